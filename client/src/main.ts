@@ -1,0 +1,148 @@
+import { startRegistration, startAuthentication, browserSupportsWebAuthn, WebAuthnAbortService } from '@simplewebauthn/browser';
+import { $, el, input, select } from './dom.ts';
+import { api, ApiError } from './api.ts';
+import { extensionInputsToBuffers, buffersToBase64url, textToBase64url } from './binary.ts';
+import { explainBrowserError } from './explainError.ts';
+import { renderDecoded, renderCredentials } from './render.ts';
+
+const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512' };
+
+function setStatus(kind: 'idle' | 'busy' | 'ok' | 'error', text: string) {
+  const s = $('status');
+  s.className = `status ${kind}`;
+  s.dataset.kind = kind;
+  s.textContent = text;
+}
+
+function showDecoded(d: Record<string, any> | undefined, findings?: Record<string, any>[]) {
+  $('decoded').replaceChildren(renderDecoded(d, findings));
+}
+
+function busy(on: boolean) {
+  for (const id of ['register', 'signin', 'signin-discoverable']) ($(id) as HTMLButtonElement).disabled = on;
+}
+
+function checked(id: string) {
+  return input(id).checked;
+}
+
+function registrationRequest() {
+  const ext: Record<string, unknown> = {};
+  if (checked('ext-credProps')) ext.credProps = true;
+  if (checked('ext-prf')) ext.prf = {};
+  if (checked('ext-hmacCreateSecret')) ext.hmacCreateSecret = true;
+  if (checked('ext-minPinLength')) ext.minPinLength = true;
+  if (select('ext-credProtect').value) ext.credProtect = { policy: select('ext-credProtect').value, enforce: checked('ext-credProtectEnforce') };
+  if (select('ext-largeBlob').value) ext.largeBlob = { support: select('ext-largeBlob').value };
+  if (input('ext-credBlob').value) ext.credBlob = textToBase64url(input('ext-credBlob').value);
+  const algorithms = [...document.querySelectorAll<HTMLInputElement>('#algorithms input:checked')].map((i) => Number(i.value));
+  return {
+    username: input('username').value.trim(),
+    ...(input('displayName').value ? { displayName: input('displayName').value } : {}),
+    attestation: select('attestation').value,
+    residentKey: select('residentKey').value,
+    userVerification: select('regUserVerification').value,
+    ...(select('authenticatorAttachment').value ? { authenticatorAttachment: select('authenticatorAttachment').value } : {}),
+    hints: [...document.querySelectorAll<HTMLInputElement>('input[name=hint]:checked')].map((i) => i.value),
+    ...(algorithms.length ? { algorithms } : {}),
+    timeout: Number(input('timeout').value || 120) * 1000,
+    excludeCredentials: checked('excludeCredentials'),
+    extensions: ext,
+  };
+}
+
+function authenticationRequest(discoverable: boolean) {
+  const ext: Record<string, unknown> = {};
+  if (input('auth-prf').value) ext.prf = { eval: { first: textToBase64url(input('auth-prf').value) } };
+  const lb = select('auth-largeBlob').value;
+  if (lb === 'read') ext.largeBlob = { read: true };
+  if (lb === 'write') ext.largeBlob = { write: textToBase64url(input('auth-largeBlobWrite').value) };
+  if (checked('auth-getCredBlob')) ext.getCredBlob = true;
+  return {
+    ...(discoverable ? {} : { username: input('username').value.trim() }),
+    userVerification: select('authUserVerification').value,
+    timeout: Number(input('timeout').value || 120) * 1000,
+    extensions: ext,
+  };
+}
+
+/**
+ * Browsers hang (not fail) when no authenticator answers on some platforms; the harness
+ * aborts the ceremony itself a little after the timeout it asked for.
+ */
+function abortAfter(ms: number) {
+  const t = setTimeout(() => WebAuthnAbortService.cancelCeremony(), ms + 5000);
+  return () => clearTimeout(t);
+}
+
+async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
+  busy(true);
+  try {
+    if (kind === 'register' && !input('username').value.trim()) {
+      setStatus('error', 'Enter a username first: registration creates a credential for an account.');
+      return;
+    }
+    setStatus('busy', kind === 'register' ? 'Touch your security key (enter its PIN if the browser asks)…' : 'Touch your security key to sign in…');
+    const isReg = kind === 'register';
+    const options = await api<Record<string, any>>('POST', isReg ? '/api/registration/options' : '/api/authentication/options', isReg ? registrationRequest() : authenticationRequest(discoverable));
+    const stop = abortAfter(options.timeout ?? 120000);
+    let response: Record<string, any>;
+    try {
+      const optionsJSON = { ...options, extensions: extensionInputsToBuffers(options.extensions) } as never;
+      response = isReg ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });
+    } catch (e) {
+      setStatus('error', explainBrowserError(e, kind));
+      return;
+    } finally {
+      stop();
+    }
+    response.clientExtensionResults = buffersToBase64url(response.clientExtensionResults);
+    try {
+      const r = await api<Record<string, any>>('POST', isReg ? '/api/registration/verify' : '/api/authentication/verify', response);
+      const c = r.credential;
+      setStatus('ok', isReg
+        ? `Registered ${c.username}'s credential (${ALG_NAMES[c.alg] ?? c.alg}, attestation "${c.fmt}", AAGUID ${c.aaguid}).`
+        : `Signed in as ${c.username || '(unknown user)'}; signature counter now ${c.counter}.`);
+      showDecoded(r.decoded, r.findings);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      setStatus('error', `The server rejected the ${isReg ? 'registration' : 'sign-in'}: ${e.code}\n${e.message}`);
+      showDecoded(e.body.decoded as never, e.body.findings as never);
+    }
+    await refreshCredentials();
+  } catch (e) {
+    if (e instanceof ApiError) setStatus('error', `${e.code}: ${e.message}`);
+    else setStatus('error', `Unexpected error: ${(e as Error).message}`);
+  } finally {
+    busy(false);
+  }
+}
+
+async function refreshCredentials() {
+  const { credentials } = await api<{ credentials: Record<string, any>[] }>('GET', '/api/credentials');
+  $('credentials').replaceChildren(renderCredentials(credentials, async (id) => {
+    await api('DELETE', `/api/credentials/${encodeURIComponent(id)}`);
+    setStatus('idle', 'Credential deleted on the server. (It stays on the key: remove it there with the vendor tool if you need the slot.)');
+    await refreshCredentials();
+  }));
+}
+
+async function init() {
+  const cfg = await api<Record<string, any>>('GET', '/api/config');
+  $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}`;
+  const box = $('algorithms');
+  for (const alg of cfg.algorithms as number[]) {
+    const cb = el('input', { type: 'checkbox', value: String(alg) });
+    cb.checked = (cfg.defaultAlgorithms as number[]).includes(alg);
+    box.append(el('label', { class: 'inline' }, cb, ` ${ALG_NAMES[alg] ?? alg}`));
+  }
+  $('register').addEventListener('click', () => void ceremony('register'));
+  $('signin').addEventListener('click', () => void ceremony('sign in'));
+  $('signin-discoverable').addEventListener('click', () => void ceremony('sign in', true));
+  $('refresh').addEventListener('click', () => void refreshCredentials());
+  if (!browserSupportsWebAuthn()) setStatus('error', 'This browser has no WebAuthn (navigator.credentials). Use a current Chrome, Edge, Firefox or Safari over https or on localhost.');
+  await refreshCredentials();
+  document.body.dataset.ready = 'true';
+}
+
+init().catch((e) => setStatus('error', `Could not reach the harness server: ${(e as Error).message}. Is it running?`));

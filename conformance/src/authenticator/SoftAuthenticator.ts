@@ -1,0 +1,182 @@
+import crypto from 'node:crypto';
+import { encodeCbor } from '../cbor/encodeCbor.ts';
+import { COSE_ALG } from '../webauthn/coseKey.ts';
+import { toBase64url, fromBase64url } from '../encoding/base64url.ts';
+
+/**
+ * A minimal software authenticator (CTAP2-style, node:crypto) that answers WebAuthn option
+ * JSON with response JSON exactly as a browser would serialise it. Used by tests and the
+ * bench to drive the RP server without a browser. It carries its own AAGUID and can be told
+ * to misbehave (flags, counter) so negative paths are exercised with real signatures.
+ */
+export interface SoftCredential {
+  id: Uint8Array;
+  alg: number;
+  privateKey: crypto.KeyObject;
+  publicKeyCose: Uint8Array;
+  rpId: string;
+  userHandle: Uint8Array;
+  signCount: number;
+  discoverable: boolean;
+}
+
+export interface SoftAuthenticatorOptions {
+  aaguid?: Uint8Array;
+  attestation?: 'none' | 'packed-self';
+  /** first algorithm of pubKeyCredParams this list contains wins */
+  algorithms?: number[];
+}
+
+export interface Tamper {
+  clearUP?: boolean;
+  setUV?: boolean;
+  clearUV?: boolean;
+  bogusSignature?: boolean;
+  signCount?: number;
+  origin?: string;
+  rpId?: string;
+  type?: string;
+  challenge?: string;
+}
+
+type Json = Record<string, any>;
+
+export class SoftAuthenticator {
+  readonly aaguid: Uint8Array;
+  readonly attestation: 'none' | 'packed-self';
+  readonly algorithms: number[];
+  readonly credentials = new Map<string, SoftCredential>();
+
+  constructor(o: SoftAuthenticatorOptions = {}) {
+    this.aaguid = o.aaguid ?? new Uint8Array(16);
+    this.attestation = o.attestation ?? 'none';
+    this.algorithms = o.algorithms ?? [COSE_ALG.ES256, COSE_ALG.EdDSA, COSE_ALG.RS256];
+  }
+
+  create(options: Json, origin: string, tamper: Tamper = {}): Json {
+    const offered: number[] = (options.pubKeyCredParams ?? []).map((p: Json) => p.alg);
+    const alg = offered.find((a) => this.algorithms.includes(a));
+    if (alg === undefined) throw new Error(`SoftAuthenticator: none of the offered algorithms ${offered.join(',')} is supported`);
+    const { privateKey, publicKeyCose } = generateKey(alg);
+    const id = crypto.randomBytes(32);
+    const rpId = options.rp?.id ?? new URL(origin).hostname;
+    const cred: SoftCredential = {
+      id,
+      alg,
+      privateKey,
+      publicKeyCose,
+      rpId,
+      userHandle: fromBase64url(options.user.id, 'user.id'),
+      signCount: 0,
+      discoverable: options.authenticatorSelection?.residentKey === 'required' || options.authenticatorSelection?.requireResidentKey === true,
+    };
+    this.credentials.set(toBase64url(id), cred);
+    const clientDataJSON = clientData('webauthn.create', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
+    const acd = Buffer.concat([this.aaguid, Buffer.from([id.length >> 8, id.length & 0xff]), id, publicKeyCose]);
+    const authData = buildAuthData(tamper.rpId ?? rpId, flags(tamper, true) | 0x40, tamper.signCount ?? 0, acd);
+    let fmt = 'none';
+    let attStmt = new Map<string, unknown>();
+    if (this.attestation === 'packed-self') {
+      fmt = 'packed';
+      const sig = sign(alg, privateKey, Buffer.concat([authData, sha256(clientDataJSON)]));
+      attStmt = new Map<string, unknown>([['alg', alg], ['sig', tamper.bogusSignature ? corrupt(sig) : sig]]);
+    }
+    // canonical order: "fmt" (3) < "attStmt" (7) < "authData" (8)
+    const attestationObject = encodeCbor(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authData]]));
+    return {
+      id: toBase64url(id),
+      rawId: toBase64url(id),
+      type: 'public-key',
+      response: {
+        clientDataJSON: toBase64url(clientDataJSON),
+        attestationObject: toBase64url(attestationObject),
+        transports: ['usb'],
+      },
+      clientExtensionResults: {},
+      authenticatorAttachment: 'cross-platform',
+    };
+  }
+
+  get(options: Json, origin: string, tamper: Tamper = {}): Json {
+    const rpId = options.rpId ?? new URL(origin).hostname;
+    const allowed: string[] = (options.allowCredentials ?? []).map((c: Json) => c.id);
+    const cred = allowed.length
+      ? allowed.map((id) => this.credentials.get(id)).find((c) => c && c.rpId === rpId)
+      : [...this.credentials.values()].find((c) => c.discoverable && c.rpId === rpId);
+    if (!cred) throw new Error('SoftAuthenticator: no credential for this request (NotAllowedError in a browser)');
+    cred.signCount += 1;
+    const clientDataJSON = clientData('webauthn.get', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
+    const authData = buildAuthData(tamper.rpId ?? rpId, flags(tamper, true), tamper.signCount ?? cred.signCount);
+    let sig = sign(cred.alg, cred.privateKey, Buffer.concat([authData, sha256(clientDataJSON)]));
+    if (tamper.bogusSignature) sig = corrupt(sig);
+    return {
+      id: toBase64url(cred.id),
+      rawId: toBase64url(cred.id),
+      type: 'public-key',
+      response: {
+        clientDataJSON: toBase64url(clientDataJSON),
+        authenticatorData: toBase64url(authData),
+        signature: toBase64url(sig),
+        userHandle: cred.discoverable ? toBase64url(cred.userHandle) : undefined,
+      },
+      clientExtensionResults: {},
+      authenticatorAttachment: 'cross-platform',
+    };
+  }
+}
+
+function flags(t: Tamper, uv: boolean): number {
+  let f = t.clearUP ? 0 : 0x01;
+  if ((uv || t.setUV) && !t.clearUV) f |= 0x04;
+  return f;
+}
+
+function clientData(type: string, challenge: string, origin: string, override?: string): Uint8Array {
+  // key order as Chromium writes it: type, challenge, origin, crossOrigin
+  return new TextEncoder().encode(JSON.stringify({ type: override ?? type, challenge, origin, crossOrigin: false }));
+}
+
+function sha256(b: Uint8Array): Buffer {
+  return crypto.createHash('sha256').update(b).digest();
+}
+
+function buildAuthData(rpId: string, flagsByte: number, signCount: number, acd?: Uint8Array): Buffer {
+  const head = Buffer.alloc(37);
+  sha256(new TextEncoder().encode(rpId)).copy(head, 0);
+  head[32] = flagsByte;
+  head.writeUInt32BE(signCount >>> 0, 33);
+  return acd ? Buffer.concat([head, acd]) : head;
+}
+
+function corrupt(sig: Uint8Array): Buffer {
+  const b = Buffer.from(sig);
+  b[b.length - 1]! ^= 0x01;
+  return b;
+}
+
+function sign(alg: number, key: crypto.KeyObject, data: Uint8Array): Buffer {
+  if (alg === COSE_ALG.EdDSA) return crypto.sign(null, data, key);
+  return crypto.sign('sha256', data, key);
+}
+
+function generateKey(alg: number): { privateKey: crypto.KeyObject; publicKeyCose: Uint8Array } {
+  if (alg === COSE_ALG.ES256) {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const j = publicKey.export({ format: 'jwk' });
+    const cose = new Map<number, unknown>([[1, 2], [3, alg], [-1, 1], [-2, Buffer.from(j.x!, 'base64url')], [-3, Buffer.from(j.y!, 'base64url')]]);
+    return { privateKey, publicKeyCose: encodeCbor(cose) };
+  }
+  if (alg === COSE_ALG.EdDSA) {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+    const j = publicKey.export({ format: 'jwk' });
+    const cose = new Map<number, unknown>([[1, 1], [3, alg], [-1, 6], [-2, Buffer.from(j.x!, 'base64url')]]);
+    return { privateKey, publicKeyCose: encodeCbor(cose) };
+  }
+  if (alg === COSE_ALG.RS256) {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const j = publicKey.export({ format: 'jwk' });
+    const cose = new Map<number, unknown>([[1, 3], [3, alg], [-1, Buffer.from(j.n!, 'base64url')], [-2, Buffer.from(j.e!, 'base64url')]]);
+    return { privateKey, publicKeyCose: encodeCbor(cose) };
+  }
+  throw new Error(`SoftAuthenticator: algorithm ${alg} not implemented`);
+}

@@ -1,0 +1,138 @@
+import crypto from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import type { CborValue } from '../cbor/decodeCbor.ts';
+
+/** COSE algorithm identifiers we can verify (IANA COSE registry). */
+export const COSE_ALG = {
+  ES256: -7,
+  EdDSA: -8,
+  ES384: -35,
+  ES512: -36,
+  PS256: -37,
+  ML_DSA_44: -48,
+  ML_DSA_65: -49,
+  ML_DSA_87: -50,
+  RS256: -257,
+  RS384: -258,
+  RS512: -259,
+} as const;
+
+export const COSE_ALG_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(COSE_ALG).map(([k, v]) => [v, k.replace(/_/g, '-')]),
+);
+
+const KTY_NAMES: Record<number, string> = { 1: 'OKP', 2: 'EC2', 3: 'RSA', 7: 'AKP' };
+const EC_CURVES: Record<number, { jwk: string; size: number; alg: number; hash: string }> = {
+  1: { jwk: 'P-256', size: 32, alg: COSE_ALG.ES256, hash: 'sha256' },
+  2: { jwk: 'P-384', size: 48, alg: COSE_ALG.ES384, hash: 'sha384' },
+  3: { jwk: 'P-521', size: 66, alg: COSE_ALG.ES512, hash: 'sha512' },
+};
+const ML_DSA: Record<number, string> = { [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87' };
+
+export interface PublicKeyInfo {
+  kty: string;
+  alg: number;
+  algName: string;
+  crv?: string;
+  /** bits for RSA, curve size for EC */
+  size?: number;
+  keyObject: crypto.KeyObject;
+}
+
+function bytesAt(key: Map<number | string, CborValue>, label: number, what: string): Uint8Array {
+  const v = key.get(label);
+  if (!(v instanceof Uint8Array)) throw new HarnessError('BAD_COSE_KEY', `COSE_Key ${what} (label ${label}) must be a byte string`);
+  return v;
+}
+
+/**
+ * COSE_Key (RFC 9052 §7, RFC 9053) to a node:crypto KeyObject. Checks the parameters the
+ * key type requires and that `alg` fits the key type (WebAuthn L3 §5.8.5).
+ */
+export function coseKeyToPublicKey(key: Map<number | string, CborValue>): PublicKeyInfo {
+  const kty = key.get(1);
+  const alg = key.get(3);
+  if (typeof kty !== 'number') throw new HarnessError('BAD_COSE_KEY', 'COSE_Key has no integer kty (label 1)');
+  if (typeof alg !== 'number') throw new HarnessError('BAD_COSE_KEY', 'COSE_Key has no integer alg (label 3)');
+  const algName = COSE_ALG_NAMES[alg] ?? `COSE ${alg}`;
+  const ktyName = KTY_NAMES[kty] ?? `kty ${kty}`;
+  try {
+    if (kty === 2) {
+      const crv = key.get(-1);
+      const curve = typeof crv === 'number' ? EC_CURVES[crv] : undefined;
+      if (!curve) throw new HarnessError('BAD_COSE_KEY', `EC2 key with unsupported curve ${String(crv)} (expected 1 P-256, 2 P-384 or 3 P-521)`);
+      if (curve.alg !== alg) throw new HarnessError('BAD_COSE_KEY', `EC2 key on ${curve.jwk} declares alg ${algName}; expected ${COSE_ALG_NAMES[curve.alg]}`);
+      const x = bytesAt(key, -2, 'x');
+      const y = bytesAt(key, -3, 'y');
+      if (x.length !== curve.size || y.length !== curve.size) {
+        throw new HarnessError('BAD_COSE_KEY', `EC2 ${curve.jwk} coordinates must be ${curve.size} bytes, got x=${x.length} y=${y.length}`);
+      }
+      const keyObject = crypto.createPublicKey({
+        key: { kty: 'EC', crv: curve.jwk, x: Buffer.from(x).toString('base64url'), y: Buffer.from(y).toString('base64url') },
+        format: 'jwk',
+      });
+      return { kty: ktyName, alg, algName, crv: curve.jwk, size: curve.size * 8, keyObject };
+    }
+    if (kty === 1) {
+      const crv = key.get(-1);
+      if (crv !== 6) throw new HarnessError('BAD_COSE_KEY', `OKP key with unsupported curve ${String(crv)} (expected 6 Ed25519)`);
+      if (alg !== COSE_ALG.EdDSA) throw new HarnessError('BAD_COSE_KEY', `Ed25519 key declares alg ${algName}; expected EdDSA (-8)`);
+      const x = bytesAt(key, -2, 'x');
+      if (x.length !== 32) throw new HarnessError('BAD_COSE_KEY', `Ed25519 public key must be 32 bytes, got ${x.length}`);
+      const keyObject = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(x).toString('base64url') }, format: 'jwk' });
+      return { kty: ktyName, alg, algName, crv: 'Ed25519', keyObject };
+    }
+    if (kty === 3) {
+      if (![COSE_ALG.RS256, COSE_ALG.RS384, COSE_ALG.RS512, COSE_ALG.PS256].includes(alg as -257)) {
+        throw new HarnessError('BAD_COSE_KEY', `RSA key declares alg ${algName}; expected RS256/RS384/RS512/PS256`);
+      }
+      const n = bytesAt(key, -1, 'n');
+      const e = bytesAt(key, -2, 'e');
+      const keyObject = crypto.createPublicKey({
+        key: { kty: 'RSA', n: Buffer.from(n).toString('base64url'), e: Buffer.from(e).toString('base64url') },
+        format: 'jwk',
+      });
+      return { kty: ktyName, alg, algName, size: keyObject.asymmetricKeyDetails?.modulusLength, keyObject };
+    }
+    if (kty === 7) {
+      const name = ML_DSA[alg];
+      if (!name) throw new HarnessError('BAD_COSE_KEY', `AKP key declares alg ${algName}; expected ML-DSA-44/65/87`);
+      const pub = bytesAt(key, -1, 'pub');
+      const keyObject = crypto.createPublicKey({ key: { kty: 'AKP', alg: name, pub: Buffer.from(pub).toString('base64url') } as crypto.JsonWebKey, format: 'jwk' });
+      return { kty: ktyName, alg, algName: name, keyObject };
+    }
+  } catch (e) {
+    if (e instanceof HarnessError) throw e;
+    throw new HarnessError('BAD_COSE_KEY', `COSE_Key (${ktyName}, ${algName}) is not a valid public key: ${(e as Error).message}`, { cause: e });
+  }
+  throw new HarnessError('BAD_COSE_KEY', `unsupported COSE key type ${ktyName}`);
+}
+
+/** Verify a WebAuthn signature with a COSE algorithm (WebAuthn L3 §6.5.5 signature formats). */
+export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+  try {
+    switch (alg) {
+      case COSE_ALG.ES256:
+      case COSE_ALG.RS256:
+        return crypto.verify('sha256', data, key, sig);
+      case COSE_ALG.ES384:
+      case COSE_ALG.RS384:
+        return crypto.verify('sha384', data, key, sig);
+      case COSE_ALG.ES512:
+      case COSE_ALG.RS512:
+        return crypto.verify('sha512', data, key, sig);
+      case COSE_ALG.PS256:
+        return crypto.verify('sha256', data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
+      case COSE_ALG.EdDSA:
+      case COSE_ALG.ML_DSA_44:
+      case COSE_ALG.ML_DSA_65:
+      case COSE_ALG.ML_DSA_87:
+        return crypto.verify(null, data, key, sig);
+      default:
+        return false;
+    }
+  } catch {
+    // malformed DER signatures make node:crypto throw; for the RP that is simply "does not verify"
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import fastifyStatic from '@fastify/static';
+import type { Config } from './config.ts';
+import type { Store } from './store/Store.ts';
+import { storePlugin } from './plugins/store.ts';
+import { challengesPlugin } from './plugins/challenges.ts';
+import { sessionPlugin } from './plugins/session.ts';
+import { registrationRoutes } from './routes/registration.ts';
+import { authenticationRoutes } from './routes/authentication.ts';
+import { credentialRoutes } from './routes/credentials.ts';
+import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms.ts';
+import { isHarnessError } from '../../conformance/src/errors/HarnessError.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    /** the clock: everything that needs "now" asks this (tests pin it) */
+    now: () => number;
+    supportedAlgorithms: number[];
+    defaultAlgorithms: number[];
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  store?: Store;
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: string | Buffer; key: string | Buffer };
+}
+
+/**
+ * The page's Content-Security-Policy: only our own script and style files, images from
+ * ourselves or data: URIs (authenticator icons), no inline script, no framing.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const configPlugin = fp(
+  async (app: FastifyInstance, o: { config: Config; now: () => number }) => {
+    app.decorate('config', o.config);
+    app.decorate('now', o.now);
+    app.decorate('supportedAlgorithms', SUPPORTED_ALGORITHMS);
+    app.decorate('defaultAlgorithms', DEFAULT_ALGORITHMS);
+  },
+  { name: 'config' },
+);
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.bodyLimit,
+    // strict JSON: no type coercion, no silent removal of unknown members
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ...(deps.https ? { https: deps.https } : {}),
+  } as FastifyServerOptions);
+
+  await app.register(configPlugin, { config: deps.config, now: deps.now ?? Date.now });
+  await app.register(storePlugin, { store: deps.store });
+  await app.register(challengesPlugin);
+  await app.register(sessionPlugin);
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('Content-Security-Policy', CSP);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    if (req.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isHarnessError(err)) {
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    if (err.validation) {
+      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: `${err.validationContext ?? 'body'}${err.message.replace(/^(body|querystring|params)/, '')}` } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = {
+        FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+        FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+        FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_JSON',
+        FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_JSON',
+        FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+      }[err.code] ?? (err instanceof SyntaxError ? 'BAD_JSON' : 'BAD_REQUEST');
+      const message = code === 'BODY_TOO_LARGE' ? `request body is larger than the ${deps.config.bodyLimit} byte limit` : err.message;
+      return reply.code(status).send({ error: { code, message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error in the harness (this is a bug: please report it with the request that caused it)' } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+
+  await app.register(registrationRoutes);
+  await app.register(authenticationRoutes);
+  await app.register(credentialRoutes);
+
+  const dir = deps.config.clientDir;
+  if (dir && fs.existsSync(dir)) {
+    await app.register(fastifyStatic, { root: dir, index: 'index.html', wildcard: false });
+  }
+  return app;
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
+
+export interface Config {
+  host: string;
+  port: number;
+  rpId: string;
+  rpName: string;
+  /** exact origins accepted in clientData.origin */
+  origins: string[];
+  dataDir: string;
+  /** how long an issued challenge stays valid */
+  challengeTtlMs: number;
+  /** largest accepted request body */
+  bodyLimit: number;
+  tls?: { cert: string; key: string } | { selfSigned: true };
+  /** serve the built client from this folder (absent: API only) */
+  clientDir?: string;
+}
+
+const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsKey' | 'tlsSelfSigned'; bool?: boolean }> = {
+  '--host': { env: 'HOST', key: 'host' },
+  '--port': { env: 'PORT', key: 'port' },
+  '--rp-id': { env: 'RP_ID', key: 'rpId' },
+  '--rp-name': { env: 'RP_NAME', key: 'rpName' },
+  '--origins': { env: 'ORIGINS', key: 'origins' },
+  '--data-dir': { env: 'DATA_DIR', key: 'dataDir' },
+  '--challenge-ttl': { env: 'CHALLENGE_TTL_MS', key: 'challengeTtlMs' },
+  '--tls-cert': { env: 'TLS_CERT', key: 'tlsCert' },
+  '--tls-key': { env: 'TLS_KEY', key: 'tlsKey' },
+  '--tls-self-signed': { env: 'TLS_SELF_SIGNED', key: 'tlsSelfSigned', bool: true },
+};
+
+export const CONFIG_HELP = Object.entries(FLAGS)
+  .map(([flag, d]) => `  ${flag}${d.bool ? '' : ' <value>'}  (env ${d.env})`)
+  .join('\n');
+
+/**
+ * Configuration from environment, overridden by command-line flags. Every value is
+ * validated here so a typo stops the start with a message instead of a half-working server.
+ */
+export function loadConfig(argv: string[], env: Record<string, string | undefined>, cwd: string): Config {
+  const raw: Record<string, string> = {};
+  for (const [, d] of Object.entries(FLAGS)) {
+    const v = env[d.env];
+    if (v !== undefined && v !== '') raw[d.key] = v;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const d = FLAGS[flag];
+    if (!d) throw new HarnessError('BAD_FLAG', `unknown option ${flag}; options are:\n${CONFIG_HELP}`);
+    if (d.bool) {
+      raw[d.key] = inline ?? 'true';
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new HarnessError('BAD_FLAG', `${flag} needs a value`);
+    raw[d.key] = v;
+  }
+  const port = raw.port === undefined ? 8080 : Number(raw.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('BAD_CONFIG', `port must be an integer 0-65535, got ${raw.port}`);
+  const rpId = (raw.rpId ?? 'localhost').toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(rpId)) {
+    throw new HarnessError('BAD_CONFIG', `RP ID must be a domain name (no scheme, port or path), got ${JSON.stringify(raw.rpId)}`);
+  }
+  let tls: Config['tls'];
+  if (raw.tlsCert || raw.tlsKey) {
+    if (!raw.tlsCert || !raw.tlsKey) throw new HarnessError('BAD_CONFIG', '--tls-cert and --tls-key go together');
+    tls = { cert: path.resolve(cwd, raw.tlsCert), key: path.resolve(cwd, raw.tlsKey) };
+  } else if (raw.tlsSelfSigned === 'true' || raw.tlsSelfSigned === '1') {
+    tls = { selfSigned: true };
+  }
+  const scheme = tls ? 'https' : 'http';
+  const defaultPort = tls ? 443 : 80;
+  const origins = raw.origins
+    ? raw.origins.split(',').map((o) => o.trim()).filter(Boolean)
+    : [`${scheme}://${rpId}${port === defaultPort ? '' : `:${port}`}`];
+  for (const o of origins) {
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new HarnessError('BAD_CONFIG', `origin ${JSON.stringify(o)} is not a URL like https://example.com:8443`);
+    }
+    if (u.origin !== o) throw new HarnessError('BAD_CONFIG', `origin ${JSON.stringify(o)} must be a bare origin (scheme://host[:port]), e.g. ${u.origin}`);
+    if (u.hostname !== rpId && !u.hostname.endsWith(`.${rpId}`)) {
+      throw new HarnessError('BAD_CONFIG', `origin ${o} is not on the RP ID ${rpId} or a subdomain of it (WebAuthn L3 §5.1.3 would refuse it)`);
+    }
+  }
+  const challengeTtlMs = raw.challengeTtlMs === undefined ? 300_000 : Number(raw.challengeTtlMs);
+  if (!Number.isInteger(challengeTtlMs) || challengeTtlMs < 1000) throw new HarnessError('BAD_CONFIG', `challenge TTL must be an integer number of milliseconds >= 1000, got ${raw.challengeTtlMs}`);
+  return {
+    host: raw.host ?? 'localhost',
+    port,
+    rpId,
+    rpName: raw.rpName ?? 'fido2-harness',
+    origins,
+    dataDir: path.resolve(cwd, raw.dataDir ?? 'data'),
+    challengeTtlMs,
+    bodyLimit: 256 * 1024,
+    tls,
+  };
+}

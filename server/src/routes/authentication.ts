@@ -1,0 +1,153 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { b64url, errorResponses, hints, prfEval, timeout, userVerification, verifyResultResponse, authenticatorResponseBody } from '../schemas/common.ts';
+import { parseAuthenticationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
+import { verifyAssertion } from '../../../conformance/src/webauthn/verifyAssertion.ts';
+import { describeAssertion } from '../../../conformance/src/webauthn/describeResponse.ts';
+import { firstFailure } from '../../../conformance/src/webauthn/Finding.ts';
+import { presentCredential, rejectCanonical } from './present.ts';
+import { explain } from './registration.ts';
+
+export interface AuthenticationContext {
+  ceremony: 'authentication';
+  requireUserVerification: boolean;
+  /** credential IDs sent in allowCredentials; empty means discoverable sign-in */
+  allowCredentials: string[];
+}
+
+interface OptionsBody {
+  username?: string;
+  userVerification?: 'discouraged' | 'preferred' | 'required';
+  timeout?: number;
+  hints?: string[];
+  extensions?: {
+    prf?: { eval: { first: string; second?: string } };
+    largeBlob?: { read?: boolean; write?: string };
+    getCredBlob?: boolean;
+  };
+}
+
+const optionsBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 64 },
+    userVerification,
+    timeout,
+    hints,
+    extensions: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        prf: { type: 'object', additionalProperties: false, required: ['eval'], properties: { eval: prfEval } },
+        largeBlob: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          maxProperties: 1,
+          properties: { read: { type: 'boolean', const: true }, write: { ...b64url, minLength: 1, maxLength: 4096 } },
+        },
+        getCredBlob: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
+
+export async function authenticationRoutes(app: FastifyInstance) {
+  const { config } = app;
+
+  app.post<{ Body: OptionsBody }>('/api/authentication/options', {
+    schema: { body: optionsBody, response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses } },
+  }, async (req, reply) => {
+    const b = req.body ?? {};
+    let allow: { id: string; type: 'public-key'; transports?: string[] }[] = [];
+    if (b.username !== undefined) {
+      const user = app.store.getUserByName(b.username);
+      const creds = user ? app.store.listCredentials(user.id) : [];
+      if (creds.length === 0) {
+        return reply.code(404).send({ error: { code: 'USER_UNKNOWN', message: `no credentials are registered for "${b.username}": register first, or leave the username empty for a discoverable sign-in` } });
+      }
+      allow = creds.map((c) => ({ id: c.id, type: 'public-key', ...(c.transports.length ? { transports: c.transports } : {}) }));
+    }
+    const challenge = crypto.randomBytes(32).toString('base64url');
+    const uv = b.userVerification ?? 'preferred';
+    app.challenges.issue(challenge, req.sessionId, { ceremony: 'authentication', requireUserVerification: uv === 'required', allowCredentials: allow.map((a) => a.id) });
+    const extensions: Record<string, unknown> = {};
+    if (b.extensions?.prf) extensions.prf = { eval: b.extensions.prf.eval };
+    if (b.extensions?.largeBlob) extensions.largeBlob = b.extensions.largeBlob;
+    if (b.extensions?.getCredBlob) extensions.getCredBlob = true;
+    return {
+      challenge,
+      rpId: config.rpId,
+      timeout: b.timeout ?? 120_000,
+      userVerification: uv,
+      allowCredentials: allow,
+      ...(b.hints ? { hints: b.hints } : {}),
+      ...(Object.keys(extensions).length ? { extensions } : {}),
+    };
+  });
+
+  app.post('/api/authentication/verify', {
+    schema: {
+      body: {
+        ...authenticatorResponseBody,
+        properties: {
+          ...authenticatorResponseBody.properties,
+          response: {
+            type: 'object',
+            required: ['clientDataJSON', 'authenticatorData', 'signature'],
+            properties: {
+              clientDataJSON: { ...b64url, minLength: 1 },
+              authenticatorData: { ...b64url, minLength: 1, maxLength: 8192 },
+              signature: { ...b64url, minLength: 1, maxLength: 8192 },
+              userHandle: { anyOf: [{ ...b64url, maxLength: 128 }, { type: 'null' }] },
+            },
+          },
+        },
+      },
+      response: { 200: verifyResultResponse, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const parsed = parseAuthenticationResponse(req.body);
+    rejectCanonical(parsed.nonCanonical);
+    const fail = (status: number, code: string, message: string, extra: object = {}) =>
+      reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
+    const taken = app.challenges.take(parsed.clientData.challenge, req.sessionId);
+    if (!taken.ok) return fail(422, taken.code, taken.message);
+    const ctx = taken.record.context as AuthenticationContext;
+    if (ctx.ceremony !== 'authentication') return fail(422, 'CHALLENGE_WRONG_CEREMONY', 'this challenge was issued for registration, not sign-in');
+    const id = Buffer.from(parsed.rawId).toString('base64url');
+    // §7.2 step 5: the credential must be one the RP allowed
+    if (ctx.allowCredentials.length && !ctx.allowCredentials.includes(id)) {
+      return fail(422, 'CREDENTIAL_NOT_ALLOWED', 'the authenticator answered with a credential that was not in allowCredentials (WebAuthn L3 §7.2 step 5)');
+    }
+    const cred = app.store.getCredential(id);
+    if (!cred) return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
+    // §7.2 step 6: discoverable sign-in must name the owner
+    if (!ctx.allowCredentials.length && !parsed.userHandle) {
+      return fail(422, 'USER_HANDLE_MISSING', 'discoverable sign-in returned no userHandle (WebAuthn L3 §7.2 step 6): the key did not store the account as a resident credential');
+    }
+    const key = app.keyCache.get(cred);
+    const v = verifyAssertion(parsed, { challenge: taken.record.challenge, origins: config.origins, rpId: config.rpId, requireUserVerification: ctx.requireUserVerification }, {
+      alg: cred.alg,
+      keyObject: key,
+      counter: cred.counter,
+      userHandle: Buffer.from(cred.userId, 'base64url'),
+    });
+    const now = app.now();
+    if (v.counterRegression && v.findings.filter((f) => f.status === 'fail').every((f) => f.code === 'SIGN_COUNT')) {
+      // only a correctly signed response proves the authenticator sent this counter
+      app.store.recordCounterRegression({ credentialId: id, stored: cred.counter, received: parsed.authData.signCount, at: now });
+    }
+    const failed = firstFailure(v.findings);
+    if (failed) return fail(422, failed.code, explain(failed), { findings: v.findings });
+    app.store.recordUse(id, v.newCounter, parsed.authData.flags.BS, now);
+    const user = app.store.getUserById(cred.userId);
+    return {
+      verified: true,
+      credential: presentCredential({ ...cred, counter: v.newCounter, lastUsedAt: now, backupState: parsed.authData.flags.BS }, user?.username ?? ''),
+      findings: v.findings,
+      decoded: describeAssertion(parsed),
+    };
+  });
+}

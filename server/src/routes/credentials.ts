@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { credentialSchema, errorResponses } from '../schemas/common.ts';
+import { presentCredential } from './present.ts';
+
+export async function credentialRoutes(app: FastifyInstance) {
+  app.get<{ Querystring: { username?: string } }>('/api/credentials', {
+    schema: {
+      querystring: { type: 'object', additionalProperties: false, properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } },
+      response: { 200: { type: 'object', properties: { credentials: { type: 'array', items: credentialSchema } } }, ...errorResponses },
+    },
+  }, async (req) => {
+    const user = req.query.username === undefined ? undefined : app.store.getUserByName(req.query.username);
+    if (req.query.username !== undefined && !user) return { credentials: [] };
+    const names = new Map<string, string>();
+    const creds = app.store.listCredentials(user?.id).map((c) => {
+      if (!names.has(c.userId)) names.set(c.userId, app.store.getUserById(c.userId)?.username ?? '');
+      return presentCredential(c, names.get(c.userId)!);
+    });
+    return { credentials: creds };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/credentials/:id/counter-regressions', {
+    schema: {
+      params: { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,1400}$' } } },
+      response: {
+        200: { type: 'object', properties: { regressions: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+        ...errorResponses,
+      },
+    },
+  }, async (req) => ({
+    regressions: app.store.listCounterRegressions(req.params.id).map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+  }));
+
+  app.delete<{ Params: { id: string } }>('/api/credentials/:id', {
+    schema: {
+      params: { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,1400}$' } } },
+      response: { 204: { type: 'null' }, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    if (!app.store.deleteCredential(req.params.id)) {
+      return reply.code(404).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: `no credential ${req.params.id}` } });
+    }
+    app.keyCache.forget(req.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/config', {
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            rpId: { type: 'string' },
+            rpName: { type: 'string' },
+            origins: { type: 'array', items: { type: 'string' } },
+            challengeTtlMs: { type: 'integer' },
+            algorithms: { type: 'array', items: { type: 'integer' } },
+            defaultAlgorithms: { type: 'array', items: { type: 'integer' } },
+          },
+        },
+      },
+    },
+  }, async () => ({
+    rpId: app.config.rpId,
+    rpName: app.config.rpName,
+    origins: app.config.origins,
+    challengeTtlMs: app.config.challengeTtlMs,
+    algorithms: app.supportedAlgorithms,
+    defaultAlgorithms: app.defaultAlgorithms,
+  }));
+}

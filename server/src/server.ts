@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { selfSignedCertificate } from './tls.ts';
+
+export const CLIENT_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/dist');
+
+/** Start the harness: the only place that listens. Returns a stop function. */
+export async function startServer(config: Config, log: (line: string) => void = console.log) {
+  let https: { cert: string | Buffer; key: string | Buffer } | undefined;
+  if (config.tls && 'cert' in config.tls) {
+    https = { cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) };
+  } else if (config.tls) {
+    https = await selfSignedCertificate(config.rpId, config.dataDir);
+  }
+  const clientDir = config.clientDir ?? CLIENT_DIST;
+  if (!fs.existsSync(path.join(clientDir, 'index.html'))) {
+    log(`note: no built page in ${clientDir} (run "npm run build"); serving the API only`);
+  }
+  const app = await buildApp({ config: { ...config, clientDir }, https, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `${https ? 'https' : 'http'}://${config.rpId}:${port}/`;
+  log(`fido2-harness listening on ${url}`);
+  log(`  RP ID ${config.rpId}; accepted origins ${config.origins.join(', ')}; data in ${config.dataDir}`);
+  return { app, url, port, stop: () => app.close() };
+}

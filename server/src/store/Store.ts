@@ -1,0 +1,52 @@
+/**
+ * Persistence the RP server needs. SqliteStore is the embedded default; a PostgreSQL store
+ * implements the same interface. Bytes are Uint8Array; times are epoch milliseconds.
+ */
+export interface UserRecord {
+  id: string; // base64url user handle
+  username: string;
+  displayName: string;
+  createdAt: number;
+}
+
+export interface CredentialRecord {
+  id: string; // base64url credential ID
+  userId: string;
+  publicKey: Uint8Array; // COSE_Key as registered
+  alg: number;
+  counter: number;
+  transports: string[];
+  aaguid: string;
+  fmt: string;
+  attestationObject: Uint8Array;
+  clientDataJSON: Uint8Array;
+  backupEligible: boolean;
+  backupState: boolean;
+  discoverable: boolean | null; // credProps.rk when the client reported it
+  createdAt: number;
+  lastUsedAt: number | null;
+  counterRegressions: number;
+}
+
+export interface CounterRegression {
+  credentialId: string;
+  stored: number;
+  received: number;
+  at: number;
+}
+
+export interface Store {
+  getUserByName(username: string): UserRecord | undefined;
+  getUserById(id: string): UserRecord | undefined;
+  /** adds the user (if new) and the credential atomically */
+  addCredential(user: UserRecord, cred: CredentialRecord): void;
+  getCredential(id: string): CredentialRecord | undefined;
+  listCredentials(userId?: string): CredentialRecord[];
+  deleteCredential(id: string): boolean;
+  /** after a verified assertion */
+  recordUse(id: string, counter: number, backupState: boolean, at: number): void;
+  /** a counter that did not increase: counted on the credential and logged */
+  recordCounterRegression(r: CounterRegression): void;
+  listCounterRegressions(credentialId: string): CounterRegression[];
+  close(): void;
+}

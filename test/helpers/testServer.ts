@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/src/app.ts';
+import { loadConfig, type Config } from '../../server/src/config.ts';
+import { SqliteStore } from '../../server/src/store/SqliteStore.ts';
+import { CLIENT_DIST } from '../../server/src/server.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  app: FastifyInstance;
+  config: Config;
+  store: SqliteStore;
+  dataDir: string;
+  origin: string;
+  /** the clock the server reads; tests move it */
+  clock: { now: number };
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a real SQLite file in a temp dir. `listen: false` for app.inject tests;
+ * true for the browser. The clock starts at the wall time and only moves when a test says.
+ */
+export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number } } = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-test-'));
+  const port = o.listen ? await freePort() : 8080;
+  const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, ...(o.flags ?? [])], {}, process.cwd()), clientDir: CLIENT_DIST };
+  const store = new SqliteStore(path.join(dataDir, 'fido2-harness.sqlite'));
+  const clock = o.clock ?? { now: Date.now() };
+  const app = await buildApp({ config, store, now: () => clock.now });
+  if (o.listen) await app.listen({ host: 'localhost', port });
+  else await app.ready();
+  return {
+    app,
+    config,
+    store,
+    dataDir,
+    origin: config.origins[0]!,
+    clock,
+    async close() {
+      await app.close();
+      store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vite';
+
+// The demo page: plain TypeScript + @simplewebauthn/browser, built into client/dist and served
+// by the RP server (one origin, so the CSP can be 'self' only).
+export default defineConfig({
+  root: 'client',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // no inline module-preload polyfill: the CSP forbids inline script
+    modulePreload: { polyfill: false },
+    target: 'es2022',
+  },
+  server: {
+    proxy: { '/api': 'http://localhost:8080' },
+  },
+});
