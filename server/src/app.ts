@@ -63,6 +63,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.bodyLimit,
     // strict JSON: no type coercion, no silent removal of unknown members
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // credential IDs may be 1023 bytes (WebAuthn L3 §6.5.1), 1364 base64url characters
+    routerOptions: { maxParamLength: 1400 },
+    // errors the router raises before a route runs get the same envelope as ours
+    frameworkErrors: (err: FastifyError, _req: unknown, reply: { code(n: number): { send(b: unknown): void } }) => {
+      const status = err.statusCode ?? 400;
+      const message = status === 414 ? 'a URL parameter is longer than 1400 characters (a credential ID is at most 1023 bytes)' : err.message.slice(0, 300);
+      reply.code(status).send({ error: { code: status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST', message } });
+    },
     ...(deps.https ? { https: deps.https } : {}),
   } as FastifyServerOptions);
 
