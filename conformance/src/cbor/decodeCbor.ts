@@ -113,7 +113,7 @@ function readLength(st: State, info: number): number {
   const n = readArg(st, info);
   if (typeof n === 'bigint' || n > st.bytes.length - st.pos + 0) {
     // a length can never exceed what remains (each element takes at least one byte)
-    fail(st, `declared length ${n} exceeds the ${st.bytes.length - st.pos} byte(s) remaining`);
+    fail(st, `truncated: declared length ${n} exceeds the ${st.bytes.length - st.pos} byte(s) remaining`);
   }
   return n;
 }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ChallengeStore } from './ChallengeStore.ts';
+
+describe('ChallengeStore', () => {
+  const make = (o: { maxEntries?: number; maxPerSession?: number } = {}) => {
+    const clock = { now: 1_000_000 };
+    return { clock, store: new ChallengeStore<string>({ ttlMs: 1000, now: () => clock.now, ...o }) };
+  };
+
+  it('a challenge is taken once, by its own session, before it expires', () => {
+    const { clock, store } = make();
+    store.issue('c1', 's1', 'ctx');
+    expect(store.take('c1', 's1')).toMatchObject({ ok: true, record: { context: 'ctx' } });
+    expect(store.take('c1', 's1')).toMatchObject({ ok: false, code: 'CHALLENGE_UNKNOWN' });
+    store.issue('c2', 's1', 'ctx');
+    expect(store.take('c2', 's2')).toMatchObject({ ok: false, code: 'CHALLENGE_SESSION_MISMATCH' });
+    expect(store.take('c2', 's1')).toMatchObject({ ok: false, code: 'CHALLENGE_UNKNOWN' });
+    store.issue('c3', 's1', 'ctx');
+    clock.now += 1001;
+    expect(store.take('c3', 's1')).toMatchObject({ ok: false, code: 'CHALLENGE_EXPIRED' });
+  });
+
+  it('exactly at the TTL is still valid; one ms later is not', () => {
+    const { clock, store } = make();
+    store.issue('a', 's', 'x');
+    store.issue('b', 's', 'x');
+    clock.now += 1000;
+    expect(store.take('a', 's').ok).toBe(true);
+    clock.now += 1;
+    expect(store.take('b', 's').ok).toBe(false);
+  });
+
+  it('sweep drops expired records; memory is bounded per session and overall', () => {
+    const { clock, store } = make({ maxEntries: 100, maxPerSession: 3 });
+    for (let i = 0; i < 5; i++) store.issue(`p${i}`, 'greedy', 'x');
+    expect(store.size).toBe(3);
+    expect(store.take('p0', 'greedy').ok).toBe(false);
+    expect(store.take('p4', 'greedy').ok).toBe(true);
+    for (let i = 0; i < 500; i++) store.issue(`g${i}`, `s${i}`, 'x');
+    expect(store.size).toBe(100);
+    expect(store.take('g499', 's499').ok).toBe(true);
+    clock.now += 5000;
+    store.sweep();
+    expect(store.size).toBe(0);
+  });
+});

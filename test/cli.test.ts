@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import https from 'node:https';
+import { spawn, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { freePort } from './helpers/testServer.ts';
+
+const BIN = path.resolve('bin/fido2-harness.js');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+
+describe('fido2-harness CLI', () => {
+  it('help and usage errors', () => {
+    const help = run(['help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('serve');
+    const none = run([]);
+    expect(none.status).toBe(2);
+    const unknown = run(['frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const serveHelp = run(['serve', '--help']);
+    expect(serveHelp.status).toBe(0);
+    expect(serveHelp.stdout).toContain('--rp-id');
+  });
+
+  it('serve refuses bad configuration with exit 2 and says what to fix', () => {
+    for (const [args, msg] of [
+      [['--port', 'x'], /port must be an integer/],
+      [['--rp-id', 'http://x'], /domain name/],
+      [['--bogus'], /unknown option --bogus/],
+      [['--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key', '--port', '0'], /ENOENT|tls-cert/],
+    ] as const) {
+      const r = run(['serve', ...args]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+    const env = run(['serve'], { PORT: '-1' });
+    expect(env.status).toBe(2);
+  });
+
+  it('serve starts, prints the URL, answers, keeps data in DATA_DIR, and refuses a busy port', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-cli-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: { ...process.env, DATA_DIR: dir } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+      });
+      expect(url).toBe(`http://localhost:${port}/`);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(await page.text()).toContain('fido2-harness');
+      expect((await (await fetch(`${url}api/config`)).json()).rpId).toBe('localhost');
+      expect(fs.existsSync(path.join(dir, 'fido2-harness.sqlite'))).toBe(true);
+      const busy = run(['serve', '--port', String(port)], { DATA_DIR: dir });
+      expect(busy.status).toBe(2);
+      expect(busy.stderr).toContain('already in use');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serve --tls-self-signed answers over https with a generated certificate', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-tls-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--tls-self-signed', '--data-dir', dir]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d) => String(d).includes('listening on https://') && resolve());
+        child.on('exit', (c) => reject(new Error(`exited ${c}`)));
+      });
+      const r = await new Promise<{ status: number; cn: string; body: string }>((resolve, reject) => {
+        https.get(`https://localhost:${port}/api/config`, { rejectUnauthorized: false }, (res) => {
+          const cn = String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN);
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, cn, body }));
+        }).on('error', reject);
+      });
+      expect(r.status).toBe(200);
+      expect(r.cn).toBe('localhost');
+      expect(JSON.parse(r.body).origins).toEqual([`https://localhost:${port}`]);
+      expect(fs.existsSync(path.join(dir, 'tls-localhost.crt'))).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
