@@ -13,7 +13,7 @@ let s: TestServer;
 let api: ApiSession;
 let key: SoftAuthenticator;
 let snapshot: string;
-const storeState = () => JSON.stringify(s.store.listCredentials().map((c) => ({ ...c, publicKey: [...c.publicKey], attestationObject: c.attestationObject.length, clientDataJSON: c.clientDataJSON.length })));
+const storeState = () => JSON.stringify(s.store.listCredentials().map((c) => ({ ...c, publicKey: [...c.publicKey], evidence: s.store.getRegistrationEvidence(c.id) })));
 
 beforeAll(async () => {
   s = await startTestServer();

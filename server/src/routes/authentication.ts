@@ -142,10 +142,9 @@ export async function authenticationRoutes(app: FastifyInstance) {
     const failed = firstFailure(v.findings);
     if (failed) return fail(422, failed.code, explain(failed), { findings: v.findings });
     app.store.recordUse(id, v.newCounter, parsed.authData.flags.BS, now);
-    const user = app.store.getUserById(cred.userId);
     return {
       verified: true,
-      credential: presentCredential({ ...cred, counter: v.newCounter, lastUsedAt: now, backupState: parsed.authData.flags.BS }, user?.username ?? ''),
+      credential: presentCredential({ ...cred, counter: v.newCounter, lastUsedAt: now, backupState: parsed.authData.flags.BS }, cred.username ?? ''),
       findings: v.findings,
       decoded: describeAssertion(parsed),
     };

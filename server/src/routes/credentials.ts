@@ -11,12 +11,7 @@ export async function credentialRoutes(app: FastifyInstance) {
   }, async (req) => {
     const user = req.query.username === undefined ? undefined : app.store.getUserByName(req.query.username);
     if (req.query.username !== undefined && !user) return { credentials: [] };
-    const names = new Map<string, string>();
-    const creds = app.store.listCredentials(user?.id).map((c) => {
-      if (!names.has(c.userId)) names.set(c.userId, app.store.getUserById(c.userId)?.username ?? '');
-      return presentCredential(c, names.get(c.userId)!);
-    });
-    return { credentials: creds };
+    return { credentials: app.store.listCredentials(user?.id).map((c) => presentCredential(c, c.username ?? '')) };
   });
 
   app.get<{ Params: { id: string } }>('/api/credentials/:id/counter-regressions', {

@@ -18,14 +18,20 @@ export interface CredentialRecord {
   transports: string[];
   aaguid: string;
   fmt: string;
-  attestationObject: Uint8Array;
-  clientDataJSON: Uint8Array;
   backupEligible: boolean;
   backupState: boolean;
   discoverable: boolean | null; // credProps.rk when the client reported it
   createdAt: number;
   lastUsedAt: number | null;
   counterRegressions: number;
+  /** the owner's username, filled in by getCredential */
+  username?: string;
+}
+
+/** what registration stores beyond the record: the raw response, for later re-analysis */
+export interface RegistrationEvidence {
+  attestationObject: Uint8Array;
+  clientDataJSON: Uint8Array;
 }
 
 export interface CounterRegression {
@@ -39,11 +45,13 @@ export interface Store {
   getUserByName(username: string): UserRecord | undefined;
   getUserById(id: string): UserRecord | undefined;
   /** adds the user (if new) and the credential atomically */
-  addCredential(user: UserRecord, cred: CredentialRecord): void;
+  addCredential(user: UserRecord, cred: CredentialRecord & RegistrationEvidence): void;
+  /** the record without the raw registration bytes (the hot path of every sign-in) */
   getCredential(id: string): CredentialRecord | undefined;
+  getRegistrationEvidence(id: string): RegistrationEvidence | undefined;
   listCredentials(userId?: string): CredentialRecord[];
   deleteCredential(id: string): boolean;
-  /** after a verified assertion */
+  /** after a verified assertion; may be group-committed, but later reads see it */
   recordUse(id: string, counter: number, backupState: boolean, at: number): void;
   /** a counter that did not increase: counted on the credential and logged */
   recordCounterRegression(r: CounterRegression): void;

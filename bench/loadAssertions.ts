@@ -1,0 +1,105 @@
+import http from 'node:http';
+import net from 'node:net';
+import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+
+/**
+ * Load generator, run as a second process: registers one credential per connection, fetches
+ * challenges (untimed), signs the assertions (untimed), then posts them to
+ * /api/authentication/verify over keep-alive connections for a bounded time and count.
+ * Each connection sends its own credential's assertions in counter order.
+ */
+const [url, connectionsArg, perConnArg, msArg] = process.argv.slice(2);
+const base = new URL(url!);
+const connections = Number(connectionsArg ?? 8);
+const perConnection = Number(perConnArg ?? 2000);
+const maxMs = Number(msArg ?? 4000);
+const origin = base.origin;
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections * 2 });
+
+function post(path: string, body: unknown, cookie?: string): Promise<{ status: number; json: any; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = typeof body === 'string' ? body : JSON.stringify(body);
+    const req = http.request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(cookie ? { cookie } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const set = res.headers['set-cookie']?.[0]?.split(';')[0];
+        resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString() || 'null'), cookie: set ?? cookie });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+interface Job { cookie: string; body: string }
+
+async function prepare(conn: number): Promise<Job[]> {
+  const key = new SoftAuthenticator();
+  const username = `bench-${process.pid}-${conn}`;
+  const o = await post('/api/registration/options', { username, residentKey: 'discouraged', userVerification: 'discouraged' });
+  const v = await post('/api/registration/verify', key.create(o.json, origin), o.cookie);
+  if (v.status !== 200) throw new Error(`registration failed: ${JSON.stringify(v.json)}`);
+  const jobs: Job[] = [];
+  let cookie: string | undefined;
+  for (let i = 0; i < perConnection; i++) {
+    if (i % 60 === 0) cookie = undefined; // a new session every 60 challenges (the server keeps 64 per session)
+    const a = await post('/api/authentication/options', { username, userVerification: 'discouraged' }, cookie);
+    cookie = a.cookie;
+    jobs.push({ cookie: cookie!, body: JSON.stringify(key.get(a.json, origin)) });
+  }
+  return jobs;
+}
+
+const queues = await Promise.all(Array.from({ length: connections }, (_, i) => prepare(i)));
+agent.destroy();
+
+/**
+ * The timed phase uses raw keep-alive sockets with HTTP/1.1 pipelining (a window of
+ * requests in flight per connection, like wrk), so the generator costs far less CPU than
+ * the server and the figure measures the server. Responses come back in request order,
+ * so each credential's counters still arrive in order.
+ */
+const WINDOW = 4;
+process.stdout.write('timed phase\n');
+let ok = 0;
+let failed = 0;
+const start = performance.now();
+const deadline = start + maxMs;
+await Promise.all(queues.map((jobs) => new Promise<void>((resolve, reject) => {
+  const reqs = jobs.map((j) => Buffer.from(`POST /api/authentication/verify HTTP/1.1\r\nHost: ${base.host}\r\nContent-Type: application/json\r\nCookie: ${j.cookie}\r\nContent-Length: ${Buffer.byteLength(j.body)}\r\n\r\n${j.body}`));
+  const sock = net.connect(Number(base.port), base.hostname);
+  let sent = 0;
+  let done = 0;
+  let buf = Buffer.alloc(0);
+  const pump = () => {
+    while (sent < reqs.length && sent - done < WINDOW && performance.now() < deadline) sock.write(reqs[sent++]!);
+    if (done === sent) {
+      sock.end();
+      resolve();
+    }
+  };
+  sock.on('connect', pump);
+  sock.on('error', reject);
+  sock.on('data', (chunk) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    for (;;) {
+      const headEnd = buf.indexOf('\r\n\r\n');
+      if (headEnd < 0) break;
+      const head = buf.subarray(0, headEnd).toString('latin1');
+      const len = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+      if (buf.length < headEnd + 4 + len) break;
+      const status = Number(head.slice(9, 12));
+      if (status === 200) ok++;
+      else {
+        failed++;
+        if (failed < 3) process.stderr.write(`verify failed: ${buf.subarray(headEnd + 4, headEnd + 4 + len)}\n`);
+      }
+      buf = buf.subarray(headEnd + 4 + len);
+      done++;
+    }
+    pump();
+  });
+})));
+const seconds = (performance.now() - start) / 1000;
+process.stdout.write(JSON.stringify({ ok, failed, seconds, rps: ok / seconds }) + '\n');
