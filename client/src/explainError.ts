@@ -25,3 +25,28 @@ export function explainBrowserError(e: unknown, ceremony: 'register' | 'sign in'
       return `The browser reported an error while trying to ${ceremony}.${detail}`;
   }
 }
+
+/** The next step for a person when the server refused a response, by its stable code. */
+const NEXT_STEP: Record<string, string> = {
+  CHALLENGE_EXPIRED: 'Press the button again: the server issues a fresh challenge each time.',
+  CHALLENGE_UNKNOWN: 'Press the button again: each challenge can be used once.',
+  CHALLENGE_SESSION_MISMATCH: 'Reload the page (the session cookie changed) and try again.',
+  CLIENT_DATA_ORIGIN: 'Open the page at an origin the server accepts (see the header), or start the server with --origins.',
+  RP_ID_HASH: 'The key signed for another RP ID: start the server with --rp-id matching this page\'s host.',
+  FLAG_UP: 'The key did not report a touch (UP=0): touch the key when it blinks. A key that never sets UP is defective.',
+  FLAG_UV: 'The key did not verify you (UV=0) although verification was required: set a PIN or fingerprint on the key, or choose "preferred".',
+  FLAG_BE_BS: 'The key reports Backup State without Backup Eligibility, which WebAuthn forbids: report it to the key vendor.',
+  SIGNATURE: 'The signature does not verify with the key registered for this credential: delete the credential and register again; if it persists the key is faulty.',
+  SIGN_COUNT: 'The signature counter went backwards: this can mean a cloned key. The event is recorded on the credential.',
+  ATTESTATION_STATEMENT: 'The attestation statement is invalid: the key\'s attestation is broken, or try attestation "none".',
+  ALG_ALLOWED: 'The key chose an algorithm that was not offered: report it to the key vendor.',
+  CREDENTIAL_UNKNOWN: 'Register this key again (the server no longer knows this credential).',
+  CREDENTIAL_EXISTS: 'This credential is already registered: sign in with it, or delete it first.',
+  USER_HANDLE_MISSING: 'Register with "Resident key: required" so the key stores the account, then sign in without username.',
+  NON_CANONICAL_CBOR: 'The key sent CBOR that is not in CTAP2 canonical form: report it to the key vendor.',
+};
+
+export function explainServerError(code: string, message: string, ceremony: string): string {
+  const next = NEXT_STEP[code];
+  return `The server rejected the ${ceremony}: ${code}\n${message}${next ? `\nNext step: ${next}` : ''}`;
+}

@@ -2,7 +2,7 @@ import { startRegistration, startAuthentication, browserSupportsWebAuthn, WebAut
 import { $, el, input, select } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { extensionInputsToBuffers, buffersToBase64url, textToBase64url } from './binary.ts';
-import { explainBrowserError } from './explainError.ts';
+import { explainBrowserError, explainServerError } from './explainError.ts';
 import { renderDecoded, renderCredentials } from './render.ts';
 
 const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512' };
@@ -106,7 +106,7 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
       showDecoded(r.decoded, r.findings);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      setStatus('error', `The server rejected the ${isReg ? 'registration' : 'sign-in'}: ${e.code}\n${e.message}`);
+      setStatus('error', explainServerError(e.code, e.message, isReg ? 'registration' : 'sign-in'));
       showDecoded(e.body.decoded as never, e.body.findings as never);
     }
     await refreshCredentials();

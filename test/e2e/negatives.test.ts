@@ -53,7 +53,9 @@ describe('negative ceremonies in the browser', () => {
     const k = await registered('baduv');
     await k.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: k.authenticatorId, isBadUV: true });
     await setSignInForm(k.page, { userVerification: 'required' });
-    rejectedWith(await press(k.page, '#signin'), 'FLAG_UV');
+    const r = await press(k.page, '#signin');
+    rejectedWith(r, 'FLAG_UV');
+    expect(r.status).toContain('Next step: The key did not verify you');
     await k.context.close();
   });
 

@@ -1,0 +1,25 @@
+/**
+ * npm run screenshot: regenerates docs/demo-page.png, the README's picture of the demo page
+ * after a registration and a sign-in with a Chromium virtual authenticator (prf + credBlob).
+ */
+import { startTestServer } from '../test/helpers/testServer.ts';
+import { launchChromium, openWithVirtualKey } from '../test/helpers/browser.ts';
+import { press, setRegistrationForm, setSignInForm } from '../test/helpers/demoPage.ts';
+
+const s = await startTestServer({ listen: true });
+const browser = await launchChromium();
+try {
+  const k = await openWithVirtualKey(browser, `${s.origin}/`, { hasPrf: true });
+  await k.page.setViewportSize({ width: 1280, height: 900 });
+  await setRegistrationForm(k.page, { username: 'alice@example.com', residentKey: 'required', userVerification: 'required', prf: true });
+  const r = await press(k.page, '#register');
+  if (r.kind !== 'ok') throw new Error(r.status);
+  await k.page.screenshot({ path: 'docs/demo-page.png', fullPage: true });
+  await setSignInForm(k.page, { prf: 'vault key', userVerification: 'required' });
+  await press(k.page, '#signin-discoverable');
+  await k.page.screenshot({ path: 'docs/demo-page-signin.png', fullPage: true });
+  console.log('wrote docs/demo-page.png and docs/demo-page-signin.png');
+} finally {
+  await browser.close();
+  await s.close();
+}
