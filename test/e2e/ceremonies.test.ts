@@ -1,26 +1,16 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openWithVirtualKey, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from '../helpers/e2eSetup.ts';
+import { openWithVirtualKey, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
 import { press, setRegistrationForm, setSignInForm } from '../helpers/demoPage.ts';
 
 /**
  * Real ceremonies: Debian's Chromium, CDP virtual authenticators, the built demo page,
  * the real server and SQLite file. Each test gets its own browser context and key.
  */
-let s: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  s = await startTestServer({ listen: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.close();
-});
+const env = useServerAndBrowser();
 
-const open = (o: VirtualAuthenticatorOptions = {}) => openWithVirtualKey(browser, `${s.origin}/`, o);
+const open = (o: VirtualAuthenticatorOptions = {}) => openWithVirtualKey(env.browser, `${env.s.origin}/`, o);
 const b64text = (b64: string) => Buffer.from(b64, 'base64url').toString();
 
 describe('demo page with Chromium virtual authenticators', () => {
@@ -75,7 +65,7 @@ describe('demo page with Chromium virtual authenticators', () => {
     await k.context.close();
   });
 
-  for (const [name, alg] of [['EdDSA', -8], ['ES256', -7], ['RS256', -257]] as const) {
+  for (const [name, alg] of [['EdDSA', -8], ['ES256', -7], ['RS256', -257], ['ML-DSA-44', -48]] as const) {
     it(`${name} credential`, async () => {
       const k = await open();
       await setRegistrationForm(k.page, { username: `alg-${name}`, algorithms: [alg] });
@@ -167,7 +157,7 @@ describe('demo page with Chromium virtual authenticators', () => {
 
   it('the page is served with a CSP and renders hostile names as text', async () => {
     const k = await open();
-    const res = await k.page.goto(`${s.origin}/`);
+    const res = await k.page.goto(`${env.s.origin}/`);
     expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
     await k.page.waitForSelector('body[data-ready=true]');
     const evil = '<img src=x onerror="window.__pwned=1">';

@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openWithVirtualKey, type VirtualKey } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from '../helpers/e2eSetup.ts';
+import { openWithVirtualKey, type VirtualKey } from '../helpers/browser.ts';
 import { press, setRegistrationForm, setSignInForm } from '../helpers/demoPage.ts';
 
 /**
  * The RP's refusals, driven through a real browser: CDP makes the virtual authenticator
  * misbehave, or the test tampers with what travels between page and server.
  */
-let s: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  s = await startTestServer({ listen: true });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.close();
-});
+const env = useServerAndBrowser();
 
 async function registered(username: string, o: Parameters<typeof openWithVirtualKey>[2] = {}): Promise<VirtualKey> {
-  const k = await openWithVirtualKey(browser, `${s.origin}/`, o);
+  const k = await openWithVirtualKey(env.browser, `${env.s.origin}/`, o);
   await setRegistrationForm(k.page, { username, residentKey: 'required', userVerification: 'required' });
   const r = await press(k.page, '#register');
   expect(r.kind, r.status).toBe('ok');
@@ -70,7 +60,7 @@ describe('negative ceremonies in the browser', () => {
     await k.cdp.send('WebAuthn.addCredential', { authenticatorId: k.authenticatorId, credential: { ...c, signCount: 0 } });
     rejectedWith(await press(k.page, '#signin'), 'SIGN_COUNT');
     const id = Buffer.from(c.credentialId, 'base64').toString('base64url');
-    expect(s.store.getCredential(id)!.counterRegressions).toBe(1);
+    expect(env.s.store.getCredential(id)!.counterRegressions).toBe(1);
     await k.page.click('#refresh');
     await k.page.waitForSelector('text=1 regression');
     await k.context.close();
@@ -95,7 +85,7 @@ describe('negative ceremonies in the browser', () => {
   it('expired challenge: the clock passes the TTL between options and verify', async () => {
     const k = await registered('expired');
     await k.page.route('**/api/authentication/verify', async (route) => {
-      s.clock.now += s.config.challengeTtlMs + 1000;
+      env.s.clock.now += env.s.config.challengeTtlMs + 1000;
       await route.continue();
     });
     rejectedWith(await press(k.page, '#signin'), 'CHALLENGE_EXPIRED');
@@ -104,22 +94,22 @@ describe('negative ceremonies in the browser', () => {
 
   it('wrong origin: the page runs at an origin the RP does not accept', async () => {
     const k = await registered('origin');
-    const saved = [...s.config.origins];
-    s.config.origins.splice(0, s.config.origins.length, 'http://localhost:1');
+    const saved = [...env.s.config.origins];
+    env.s.config.origins.splice(0, env.s.config.origins.length, 'http://localhost:1');
     try {
       rejectedWith(await press(k.page, '#signin'), 'CLIENT_DATA_ORIGIN');
     } finally {
-      s.config.origins.splice(0, s.config.origins.length, ...saved);
+      env.s.config.origins.splice(0, env.s.config.origins.length, ...saved);
     }
     await k.context.close();
   });
 
   it('wrong RP ID: the browser signs for a.localhost, the RP is localhost', async () => {
-    const port = new URL(s.origin).port;
+    const port = new URL(env.s.origin).port;
     const sub = `http://a.localhost:${port}`;
-    s.config.origins.push(sub);
+    env.s.config.origins.push(sub);
     try {
-      const k = await openWithVirtualKey(browser, `${sub}/`, {});
+      const k = await openWithVirtualKey(env.browser, `${sub}/`, {});
       await k.page.route('**/api/registration/options', async (route) => {
         // Playwright fetches from Node, which does not resolve *.localhost as Chromium does
         const res = await route.fetch({ url: route.request().url().replace('//a.localhost:', '//localhost:') });
@@ -130,7 +120,7 @@ describe('negative ceremonies in the browser', () => {
       rejectedWith(await press(k.page, '#register'), 'RP_ID_HASH');
       await k.context.close();
     } finally {
-      s.config.origins.pop();
+      env.s.config.origins.pop();
     }
   });
 

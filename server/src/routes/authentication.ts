@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { b64url, errorResponses, hints, prfEval, timeout, userVerification, verifyResultResponse, authenticatorResponseBody } from '../schemas/common.ts';
+import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, verifyRouteSchema } from '../schemas/common.ts';
 import { parseAuthenticationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
 import { verifyAssertion } from '../../../conformance/src/webauthn/verifyAssertion.ts';
 import { describeAssertion } from '../../../conformance/src/webauthn/describeResponse.ts';
@@ -57,7 +57,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
   const { config } = app;
 
   app.post<{ Body: OptionsBody }>('/api/authentication/options', {
-    schema: { body: optionsBody, response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses } },
+    schema: optionsRouteSchema(optionsBody),
   }, async (req, reply) => {
     const b = req.body ?? {};
     let allow: { id: string; type: 'public-key'; transports?: string[] }[] = [];
@@ -88,25 +88,15 @@ export async function authenticationRoutes(app: FastifyInstance) {
   });
 
   app.post('/api/authentication/verify', {
-    schema: {
-      body: {
-        ...authenticatorResponseBody,
-        properties: {
-          ...authenticatorResponseBody.properties,
-          response: {
-            type: 'object',
-            required: ['clientDataJSON', 'authenticatorData', 'signature'],
-            properties: {
-              clientDataJSON: { ...b64url, minLength: 1 },
-              authenticatorData: { ...b64url, minLength: 1, maxLength: 8192 },
-              signature: { ...b64url, minLength: 1, maxLength: 8192 },
-              userHandle: { anyOf: [{ ...b64url, maxLength: 128 }, { type: 'null' }] },
-            },
-          },
-        },
+    schema: verifyRouteSchema({
+      required: ['clientDataJSON', 'authenticatorData', 'signature'],
+      properties: {
+          clientDataJSON: { ...b64url, minLength: 1 },
+          authenticatorData: { ...b64url, minLength: 1, maxLength: 8192 },
+          signature: { ...b64url, minLength: 1, maxLength: 8192 },
+          userHandle: { anyOf: [{ ...b64url, maxLength: 128 }, { type: 'null' }] },
       },
-      response: { 200: verifyResultResponse, ...errorResponses },
-    },
+    }),
   }, async (req, reply) => {
     const parsed = parseAuthenticationResponse(req.body);
     rejectCanonical(parsed.nonCanonical);

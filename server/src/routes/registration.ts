@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
-import { b64url, errorResponses, hints, prfEval, timeout, userVerification, verifyResultResponse, authenticatorResponseBody } from '../schemas/common.ts';
+import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, verifyRouteSchema } from '../schemas/common.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../algorithms.ts';
 import { parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
 import { verifyRegistration } from '../../../conformance/src/webauthn/verifyRegistration.ts';
@@ -86,7 +86,7 @@ export async function registrationRoutes(app: FastifyInstance) {
   const { config } = app;
 
   app.post<{ Body: OptionsBody }>('/api/registration/options', {
-    schema: { body: optionsBody, response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses } },
+    schema: optionsRouteSchema(optionsBody),
   }, async (req) => {
     const b = req.body;
     const existing = app.store.getUserByName(b.username);
@@ -123,24 +123,14 @@ export async function registrationRoutes(app: FastifyInstance) {
   });
 
   app.post('/api/registration/verify', {
-    schema: {
-      body: {
-        ...authenticatorResponseBody,
-        properties: {
-          ...authenticatorResponseBody.properties,
-          response: {
-            type: 'object',
-            required: ['clientDataJSON', 'attestationObject'],
-            properties: {
-              clientDataJSON: { ...b64url, minLength: 1 },
-              attestationObject: { ...b64url, minLength: 1, maxLength: 65536 },
-              transports: { type: 'array', maxItems: 8, items: { type: 'string', maxLength: 32 } },
-            },
-          },
-        },
+    schema: verifyRouteSchema({
+      required: ['clientDataJSON', 'attestationObject'],
+      properties: {
+          clientDataJSON: { ...b64url, minLength: 1 },
+          attestationObject: { ...b64url, minLength: 1, maxLength: 65536 },
+          transports: { type: 'array', maxItems: 8, items: { type: 'string', maxLength: 32 } },
       },
-      response: { 200: verifyResultResponse, ...errorResponses },
-    },
+    }),
   }, async (req, reply) => {
     const parsed = parseRegistrationResponse(req.body);
     rejectCanonical(parsed.nonCanonical);

@@ -76,3 +76,16 @@ export const authenticatorResponseBody = {
     response: { type: 'object', required: ['clientDataJSON'], properties: { clientDataJSON: { ...b64url, minLength: 1 } } },
   },
 } as const;
+
+/** Route schema of an options route: the body given, any JSON object back, the error envelope. */
+export function optionsRouteSchema(body: object) {
+  return { body, response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses } };
+}
+
+/** Route schema of a verify route: a PublicKeyCredential JSON whose `response` has these members. */
+export function verifyRouteSchema(response: { required: readonly string[]; properties: object }) {
+  return {
+    body: { ...authenticatorResponseBody, properties: { ...authenticatorResponseBody.properties, response: { type: 'object', ...response } } },
+    response: { 200: verifyResultResponse, ...errorResponses },
+  };
+}

@@ -1,0 +1,21 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from './testServer.ts';
+import { launchChromium } from './browser.ts';
+
+/**
+ * One real server (SQLite file, built page) and one Chromium per e2e test file. The
+ * returned object is filled in by beforeAll.
+ */
+export function useServerAndBrowser(): { s: TestServer; browser: Browser } {
+  const env = {} as { s: TestServer; browser: Browser };
+  beforeAll(async () => {
+    env.s = await startTestServer({ listen: true });
+    env.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.s?.close();
+  });
+  return env;
+}
