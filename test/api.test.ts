@@ -130,7 +130,7 @@ describe('the RP refuses what it must refuse', () => {
 
   it('bogus registration signature (packed self)', async () => {
     const api = new ApiSession(s.app);
-    await expectRejected(await register(api, new SoftAuthenticator({ attestation: 'packed-self' }), { attestation: 'direct' }, { bogusSignature: true }), 'ATTESTATION_STATEMENT');
+    await expectRejected(await register(api, new SoftAuthenticator({ attestation: 'packed-self' }), { attestation: 'direct' }, { bogusSignature: true }), 'ATT_PACKED_SIGNATURE');
     expect(s.store.listCredentials()).toHaveLength(0);
   });
 

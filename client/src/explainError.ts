@@ -38,7 +38,6 @@ const NEXT_STEP: Record<string, string> = {
   FLAG_BE_BS: 'The key reports Backup State without Backup Eligibility, which WebAuthn forbids: report it to the key vendor.',
   SIGNATURE: 'The signature does not verify with the key registered for this credential: delete the credential and register again; if it persists the key is faulty.',
   SIGN_COUNT: 'The signature counter went backwards: this can mean a cloned key. The event is recorded on the credential.',
-  ATTESTATION_STATEMENT: 'The attestation statement is invalid: the key\'s attestation is broken, or try attestation "none".',
   ALG_ALLOWED: 'The key chose an algorithm that was not offered: report it to the key vendor.',
   CREDENTIAL_UNKNOWN: 'Register this key again (the server no longer knows this credential).',
   CREDENTIAL_EXISTS: 'This credential is already registered: sign in with it, or delete it first.',
@@ -47,6 +46,8 @@ const NEXT_STEP: Record<string, string> = {
 };
 
 export function explainServerError(code: string, message: string, ceremony: string): string {
-  const next = NEXT_STEP[code];
+  const next = NEXT_STEP[code] ?? (code.startsWith('ATT_') || code.startsWith('CERT_') || code.startsWith('CHAIN_')
+    ? 'The attestation statement or its certificates break the rule named above: see the verification steps below, and report it to the key vendor (or register with attestation "none").'
+    : undefined);
   return `The server rejected the ${ceremony}: ${code}\n${message}${next ? `\nNext step: ${next}` : ''}`;
 }

@@ -6,11 +6,12 @@ import { toHex } from '../encoding/base64url.ts';
 
 export interface CeremonyExpectations {
   ceremony: 'create' | 'get';
-  /** base64url challenge the RP issued */
-  challenge: string;
-  /** origins the RP accepts (exact match, WebAuthn L3 §13.4.9) */
-  origins: readonly string[];
-  rpId: string;
+  /** base64url challenge the RP issued (absent: the step is reported as skipped) */
+  challenge?: string;
+  /** origins the RP accepts (exact match, WebAuthn L3 §13.4.9); absent: skipped */
+  origins?: readonly string[];
+  /** absent: skipped */
+  rpId?: string;
   /** userVerification was "required" */
   requireUserVerification: boolean;
   /** allow clientData.crossOrigin=true (iframes); default false */
@@ -39,13 +40,17 @@ export function checkCeremony(cd: ClientData, ad: AuthenticatorData, x: Ceremony
   const out: Finding[] = [];
   const expType = reg ? 'webauthn.create' : 'webauthn.get';
   out.push(verdict('CLIENT_DATA_TYPE', cd.type === expType, step(7, 11), 'clientData.type', expType, cd.type));
-  out.push(verdict('CLIENT_DATA_CHALLENGE', cd.challenge === x.challenge, step(8, 12), 'clientData.challenge equals the challenge the RP issued', x.challenge, cd.challenge));
-  out.push(verdict('CLIENT_DATA_ORIGIN', x.origins.includes(cd.origin), step(9, 13), 'clientData.origin is an origin this RP accepts', x.origins.join(' | '), cd.origin));
+  out.push(x.challenge === undefined ? skip('CLIENT_DATA_CHALLENGE', step(8, 12), 'no expected challenge given') : verdict('CLIENT_DATA_CHALLENGE', cd.challenge === x.challenge, step(8, 12), 'clientData.challenge equals the challenge the RP issued', x.challenge, cd.challenge));
+  out.push(x.origins === undefined ? skip('CLIENT_DATA_ORIGIN', step(9, 13), 'no expected origin given') : verdict('CLIENT_DATA_ORIGIN', x.origins.includes(cd.origin), step(9, 13), 'clientData.origin is an origin this RP accepts', x.origins.join(' | '), cd.origin));
   if (cd.crossOrigin === true || cd.topOrigin !== undefined) {
     out.push(verdict('CLIENT_DATA_CROSS_ORIGIN', !!x.allowCrossOrigin, step(10, 14), 'ceremony performed in a cross-origin iframe', 'crossOrigin false (not embedded)', `crossOrigin ${String(cd.crossOrigin)}, topOrigin ${cd.topOrigin ?? '-'}`));
   }
-  const expHash = rpIdHash(x.rpId);
-  out.push(verdict('RP_ID_HASH', expHash.equals(ad.rpIdHash), step(13, 15), `authData.rpIdHash is SHA-256("${x.rpId}")`, expHash.toString('hex'), toHex(ad.rpIdHash)));
+  if (x.rpId === undefined) {
+    out.push(skip('RP_ID_HASH', step(13, 15), 'no expected RP ID given'));
+  } else {
+    const expHash = rpIdHash(x.rpId);
+    out.push(verdict('RP_ID_HASH', expHash.equals(ad.rpIdHash), step(13, 15), `authData.rpIdHash is SHA-256("${x.rpId}")`, expHash.toString('hex'), toHex(ad.rpIdHash)));
+  }
   out.push(verdict('FLAG_UP', ad.flags.UP, step(14, 16), 'User Present flag set', 'UP=1', `UP=${Number(ad.flags.UP)}`));
   if (x.requireUserVerification) {
     out.push(verdict('FLAG_UV', ad.flags.UV, step(15, 17), 'User Verified flag set (userVerification was "required")', 'UV=1', 'UV=0'));
@@ -55,6 +60,10 @@ export function checkCeremony(cd: ClientData, ad: AuthenticatorData, x: Ceremony
     out.push(verdict('FLAG_AT', ad.flags.AT && !!ad.attestedCredentialData, 'WebAuthn L3 §6.5.1', 'registration authData carries attested credential data', 'AT=1 with credential data', `AT=${Number(ad.flags.AT)}`));
   }
   return out;
+}
+
+function skip(code: string, spec: string, why: string): Finding {
+  return { code, status: 'skip', spec, message: `not checked: ${why}` };
 }
 
 export function verdict(code: string, ok: boolean, spec: string, message: string, expected?: string, actual?: string): Finding {

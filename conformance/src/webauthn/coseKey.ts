@@ -121,6 +121,9 @@ export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Ui
       case COSE_ALG.ES512:
       case COSE_ALG.RS512:
         return crypto.verify('sha512', data, key, sig);
+      case -65535:
+        // RS1: RSASSA-PKCS1-v1_5 with SHA-1, allowed only for TPM attestation statements (§8.3)
+        return crypto.verify('sha1', data, key, sig);
       case COSE_ALG.PS256:
         return crypto.verify('sha256', data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
       case COSE_ALG.EdDSA:

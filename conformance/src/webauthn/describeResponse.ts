@@ -4,6 +4,8 @@ import type { ParsedAssertion, ParsedRegistration } from './parseResponse.ts';
 import type { AuthenticatorData } from './parseAuthenticatorData.ts';
 import { coseKeyToPublicKey, COSE_ALG_NAMES } from './coseKey.ts';
 import { toBase64url, toHex } from '../encoding/base64url.ts';
+import { formatAaguid } from '../encoding/formatAaguid.ts';
+export { formatAaguid };
 
 /** JSON-safe rendering of a CBOR value: maps become objects, bytes become {base64url, length}. */
 export function cborToJson(v: CborValue): unknown {
@@ -19,10 +21,6 @@ function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v ?? {}));
 }
 
-export function formatAaguid(b: Uint8Array): string {
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 function describeAuthData(ad: AuthenticatorData) {
   const acd = ad.attestedCredentialData;
@@ -56,7 +54,7 @@ function describeCert(der: CborValue, index: number) {
     const c = new X509Certificate(der);
     return {
       index,
-      subject: c.subject.replace(/\n/g, ', '),
+      subject: (c.subject ?? '').replace(/\n/g, ', '),
       issuer: c.issuer.replace(/\n/g, ', '),
       serialNumber: c.serialNumber,
       notBefore: new Date(c.validFrom).toISOString(),

@@ -4,7 +4,7 @@ import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, verifyRouteSchema } from '../schemas/common.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../algorithms.ts';
 import { parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
-import { verifyRegistration } from '../../../conformance/src/webauthn/verifyRegistration.ts';
+import { analyzeRegistration } from '../../../conformance/src/attestation/analyzeRegistration.ts';
 import { describeRegistration, formatAaguid } from '../../../conformance/src/webauthn/describeResponse.ts';
 import { firstFailure } from '../../../conformance/src/webauthn/Finding.ts';
 import { toBase64url } from '../../../conformance/src/encoding/base64url.ts';
@@ -141,12 +141,13 @@ export async function registrationRoutes(app: FastifyInstance) {
     if (ctx.ceremony !== 'registration') {
       return reply.code(422).send({ error: { code: 'CHALLENGE_WRONG_CEREMONY', message: 'this challenge was issued for sign-in, not registration' }, decoded });
     }
-    const v = await verifyRegistration(req.body, parsed, {
+    const v = analyzeRegistration(parsed, {
       challenge: taken.record.challenge,
       origins: config.origins,
       rpId: config.rpId,
       requireUserVerification: ctx.requireUserVerification,
       allowedAlgorithms: ctx.algorithms,
+      at: new Date(app.now()),
     });
     const failed = firstFailure(v.findings);
     if (failed) {
@@ -168,7 +169,7 @@ export async function registrationRoutes(app: FastifyInstance) {
         id,
         userId: ctx.userId,
         publicKey: acd.publicKeyBytes,
-        alg: v.publicKey!.alg,
+        alg: v.credentialKey!.alg,
         counter: parsed.authData.signCount,
         transports: parsed.transports,
         aaguid: formatAaguid(acd.aaguid),

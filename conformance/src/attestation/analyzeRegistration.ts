@@ -1,0 +1,119 @@
+import crypto, { type X509Certificate } from 'node:crypto';
+import type { ParsedRegistration } from '../webauthn/parseResponse.ts';
+import { checkCeremony, verdict, type CeremonyExpectations } from '../webauthn/checkCeremony.ts';
+import { coseKeyToPublicKey, COSE_ALG_NAMES, type PublicKeyInfo } from '../webauthn/coseKey.ts';
+import type { Finding } from '../webauthn/Finding.ts';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { formatAaguid } from '../encoding/formatAaguid.ts';
+import type { FormatInput, FormatResult, FormatVerifier } from './FormatVerifier.ts';
+import { verifyPacked } from './formats/verifyPacked.ts';
+import { verifyNone } from './formats/verifyNone.ts';
+import { verifyFidoU2f } from './formats/verifyFidoU2f.ts';
+import { verifyApple } from './formats/verifyApple.ts';
+import { verifyAndroidKey } from './formats/verifyAndroidKey.ts';
+import { verifyAndroidSafetyNet } from './formats/verifyAndroidSafetyNet.ts';
+import { verifyTpm } from './formats/verifyTpm.ts';
+import { verifyChain } from './verifyChain.ts';
+import { builtinAnchors } from './TrustAnchors.ts';
+import { certificateKeyIdentifier, entryRoots, type MetadataBlob, type MetadataEntry } from '../mds/MetadataBlob.ts';
+
+export const FORMAT_VERIFIERS: Record<string, FormatVerifier> = {
+  packed: verifyPacked,
+  tpm: verifyTpm,
+  'android-key': verifyAndroidKey,
+  'android-safetynet': verifyAndroidSafetyNet,
+  'fido-u2f': verifyFidoU2f,
+  apple: verifyApple,
+  none: verifyNone,
+};
+
+export interface AnalysisOptions extends Omit<CeremonyExpectations, 'ceremony' | 'requireUserVerification'> {
+  requireUserVerification?: boolean;
+  /** verification time: certificate validity, SafetyNet timestamp */
+  at: Date;
+  /** algorithms the RP offered; absent: not checked */
+  allowedAlgorithms?: readonly number[];
+  /** extra trust anchors (--roots) */
+  roots?: X509Certificate[];
+  /** metadata to look the authenticator up in (--mds) */
+  mds?: MetadataBlob;
+}
+
+export interface RegistrationAnalysis {
+  verified: boolean;
+  findings: Finding[];
+  fmt: string;
+  attestationType: FormatResult['type'];
+  aaguid: string;
+  credentialKey?: PublicKeyInfo;
+  trustAnchor?: string;
+  /** trusted: chain reaches an anchor; untrusted: anchors known, none reached; unknown: no anchor to compare; n/a: self/none */
+  trust: 'trusted' | 'untrusted' | 'unknown' | 'n/a';
+  mdsEntry?: MetadataEntry;
+}
+
+const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The whole judgement on one registration: WebAuthn L3 §7.1 steps 7-22, one finding per
+ * step, never stopping at the first failure. Structural garbage was already refused by the
+ * parser (HarnessError); everything here is about the authenticator's behaviour.
+ */
+export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): RegistrationAnalysis {
+  const findings = checkCeremony(p.clientData, p.authData, { ...o, requireUserVerification: !!o.requireUserVerification, ceremony: 'create' });
+  if (p.nonCanonical.length) {
+    findings.push({ code: 'CBOR_CANONICAL', status: 'warn', spec: 'CTAP 2.1 §8', message: `CBOR is not in CTAP2 canonical form: ${p.nonCanonical.slice(0, 3).join('; ')}` });
+  }
+  const acd = p.authData.attestedCredentialData!;
+  const aaguid = formatAaguid(acd.aaguid);
+  let credentialKey: PublicKeyInfo | undefined;
+  try {
+    credentialKey = coseKeyToPublicKey(acd.publicKey);
+    findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'pass', spec: 'WebAuthn L3 §6.5.1.1', message: `credential public key is a valid ${credentialKey.kty} ${credentialKey.algName} key` });
+  } catch (e) {
+    if (!(e instanceof HarnessError)) throw e;
+    findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'fail', spec: 'WebAuthn L3 §6.5.1.1', message: e.message });
+  }
+  if (credentialKey && o.allowedAlgorithms) {
+    findings.push(verdict('ALG_ALLOWED', o.allowedAlgorithms.includes(credentialKey.alg), 'WebAuthn L3 §7.1 step 18', 'credential algorithm is one the RP offered in pubKeyCredParams', o.allowedAlgorithms.map((a) => COSE_ALG_NAMES[a] ?? a).join(', '), credentialKey.algName));
+  }
+  const clientDataHash = new Uint8Array(crypto.createHash('sha256').update(p.clientDataJSON).digest());
+  const input: FormatInput = { attStmt: p.attStmt, authData: p.authData, clientDataHash, credentialKey, at: o.at };
+  const verifier = FORMAT_VERIFIERS[p.fmt];
+  let result: FormatResult;
+  if (verifier) {
+    findings.push({ code: 'ATT_FORMAT', status: 'pass', spec: 'WebAuthn L3 §7.1 step 19', message: `attestation format "${p.fmt}" is a registered WebAuthn format` });
+    result = verifier(input);
+  } else {
+    // Microsoft accepts a custom format name of at most 32 characters when attestation is not enforced
+    const ok = p.fmt.length > 0 && p.fmt.length <= 32 && /^[\x21-\x7e]+$/.test(p.fmt);
+    findings.push({ code: 'ATT_FORMAT', status: ok ? 'warn' : 'fail', spec: 'WebAuthn L3 §7.1 step 19; IANA WebAuthn registry', message: `custom attestation format "${p.fmt}" (${p.fmt.length} characters): the harness cannot verify it${ok ? '' : '; a format name must be 1-32 printable ASCII characters'}`, ...(ok ? {} : { expected: '1-32 printable ASCII characters', actual: `${p.fmt.length} characters` }) });
+    result = { findings: [], type: 'uncertain', trustPath: [] };
+  }
+  findings.push(...result.findings);
+  // metadata: by AAGUID, or for AAGUID-less (U2F) keys by the attestation key identifier
+  let mdsEntry: MetadataEntry | undefined;
+  if (o.mds) {
+    const leaf = result.trustPath[0];
+    mdsEntry = aaguid !== ZERO_AAGUID ? o.mds.byAaguid.get(aaguid) : undefined;
+    if (!mdsEntry && leaf) mdsEntry = o.mds.byKeyId.get(certificateKeyIdentifier(leaf.x509));
+    findings.push({
+      code: 'MDS_ENTRY',
+      status: mdsEntry ? 'pass' : result.type === 'none' || result.type === 'self' ? 'skip' : 'warn',
+      spec: 'FIDO MDS 3.0 §3.1.1',
+      message: mdsEntry ? `MDS BLOB no ${o.mds.no} lists this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `MDS BLOB no ${o.mds.no} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
+    });
+  }
+  let trustAnchor: string | undefined;
+  let trust: RegistrationAnalysis['trust'] = 'n/a';
+  if (result.trustPath.length) {
+    const anchors = [...(result.anchorSet ? builtinAnchors(result.anchorSet) : []), ...entryRoots(mdsEntry), ...(o.roots ?? [])];
+    const chain = verifyChain(result.trustPath, anchors, o.at);
+    findings.push(...chain.findings);
+    trustAnchor = chain.anchor?.subject?.replace(/\n/g, ', ');
+    trust = chain.trusted ? 'trusted' : anchors.length ? 'untrusted' : 'unknown';
+  } else if (result.type === 'uncertain') {
+    trust = 'unknown';
+  }
+  return { verified: findings.every((f) => f.status !== 'fail'), findings, fmt: p.fmt, attestationType: result.type, aaguid, credentialKey, trustAnchor, trust, mdsEntry };
+}

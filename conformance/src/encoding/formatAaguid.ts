@@ -1,0 +1,7 @@
+import { toHex } from './base64url.ts';
+
+/** 16 AAGUID bytes as the 8-4-4-4-12 form MDS and vendors use. */
+export function formatAaguid(b: Uint8Array): string {
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -1,0 +1,99 @@
+import type { X509Certificate } from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { fromBase64url, describeType } from '../encoding/base64url.ts';
+import { parseAuthenticationResponse, parseRegistrationResponse } from '../webauthn/parseResponse.ts';
+import { describeAssertion, describeRegistration } from '../webauthn/describeResponse.ts';
+import { analyzeRegistration } from '../attestation/analyzeRegistration.ts';
+import { analyzeAssertion } from '../attestation/analyzeAssertion.ts';
+import type { MetadataBlob } from '../mds/MetadataBlob.ts';
+import type { Finding } from '../webauthn/Finding.ts';
+
+export interface InspectOptions {
+  /** verification time; else the wrapper's captureTime; else now */
+  at?: Date;
+  roots?: X509Certificate[];
+  mds?: MetadataBlob;
+  now?: () => Date;
+}
+
+export interface InspectResult {
+  kind: 'registration' | 'authentication';
+  verified: boolean;
+  findings: Finding[];
+  at: string;
+  atBasis: 'option' | 'captureTime' | 'now';
+  summary: {
+    fmt?: string;
+    aaguid?: string;
+    attestationType?: string;
+    trust?: string;
+    trustAnchor?: string;
+    mdsDescription?: string;
+    credentialAlg?: string;
+  };
+  decoded: unknown;
+}
+
+/**
+ * `inspect` on one input: a RegistrationResponseJSON or AuthenticationResponseJSON, alone or
+ * wrapped as { response, expectedChallenge, expectedOrigin, expectedRPID,
+ * requireUserVerification?, credentialPublicKey?, counter?, captureTime? }.
+ * Bad input throws HarnessError; an authenticator defect is a failing finding.
+ */
+export function inspectInput(json: unknown, o: InspectOptions = {}): InspectResult {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new HarnessError('BAD_INPUT', `expected a JSON object (a WebAuthn response, or one wrapped with its context), got ${describeType(json)}`);
+  }
+  const w = json as Record<string, any>;
+  const wrapped = typeof w.response === 'object' && w.response !== null && ('rawId' in w.response || 'type' in w.response) && !('clientDataJSON' in w.response);
+  const response = wrapped ? w.response : w;
+  const ctx = wrapped ? w : {};
+  const str = (k: string) => {
+    const v = ctx[k];
+    if (v !== undefined && typeof v !== 'string') throw new HarnessError('BAD_INPUT', `${k} must be a string`);
+    return v as string | undefined;
+  };
+  const capture = typeof ctx.captureTime === 'string' ? ctx.captureTime : ctx.captureTime?.time;
+  let at: Date;
+  let atBasis: InspectResult['atBasis'];
+  if (o.at) {
+    at = o.at;
+    atBasis = 'option';
+  } else if (capture) {
+    at = new Date(capture);
+    atBasis = 'captureTime';
+    if (Number.isNaN(at.getTime())) throw new HarnessError('BAD_INPUT', `captureTime ${JSON.stringify(capture)} is not a date`);
+  } else {
+    at = o.now?.() ?? new Date();
+    atBasis = 'now';
+  }
+  const origin = str('expectedOrigin');
+  const common = {
+    challenge: str('expectedChallenge'),
+    origins: origin === undefined ? undefined : [origin],
+    rpId: str('expectedRPID'),
+    requireUserVerification: ctx.requireUserVerification === true,
+    at,
+  };
+  const isRegistration = typeof response?.response === 'object' && response.response !== null && 'attestationObject' in response.response;
+  if (isRegistration) {
+    const p = parseRegistrationResponse(response);
+    const a = analyzeRegistration(p, { ...common, roots: o.roots, mds: o.mds });
+    return {
+      kind: 'registration',
+      verified: a.verified,
+      findings: a.findings,
+      at: at.toISOString(),
+      atBasis,
+      summary: { fmt: a.fmt, aaguid: a.aaguid, attestationType: a.attestationType, trust: a.trust, trustAnchor: a.trustAnchor, mdsDescription: a.mdsEntry?.metadataStatement?.description, credentialAlg: a.credentialKey?.algName },
+      decoded: describeRegistration(p),
+    };
+  }
+  const p = parseAuthenticationResponse(response);
+  const a = analyzeAssertion(p, {
+    ...common,
+    credentialPublicKey: ctx.credentialPublicKey === undefined ? undefined : fromBase64url(ctx.credentialPublicKey, 'credentialPublicKey'),
+    counter: typeof ctx.counter === 'number' ? ctx.counter : undefined,
+  });
+  return { kind: 'authentication', verified: a.verified, findings: a.findings, at: at.toISOString(), atBasis, summary: {}, decoded: describeAssertion(p) };
+}

@@ -1,0 +1,195 @@
+import crypto, { X509Certificate } from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { parseCertificate, type ParsedCertificate } from '../attestation/parseCertificate.ts';
+import { verifyChain } from '../attestation/verifyChain.ts';
+import type { Finding } from '../webauthn/Finding.ts';
+
+/**
+ * A FIDO MDS3 BLOB (FIDO Metadata Service v3.0 §3.1): a compact JWS whose payload lists
+ * metadata entries. Verified (alg, x5c chain to a supplied root, signature, nextUpdate) and
+ * indexed by AAGUID and attestation-certificate key identifier with O(1) look-up.
+ */
+export interface MetadataStatusReport {
+  status: string;
+  effectiveDate?: string;
+  certificationDescriptor?: string;
+  certificateNumber?: string;
+}
+
+export interface MetadataEntry {
+  aaguid?: string;
+  aaid?: string;
+  attestationCertificateKeyIdentifiers?: string[];
+  metadataStatement?: {
+    description?: string;
+    attestationRootCertificates?: string[];
+    attestationTypes?: string[];
+    authenticationAlgorithms?: string[];
+    icon?: string;
+    [k: string]: unknown;
+  };
+  statusReports?: MetadataStatusReport[];
+  timeOfLastStatusChange?: string;
+}
+
+export interface MetadataBlob {
+  no: number;
+  nextUpdate: string;
+  legalHeader?: string;
+  entries: MetadataEntry[];
+  /** the time the BLOB was verified as of, and why that time */
+  verifiedAt: Date;
+  verifiedAtBasis: string;
+  findings: Finding[];
+  verified: boolean;
+  signer?: ParsedCertificate;
+  byAaguid: Map<string, MetadataEntry>;
+  byKeyId: Map<string, MetadataEntry>;
+  byAaid: Map<string, MetadataEntry>;
+}
+
+const JWS: Record<string, { hash: string; ec: boolean; pss?: boolean }> = {
+  RS256: { hash: 'sha256', ec: false },
+  RS384: { hash: 'sha384', ec: false },
+  RS512: { hash: 'sha512', ec: false },
+  PS256: { hash: 'sha256', ec: false, pss: true },
+  ES256: { hash: 'sha256', ec: true },
+  ES384: { hash: 'sha384', ec: true },
+  ES512: { hash: 'sha512', ec: true },
+};
+
+/**
+ * Verify and index a BLOB. `at` is the verification time; without it the BLOB is verified
+ * as of its own validity window: now, or nextUpdate or the signer's expiry when those are
+ * earlier (historic BLOBs are checked as they stood when they were current).
+ */
+export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?: Date; now?: Date } = {}): MetadataBlob {
+  const parts = jwt.trim().split('.');
+  if (parts.length !== 3) throw new HarnessError('BAD_MDS_BLOB', `an MDS BLOB is a compact JWS of 3 dot-separated parts; this has ${parts.length}`);
+  let header: { alg?: string; x5c?: string[]; typ?: string };
+  let payload: { no?: number; nextUpdate?: string; entries?: MetadataEntry[]; legalHeader?: string };
+  try {
+    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+  } catch (e) {
+    throw new HarnessError('BAD_MDS_BLOB', `MDS BLOB header or payload is not base64url JSON: ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof payload.no !== 'number' || typeof payload.nextUpdate !== 'string' || !Array.isArray(payload.entries)) {
+    throw new HarnessError('BAD_MDS_BLOB', 'MDS BLOB payload must have a numeric "no", a "nextUpdate" date and an "entries" array');
+  }
+  const findings: Finding[] = [];
+  const spec = 'FIDO MDS 3.0 §3.2';
+  const alg = header.alg ? JWS[header.alg] : undefined;
+  findings.push({ code: 'MDS_JWS_ALG', status: alg ? 'pass' : 'fail', spec, message: `JWS alg ${String(header.alg)} is one MDS allows`, ...(alg ? {} : { expected: Object.keys(JWS).join(', '), actual: String(header.alg) }) });
+  let chain: ParsedCertificate[] = [];
+  try {
+    chain = (header.x5c ?? []).map((c, i) => parseCertificate(new Uint8Array(Buffer.from(c, 'base64')), `BLOB x5c[${i}]`));
+  } catch (e) {
+    findings.push({ code: 'CERT_PARSE', status: 'fail', spec, message: (e as Error).message });
+  }
+  const signer = chain[0];
+  const nextUpdate = new Date(`${payload.nextUpdate}T00:00:00Z`);
+  const now = o.now ?? new Date();
+  let at = o.at;
+  let basis = 'the time given';
+  if (!at) {
+    at = now;
+    basis = 'now';
+    if (nextUpdate < at) {
+      at = new Date(nextUpdate.getTime() - 1000);
+      basis = `just before its nextUpdate ${payload.nextUpdate} (the BLOB is historic)`;
+    }
+    if (signer && signer.notAfter < at) {
+      at = new Date(signer.notAfter.getTime() - 1000);
+      basis = `just before its signing certificate expired (${signer.notAfter.toISOString()})`;
+    }
+  }
+  if (!signer) {
+    findings.push({ code: 'MDS_JWS_X5C', status: 'fail', spec, message: 'JWS header carries no x5c certificate chain' });
+  } else {
+    let ok = false;
+    if (alg) {
+      try {
+        const key = alg.ec ? { key: signer.x509.publicKey, dsaEncoding: 'ieee-p1363' as const } : alg.pss ? { key: signer.x509.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING } : signer.x509.publicKey;
+        ok = crypto.verify(alg.hash, Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2]!, 'base64url'));
+      } catch {
+        ok = false;
+      }
+    }
+    findings.push({ code: 'MDS_JWS_SIGNATURE', status: ok ? 'pass' : 'fail', spec, message: 'JWS signature verifies with the x5c leaf certificate', ...(ok ? {} : { expected: 'valid signature', actual: 'does not verify' }) });
+    const c = verifyChain(chain, roots, at, 'FIDO MDS 3.0 §3.2 (x5c chain to the MDS root)', 'fail');
+    findings.push(...c.findings.map((f) => (f.code === 'ATT_CHAIN_TRUSTED' ? { ...f, code: 'MDS_CHAIN_TRUSTED', status: f.status === 'warn' ? ('fail' as const) : f.status } : f)));
+  }
+  const stale = at > nextUpdate;
+  findings.push({ code: 'MDS_NEXT_UPDATE', status: stale ? 'warn' : 'pass', spec: 'FIDO MDS 3.0 §3.1.6', message: stale ? `the BLOB is stale: its nextUpdate ${payload.nextUpdate} is before the verification time ${at.toISOString()}; fetch a newer one` : `nextUpdate ${payload.nextUpdate} is after the verification time` });
+  const byAaguid = new Map<string, MetadataEntry>();
+  const byKeyId = new Map<string, MetadataEntry>();
+  const byAaid = new Map<string, MetadataEntry>();
+  for (const e of payload.entries) {
+    if (e.aaguid) byAaguid.set(e.aaguid.toLowerCase(), e);
+    if (e.aaid) byAaid.set(e.aaid.toLowerCase(), e);
+    for (const k of e.attestationCertificateKeyIdentifiers ?? []) byKeyId.set(k.toLowerCase(), e);
+  }
+  return {
+    no: payload.no,
+    nextUpdate: payload.nextUpdate,
+    legalHeader: payload.legalHeader,
+    entries: payload.entries,
+    verifiedAt: at,
+    verifiedAtBasis: basis,
+    findings,
+    verified: findings.every((f) => f.status !== 'fail'),
+    signer,
+    byAaguid,
+    byKeyId,
+    byAaid,
+  };
+}
+
+/** An entry's attestation roots as certificates (entries carry base64 DER). */
+export function entryRoots(e: MetadataEntry | undefined): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (const b64 of e?.metadataStatement?.attestationRootCertificates ?? []) {
+    try {
+      out.push(new X509Certificate(Buffer.from(b64, 'base64')));
+    } catch {
+      // a broken root in metadata is the metadata's defect; the chain then simply finds no anchor there
+    }
+  }
+  return out;
+}
+
+/**
+ * The attestation certificate key identifier MDS uses for U2F-era keys: SHA-1 of the
+ * subjectPublicKey BIT STRING contents (FIDO MDS 3.0 §4, attestationCertificateKeyIdentifiers).
+ */
+export function certificateKeyIdentifier(c: X509Certificate): string {
+  const spki = c.publicKey.export({ type: 'spki', format: 'der' });
+  // SEQUENCE { AlgorithmIdentifier, BIT STRING }: find the BIT STRING after the algorithm
+  let p = 1;
+  p += spki[p]! & 0x80 ? 1 + (spki[p]! & 0x7f) : 1; // outer length
+  const algLenByte = spki[p + 1]!;
+  const algLen = algLenByte & 0x80 ? spki.readUIntBE(p + 2, algLenByte & 0x7f) + 2 + (algLenByte & 0x7f) : algLenByte + 2;
+  p += algLen; // now at BIT STRING tag
+  const lb = spki[p + 1]!;
+  const [len, hdr] = lb & 0x80 ? [spki.readUIntBE(p + 2, lb & 0x7f), 2 + (lb & 0x7f)] : [lb, 2];
+  const key = spki.subarray(p + hdr + 1, p + hdr + len); // skip the unused-bits byte
+  return crypto.createHash('sha1').update(key).digest('hex');
+}
+
+/**
+ * Several BLOBs as one look-up (newest `no` wins): an authenticator dropped from a later
+ * BLOB is still found in an older one, which is what analysing historic captures needs.
+ */
+export function mergeMetadata(blobs: MetadataBlob[]): MetadataBlob {
+  const sorted = [...blobs].sort((a, b) => a.no - b.no);
+  const newest = sorted[sorted.length - 1];
+  if (!newest) throw new HarnessError('BAD_MDS_BLOB', 'no MDS BLOB to merge');
+  const merged: MetadataBlob = { ...newest, byAaguid: new Map(), byKeyId: new Map(), byAaid: new Map(), findings: sorted.flatMap((b) => b.findings), verified: sorted.every((b) => b.verified) };
+  for (const b of sorted) {
+    for (const [k, v] of b.byAaguid) merged.byAaguid.set(k, v);
+    for (const [k, v] of b.byKeyId) merged.byKeyId.set(k, v);
+    for (const [k, v] of b.byAaid) merged.byAaid.set(k, v);
+  }
+  return merged;
+}
