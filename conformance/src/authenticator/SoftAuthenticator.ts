@@ -22,7 +22,10 @@ export interface SoftCredential {
 
 export interface SoftAuthenticatorOptions {
   aaguid?: Uint8Array;
-  attestation?: 'none' | 'packed-self';
+  /** packed-full: sign with `attestationKey`, send `x5c` (leaf first) */
+  attestation?: 'none' | 'packed-self' | 'packed-full';
+  attestationKey?: crypto.KeyObject;
+  x5c?: Uint8Array[];
   /** first algorithm of pubKeyCredParams this list contains wins */
   algorithms?: number[];
 }
@@ -43,14 +46,21 @@ type Json = Record<string, any>;
 
 export class SoftAuthenticator {
   readonly aaguid: Uint8Array;
-  readonly attestation: 'none' | 'packed-self';
+  readonly attestation: 'none' | 'packed-self' | 'packed-full';
   readonly algorithms: number[];
+  readonly attestationKey?: crypto.KeyObject;
+  readonly x5c: Uint8Array[];
   readonly credentials = new Map<string, SoftCredential>();
 
   constructor(o: SoftAuthenticatorOptions = {}) {
     this.aaguid = o.aaguid ?? new Uint8Array(16);
     this.attestation = o.attestation ?? 'none';
     this.algorithms = o.algorithms ?? [COSE_ALG.ES256, COSE_ALG.EdDSA, COSE_ALG.RS256];
+    this.attestationKey = o.attestationKey;
+    this.x5c = o.x5c ?? [];
+    if (this.attestation === 'packed-full' && (!this.attestationKey || this.x5c.length === 0)) {
+      throw new Error('SoftAuthenticator: packed-full attestation needs attestationKey and x5c');
+    }
   }
 
   create(options: Json, origin: string, tamper: Tamper = {}): Json {
@@ -80,6 +90,10 @@ export class SoftAuthenticator {
       fmt = 'packed';
       const sig = sign(alg, privateKey, Buffer.concat([authData, sha256(clientDataJSON)]));
       attStmt = new Map<string, unknown>([['alg', alg], ['sig', tamper.bogusSignature ? corrupt(sig) : sig]]);
+    } else if (this.attestation === 'packed-full') {
+      fmt = 'packed';
+      const sig = sign(COSE_ALG.ES256, this.attestationKey!, Buffer.concat([authData, sha256(clientDataJSON)]));
+      attStmt = new Map<string, unknown>([['alg', COSE_ALG.ES256], ['sig', tamper.bogusSignature ? corrupt(sig) : sig], ['x5c', this.x5c]]);
     }
     // canonical order: "fmt" (3) < "attStmt" (7) < "authData" (8)
     const attestationObject = encodeCbor(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authData]]));

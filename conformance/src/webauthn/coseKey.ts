@@ -108,8 +108,21 @@ export function coseKeyToPublicKey(key: Map<number | string, CborValue>): Public
   throw new HarnessError('BAD_COSE_KEY', `unsupported COSE key type ${ktyName}`);
 }
 
-/** Verify a WebAuthn signature with a COSE algorithm (WebAuthn L3 §6.5.5 signature formats). */
+const ALG_KEY_TYPE: Record<number, string> = {
+  [COSE_ALG.ES256]: 'ec', [COSE_ALG.ES384]: 'ec', [COSE_ALG.ES512]: 'ec',
+  [COSE_ALG.RS256]: 'rsa', [COSE_ALG.RS384]: 'rsa', [COSE_ALG.RS512]: 'rsa', [-65535]: 'rsa', [COSE_ALG.PS256]: 'rsa',
+  [COSE_ALG.EdDSA]: 'ed25519',
+  [COSE_ALG.ML_DSA_44]: 'ml-dsa-44', [COSE_ALG.ML_DSA_65]: 'ml-dsa-65', [COSE_ALG.ML_DSA_87]: 'ml-dsa-87',
+};
+
+/**
+ * Verify a WebAuthn signature with a COSE algorithm (WebAuthn L3 §6.5.5 signature formats).
+ * The algorithm must fit the key: node:crypto would otherwise happily check an "RS256"
+ * signature as ECDSA because the key is EC, hiding an alg/key mismatch.
+ */
 export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+  const kt = key.asymmetricKeyType;
+  if (ALG_KEY_TYPE[alg] !== (kt === 'rsa-pss' ? 'rsa' : kt)) return false;
   try {
     switch (alg) {
       case COSE_ALG.ES256:
