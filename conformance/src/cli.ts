@@ -3,16 +3,43 @@
  * report follow in later work). Thin: parse arguments, call the library, map outcomes to
  * exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
  */
+import { HarnessError } from './errors/HarnessError.ts';
+import { inspectCommand } from './inspect/inspectCommand.ts';
+
+const STDIN_LIMIT = 16 * 1024 * 1024;
+
+/** Standard input as text, refusing more than STDIN_LIMIT bytes. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of process.stdin) {
+    n += (c as Buffer).length;
+    if (n > STDIN_LIMIT) throw new HarnessError('BAD_INPUT', `standard input is larger than ${STDIN_LIMIT} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export const USAGE = `usage: fido2-harness <command> [options]
 
 commands:
   serve [options]   start the relying-party server and the demo page (npm start runs this;
                     fido2-harness serve --help lists its options)
+  inspect <input>   decode and verify a captured registration or assertion (--help for options)
   help              this text
 `;
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  const [cmd] = argv;
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === 'inspect') return await inspectCommand(rest, { out, err, readStdin });
+  } catch (e) {
+    if (e instanceof HarnessError) {
+      err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   switch (cmd) {
     case 'help':
     case '--help':

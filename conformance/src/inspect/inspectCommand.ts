@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { X509Certificate } from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { inspectInput, type InspectResult } from './inspectInput.ts';
+import { renderInspect, renderSummary, type SummaryRow } from './renderInspect.ts';
+import { builtinAnchors, certificatesFromPem } from '../attestation/TrustAnchors.ts';
+import { loadMetadataBlob, mergeMetadata, type MetadataBlob } from '../mds/MetadataBlob.ts';
+
+export const INSPECT_USAGE = `usage: fido2-harness inspect <file | directory | -> [options]
+
+Decodes and verifies a RegistrationResponseJSON or AuthenticationResponseJSON, alone or
+wrapped as {response, expectedChallenge, expectedOrigin, expectedRPID,
+requireUserVerification, credentialPublicKey, counter, captureTime}. A directory: every
+*.json file in it, with a summary table. "-" reads standard input.
+
+options:
+  --json              machine-readable output
+  --at <time>         verification time (ISO 8601); default: the input's captureTime, else now
+  --roots <pem>       extra trust anchors (a PEM file, may hold several; repeatable)
+  --mds <blob>        take trust anchors and metadata from an MDS BLOB (repeatable: merged,
+                      newest wins); each BLOB is verified as of its own validity window
+  --mds-root <pem>    root the MDS BLOB must chain to (default: GlobalSign roots of the FIDO MDS)
+  --no-color          plain output even on a terminal
+
+exit: 0 every input verified, 1 a verification failed, 2 bad input or usage
+`;
+
+const MAX_INPUT = 8 * 1024 * 1024;
+
+interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  readStdin: () => Promise<string>;
+  now?: () => Date;
+}
+
+function readText(file: string, what: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw new HarnessError('BAD_INPUT', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (!st.isFile()) throw new HarnessError('BAD_INPUT', `${what} ${file} is not a file`);
+  if (st.size > MAX_INPUT * 2) throw new HarnessError('BAD_INPUT', `${what} ${file} is ${st.size} bytes; the limit is ${MAX_INPUT * 2}`);
+  return fs.readFileSync(file, 'utf8');
+}
+
+function parseJson(text: string, name: string): unknown {
+  if (text.length > MAX_INPUT) throw new HarnessError('BAD_INPUT', `${name} is ${text.length} bytes; a WebAuthn response is far smaller (limit ${MAX_INPUT})`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new HarnessError('BAD_JSON', `${name} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function inspectCommand(argv: string[], io: Io): Promise<number> {
+  let target: string | undefined;
+  let json = false;
+  let colour = !!io.out.isTTY && !process.env.NO_COLOR;
+  let at: Date | undefined;
+  const roots: X509Certificate[] = [];
+  const mdsFiles: string[] = [];
+  const mdsRoots: X509Certificate[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new HarnessError('BAD_USAGE', `${a} needs a value`);
+      return v;
+    };
+    const pem = (file: string) => {
+      const certs = certificatesFromPem(readText(file, 'PEM file'));
+      if (!certs.length) throw new HarnessError('BAD_INPUT', `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+      return certs;
+    };
+    if (a === '--json') json = true;
+    else if (a === '--no-color') colour = false;
+    else if (a === '--at') {
+      const v = value();
+      at = new Date(v);
+      if (Number.isNaN(at.getTime())) throw new HarnessError('BAD_USAGE', `--at ${JSON.stringify(v)} is not a date (use ISO 8601, e.g. 2024-05-01T12:00:00Z)`);
+    } else if (a === '--roots') roots.push(...pem(value()));
+    else if (a === '--mds') mdsFiles.push(value());
+    else if (a === '--mds-root') mdsRoots.push(...pem(value()));
+    else if (a === '--help' || a === '-h') {
+      io.out.write(INSPECT_USAGE);
+      return 0;
+    } else if (a.startsWith('--')) throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${INSPECT_USAGE}`);
+    else if (target === undefined) target = a;
+    else throw new HarnessError('BAD_USAGE', `one input at a time (got ${target} and ${a}); give a directory to inspect several`);
+  }
+  if (target === undefined) throw new HarnessError('BAD_USAGE', `no input given\n${INSPECT_USAGE}`);
+
+  let mds: MetadataBlob | undefined;
+  if (mdsFiles.length) {
+    const anchors = mdsRoots.length ? mdsRoots : builtinAnchors('mds');
+    const blobs = mdsFiles.map((f) => {
+      const b = loadMetadataBlob(readText(f, 'MDS BLOB'), anchors, { now: io.now?.() });
+      const bad = b.findings.filter((x) => x.status === 'fail');
+      if (bad.length) throw new HarnessError('BAD_MDS_BLOB', `MDS BLOB ${f} does not verify: ${bad.map((x) => `${x.code} ${x.message}${x.actual ? ` (${x.actual})` : ''}`).join('; ')}`);
+      if (!json) io.err.write(`MDS BLOB ${f}: no ${b.no}, ${b.entries.length} entries, verified as of ${b.verifiedAt.toISOString()} (${b.verifiedAtBasis})${b.findings.some((x) => x.status === 'warn') ? `; ${b.findings.filter((x) => x.status === 'warn').map((x) => x.message).join('; ')}` : ''}\n`);
+      return b;
+    });
+    mds = mergeMetadata(blobs);
+  }
+  const opts = { at, roots, mds, now: io.now };
+
+  if (target !== '-' && fs.existsSync(target) && fs.statSync(target).isDirectory()) {
+    const files = fs.readdirSync(target).filter((f) => f.endsWith('.json')).sort();
+    if (!files.length) throw new HarnessError('BAD_INPUT', `${target} holds no .json files`);
+    const rows: SummaryRow[] = [];
+    const results: unknown[] = [];
+    for (const [i, f] of files.entries()) {
+      if (io.err.isTTY && !json) io.err.write(`\r\x1b[K[${i + 1}/${files.length}] ${f}`);
+      try {
+        const r = inspectInput(parseJson(readText(path.join(target, f), 'input'), f), opts);
+        const first = r.findings.find((x) => x.status === 'fail');
+        rows.push({ file: f, kind: r.kind, fmt: r.summary.fmt, verdict: r.verified ? 'verified' : 'failed', detail: first ? `${first.code}: ${first.message}${first.expected !== undefined ? ` (expected ${first.expected}, got ${first.actual})` : ''}` : '' });
+        results.push({ file: f, ...r });
+        if (!json) io.out.write(`${renderInspect(f, r, colour)}\n\n`);
+      } catch (e) {
+        if (!(e instanceof HarnessError)) throw e;
+        rows.push({ file: f, verdict: 'bad input', detail: `${e.code}: ${e.message}` });
+        results.push({ file: f, error: { code: e.code, message: e.message } });
+        if (!json) io.out.write(`${f}: bad input: ${e.code}: ${e.message}\n\n`);
+      }
+    }
+    if (io.err.isTTY && !json) io.err.write('\r\x1b[K');
+    io.out.write(json ? `${JSON.stringify({ results }, null, 2)}\n` : `${renderSummary(rows, colour)}\n`);
+    return rows.some((r) => r.verdict === 'bad input') ? 2 : rows.some((r) => r.verdict === 'failed') ? 1 : 0;
+  }
+
+  const text = target === '-' ? await io.readStdin() : readText(target, 'input');
+  const name = target === '-' ? 'stdin' : path.basename(target);
+  const r: InspectResult = inspectInput(parseJson(text, name), opts);
+  io.out.write(json ? `${JSON.stringify(r, null, 2)}\n` : `${renderInspect(name, r, colour)}\n`);
+  return r.verified ? 0 : 1;
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
+import { CORPUS, hasCorpus } from './helpers/corpus.ts';
+
+const BIN = path.resolve('bin/fido2-harness.js');
+const run = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, 'inspect', ...args], { encoding: 'utf8', input, timeout: 30_000 });
+
+let dir: string;
+let good: string;
+let bad: string;
+let rootPem: string;
+const ORIGIN = 'https://vendor.example';
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-inspect-'));
+  const ca = await AttestationCa.create();
+  const aaguid = '11111111-2222-3333-4444-555555555555';
+  const leaf = await ca.issueLeaf({ aaguid });
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der] });
+  const opts = { challenge: 'Y2hhbA', rp: { id: 'vendor.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] };
+  const wrap = (response: unknown) => JSON.stringify({ response, expectedChallenge: 'Y2hhbA', expectedOrigin: ORIGIN, expectedRPID: 'vendor.example' });
+  good = path.join(dir, 'good.json');
+  bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(good, wrap(key.create(opts, ORIGIN)));
+  fs.writeFileSync(bad, wrap(key.create(opts, ORIGIN, { clearUP: true })));
+  rootPem = path.join(dir, 'root.pem');
+  fs.writeFileSync(rootPem, ca.rootPem);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('fido2-harness inspect', () => {
+  it('a good registration: exit 0, readable report, plain text when not a TTY', () => {
+    const r = run([good, '--roots', rootPem]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('registration VERIFIED');
+    expect(r.stdout).toContain('attestation trust: trusted, chain ends at CN=fido2-harness Test Attestation Root');
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('without the root the chain is reported as unknown, still a valid statement', () => {
+    const r = run([good]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('attestation trust: unknown');
+  });
+
+  it('--json, --at and stdin', () => {
+    const r = run(['-', '--json', '--at', '2031-01-01T00:00:00Z', '--roots', rootPem], fs.readFileSync(good, 'utf8'));
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ kind: 'registration', verified: true, at: '2031-01-01T00:00:00.000Z', atBasis: 'option', summary: { fmt: 'packed', trust: 'trusted' } });
+    const late = run([good, '--json', '--at', '2070-01-01T00:00:00Z', '--roots', rootPem]);
+    expect(late.status).toBe(1);
+    expect(JSON.parse(late.stdout).findings.filter((f: { status: string }) => f.status === 'fail').map((f: { code: string }) => f.code)).toContain('CERT_VALIDITY');
+  });
+
+  it('a failing registration: exit 1 and the failing step named', () => {
+    const r = run([bad]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL\s+FLAG_UP/);
+  });
+
+  it('a directory: every file, a summary table, the worst exit code', () => {
+    const d = path.join(dir, 'set');
+    fs.mkdirSync(d);
+    fs.copyFileSync(good, path.join(d, 'a.json'));
+    fs.copyFileSync(bad, path.join(d, 'b.json'));
+    let r = run([d]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/a\.json\s+registration\s+packed\s+verified/);
+    expect(r.stdout).toMatch(/b\.json\s+registration\s+packed\s+failed\s+FLAG_UP/);
+    expect(r.stdout).toContain('2 input(s): 1 verified, 1 failed, 0 bad input');
+    fs.writeFileSync(path.join(d, 'c.json'), '{"not": "a response"}');
+    r = run([d, '--json']);
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).results.map((x: { file: string; error?: { code: string } }) => x.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'BAD_RESPONSE']);
+  });
+
+  it('bad input and usage: exit 2 with a message naming the problem, never a stack trace', () => {
+    const big = path.join(dir, 'big.json');
+    fs.writeFileSync(big, `"${'A'.repeat(9 * 1024 * 1024)}"`);
+    const garbage = path.join(dir, 'garbage.json');
+    fs.writeFileSync(garbage, crypto.randomBytes(300));
+    const truncated = path.join(dir, 'truncated.json');
+    const g = JSON.parse(fs.readFileSync(good, 'utf8'));
+    g.response.response.attestationObject = g.response.response.attestationObject.slice(0, 60);
+    fs.writeFileSync(truncated, JSON.stringify(g));
+    const notPem = path.join(dir, 'not.pem');
+    fs.writeFileSync(notPem, 'hello');
+    const cases: [string[], RegExp, string?][] = [
+      [[path.join(dir, 'missing.json')], /cannot read input .*ENOENT/],
+      [[garbage], /BAD_JSON: garbage\.json is not JSON/],
+      [['-'], /BAD_INPUT: expected a JSON object/, '[1,2,3]'],
+      [['-'], /BAD_JSON/, ''],
+      [[truncated], /BAD_CBOR: attestationObject: truncated/],
+      [[big], /limit/],
+      [[good, '--at', 'yesterday'], /--at "yesterday" is not a date/],
+      [[good, '--frobnicate'], /unknown option --frobnicate/],
+      [[good, '--roots', notPem], /holds no PEM certificate/],
+      [[good, '--roots'], /--roots needs a value/],
+      [[good, '--mds', notPem], /BAD_MDS_BLOB/],
+      [[], /no input given/],
+      [[good, bad], /one input at a time/],
+    ];
+    for (const [args, msg, input] of cases) {
+      const r = run(args, input);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it.skipIf(!hasCorpus)('the real corpus folder with the real MDS BLOBs: every verdict as the manifest says', () => {
+    const mds = ['no121', 'no25', 'no23'].flatMap((n) => ['--mds', path.join(CORPUS, `mds/fido-mds3-prod-${n}.jwt`)]);
+    const r = run([path.join(CORPUS, 'samples'), '--json', ...mds]);
+    expect(r.status).toBe(2); // one sample is malformed on purpose
+    expect(r.stderr).toBe('');
+    const results = JSON.parse(r.stdout).results as { file: string; verified?: boolean; error?: unknown }[];
+    const manifest = JSON.parse(fs.readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as { id: string; expected: { verified: boolean } }[];
+    for (const m of manifest) {
+      const got = results.find((x) => x.file === `${m.id}.json`)!;
+      expect(got.verified ?? false, m.id).toBe(m.expected.verified);
+    }
+  });
+});
