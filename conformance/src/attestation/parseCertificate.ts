@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { readTlv, children, contents, expectTag, decodeOid, TAG, type Tlv } from '../asn1/der.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
@@ -24,6 +24,8 @@ export interface CertExtension {
 export interface ParsedCertificate {
   der: Uint8Array;
   x509: X509Certificate;
+  /** the subject public key (node parses it lazily; we force it so a broken key is bad input here) */
+  publicKey: KeyObject;
   version: number;
   subject: string;
   issuer: string;
@@ -49,8 +51,10 @@ const TRANSPORT_BITS = ['bluetoothRadio', 'bluetoothLowEnergy', 'usb', 'nfc', 'u
  */
 export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedCertificate {
   let x509: X509Certificate;
+  let publicKey: KeyObject;
   try {
     x509 = new X509Certificate(der);
+    publicKey = x509.publicKey;
   } catch (e) {
     throw new HarnessError('BAD_CERTIFICATE', `${what} is not a parseable X.509 certificate: ${(e as Error).message}`, { cause: e });
   }
@@ -84,15 +88,21 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedC
       const seq = children(readTlv(bc.value, 0));
       basicConstraints = { ca: seq[0]?.tag === TAG.BOOLEAN && contents(seq[0])[0] !== 0, critical: bc.critical };
     }
+    const notBefore = new Date(x509.validFrom);
+    const notAfter = new Date(x509.validTo);
+    if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+      throw new HarnessError('BAD_CERTIFICATE', `${what} has an unreadable validity period (${x509.validFrom} to ${x509.validTo})`);
+    }
     const out: ParsedCertificate = {
       der,
       x509,
+      publicKey,
       version,
       subject: (x509.subject ?? '').replace(/\n/g, ', '),
       issuer: (x509.issuer ?? '').replace(/\n/g, ', '),
       subjectAttrs,
-      notBefore: new Date(x509.validFrom),
-      notAfter: new Date(x509.validTo),
+      notBefore,
+      notAfter,
       extensions,
       basicConstraints,
       sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),

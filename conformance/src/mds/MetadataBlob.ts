@@ -110,7 +110,7 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
     let ok = false;
     if (alg) {
       try {
-        const key = alg.ec ? { key: signer.x509.publicKey, dsaEncoding: 'ieee-p1363' as const } : alg.pss ? { key: signer.x509.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING } : signer.x509.publicKey;
+        const key = alg.ec ? { key: signer.publicKey, dsaEncoding: 'ieee-p1363' as const } : alg.pss ? { key: signer.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING } : signer.publicKey;
         ok = crypto.verify(alg.hash, Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2]!, 'base64url'));
       } catch {
         ok = false;

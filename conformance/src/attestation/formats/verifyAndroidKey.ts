@@ -43,10 +43,10 @@ export function verifyAndroidKey(input: FormatInput): FormatResult {
   if (!x5c) return { findings, type: 'basic', trustPath: [], anchorSet: 'android-key' };
   const leaf = x5c[0]!;
   if (alg !== undefined && sig) {
-    findings.push(verdict('ATT_ANDROID_KEY_SIGNATURE', verifyCoseSignature(alg, leaf.x509.publicKey, signedData(input), sig), `${SPEC} step 2`, 'sig verifies with the leaf certificate key', 'valid signature', 'does not verify'));
+    findings.push(verdict('ATT_ANDROID_KEY_SIGNATURE', verifyCoseSignature(alg, leaf.publicKey, signedData(input), sig), `${SPEC} step 2`, 'sig verifies with the leaf certificate key', 'valid signature', 'does not verify'));
   }
   const k = input.credentialKey;
-  findings.push(verdict('ATT_ANDROID_KEY_KEY_MATCH', !!k && leaf.x509.publicKey.equals(k.keyObject), `${SPEC} step 3`, 'leaf certificate public key equals the credential public key', 'same key', 'different key'));
+  findings.push(verdict('ATT_ANDROID_KEY_KEY_MATCH', !!k && leaf.publicKey.equals(k.keyObject), `${SPEC} step 3`, 'leaf certificate public key equals the credential public key', 'same key', 'different key'));
   const ext = leaf.extensions.get(OID.ANDROID_KEY_DESCRIPTION);
   if (!ext) {
     findings.push({ code: 'ATT_ANDROID_KEY_DESCRIPTION', status: 'fail', spec: `${SPEC} step 4`, message: 'leaf certificate has no key description extension 1.3.6.1.4.1.11129.2.1.17' });

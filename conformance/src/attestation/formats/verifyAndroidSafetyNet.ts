@@ -52,7 +52,7 @@ export function verifyAndroidSafetyNet(input: FormatInput): FormatResult {
   if (hash) {
     try {
       const sig = Buffer.from(parts[2]!, 'base64url');
-      sigOk = crypto.verify(hash, Buffer.from(`${parts[0]}.${parts[1]}`), header.alg!.startsWith('ES') ? { key: leaf.x509.publicKey, dsaEncoding: 'ieee-p1363' } : leaf.x509.publicKey, sig);
+      sigOk = crypto.verify(hash, Buffer.from(`${parts[0]}.${parts[1]}`), header.alg!.startsWith('ES') ? { key: leaf.publicKey, dsaEncoding: 'ieee-p1363' } : leaf.publicKey, sig);
     } catch {
       sigOk = false;
     }

@@ -31,7 +31,7 @@ export function verifyApple(input: FormatInput): FormatResult {
   }
   findings.push(verdict('ATT_APPLE_NONCE', !!found && Buffer.from(found).equals(nonce), `${SPEC} steps 2-4`, 'credCert extension 1.2.840.113635.100.8.2 holds SHA-256(authenticatorData || clientDataHash)', nonce.toString('hex'), found ? Buffer.from(found).toString('hex') : ext ? 'malformed extension' : 'extension absent'));
   const k = input.credentialKey;
-  const same = !!k && cred.x509.publicKey.equals(k.keyObject);
+  const same = !!k && cred.publicKey.equals(k.keyObject);
   findings.push(verdict('ATT_APPLE_KEY_MATCH', same, `${SPEC} step 5`, 'credCert public key equals the credential public key', 'same key', 'different key'));
   return { findings, type: 'anonca', trustPath: x5c, anchorSet: 'apple' };
 }

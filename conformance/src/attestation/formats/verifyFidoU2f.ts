@@ -15,9 +15,9 @@ export function verifyFidoU2f(input: FormatInput): FormatResult {
   if (!x5c) return { findings, type: 'basic', trustPath: [] };
   findings.push(verdict('ATT_U2F_ONE_CERT', x5c.length === 1, `${SPEC} step 2`, 'x5c holds exactly one certificate', '1', String(x5c.length)));
   const leaf = x5c[0]!;
-  const d = leaf.x509.publicKey.asymmetricKeyDetails;
-  const leafP256 = leaf.x509.publicKey.asymmetricKeyType === 'ec' && d?.namedCurve === 'prime256v1';
-  findings.push(verdict('ATT_U2F_CERT_KEY', leafP256, `${SPEC} step 2`, 'attestation certificate key is EC P-256', 'EC P-256', `${leaf.x509.publicKey.asymmetricKeyType} ${d?.namedCurve ?? ''}`));
+  const d = leaf.publicKey.asymmetricKeyDetails;
+  const leafP256 = leaf.publicKey.asymmetricKeyType === 'ec' && d?.namedCurve === 'prime256v1';
+  findings.push(verdict('ATT_U2F_CERT_KEY', leafP256, `${SPEC} step 2`, 'attestation certificate key is EC P-256', 'EC P-256', `${leaf.publicKey.asymmetricKeyType} ${d?.namedCurve ?? ''}`));
   const k = input.credentialKey;
   const credP256 = k?.kty === 'EC2' && k.crv === 'P-256';
   findings.push(verdict('ATT_U2F_CREDENTIAL_KEY', credP256, `${SPEC} step 4`, 'credential public key is EC2 P-256 (U2F can hold no other)', 'EC2 P-256', k ? `${k.kty} ${k.crv ?? ''}` : 'unparseable'));
@@ -29,7 +29,7 @@ export function verifyFidoU2f(input: FormatInput): FormatResult {
     const data = Buffer.concat([Buffer.from([0]), input.authData.rpIdHash, input.clientDataHash, acd.credentialId, Buffer.from([4]), x, y]);
     let ok = false;
     try {
-      ok = crypto.verify('sha256', data, leaf.x509.publicKey, sig);
+      ok = crypto.verify('sha256', data, leaf.publicKey, sig);
     } catch {
       ok = false;
     }

@@ -23,8 +23,8 @@ export function verifyPacked(input: FormatInput): FormatResult {
     if (!x5c) return { findings, type: 'basic', trustPath: [] };
     const leaf = x5c[0]!;
     if (alg !== undefined && sig) {
-      const ok = verifyCoseSignature(alg, leaf.x509.publicKey, data, sig);
-      findings.push(verdict('ATT_PACKED_SIGNATURE', ok, `${SPEC} step 2 (x5c)`, `sig verifies over authenticatorData || clientDataHash with the attestation certificate key using ${COSE_ALG_NAMES[alg] ?? alg}`, 'valid signature', `does not verify (${leaf.x509.publicKey.asymmetricKeyType} key, alg ${alg})`));
+      const ok = verifyCoseSignature(alg, leaf.publicKey, data, sig);
+      findings.push(verdict('ATT_PACKED_SIGNATURE', ok, `${SPEC} step 2 (x5c)`, `sig verifies over authenticatorData || clientDataHash with the attestation certificate key using ${COSE_ALG_NAMES[alg] ?? alg}`, 'valid signature', `does not verify (${leaf.publicKey.asymmetricKeyType} key, alg ${alg})`));
     }
     findings.push(...packedCertificateRequirements(leaf, input.authData.attestedCredentialData?.aaguid));
     return { findings, type: 'basic', trustPath: x5c };

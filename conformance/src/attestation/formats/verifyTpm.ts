@@ -142,7 +142,7 @@ export function verifyTpm(input: FormatInput): FormatResult {
   if (!x5c) return { findings, type: 'attca', trustPath: [] };
   const aik = x5c[0]!;
   if (alg !== undefined && sig && certInfoBytes) {
-    findings.push(verdict('ATT_TPM_SIGNATURE', verifyCoseSignature(alg, aik.x509.publicKey, certInfoBytes, sig), `${SPEC} step 3`, `sig over certInfo verifies with the AIK certificate key (${COSE_ALG_NAMES[alg] ?? (alg === -65535 ? 'RS1' : alg)})`, 'valid signature', 'does not verify'));
+    findings.push(verdict('ATT_TPM_SIGNATURE', verifyCoseSignature(alg, aik.publicKey, certInfoBytes, sig), `${SPEC} step 3`, `sig over certInfo verifies with the AIK certificate key (${COSE_ALG_NAMES[alg] ?? (alg === -65535 ? 'RS1' : alg)})`, 'valid signature', 'does not verify'));
   }
   findings.push(...aikCertificateRequirements(aik, input.authData.attestedCredentialData?.aaguid));
   return { findings, type: 'attca', trustPath: x5c };
