@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { hasCorpus, corpusFile } from '../helpers/corpus.ts';
+import { loadMetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
+import { builtinAnchors, certificatesFromPem } from '../../conformance/src/attestation/TrustAnchors.ts';
+import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
+
+/** The BLOB reader `inspect --mds` relies on, on the real BLOBs and the conformance tool's. */
+describe.skipIf(!hasCorpus)('MDS BLOBs from ../shared/corpus/mds', () => {
+  const failing = (b: ReturnType<typeof loadMetadataBlob>) => b.findings.filter((f) => f.status === 'fail').map((f) => f.code);
+
+  for (const [n, entries] of [['no23', 0], ['no25', 0], ['no121', 280]] as const) {
+    it(`production BLOB ${n} verifies to GlobalSign Root R3 as of its own validity window`, () => {
+      const b = loadMetadataBlob(corpusFile(`mds/fido-mds3-prod-${n}.jwt`), builtinAnchors('mds'), { now: new Date('2026-11-23T00:00:00Z') });
+      expect(failing(b)).toEqual([]);
+      expect(b.verified).toBe(true);
+      expect(b.verifiedAt < new Date(`${b.nextUpdate}T00:00:00Z`)).toBe(true);
+      expect(b.verifiedAtBasis).toMatch(/nextUpdate|signing certificate expired/);
+      if (entries) expect(b.entries).toHaveLength(entries);
+      expect(b.byAaguid.get('fa2b99dc-9e39-4257-8f92-4a30d23c4118')?.metadataStatement?.description).toBe('YubiKey 5 Series with NFC');
+    });
+  }
+
+  it('a production BLOB checked as of today is stale and its signer expired: refused, and the output says why', () => {
+    const b = loadMetadataBlob(corpusFile('mds/fido-mds3-prod-no121.jwt'), builtinAnchors('mds'), { at: new Date('2026-11-23T00:00:00Z') });
+    expect(failing(b)).toContain('CERT_VALIDITY');
+    expect(b.findings.find((f) => f.code === 'MDS_NEXT_UPDATE')).toMatchObject({ status: 'warn' });
+  });
+
+  it('the MDS 3.0 specification example verifies with its own root (as of now: its certificates post-date its nextUpdate)', () => {
+    const b = loadMetadataBlob(corpusFile('mds/mds3-spec-example.jwt'), certificatesFromPem(corpusFile('mds/mds3-spec-example-root.pem')), { at: new Date('2026-11-23T00:00:00Z') });
+    expect(failing(b)).toEqual([]);
+    expect(b.no).toBe(15);
+  });
+
+  const fake = () => certificatesFromPem(corpusFile('mds/fido-conformance-mds3-fake-root.pem'));
+  const conf = (h: string) => corpusFile(`mds/conformance/${h}.jwt`);
+  it('conformance tool BLOBs: the valid one verifies; bad signature and broken chains are refused with the reason', () => {
+    expect(failing(loadMetadataBlob(conf('26448d4dacea1f180278c7ee2255a22c0f198d50252a1b46127d0ef247fc0aa7'), fake()))).toEqual([]);
+    expect(failing(loadMetadataBlob(conf('36750a72e20751306dfabcbad9061e7b952b37c438efe916235fc8ada1e93fa2'), fake()))).toEqual(['MDS_JWS_SIGNATURE']);
+    // x5c[1] is an unrelated certificate whose key OpenSSL cannot parse
+    const broken = (() => {
+      try {
+        return failing(loadMetadataBlob(conf('8341670cecc6b6f8d32cfabcd1ba1aa16eeb6062934a171b706144dc379918e2'), fake()));
+      } catch (e) {
+        return [(e as HarnessError).code];
+      }
+    })();
+    expect(broken.some((c) => ['CERT_PARSE', 'CHAIN_LINK', 'MDS_CHAIN_TRUSTED'].includes(c))).toBe(true);
+    // x5c[1] is another end-entity certificate, not the CA that signed x5c[0]
+    expect(failing(loadMetadataBlob(conf('fafc34efeb5b350f76cb93b7b0cef6d017ee8d8286fa4ec66a1e998dee6707c6'), fake()))).toEqual(expect.arrayContaining(['CHAIN_LINK', 'MDS_CHAIN_TRUSTED']));
+  });
+
+  it('the conformance BLOB whose signer the tool revokes verifies offline: only a CRL check can refuse it (see README)', () => {
+    const b = loadMetadataBlob(conf('8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250'), fake());
+    expect(failing(b)).toEqual([]);
+  });
+
+  it('garbage is bad input, not a crash', () => {
+    for (const s of ['', 'a.b', 'a.b.c', `${Buffer.from('{}').toString('base64url')}.${Buffer.from('{"no":1}').toString('base64url')}.x`]) {
+      expect(() => loadMetadataBlob(s, builtinAnchors('mds'))).toThrow(HarnessError);
+    }
+  });
+});
