@@ -47,6 +47,14 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const PAGE_HEADERS = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+};
+const API_HEADERS = { ...PAGE_HEADERS, 'cache-control': 'no-store' };
+
 const configPlugin = fp(
   async (app: FastifyInstance, o: { config: Config; now: () => number }) => {
     app.decorate('config', o.config);
@@ -79,13 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(challengesPlugin);
   await app.register(sessionPlugin);
 
-  app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('Content-Security-Policy', CSP);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    if (req.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
-    return payload;
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.headers(req.url.startsWith('/api/') ? API_HEADERS : PAGE_HEADERS);
+    done(null, payload);
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

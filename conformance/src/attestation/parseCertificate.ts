@@ -1,4 +1,4 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { readTlv, children, contents, expectTag, decodeOid, TAG, type Tlv } from '../asn1/der.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
@@ -45,11 +45,28 @@ export interface ParsedCertificate {
 const ATTR: Record<string, string> = { '2.5.4.6': 'C', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.3': 'CN', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.5': 'serialNumber' };
 const TRANSPORT_BITS = ['bluetoothRadio', 'bluetoothLowEnergy', 'usb', 'nfc', 'usbInternal'];
 
+const CACHE_MAX = 4096;
+const cache = new Map<string, ParsedCertificate>();
+
 /**
  * An X.509 certificate: node:crypto for signatures, dates and names (native, fast), plus a
  * DER walk of the TBSCertificate for what node does not expose (version, extensions, RDNs).
+ *
+ * Parsed certificates are cached by their bytes: batch attestation means one attestation
+ * certificate stands in 100,000 keys' registrations (FIDO's batch minimum), and building its
+ * public KeyObject costs as much as a signature check. The result is immutable; treat it so.
  */
 export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedCertificate {
+  const id = createHash('sha256').update(der).digest('base64');
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const parsed = parseUncached(der, what);
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(id, parsed);
+  return parsed;
+}
+
+function parseUncached(der: Uint8Array, what: string): ParsedCertificate {
   let x509: X509Certificate;
   let publicKey: KeyObject;
   try {

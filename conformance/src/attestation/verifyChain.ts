@@ -85,10 +85,23 @@ export function verifyChain(path: ParsedCertificate[], anchors: X509Certificate[
   return { findings, anchor, trusted };
 }
 
+const verified = new Map<string, boolean>();
+
+/**
+ * Whether `issuer`'s key signed `child`. A fact about two immutable byte strings, so it is
+ * remembered (bounded): batch attestation repeats the same links across many registrations.
+ */
 function safeVerify(child: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return child.verify(issuer.publicKey);
-  } catch {
-    return false;
+  const key = `${child.fingerprint256}>${issuer.fingerprint256}`;
+  let ok = verified.get(key);
+  if (ok === undefined) {
+    try {
+      ok = child.verify(issuer.publicKey);
+    } catch {
+      ok = false;
+    }
+    if (verified.size >= 8192) verified.delete(verified.keys().next().value as string);
+    verified.set(key, ok);
   }
+  return ok;
 }

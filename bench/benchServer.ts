@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../server/src/app.ts';
+import { loadConfig } from '../server/src/config.ts';
+
+/**
+ * The RP server for the route benchmark, in a process of its own (fresh heap, its own core):
+ * a temp data dir, port 0, prints "port N" and its CPU time when told to stop (stdin closes).
+ */
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-bench-'));
+const config = loadConfig(['--port', '0', '--data-dir', dataDir], {}, process.cwd());
+const app = await buildApp({ config });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const { port } = app.server.address() as { port: number };
+// the origin the load generator will use
+config.origins.splice(0, config.origins.length, `http://localhost:${port}`);
+process.stdout.write(`port ${port}\n`);
+process.stdin.resume();
+process.stdin.on('end', async () => {
+  await app.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});
