@@ -50,18 +50,24 @@ export function renderDecoded(d: Obj | undefined, findings?: Obj[]): HTMLElement
     root.append(el('h3', {}, 'Attestation statement'));
     root.append(table([
       ['fmt', a.fmt],
+      ['attestation type', a.type],
+      ['trust', a.trust ? `${a.trust}${a.trustAnchor ? ` (chain ends at ${a.trustAnchor})` : a.trust === 'unknown' ? ' (no trust anchor configured for this authenticator)' : ''}` : undefined],
       ['alg', a.alg === undefined ? undefined : String(a.alg)],
       ['statement members', a.statementKeys.join(', ')],
       ['certificates', a.certificates.length ? `${a.certificates.length} in x5c` : 'none (self or none attestation)'],
     ], 'attestation'));
     for (const c of a.certificates as Obj[]) {
       root.append(table(c.error ? [[`x5c[${c.index}]`, c.error]] : [
-        [`x5c[${c.index}] subject`, c.subject],
+        [`x5c[${c.index}] subject`, c.subject || '(empty)'],
         ['issuer', c.issuer],
+        ['version', `v${c.version}`],
         ['valid', `${c.notBefore} to ${c.notAfter}`],
-        ['CA', String(c.isCA)],
+        ['basic constraints', c.basicConstraints],
+        ['AAGUID extension', c.aaguidExtension ?? '(absent)'],
+        ['transports extension', c.transports ? c.transports.join(', ') : undefined],
         ['self-signed', String(c.selfSigned)],
         ['key', c.publicKey],
+        ['extensions', c.extensions.join(', ')],
         ['SHA-256', c.sha256],
       ], 'certificate'));
     }

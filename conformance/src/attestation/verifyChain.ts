@@ -55,7 +55,7 @@ export function verifyChain(path: ParsedCertificate[], anchors: X509Certificate[
   }
   const last = path[path.length - 1]!;
   if (anchors.length === 0) {
-    findings.push({ code: 'ATT_CHAIN_TRUSTED', status: 'warn', spec, message: 'no trust anchor is known for this authenticator: pass --mds with a BLOB that lists it, or --roots <pem>' });
+    findings.push({ code: 'ATT_CHAIN_TRUSTED', status: 'warn', spec, message: 'no trust anchor is known for this authenticator (give the MDS BLOB that lists it, or its root: inspect --mds / --roots)' });
     return { findings, trusted: false };
   }
   let anchor: X509Certificate | undefined;

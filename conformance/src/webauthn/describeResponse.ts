@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { parseCertificate, OID } from '../attestation/parseCertificate.ts';
 import type { CborValue } from '../cbor/decodeCbor.ts';
 import type { ParsedAssertion, ParsedRegistration } from './parseResponse.ts';
 import type { AuthenticatorData } from './parseAuthenticatorData.ts';
@@ -51,21 +51,27 @@ function describeAuthData(ad: AuthenticatorData) {
 function describeCert(der: CborValue, index: number) {
   if (!(der instanceof Uint8Array)) return { index, error: 'x5c entry is not a byte string' };
   try {
-    const c = new X509Certificate(der);
+    const c = parseCertificate(der, `x5c[${index}]`);
+    const k = c.publicKey.asymmetricKeyDetails;
     return {
       index,
-      subject: (c.subject ?? '').replace(/\n/g, ', '),
-      issuer: c.issuer.replace(/\n/g, ', '),
-      serialNumber: c.serialNumber,
-      notBefore: new Date(c.validFrom).toISOString(),
-      notAfter: new Date(c.validTo).toISOString(),
-      isCA: c.ca,
-      selfSigned: c.subject === c.issuer && c.verify(c.publicKey),
-      publicKey: `${c.publicKey.asymmetricKeyType}${c.publicKey.asymmetricKeyDetails?.namedCurve ? ` ${c.publicKey.asymmetricKeyDetails.namedCurve}` : ''}${c.publicKey.asymmetricKeyDetails?.modulusLength ? ` ${c.publicKey.asymmetricKeyDetails.modulusLength}` : ''}`,
-      sha256: c.fingerprint256,
+      version: c.version,
+      subject: c.subject,
+      issuer: c.issuer,
+      serialNumber: c.x509.serialNumber,
+      notBefore: c.notBefore.toISOString(),
+      notAfter: c.notAfter.toISOString(),
+      isCA: c.basicConstraints?.ca ?? false,
+      basicConstraints: c.basicConstraints ? `CA=${c.basicConstraints.ca}${c.basicConstraints.critical ? ' (critical)' : ''}` : 'absent',
+      aaguidExtension: c.extensions.has(OID.AAGUID) ? (c.aaguid ?? 'malformed') + (c.extensions.get(OID.AAGUID)!.critical ? ' (critical)' : '') : undefined,
+      transports: c.transports,
+      selfSigned: c.subject === c.issuer && c.x509.verify(c.publicKey),
+      publicKey: `${c.publicKey.asymmetricKeyType}${k?.namedCurve ? ` ${k.namedCurve}` : ''}${k?.modulusLength ? ` ${k.modulusLength}` : ''}`,
+      extensions: [...c.extensions.values()].map((e) => `${e.oid}${e.critical ? ' (critical)' : ''}`),
+      sha256: c.sha256,
     };
   } catch (e) {
-    return { index, error: `not a parseable X.509 certificate: ${(e as Error).message}` };
+    return { index, error: (e as Error).message };
   }
 }
 
@@ -80,6 +86,9 @@ export function describeRegistration(p: ParsedRegistration) {
     authenticatorData: describeAuthData(p.authData),
     attestation: {
       fmt: p.fmt,
+      type: undefined as string | undefined,
+      trust: undefined as string | undefined,
+      trustAnchor: undefined as string | undefined,
       alg: typeof alg === 'number' ? (COSE_ALG_NAMES[alg] ?? alg) : undefined,
       statementKeys: [...p.attStmt.keys()].map(String),
       certificates: Array.isArray(x5c) ? x5c.map(describeCert) : [],

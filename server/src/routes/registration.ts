@@ -149,6 +149,7 @@ export async function registrationRoutes(app: FastifyInstance) {
       allowedAlgorithms: ctx.algorithms,
       at: new Date(app.now()),
     });
+    decoded.attestation = { ...decoded.attestation, type: v.attestationType, trust: v.trust, trustAnchor: v.trustAnchor };
     const failed = firstFailure(v.findings);
     if (failed) {
       return reply.code(422).send({ error: { code: failed.code, message: explain(failed) }, findings: v.findings, decoded });
