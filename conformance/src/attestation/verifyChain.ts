@@ -27,6 +27,7 @@ export function verifyChain(path: ParsedCertificate[], anchors: X509Certificate[
       status: ok ? 'pass' : 'fail',
       spec: 'RFC 5280 §4.1.2.5',
       message: `x5c[${i}] (${c.subject || 'empty subject'}) is valid at the verification time`,
+      evidence: `x5c[${i}] SHA-256 ${c.sha256}`,
       ...(ok ? {} : { expected: `${iso(c.notBefore)} <= ${iso(at)} <= ${iso(c.notAfter)}`, actual: at < c.notBefore ? 'not yet valid' : 'expired' }),
     });
   });
@@ -43,6 +44,7 @@ export function verifyChain(path: ParsedCertificate[], anchors: X509Certificate[
       status: signed ? 'pass' : 'fail',
       spec: 'RFC 5280 §6.1.3',
       message: `x5c[${i}] is issued and signed by x5c[${i + 1}]`,
+      evidence: `x5c[${i}] SHA-256 ${child.sha256}; x5c[${i + 1}] SHA-256 ${parent.sha256}`,
       ...(signed ? {} : { expected: `signature by ${parent.subject}`, actual: issued ? 'signature does not verify' : `issuer is ${child.issuer}` }),
     });
     findings.push({

@@ -26,6 +26,7 @@ export function renderInspect(name: string, r: InspectResult, colour: boolean): 
     const st = f.status === 'pass' ? p.green('pass') : f.status === 'fail' ? p.red('FAIL') : f.status === 'warn' ? p.yellow('warn') : p.dim('skip');
     const detail = f.status === 'fail' && f.expected !== undefined ? ` (expected ${f.expected}, got ${f.actual})` : '';
     lines.push(`  ${st}  ${f.code.padEnd(width)}  ${f.message}${detail}  ${p.dim(f.spec)}`);
+    if (f.status === 'fail' && f.evidence) lines.push(`        ${' '.repeat(width)}  ${p.dim(`concerns: ${f.evidence}`)}`);
   }
   return lines.join('\n');
 }

@@ -10,6 +10,8 @@ export interface Finding {
   message: string;
   expected?: string;
   actual?: string;
+  /** what the finding is about: a certificate (subject and SHA-256) or the bytes concerned */
+  evidence?: string;
 }
 
 export function firstFailure(findings: Finding[]): Finding | undefined {

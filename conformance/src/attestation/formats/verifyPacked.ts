@@ -7,6 +7,10 @@ import type { ParsedCertificate } from '../parseCertificate.ts';
 import type { Finding } from '../../webauthn/Finding.ts';
 import { signedData } from './signedData.ts';
 
+function withEvidence(evidence: string, f: Finding): Finding {
+  return { ...f, evidence };
+}
+
 const SPEC = 'WebAuthn L3 §8.2';
 const CERT_SPEC = 'WebAuthn L3 §8.2.1';
 
@@ -24,7 +28,7 @@ export function verifyPacked(input: FormatInput): FormatResult {
     const leaf = x5c[0]!;
     if (alg !== undefined && sig) {
       const ok = verifyCoseSignature(alg, leaf.publicKey, data, sig);
-      findings.push(verdict('ATT_PACKED_SIGNATURE', ok, `${SPEC} step 2 (x5c)`, `sig verifies over authenticatorData || clientDataHash with the attestation certificate key using ${COSE_ALG_NAMES[alg] ?? alg}`, 'valid signature', `does not verify (${leaf.publicKey.asymmetricKeyType} key, alg ${alg})`));
+      findings.push(withEvidence(`sig ${Buffer.from(sig).toString('hex')}`, verdict('ATT_PACKED_SIGNATURE', ok, `${SPEC} step 2 (x5c)`, `sig verifies over authenticatorData || clientDataHash with the attestation certificate key using ${COSE_ALG_NAMES[alg] ?? alg}`, 'valid signature', `does not verify (${leaf.publicKey.asymmetricKeyType} key, alg ${alg})`)));
     }
     findings.push(...packedCertificateRequirements(leaf, input.authData.attestedCredentialData?.aaguid));
     return { findings, type: 'basic', trustPath: x5c };
@@ -44,6 +48,7 @@ export function verifyPacked(input: FormatInput): FormatResult {
 
 /** §8.2.1 requirements on the packed attestation certificate. */
 export function packedCertificateRequirements(leaf: ParsedCertificate, authDataAaguid: Uint8Array | undefined): Finding[] {
+  const evidence = `x5c[0] ${leaf.subject} (SHA-256 ${leaf.sha256})`;
   const out: Finding[] = [];
   const s = leaf.subjectAttrs;
   out.push(verdict('ATT_PACKED_CERT_VERSION', leaf.version === 3, CERT_SPEC, 'attestation certificate is X.509 version 3', '3', String(leaf.version)));
@@ -60,5 +65,5 @@ export function packedCertificateRequirements(leaf: ParsedCertificate, authDataA
     out.push(verdict('ATT_PACKED_CERT_AAGUID_EXT', !!leaf.aaguid && leaf.aaguid === expected, CERT_SPEC, 'AAGUID extension equals the AAGUID in authenticatorData', expected, leaf.aaguid ?? 'malformed extension value'));
     out.push(verdict('ATT_PACKED_CERT_AAGUID_EXT_NOT_CRITICAL', !ext.critical, CERT_SPEC, 'AAGUID extension is not marked critical', 'critical=false', 'critical=true'));
   }
-  return out;
+  return out.map((f) => ({ ...f, evidence }));
 }
