@@ -38,7 +38,7 @@ describe('fido2-harness CLI', () => {
     }
     const env = run(['serve'], { PORT: '-1' });
     expect(env.status).toBe(2);
-  });
+  }, 120_000);
 
   it('serve starts, prints the URL, answers, keeps data in DATA_DIR, and refuses a busy port', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-cli-'));

@@ -112,7 +112,7 @@ describe('fido2-harness inspect', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
-  });
+  }, 120_000);
 
   it.skipIf(!hasCorpus)('the real corpus folder with the real MDS BLOBs: every verdict as the manifest says', () => {
     const mds = ['no121', 'no25', 'no23'].flatMap((n) => ['--mds', path.join(CORPUS, `mds/fido-mds3-prod-${n}.jwt`)]);
