@@ -120,8 +120,11 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
     const c = verifyChain(chain, roots, at, 'FIDO MDS 3.0 §3.2 (x5c chain to the MDS root)', 'fail');
     findings.push(...c.findings.map((f) => (f.code === 'ATT_CHAIN_TRUSTED' ? { ...f, code: 'MDS_CHAIN_TRUSTED', status: f.status === 'warn' ? ('fail' as const) : f.status } : f)));
   }
-  const stale = at > nextUpdate;
-  findings.push({ code: 'MDS_NEXT_UPDATE', status: stale ? 'warn' : 'pass', spec: 'FIDO MDS 3.0 §3.1.6', message: stale ? `the BLOB is stale: its nextUpdate ${payload.nextUpdate} is before the verification time ${at.toISOString()}; fetch a newer one` : `nextUpdate ${payload.nextUpdate} is after the verification time` });
+  // stale is judged against the real clock (and the verification time when one was given):
+  // verifying a historic BLOB as of its own window must not hide that it is out of date
+  const staleAt = o.at && o.at > now ? o.at : now;
+  const stale = staleAt > nextUpdate || at > nextUpdate;
+  findings.push({ code: 'MDS_NEXT_UPDATE', status: stale ? 'warn' : 'pass', spec: 'FIDO MDS 3.0 §3.1.6', message: stale ? `the BLOB is stale: its nextUpdate ${payload.nextUpdate} has passed (${staleAt.toISOString().slice(0, 10)}); fetch a newer one` : `nextUpdate ${payload.nextUpdate} has not passed yet` });
   const byAaguid = new Map<string, MetadataEntry>();
   const byKeyId = new Map<string, MetadataEntry>();
   const byAaid = new Map<string, MetadataEntry>();

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto, { type X509Certificate } from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { loadMetadataBlob, type MetadataBlob } from './MetadataBlob.ts';
+import { builtinAnchors } from '../attestation/TrustAnchors.ts';
+
+export const OFFICIAL_MDS_URL = 'https://mds3.fidoalliance.org/';
+const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
+export interface SourceOptions {
+  /** where downloaded BLOBs are kept, keyed by URL */
+  cacheDir: string;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  /** roots the BLOB must chain to (default: the FIDO MDS GlobalSign roots) */
+  roots?: X509Certificate[];
+  /** verification time; default: the BLOB's own validity window */
+  at?: Date;
+  timeoutMs?: number;
+}
+
+export interface OpenedMetadata {
+  blob: MetadataBlob;
+  /** file path or URL */
+  source: string;
+  /** downloaded | not-modified | offline-cached | cached | file */
+  how: 'downloaded' | 'not-modified' | 'offline-cached' | 'cached' | 'file';
+  note: string;
+}
+
+interface CacheMeta {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  no: number;
+  nextUpdate: string;
+  fetchedAt: string;
+  sha256: string;
+}
+
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
+  return env.FIDO2_HARNESS_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fido2-harness', 'mds');
+}
+
+function slot(cacheDir: string, url: string) {
+  const dir = path.join(cacheDir, crypto.createHash('sha256').update(url).digest('hex').slice(0, 16));
+  return { dir, blob: path.join(dir, 'blob.jwt'), meta: path.join(dir, 'meta.json') };
+}
+
+function readCache(cacheDir: string, url: string): { meta: CacheMeta; jwt: string } | undefined {
+  const s = slot(cacheDir, url);
+  try {
+    const meta = JSON.parse(fs.readFileSync(s.meta, 'utf8')) as CacheMeta;
+    const jwt = fs.readFileSync(s.blob, 'utf8');
+    if (crypto.createHash('sha256').update(jwt).digest('hex') !== meta.sha256) return undefined; // torn write: ignore
+    return { meta, jwt };
+  } catch {
+    return undefined;
+  }
+}
+
+function verifyOrThrow(jwt: string, where: string, o: SourceOptions): MetadataBlob {
+  const blob = loadMetadataBlob(jwt, o.roots ?? builtinAnchors('mds'), { at: o.at, now: o.now?.() });
+  const bad = blob.findings.filter((f) => f.status === 'fail');
+  if (bad.length) {
+    throw new HarnessError('MDS_BLOB_INVALID', `the MDS BLOB from ${where} does not verify: ${bad.map((f) => `${f.code}: ${f.message}${f.actual ? ` (${f.actual})` : ''}`).join('; ')}`);
+  }
+  return blob;
+}
+
+/**
+ * Fetch a BLOB (conditional request when a cached copy has an ETag or Last-Modified), verify
+ * it, refuse one whose `no` is lower than the cached one, and cache it atomically. Offline
+ * with a cached copy: the cached copy, and a note that says so. Offline without: an error.
+ */
+export async function updateMetadata(url: string, o: SourceOptions): Promise<OpenedMetadata> {
+  const f = o.fetch ?? fetch;
+  const cached = readCache(o.cacheDir, url);
+  const headers: Record<string, string> = {};
+  if (cached?.meta.etag) headers['if-none-match'] = cached.meta.etag;
+  if (cached?.meta.lastModified) headers['if-modified-since'] = cached.meta.lastModified;
+  let res: Response;
+  try {
+    res = await f(url, { headers, signal: AbortSignal.timeout(o.timeoutMs ?? 30_000), redirect: 'follow' });
+  } catch (e) {
+    const why = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    if (cached) {
+      return { blob: verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'offline-cached', note: `offline: could not reach ${url} (${why}); using the cached BLOB no ${cached.meta.no} fetched ${cached.meta.fetchedAt}` };
+    }
+    throw new HarnessError('MDS_UNREACHABLE', `cannot reach ${url} (${why}) and there is no cached copy: connect to the network and run "fido2-harness mds update", or pass --blob <file>`);
+  }
+  if (res.status === 304 && cached) {
+    return { blob: verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
+  }
+  if (!res.ok) throw new HarnessError('MDS_HTTP', `${url} answered HTTP ${res.status}${cached ? '; the cached BLOB is kept' : ''}`);
+  const len = Number(res.headers.get('content-length') ?? 0);
+  if (len > MAX_BLOB_BYTES) throw new HarnessError('MDS_HTTP', `${url} sent ${len} bytes; an MDS BLOB is far smaller (limit ${MAX_BLOB_BYTES})`);
+  const jwt = (await res.text()).trim();
+  const blob = verifyOrThrow(jwt, url, o);
+  if (cached && blob.no < cached.meta.no) {
+    throw new HarnessError('MDS_NO_REGRESSION', `${url} served BLOB no ${blob.no}, older than the cached no ${cached.meta.no}: refusing to go backwards (FIDO MDS 3.0 §3.1.6); the cached BLOB is kept`);
+  }
+  const s = slot(o.cacheDir, url);
+  fs.mkdirSync(s.dir, { recursive: true });
+  const meta: CacheMeta = {
+    url,
+    etag: res.headers.get('etag') ?? undefined,
+    lastModified: res.headers.get('last-modified') ?? undefined,
+    no: blob.no,
+    nextUpdate: blob.nextUpdate,
+    fetchedAt: (o.now?.() ?? new Date()).toISOString(),
+    sha256: crypto.createHash('sha256').update(jwt).digest('hex'),
+  };
+  // write-then-rename: a crash leaves either the old or the new copy, never half of one
+  fs.writeFileSync(`${s.blob}.tmp`, jwt);
+  fs.writeFileSync(`${s.meta}.tmp`, JSON.stringify(meta, null, 2));
+  fs.renameSync(`${s.blob}.tmp`, s.blob);
+  fs.renameSync(`${s.meta}.tmp`, s.meta);
+  return { blob, source: url, how: 'downloaded', note: `downloaded BLOB no ${blob.no} (nextUpdate ${blob.nextUpdate})${cached ? `, replacing no ${cached.meta.no}` : ''}` };
+}
+
+/**
+ * --blob <file|url>, or nothing: the cached official BLOB (no network unless asked: the
+ * harness must work offline; `mds update` refreshes it).
+ */
+export async function openMetadata(spec: string | undefined, o: SourceOptions): Promise<OpenedMetadata> {
+  if (spec && /^https?:\/\//i.test(spec)) return updateMetadata(spec, o);
+  if (spec) {
+    let text: string;
+    try {
+      const st = fs.statSync(spec);
+      if (st.size > MAX_BLOB_BYTES) throw new HarnessError('BAD_MDS_BLOB', `${spec} is ${st.size} bytes; an MDS BLOB is far smaller`);
+      text = fs.readFileSync(spec, 'utf8');
+    } catch (e) {
+      if (e instanceof HarnessError) throw e;
+      throw new HarnessError('BAD_INPUT', `cannot read MDS BLOB ${spec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return { blob: verifyOrThrow(text, spec, o), source: spec, how: 'file', note: `read from ${spec}` };
+  }
+  const cached = readCache(o.cacheDir, OFFICIAL_MDS_URL);
+  if (!cached) {
+    throw new HarnessError('MDS_NOT_CACHED', `no cached official MDS BLOB in ${o.cacheDir}: run "fido2-harness mds update" (needs the network), or pass --blob <file|url>`);
+  }
+  return { blob: verifyOrThrow(cached.jwt, `the cache (${OFFICIAL_MDS_URL})`, o), source: OFFICIAL_MDS_URL, how: 'cached', note: `cached official BLOB no ${cached.meta.no}, fetched ${cached.meta.fetchedAt}` };
+}
