@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lintStatement } from './lintStatement.ts';
+import { entraEligibility } from './entraEligibility.ts';
+import { interpretStatus } from './interpretStatus.ts';
+import { TestMdsSigner, compliantEntry } from './TestMdsSigner.ts';
+import { AttestationCa } from '../authenticator/AttestationCa.ts';
+import type { MetadataEntry } from './MetadataBlob.ts';
+
+const AAGUID = '3e0f8a6b-8c9d-4e2f-9a1b-2c3d4e5f6a7b';
+let good: MetadataEntry;
+let leafB64: string;
+beforeAll(async () => {
+  const s = await TestMdsSigner.create();
+  good = compliantEntry(AAGUID, s.rootPem);
+  const ca = await AttestationCa.create();
+  leafB64 = Buffer.from((await ca.issueLeaf({ aaguid: AAGUID })).der).toString('base64');
+});
+
+const AT = new Date(Date.UTC(2026, 0, 1));
+const clone = () => structuredClone(good.metadataStatement!) as Record<string, any>;
+const codes = (ms: unknown) => lintStatement(ms, AT).map((f) => f.code).sort();
+
+describe('mds lint', () => {
+  it('a compliant statement has no findings', () => {
+    expect(lintStatement(good.metadataStatement, AT)).toEqual([]);
+  });
+
+  const cases: [string, (ms: Record<string, any>) => void, string[]][] = [
+    ['missing rk', (ms) => delete ms.authenticatorGetInfo.options.rk, ['ENTRA_RESIDENT_KEY']],
+    ['rk false', (ms) => (ms.authenticatorGetInfo.options.rk = false), ['ENTRA_RESIDENT_KEY']],
+    ['missing uv and clientPin', (ms) => { delete ms.authenticatorGetInfo.options.uv; delete ms.authenticatorGetInfo.options.clientPin; }, ['ENTRA_UV_OR_CLIENT_PIN']],
+    ['missing hmac-secret', (ms) => (ms.authenticatorGetInfo.extensions = ['credProtect']), ['ENTRA_HMAC_SECRET_OR_PRF']],
+    ['versions below FIDO_2_0', (ms) => (ms.authenticatorGetInfo.versions = ['U2F_V2']), ['ENTRA_FIDO_2_0_OR_HIGHER']],
+    ['attestationTypes without basic_full', (ms) => (ms.attestationTypes = ['attca']), ['ENTRA_ATTESTATION_BASIC_FULL']],
+    ['empty attestationRootCertificates', (ms) => (ms.attestationRootCertificates = []), ['ENTRA_ATTESTATION_ROOTS']],
+    ['a root that is not a CA', (ms) => (ms.attestationRootCertificates = [leafB64]), ['LINT_ROOT_NOT_CA']],
+    ['a root that is not a certificate', (ms) => (ms.attestationRootCertificates = ['AAAA']), ['LINT_ROOT_PARSE']],
+    ['AAGUID in the wrong format', (ms) => (ms.aaguid = '3E0F8A6B8C9D4E2F9A1B2C3D4E5F6A7B'), ['LINT_AAGUID_FORMAT']],
+    ['getInfo AAGUID of another model', (ms) => (ms.authenticatorGetInfo.aaguid = '00'.repeat(16)), ['LINT_GETINFO_AAGUID']],
+    ['schema: missing description', (ms) => delete ms.description, ['LINT_SCHEMA']],
+    ['schema: schema version 2', (ms) => (ms.schema = 2), ['LINT_SCHEMA']],
+    ['schema: unknown key protection', (ms) => (ms.keyProtection = ['magic']), ['LINT_SCHEMA']],
+  ];
+  for (const [name, mutate, expected] of cases) {
+    it(`${name} -> ${expected.join(', ')}`, () => {
+      const ms = clone();
+      mutate(ms);
+      expect(codes(ms)).toEqual(expected);
+      for (const f of lintStatement(ms, AT)) expect(f.fix.length).toBeGreaterThan(20);
+    });
+  }
+
+  it('not an object at all', () => {
+    expect(codes([1, 2])).toEqual(['LINT_SCHEMA']);
+  });
+});
+
+describe('status reports and Entra eligibility', () => {
+  const entry = (reports: MetadataEntry['statusReports']): MetadataEntry => ({ ...good, statusReports: reports });
+
+  it('the latest status decides, as of the time asked', () => {
+    const e = entry([
+      { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2021-01-01' },
+      { status: 'FIDO_CERTIFIED_L2', effectiveDate: '2022-01-01' },
+      { status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2023-06-01' },
+    ]);
+    expect(interpretStatus(e, new Date('2021-06-01'))).toMatchObject({ certified: true, level: 'FIDO_CERTIFIED_L1' });
+    expect(interpretStatus(e, new Date('2022-06-01'))).toMatchObject({ certified: true, level: 'FIDO_CERTIFIED_L2' });
+    expect(interpretStatus(e, new Date('2024-01-01'))).toMatchObject({ certified: false, compromised: { status: 'ATTESTATION_KEY_COMPROMISE' } });
+    expect(interpretStatus(entry([{ status: 'REVOKED', effectiveDate: '2021-01-01' }, { status: 'FIDO_CERTIFIED', effectiveDate: '2022-01-01' }]), AT).certified).toBe(true);
+    expect(interpretStatus(entry([{ status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2022-01-01' }]), AT).certified).toBe(false);
+  });
+
+  it('each criterion, broken alone, is the one named', () => {
+    expect(entraEligibility(good, AT)).toMatchObject({ eligible: true, failed: [], row: { description: 'fido2-harness Test Key', aaguid: AAGUID, bio: true, usb: true, nfc: true, ble: false } });
+    expect(entraEligibility(entry([{ status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2020-01-01' }]), AT).failed.map((f) => f.criterion)).toEqual(['FIDO_CERTIFIED']);
+    expect(entraEligibility(entry([{ status: 'FIDO_CERTIFIED', effectiveDate: '2020-01-01' }, { status: 'USER_VERIFICATION_BYPASS', effectiveDate: '2021-01-01' }]), AT).failed.map((f) => f.criterion)).toEqual(['NOT_COMPROMISED']);
+    expect(entraEligibility({ attestationCertificateKeyIdentifiers: ['ab'.repeat(20)], metadataStatement: good.metadataStatement, statusReports: good.statusReports }, AT).failed.map((f) => f.criterion)).toEqual(['FIDO2_AAGUID']);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * FIDO Metadata Statement (MDS 3.0 "FIDO Metadata Statement" §4) as JSON Schema: the
+ * members every statement must carry and their shapes. Written from the specification's
+ * dictionary definitions; fields for UAF-only authenticators are accepted but not demanded.
+ */
+const str = { type: 'string' } as const;
+const strList = { type: 'array', items: str } as const;
+const upv = { type: 'object', required: ['major', 'minor'], properties: { major: { type: 'integer', minimum: 0, maximum: 65535 }, minor: { type: 'integer', minimum: 0, maximum: 65535 } } } as const;
+const verificationMethod = {
+  type: 'object',
+  required: ['userVerificationMethod'],
+  properties: {
+    userVerificationMethod: {
+      enum: ['presence_internal', 'fingerprint_internal', 'passcode_internal', 'voiceprint_internal', 'faceprint_internal', 'location_internal', 'eyeprint_internal', 'pattern_internal', 'handprint_internal', 'passcode_external', 'pattern_external', 'none', 'all'],
+    },
+  },
+} as const;
+
+export const METADATA_STATEMENT_SCHEMA = {
+  type: 'object',
+  required: [
+    'description', 'authenticatorVersion', 'schema', 'upv', 'attestationTypes', 'userVerificationDetails', 'keyProtection',
+    'matcherProtection', 'attachmentHint', 'tcDisplay', 'attestationRootCertificates', 'protocolFamily', 'authenticationAlgorithms', 'publicKeyAlgAndEncodings',
+  ],
+  properties: {
+    legalHeader: str,
+    aaid: { type: 'string', pattern: '^[0-9A-F]{4}#[0-9A-F]{4}$' },
+    aaguid: str,
+    attestationCertificateKeyIdentifiers: { type: 'array', items: { type: 'string', pattern: '^[0-9a-f]{40}$' } },
+    description: { type: 'string', minLength: 1, maxLength: 200 },
+    alternativeDescriptions: { type: 'object', additionalProperties: str },
+    authenticatorVersion: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    protocolFamily: { enum: ['uaf', 'u2f', 'fido2'] },
+    schema: { const: 3 },
+    upv: { type: 'array', minItems: 1, items: upv },
+    authenticationAlgorithms: {
+      type: 'array',
+      minItems: 1,
+      items: { enum: ['secp256r1_ecdsa_sha256_raw', 'secp256r1_ecdsa_sha256_der', 'rsassa_pss_sha256_raw', 'rsassa_pss_sha256_der', 'secp256k1_ecdsa_sha256_raw', 'secp256k1_ecdsa_sha256_der', 'sm2_sm3_raw', 'rsa_emsa_pkcs1_sha256_raw', 'rsa_emsa_pkcs1_sha256_der', 'rsassa_pss_sha384_raw', 'rsassa_pss_sha512_raw', 'rsassa_pkcsv15_sha256_raw', 'rsassa_pkcsv15_sha384_raw', 'rsassa_pkcsv15_sha512_raw', 'rsassa_pkcsv15_sha1_raw', 'secp384r1_ecdsa_sha384_raw', 'secp521r1_ecdsa_sha512_raw', 'ed25519_eddsa_sha512_raw', 'ed448_eddsa_sha512_raw', 'ml_dsa_44', 'ml_dsa_65', 'ml_dsa_87'] },
+    },
+    publicKeyAlgAndEncodings: { type: 'array', minItems: 1, items: str },
+    attestationTypes: { type: 'array', minItems: 1, items: { enum: ['basic_full', 'basic_surrogate', 'ecdaa', 'attca', 'anonca', 'none'] } },
+    userVerificationDetails: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: verificationMethod } },
+    keyProtection: { type: 'array', minItems: 1, items: { enum: ['software', 'hardware', 'tee', 'secure_element', 'remote_handle'] } },
+    isKeyRestricted: { type: 'boolean' },
+    isFreshUserVerificationRequired: { type: 'boolean' },
+    matcherProtection: { type: 'array', minItems: 1, items: { enum: ['software', 'tee', 'on_chip'] } },
+    cryptoStrength: { type: 'integer', minimum: 0 },
+    attachmentHint: { type: 'array', items: { enum: ['internal', 'external', 'wired', 'wireless', 'nfc', 'bluetooth', 'network', 'ready', 'wifi_direct'] } },
+    tcDisplay: strList,
+    tcDisplayContentType: str,
+    attestationRootCertificates: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9+/]+={0,2}$' } },
+    icon: { type: 'string', pattern: '^data:' },
+    supportedExtensions: { type: 'array' },
+    authenticatorGetInfo: {
+      type: 'object',
+      required: ['versions', 'aaguid'],
+      properties: {
+        versions: { type: 'array', minItems: 1, items: str },
+        extensions: strList,
+        aaguid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' },
+        options: { type: 'object', additionalProperties: { type: 'boolean' } },
+        maxMsgSize: { type: 'integer' },
+        pinUvAuthProtocols: { type: 'array', items: { type: 'integer' } },
+        transports: strList,
+        algorithms: { type: 'array', items: { type: 'object', required: ['type', 'alg'] } },
+      },
+    },
+  },
+} as const;
