@@ -10,7 +10,7 @@ const BIN = path.resolve('bin/fido2-harness.js');
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
 
-describe('fido2-harness CLI', () => {
+describe('fido2-harness CLI', { timeout: 120_000 }, () => {
   it('help and usage errors', () => {
     const help = run(['help']);
     expect(help.status).toBe(0);

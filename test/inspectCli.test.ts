@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe('fido2-harness inspect', () => {
+describe('fido2-harness inspect', { timeout: 120_000 }, () => {
   it('a good registration: exit 0, readable report, plain text when not a TTY', () => {
     const r = run([good, '--roots', rootPem]);
     expect(r.status, r.stderr).toBe(0);

@@ -5,6 +5,7 @@
  */
 import { HarnessError } from './errors/HarnessError.ts';
 import { inspectCommand } from './inspect/inspectCommand.ts';
+import { mdsCommand } from './mds/mdsCommand.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
 
@@ -26,6 +27,7 @@ commands:
   serve [options]   start the relying-party server and the demo page (npm start runs this;
                     fido2-harness serve --help lists its options)
   inspect <input>   decode and verify a captured registration or assertion (--help for options)
+  mds <subcommand>  FIDO Metadata Service: update, verify, show, search, eligible, lint (mds --help)
   help              this text
 `;
 
@@ -33,6 +35,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'inspect') return await inspectCommand(rest, { out, err, readStdin });
+    if (cmd === 'mds') return await mdsCommand(rest, { out, err, env: process.env });
   } catch (e) {
     if (e instanceof HarnessError) {
       err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);

@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import type { X509Certificate } from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { certificatesFromPem, builtinAnchors } from '../attestation/TrustAnchors.ts';
+import { loadMetadataBlob, type MetadataBlob, type MetadataEntry } from './MetadataBlob.ts';
+import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from './MetadataSource.ts';
+import { interpretStatus } from './interpretStatus.ts';
+import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from './entraEligibility.ts';
+import { lintStatement } from './lintStatement.ts';
+import { palette } from '../inspect/renderInspect.ts';
+
+export const MDS_USAGE = `usage: fido2-harness mds <subcommand> [options]
+
+subcommands:
+  update                 download the BLOB (default: the official ${OFFICIAL_MDS_URL}) into the cache
+  verify                 verify a BLOB; exit 0 only when it verifies
+  show <aaguid>          one entry: description, status as of --at, capabilities, roots
+  search <text>          entries whose description, AAGUID, AAID or key identifier contains the text
+  eligible               every FIDO2 key evaluated against Microsoft Entra's attestation criteria,
+                         printed as Microsoft prints its table (Description, AAGUID, Bio, USB, NFC, BLE)
+  lint <statement.json>  check a draft metadata statement against the MDS 3.0 schema and Entra's criteria
+
+options:
+  --blob <file|url>      the BLOB (default: the cached official BLOB; "mds update" fills the cache)
+  --at <time>            verification time (default: the BLOB's own validity window)
+  --root <pem>           root the BLOB must chain to (default: GlobalSign roots of the FIDO MDS)
+  --cache-dir <dir>      cache location (default: $FIDO2_HARNESS_CACHE or ~/.cache/fido2-harness/mds)
+  --json                 machine-readable output (show, search, verify, lint)
+  --format <f>           eligible: table (default), csv, md or json
+  --why                  eligible: also list ineligible keys with the criterion they fail
+  --no-color             plain output
+
+exit: 0 ok, 1 the BLOB or statement has problems (verify, lint) or nothing matched (show), 2 bad input or usage
+`;
+
+interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+const yes = (b: boolean, md: boolean) => (md ? (b ? '✅' : '❌') : b ? 'Yes' : 'No');
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export async function mdsCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h') {
+    (sub ? io.out : io.err).write(MDS_USAGE);
+    return sub ? 0 : 2;
+  }
+  let blobSpec: string | undefined;
+  let at: Date | undefined;
+  let roots: X509Certificate[] | undefined;
+  let cacheDir = defaultCacheDir(io.env);
+  let json = false;
+  let format = 'table';
+  let why = false;
+  let colour = !!io.out.isTTY && !io.env.NO_COLOR;
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new HarnessError('BAD_USAGE', `${a} needs a value`);
+      return v;
+    };
+    if (a === '--blob') blobSpec = value();
+    else if (a === '--at') {
+      const v = value();
+      at = new Date(v);
+      if (Number.isNaN(at.getTime())) throw new HarnessError('BAD_USAGE', `--at ${JSON.stringify(v)} is not a date (ISO 8601)`);
+    } else if (a === '--root') {
+      const f = value();
+      let text: string;
+      try {
+        text = fs.readFileSync(f, 'utf8');
+      } catch (e) {
+        throw new HarnessError('BAD_INPUT', `cannot read ${f}: ${(e as NodeJS.ErrnoException).code}`);
+      }
+      roots = [...(roots ?? []), ...certificatesFromPem(text)];
+      if (!roots.length) throw new HarnessError('BAD_INPUT', `${f} holds no PEM certificate`);
+    } else if (a === '--cache-dir') cacheDir = value();
+    else if (a === '--json') json = true;
+    else if (a === '--why') why = true;
+    else if (a === '--no-color') colour = false;
+    else if (a === '--format') {
+      format = value();
+      if (!['table', 'csv', 'md', 'json'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be table, csv, md or json, not ${JSON.stringify(format)}`);
+    } else if (a.startsWith('--')) throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${MDS_USAGE}`);
+    else positional.push(a);
+  }
+  const p = palette(colour);
+  const o: SourceOptions = { cacheDir, fetch: io.fetch, now: io.now, roots, at };
+  const when = () => at ?? io.now?.() ?? new Date();
+  const open = async () => {
+    const m = await openMetadata(blobSpec, o);
+    if (!json && format !== 'json') io.err.write(`MDS: ${m.note}; BLOB no ${m.blob.no} verified as of ${m.blob.verifiedAt.toISOString()} (${m.blob.verifiedAtBasis})${m.blob.findings.filter((f) => f.status === 'warn').map((f) => `; ${f.message}`).join('')}\n`);
+    return m.blob;
+  };
+
+  switch (sub) {
+    case 'update': {
+      const m = await updateMetadata(blobSpec ?? OFFICIAL_MDS_URL, o);
+      io.out.write(`${m.note}\n`);
+      return 0;
+    }
+    case 'verify': {
+      let blob: MetadataBlob;
+      if (blobSpec && !/^https?:/i.test(blobSpec)) {
+        let text: string;
+        try {
+          text = fs.readFileSync(blobSpec, 'utf8');
+        } catch (e) {
+          throw new HarnessError('BAD_INPUT', `cannot read MDS BLOB ${blobSpec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        blob = loadMetadataBlob(text, roots ?? builtinAnchors('mds'), { at, now: io.now?.() });
+      } else {
+        blob = await open();
+      }
+      if (json) io.out.write(`${JSON.stringify({ verified: blob.verified, no: blob.no, nextUpdate: blob.nextUpdate, entries: blob.entries.length, verifiedAt: blob.verifiedAt, verifiedAtBasis: blob.verifiedAtBasis, crl: 'skipped', findings: blob.findings }, null, 2)}\n`);
+      else {
+        io.out.write(`BLOB no ${blob.no}, nextUpdate ${blob.nextUpdate}, ${blob.entries.length} entries: ${blob.verified ? p.green('VERIFIED') : p.red('NOT VERIFIED')} as of ${blob.verifiedAt.toISOString()} (${blob.verifiedAtBasis})\n`);
+        for (const f of blob.findings) io.out.write(`  ${f.status === 'pass' ? p.green('pass') : f.status === 'fail' ? p.red('FAIL') : p.yellow(f.status)}  ${f.code}  ${f.message}${f.status === 'fail' && f.expected ? ` (expected ${f.expected}, got ${f.actual})` : ''}\n`);
+        io.out.write('  CRL: skipped (revocation of the BLOB signer is not checked offline)\n');
+      }
+      return blob.verified ? 0 : 1;
+    }
+    case 'show': {
+      const id = positional[0];
+      if (!id) throw new HarnessError('BAD_USAGE', 'mds show needs an AAGUID (or AAID, or attestation key identifier)');
+      const blob = await open();
+      const key = id.toLowerCase();
+      const e = blob.byAaguid.get(key) ?? blob.byAaid.get(key) ?? blob.byKeyId.get(key);
+      if (!e) {
+        io.err.write(`no entry for ${id} in BLOB no ${blob.no}\n`);
+        return 1;
+      }
+      const status = interpretStatus(e, when());
+      const entra = entraEligibility(e, when());
+      if (json) io.out.write(`${JSON.stringify({ entry: e, status, entra }, null, 2)}\n`);
+      else io.out.write(`${renderEntry(e, status, entra, p)}\n`);
+      return 0;
+    }
+    case 'search': {
+      const text = positional.join(' ').toLowerCase();
+      if (!text) throw new HarnessError('BAD_USAGE', 'mds search needs some text');
+      const blob = await open();
+      const hits = blob.entries.filter((e) => [e.metadataStatement?.description, e.aaguid, e.aaid, ...(e.attestationCertificateKeyIdentifiers ?? [])].some((s) => s?.toLowerCase().includes(text)));
+      if (json) io.out.write(`${JSON.stringify(hits.map((e) => ({ aaguid: e.aaguid, aaid: e.aaid, attestationCertificateKeyIdentifiers: e.attestationCertificateKeyIdentifiers, description: e.metadataStatement?.description, status: interpretStatus(e, when()).decisive?.status })), null, 2)}\n`);
+      else for (const e of hits) io.out.write(`${(e.aaguid ?? e.aaid ?? e.attestationCertificateKeyIdentifiers?.[0] ?? '?').padEnd(40)} ${e.metadataStatement?.description ?? ''}  ${p.dim(interpretStatus(e, when()).decisive?.status ?? '')}\n`);
+      if (!json) io.err.write(`${hits.length} match(es)\n`);
+      return 0;
+    }
+    case 'eligible': {
+      const blob = await open();
+      const all = blob.entries.map((e) => ({ e, v: entraEligibility(e, when()) }));
+      const shown = all.filter((x) => x.v.eligible || why).sort((a, b) => a.v.row.description.localeCompare(b.v.row.description));
+      io.out.write(`${renderEligible(shown.map((x) => x.v), format, why)}\n`);
+      if (format !== 'json') io.err.write(`${all.filter((x) => x.v.eligible).length} of ${all.length} entries meet Microsoft Entra's attestation-enforced criteria (BLOB no ${blob.no}, as of ${when().toISOString().slice(0, 10)})\n`);
+      return 0;
+    }
+    case 'lint': {
+      const file = positional[0];
+      if (!file) throw new HarnessError('BAD_USAGE', 'mds lint needs a statement.json');
+      let statement: unknown;
+      try {
+        statement = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new HarnessError(code ? 'BAD_INPUT' : 'BAD_JSON', code ? `cannot read ${file}: ${code}` : `${file} is not JSON: ${(e as Error).message}`);
+      }
+      // a whole BLOB entry is accepted too: lint its statement
+      const ms = typeof statement === 'object' && statement !== null && 'metadataStatement' in statement ? (statement as { metadataStatement: unknown }).metadataStatement : statement;
+      const findings = lintStatement(ms, when());
+      if (json) io.out.write(`${JSON.stringify({ ok: findings.length === 0, findings }, null, 2)}\n`);
+      else if (!findings.length) io.out.write(`${p.green('no problems found')}: the statement matches the MDS 3.0 schema and Microsoft Entra's criteria\n`);
+      else for (const f of findings) io.out.write(`${p.red('FAIL')}  ${f.code}  ${f.message}\n      fix: ${f.fix}\n`);
+      return findings.length ? 1 : 0;
+    }
+    default:
+      throw new HarnessError('BAD_USAGE', `unknown mds subcommand "${sub}"\n${MDS_USAGE}`);
+  }
+}
+
+function renderEntry(e: MetadataEntry, status: ReturnType<typeof interpretStatus>, entra: EntraVerdict, p: ReturnType<typeof palette>): string {
+  const ms = e.metadataStatement ?? {};
+  const gi = (ms.authenticatorGetInfo ?? {}) as Record<string, unknown>;
+  const lines = [
+    p.bold(String(ms.description ?? '(no description)')),
+    `  AAGUID            ${e.aaguid ?? '-'}${e.aaid ? `   AAID ${e.aaid}` : ''}`,
+    `  status            ${status.compromised ? p.red(`${status.compromised.status} since ${status.compromised.effectiveDate}`) : status.certified ? p.green(`${status.level} (since ${status.decisive?.effectiveDate ?? '?'})`) : p.yellow(status.decisive?.status ?? 'no status reports')}`,
+    `  attestation       ${JSON.stringify(ms.attestationTypes ?? [])}, ${(ms.attestationRootCertificates ?? []).length} root(s)`,
+    `  algorithms        ${(ms.authenticationAlgorithms ?? []).join(', ')}`,
+    `  getInfo versions  ${JSON.stringify(gi.versions ?? [])}`,
+    `  getInfo options   ${JSON.stringify(gi.options ?? {})}`,
+    `  extensions        ${JSON.stringify(gi.extensions ?? [])}`,
+    `  transports        ${JSON.stringify(gi.transports ?? ms.attachmentHint ?? [])}`,
+    `  Entra (attestation enforced): ${entra.eligible ? p.green('eligible') : p.red('not eligible')}`,
+    ...entra.failed.map((f) => `    - ${f.criterion}: ${ENTRA_CRITERIA[f.criterion]} (${f.why})`),
+  ];
+  return lines.join('\n');
+}
+
+function renderEligible(rows: EntraVerdict[], format: string, why: boolean): string {
+  const cols = ['Description', 'AAGUID', 'Bio', 'USB', 'NFC', 'BLE', ...(why ? ['Eligible', 'Failed criteria'] : [])];
+  const cells = (v: EntraVerdict, md: boolean) => [v.row.description, v.row.aaguid, yes(v.row.bio, md), yes(v.row.usb, md), yes(v.row.nfc, md), yes(v.row.ble, md), ...(why ? [yes(v.eligible, md), v.failed.map((f) => `${f.criterion} (${f.why})`).join('; ')] : [])];
+  if (format === 'json') return JSON.stringify(rows.map((v) => ({ ...v.row, eligible: v.eligible, failed: v.failed })), null, 2);
+  if (format === 'csv') return [cols.join(','), ...rows.map((v) => cells(v, false).map(csvCell).join(','))].join('\n');
+  if (format === 'md') {
+    const esc = (s: string) => s.replace(/\|/g, '\\|');
+    return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((v) => `| ${cells(v, true).map(esc).join(' | ')} |`)].join('\n');
+  }
+  const all = [cols, ...rows.map((v) => cells(v, false))];
+  const w = cols.map((_, i) => Math.min(60, Math.max(...all.map((r) => r[i]!.length))));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.slice(0, w[i]).padEnd(w[i]!))).join('  ')).join('\n');
+}
