@@ -7,6 +7,8 @@ import { analyzeRegistration, type RegistrationAnalysis } from './analyzeRegistr
 import { decodeCbor } from '../cbor/decodeCbor.ts';
 import { encodeCbor } from '../cbor/encodeCbor.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
+import { TestMdsSigner, compliantEntry } from '../mds/TestMdsSigner.ts';
+import { loadMetadataBlob } from '../mds/MetadataBlob.ts';
 
 /**
  * Mutation tests: a compliant packed full-attestation registration from our own test PKI,
@@ -163,5 +165,36 @@ describe('packed full attestation from the test PKI', () => {
     expect(code(() => analyze(withAuthData(base, leaf.privateKey, (ad) => Buffer.concat([ad, Buffer.from([0xf6])]))))).toBe('BAD_AUTHENTICATOR_DATA');
     const att = Buffer.from(base.response.attestationObject, 'base64url');
     expect(code(() => analyze({ ...base, response: { ...base.response, attestationObject: Buffer.concat([att, Buffer.from([0])]).toString('base64url') } }))).toBe('BAD_CBOR');
+  });
+});
+
+describe('with the key\'s MDS entry', () => {
+  async function mdsWith(patch: (e: ReturnType<typeof compliantEntry>) => void) {
+    const signer = await TestMdsSigner.create();
+    const e = compliantEntry(AAGUID, ca.rootPem);
+    patch(e);
+    return loadMetadataBlob(await signer.blob({ no: 1, nextUpdate: '2031-01-01', entries: [e] }), [new crypto.X509Certificate(signer.rootDer)], { at: AT });
+  }
+  const analyzeWith = async (mds: Awaited<ReturnType<typeof mdsWith>>) => {
+    const { key } = await keyWith();
+    return analyzeRegistration(parseRegistrationResponse(key.create(OPTIONS, ORIGIN)), { challenge: OPTIONS.challenge, origins: [ORIGIN], rpId: RP_ID, at: AT, mds });
+  };
+  const st = (a: RegistrationAnalysis, code: string) => a.findings.find((f) => f.code === code)?.status;
+
+  it('the entry supplies the trust anchor; status, attestation type and algorithm agree', async () => {
+    const a = await analyzeWith(await mdsWith(() => {}));
+    expect(a).toMatchObject({ verified: true, trust: 'trusted' });
+    expect([st(a, 'MDS_ENTRY'), st(a, 'MDS_STATUS'), st(a, 'MDS_ATTESTATION_TYPE'), st(a, 'MDS_ALGORITHM')]).toEqual(['pass', 'pass', 'pass', 'pass']);
+  });
+
+  it('a compromise reported before the verification time fails the registration', async () => {
+    const a = await analyzeWith(await mdsWith((e) => e.statusReports!.push({ status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2029-01-01' })));
+    expect(failing(a)).toEqual(['MDS_STATUS']);
+  });
+
+  it('declared attestation types and algorithms that do not match what the key did are warnings', async () => {
+    const a = await analyzeWith(await mdsWith((e) => Object.assign(e.metadataStatement!, { attestationTypes: ['attca'], authenticationAlgorithms: ['ed25519_eddsa_sha512_raw'] })));
+    expect(failing(a)).toEqual([]);
+    expect([st(a, 'MDS_ATTESTATION_TYPE'), st(a, 'MDS_ALGORITHM')]).toEqual(['warn', 'warn']);
   });
 });

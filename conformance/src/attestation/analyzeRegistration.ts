@@ -16,6 +16,52 @@ import { verifyTpm } from './formats/verifyTpm.ts';
 import { verifyChain } from './verifyChain.ts';
 import { builtinAnchors } from './TrustAnchors.ts';
 import { certificateKeyIdentifier, entryRoots, type MetadataBlob, type MetadataEntry } from '../mds/MetadataBlob.ts';
+import { interpretStatus } from '../mds/interpretStatus.ts';
+
+/** WebAuthn attestation type -> the MDS attestationTypes value that declares it (MDS 3.0 §4). */
+const MDS_ATTESTATION_TYPE: Record<string, string> = { basic: 'basic_full', self: 'basic_surrogate', attca: 'attca', anonca: 'anonca', none: 'none' };
+/** COSE alg -> MDS authenticationAlgorithms names (FIDO Registry of Predefined Values §3.6.1) */
+const MDS_ALGORITHMS: Record<number, string[]> = {
+  [-7]: ['secp256r1_ecdsa_sha256_raw', 'secp256r1_ecdsa_sha256_der'],
+  [-8]: ['ed25519_eddsa_sha512_raw'],
+  [-35]: ['secp384r1_ecdsa_sha384_raw'],
+  [-36]: ['secp521r1_ecdsa_sha512_raw'],
+  [-37]: ['rsassa_pss_sha256_raw', 'rsassa_pss_sha256_der'],
+  [-257]: ['rsassa_pkcsv15_sha256_raw', 'rsa_emsa_pkcs1_sha256_raw', 'rsa_emsa_pkcs1_sha256_der'],
+  [-258]: ['rsassa_pkcsv15_sha384_raw'],
+  [-259]: ['rsassa_pkcsv15_sha512_raw'],
+  [-48]: ['ml_dsa_44'],
+  [-49]: ['ml_dsa_65'],
+  [-50]: ['ml_dsa_87'],
+};
+
+/**
+ * What the authenticator did against what its metadata says: the status as of the
+ * verification time (a compromise or revocation fails the registration), the attestation
+ * type seen against attestationTypes, the credential algorithm against
+ * authenticationAlgorithms (mismatches are the metadata's defect: warnings).
+ */
+function metadataConsistency(entry: MetadataEntry, type: string, key: PublicKeyInfo | undefined, at: Date): Finding[] {
+  const out: Finding[] = [];
+  const ms = entry.metadataStatement ?? {};
+  const st = interpretStatus(entry, at);
+  out.push(st.compromised
+    ? { code: 'MDS_STATUS', status: 'fail', spec: 'FIDO MDS 3.0 §3.1.3; WebAuthn L3 §7.1 step 21', message: `MDS reports ${st.compromised.status} since ${st.compromised.effectiveDate ?? '?'}: this authenticator's attestation must not be trusted`, expected: 'no revocation or compromise', actual: st.compromised.status }
+    : { code: 'MDS_STATUS', status: st.certified ? 'pass' : 'warn', spec: 'FIDO MDS 3.0 §3.1.3', message: st.certified ? `FIDO certified (${st.level}) as of the verification time` : `not FIDO certified as of the verification time (latest status ${st.decisive?.status ?? 'none'})` });
+  const declaredTypes = ms.attestationTypes ?? [];
+  const seen = MDS_ATTESTATION_TYPE[type];
+  if (seen && declaredTypes.length) {
+    const ok = declaredTypes.includes(seen);
+    out.push({ code: 'MDS_ATTESTATION_TYPE', status: ok ? 'pass' : 'warn', spec: 'FIDO MDS 3.0 §4 (attestationTypes)', message: ok ? `attestation type ${seen} is one the metadata declares` : `attestation type ${seen} is not among the declared ${JSON.stringify(declaredTypes)}`, ...(ok ? {} : { expected: declaredTypes.join(' | '), actual: seen }) });
+  }
+  const declaredAlgs = ms.authenticationAlgorithms ?? [];
+  if (key && declaredAlgs.length) {
+    const names = MDS_ALGORITHMS[key.alg] ?? [];
+    const ok = names.some((n) => declaredAlgs.includes(n));
+    out.push({ code: 'MDS_ALGORITHM', status: ok ? 'pass' : 'warn', spec: 'FIDO MDS 3.0 §4 (authenticationAlgorithms)', message: ok ? `credential algorithm ${key.algName} is one the metadata declares` : `credential algorithm ${key.algName} is not among the declared ${JSON.stringify(declaredAlgs)}: the metadata is incomplete`, ...(ok ? {} : { expected: declaredAlgs.join(' | '), actual: names[0] ?? key.algName }) });
+  }
+  return out;
+}
 
 export const FORMAT_VERIFIERS: Record<string, FormatVerifier> = {
   packed: verifyPacked,
@@ -104,6 +150,7 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
       message: mdsEntry ? `MDS BLOB no ${o.mds.no} lists this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `MDS BLOB no ${o.mds.no} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
     });
   }
+  if (mdsEntry) findings.push(...metadataConsistency(mdsEntry, result.type, credentialKey, o.at));
   let trustAnchor: string | undefined;
   let trust: RegistrationAnalysis['trust'] = 'n/a';
   if (result.trustPath.length) {
