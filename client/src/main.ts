@@ -101,7 +101,7 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
       const r = await api<Record<string, any>>('POST', isReg ? '/api/registration/verify' : '/api/authentication/verify', response);
       const c = r.credential;
       setStatus('ok', isReg
-        ? `Registered ${c.username}'s credential (${ALG_NAMES[c.alg] ?? c.alg}, attestation "${c.fmt}", AAGUID ${c.aaguid}).`
+        ? `Registered ${c.username}'s credential (${ALG_NAMES[c.alg] ?? c.alg}, attestation "${c.fmt}", ${c.authenticator ? `${c.authenticator.name}, ${c.authenticator.status ?? 'no status'}` : `AAGUID ${c.aaguid}, not in MDS`}).`
         : `Signed in as ${c.username || '(unknown user)'}; signature counter now ${c.counter}.`);
       showDecoded(r.decoded, r.findings);
     } catch (e) {
@@ -129,7 +129,7 @@ async function refreshCredentials() {
 
 async function init() {
   const cfg = await api<Record<string, any>>('GET', '/api/config');
-  $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}`;
+  $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}; MDS: ${cfg.mds?.state === 'loaded' ? `BLOB no ${cfg.mds.no} (nextUpdate ${cfg.mds.nextUpdate})` : (cfg.mds?.note ?? 'none')}`;
   const box = $('algorithms');
   for (const alg of cfg.algorithms as number[]) {
     const cb = el('input', { type: 'checkbox', value: String(alg) });

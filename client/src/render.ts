@@ -86,19 +86,34 @@ export function renderDecoded(d: Obj | undefined, findings?: Obj[]): HTMLElement
   return root;
 }
 
+/** Name, icon and MDS status of the credential's authenticator model; the AAGUID when MDS does not know it. */
+function authenticatorCell(c: Obj): HTMLElement {
+  const a: Obj | undefined = c.authenticator;
+  const box = el('div', { class: 'authenticator' });
+  if (a?.icon) {
+    const img = el('img', { class: 'icon', alt: '', width: '24', height: '24' });
+    img.src = a.icon; // the server passes raster data: URIs only; the CSP allows nothing else
+    box.append(img);
+  }
+  box.append(el('span', { class: 'name' }, a ? a.name : 'not in MDS'));
+  if (a?.status) box.append(el('span', { class: `status-badge ${a.compromised ? 'bad' : a.certified ? 'ok' : 'warn'}` }, a.status));
+  box.append(el('code', { class: 'aaguid' }, c.aaguid));
+  return box;
+}
+
 export function renderCredentials(creds: Obj[], onDelete: (id: string) => void): HTMLElement {
   if (!creds.length) return el('p', { class: 'muted' }, 'No credentials registered yet.');
   const t = el('table', { 'data-testid': 'credential-list' });
-  t.append(el('tr', {}, ...['user', 'credential ID', 'alg', 'fmt', 'AAGUID', 'counter', 'flags', 'last used', ''].map((h) => el('th', {}, h))));
+  t.append(el('tr', {}, ...['user', 'authenticator', 'credential ID', 'alg', 'fmt', 'counter', 'flags', 'last used', ''].map((h) => el('th', {}, h))));
   for (const c of creds) {
     const del = el('button', { class: 'danger', type: 'button', 'data-credential-id': c.id }, 'delete');
     del.addEventListener('click', () => onDelete(c.id));
     t.append(el('tr', { 'data-testid': 'credential-row' },
       el('td', {}, c.username),
+      el('td', { 'data-testid': 'authenticator' }, authenticatorCell(c)),
       el('td', {}, el('code', {}, c.id.length > 22 ? `${c.id.slice(0, 22)}…` : c.id)),
       el('td', {}, String(c.alg)),
       el('td', {}, c.fmt),
-      el('td', {}, el('code', {}, c.aaguid)),
       el('td', {}, String(c.counter), c.counterRegressions ? el('strong', { class: 'bad' }, ` (${c.counterRegressions} regression${c.counterRegressions > 1 ? 's' : ''})`) : ''),
       el('td', {}, `${c.discoverable === true ? 'rk ' : ''}${c.backupEligible ? 'BE ' : ''}${c.backupState ? 'BS' : ''}`),
       el('td', {}, c.lastUsedAt ?? 'never'),

@@ -7,6 +7,8 @@ import type { Store } from './store/Store.ts';
 import { storePlugin } from './plugins/store.ts';
 import { challengesPlugin } from './plugins/challenges.ts';
 import { sessionPlugin } from './plugins/session.ts';
+import { metadataPlugin } from './plugins/metadata.ts';
+import type { MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
@@ -29,6 +31,8 @@ export interface AppDeps {
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** MDS to use from the start (tests); otherwise the plugin loads the configured or cached BLOB */
+  metadata?: MetadataBlob;
 }
 
 /**
@@ -86,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(storePlugin, { store: deps.store });
   await app.register(challengesPlugin);
   await app.register(sessionPlugin);
+  await app.register(metadataPlugin, { metadata: deps.metadata });
 
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(req.url.startsWith('/api/') ? API_HEADERS : PAGE_HEADERS);

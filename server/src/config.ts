@@ -16,9 +16,18 @@ export interface Config {
   tls?: { cert: string; key: string } | { selfSigned: true };
   /** serve the built client from this folder (absent: API only) */
   clientDir?: string;
+  /** MDS BLOB file or URL; absent: the cached official BLOB when there is one */
+  mds?: string;
+  /** PEM root the MDS BLOB must chain to (test and private MDS servers) */
+  mdsRoot?: string;
+  /** where downloaded MDS BLOBs are cached */
+  mdsCacheDir?: string;
 }
 
 const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsKey' | 'tlsSelfSigned'; bool?: boolean }> = {
+  '--mds': { env: 'MDS', key: 'mds' },
+  '--mds-root': { env: 'MDS_ROOT', key: 'mdsRoot' },
+  '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir' },
   '--host': { env: 'HOST', key: 'host' },
   '--port': { env: 'PORT', key: 'port' },
   '--rp-id': { env: 'RP_ID', key: 'rpId' },
@@ -100,5 +109,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     challengeTtlMs,
     bodyLimit: 256 * 1024,
     tls,
+    mds: raw.mds && !/^https?:\/\//i.test(raw.mds) ? path.resolve(cwd, raw.mds) : raw.mds,
+    mdsRoot: raw.mdsRoot ? path.resolve(cwd, raw.mdsRoot) : undefined,
+    mdsCacheDir: raw.mdsCacheDir ? path.resolve(cwd, raw.mdsCacheDir) : undefined,
   };
 }

@@ -7,6 +7,7 @@ import { buildApp } from '../../server/src/app.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
 import { SqliteStore } from '../../server/src/store/SqliteStore.ts';
 import { CLIENT_DIST } from '../../server/src/server.ts';
+import type { MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,13 +35,14 @@ export interface TestServer {
  * A real server on a real SQLite file in a temp dir. `listen: false` for app.inject tests;
  * true for the browser. The clock starts at the wall time and only moves when a test says.
  */
-export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number } } = {}): Promise<TestServer> {
+export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-test-'));
   const port = o.listen ? await freePort() : 8080;
-  const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, ...(o.flags ?? [])], {}, process.cwd()), clientDir: CLIENT_DIST };
+  // an empty MDS cache: tests never pick up a BLOB this machine happens to have cached
+  const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, '--mds-cache-dir', path.join(dataDir, 'no-mds-cache'), ...(o.flags ?? [])], {}, process.cwd()), clientDir: CLIENT_DIST };
   const store = new SqliteStore(path.join(dataDir, 'fido2-harness.sqlite'));
   const clock = o.clock ?? { now: Date.now() };
-  const app = await buildApp({ config, store, now: () => clock.now });
+  const app = await buildApp({ config, store, now: () => clock.now, metadata: o.metadata });
   if (o.listen) await app.listen({ host: 'localhost', port });
   else await app.ready();
   return {

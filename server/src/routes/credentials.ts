@@ -11,7 +11,8 @@ export async function credentialRoutes(app: FastifyInstance) {
   }, async (req) => {
     const user = req.query.username === undefined ? undefined : app.store.getUserByName(req.query.username);
     if (req.query.username !== undefined && !user) return { credentials: [] };
-    return { credentials: app.store.listCredentials(user?.id).map((c) => presentCredential(c, c.username ?? '')) };
+    const at = new Date(app.now());
+    return { credentials: app.store.listCredentials(user?.id).map((c) => presentCredential(c, c.username ?? '', app.metadata.summary(c.aaguid, at))) };
   });
 
   app.get<{ Params: { id: string } }>('/api/credentials/:id/counter-regressions', {
@@ -51,6 +52,7 @@ export async function credentialRoutes(app: FastifyInstance) {
             challengeTtlMs: { type: 'integer' },
             algorithms: { type: 'array', items: { type: 'integer' } },
             defaultAlgorithms: { type: 'array', items: { type: 'integer' } },
+            mds: { type: 'object', properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' } } },
           },
         },
       },
@@ -62,5 +64,6 @@ export async function credentialRoutes(app: FastifyInstance) {
     challengeTtlMs: app.config.challengeTtlMs,
     algorithms: app.supportedAlgorithms,
     defaultAlgorithms: app.defaultAlgorithms,
+    mds: { state: app.metadata.state, note: app.metadata.note, no: app.metadata.current()?.no, nextUpdate: app.metadata.current()?.nextUpdate },
   }));
 }

@@ -1,9 +1,11 @@
 import type { CredentialRecord } from '../store/Store.ts';
 import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
+import type { AuthenticatorSummary } from '../plugins/metadata.ts';
 
 /** A stored credential as the API shows it (no key material, times as ISO strings). */
-export function presentCredential(c: CredentialRecord, username: string) {
+export function presentCredential(c: CredentialRecord, username: string, authenticator?: AuthenticatorSummary) {
   return {
+    ...(authenticator ? { authenticator } : {}),
     id: c.id,
     username,
     userId: c.userId,

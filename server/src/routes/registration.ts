@@ -148,6 +148,7 @@ export async function registrationRoutes(app: FastifyInstance) {
       requireUserVerification: ctx.requireUserVerification,
       allowedAlgorithms: ctx.algorithms,
       at: new Date(app.now()),
+      mds: app.metadata.current(),
     });
     decoded.attestation = { ...decoded.attestation, type: v.attestationType, trust: v.trust, trustAnchor: v.trustAnchor };
     const failed = firstFailure(v.findings);
@@ -185,7 +186,7 @@ export async function registrationRoutes(app: FastifyInstance) {
         counterRegressions: 0,
       },
     );
-    return { verified: true, credential: presentCredential(app.store.getCredential(id)!, ctx.username), findings: v.findings, decoded };
+    return { verified: true, credential: presentCredential(app.store.getCredential(id)!, ctx.username, app.metadata.summary(formatAaguid(acd.aaguid), new Date(now))), findings: v.findings, decoded };
   });
 }
 

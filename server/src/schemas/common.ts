@@ -36,6 +36,10 @@ const credential = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    authenticator: {
+      type: 'object',
+      properties: { name: { type: 'string' }, icon: { type: 'string' }, status: { type: 'string' }, statusDate: { type: 'string' }, certified: { type: 'boolean' }, compromised: { type: 'boolean' } },
+    },
     id: { type: 'string' },
     username: { type: 'string' },
     userId: { type: 'string' },

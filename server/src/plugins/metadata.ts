@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { MetadataBlob, MetadataEntry } from '../../../conformance/src/mds/MetadataBlob.ts';
+import { openMetadata, defaultCacheDir } from '../../../conformance/src/mds/MetadataSource.ts';
+import { certificatesFromPem } from '../../../conformance/src/attestation/TrustAnchors.ts';
+import { interpretStatus } from '../../../conformance/src/mds/interpretStatus.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metadata: MetadataService;
+  }
+}
+
+/** What the page may show about an authenticator model. */
+export interface AuthenticatorSummary {
+  name: string;
+  icon?: string;
+  status?: string;
+  statusDate?: string;
+  certified: boolean;
+  compromised: boolean;
+}
+
+// Only raster images: an SVG data URI can carry script, and anything else is not an icon.
+const SAFE_ICON = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
+const MAX_ICON = 64 * 1024;
+
+export function safeIcon(icon: unknown): string | undefined {
+  return typeof icon === 'string' && icon.length <= MAX_ICON && SAFE_ICON.test(icon) ? icon : undefined;
+}
+
+/**
+ * MDS for the server: loaded once, in the background after start (never on a request's
+ * path); until then, and when none is configured or cached, registrations are analysed
+ * without metadata and the page shows no names.
+ */
+export class MetadataService {
+  state: 'none' | 'loading' | 'loaded' | 'error' = 'none';
+  note = 'no MDS BLOB configured or cached (fido2-harness mds update, or --mds <file|url>)';
+  private blob?: MetadataBlob;
+
+  current(): MetadataBlob | undefined {
+    return this.blob;
+  }
+
+  use(blob: MetadataBlob, note: string) {
+    this.blob = blob;
+    this.state = 'loaded';
+    this.note = note;
+  }
+
+  summary(aaguid: string, at: Date): AuthenticatorSummary | undefined {
+    const e: MetadataEntry | undefined = this.blob?.byAaguid.get(aaguid.toLowerCase());
+    if (!e) return undefined;
+    const st = interpretStatus(e, at);
+    return {
+      name: String(e.metadataStatement?.description ?? aaguid),
+      icon: safeIcon(e.metadataStatement?.icon),
+      status: (st.compromised ?? st.decisive)?.status,
+      statusDate: (st.compromised ?? st.decisive)?.effectiveDate,
+      certified: st.certified,
+      compromised: !!st.compromised,
+    };
+  }
+}
+
+export const metadataPlugin = fp(
+  async (app: FastifyInstance, opts: { metadata?: MetadataBlob }) => {
+    const svc = new MetadataService();
+    app.decorate('metadata', svc);
+    if (opts.metadata) {
+      svc.use(opts.metadata, `BLOB no ${opts.metadata.no} given at start`);
+      return;
+    }
+    const { mds, mdsRoot, mdsCacheDir } = app.config;
+    const cacheDir = mdsCacheDir ?? defaultCacheDir();
+    if (!mds && !fs.existsSync(cacheDir)) return;
+    app.addHook('onReady', async () => {
+      svc.state = 'loading';
+      svc.note = 'loading the MDS BLOB';
+      // not awaited: the server answers while the BLOB loads
+      void openMetadata(mds, { cacheDir, roots: mdsRoot ? certificatesFromPem(fs.readFileSync(mdsRoot, 'utf8')) : undefined })
+        .then((m) => {
+          svc.use(m.blob, `${m.note}; BLOB no ${m.blob.no}, nextUpdate ${m.blob.nextUpdate}`);
+          app.log.info(`MDS: ${svc.note}`);
+        })
+        .catch((e: Error) => {
+          svc.state = mds ? 'error' : 'none';
+          svc.note = mds ? `MDS BLOB not loaded: ${e.message}` : svc.note;
+          if (mds) app.log.warn(svc.note);
+        });
+    });
+  },
+  { name: 'metadata', dependencies: ['config'] },
+);
