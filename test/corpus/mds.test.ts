@@ -3,6 +3,7 @@ import { hasCorpus, corpusFile } from '../helpers/corpus.ts';
 import { loadMetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
 import { builtinAnchors, certificatesFromPem } from '../../conformance/src/attestation/TrustAnchors.ts';
 import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
+import { checkBlobRevocation, fetchingCrlChecker } from '../../conformance/src/mds/crl.ts';
 
 /** The BLOB reader `inspect --mds` relies on, on the real BLOBs and the conformance tool's. */
 describe.skipIf(!hasCorpus)('MDS BLOBs from ../shared/corpus/mds', () => {
@@ -50,9 +51,15 @@ describe.skipIf(!hasCorpus)('MDS BLOBs from ../shared/corpus/mds', () => {
     expect(failing(loadMetadataBlob(conf('fafc34efeb5b350f76cb93b7b0cef6d017ee8d8286fa4ec66a1e998dee6707c6'), fake()))).toEqual(expect.arrayContaining(['CHAIN_LINK', 'MDS_CHAIN_TRUSTED']));
   });
 
-  it('the conformance BLOB whose signer the tool revokes verifies offline: only a CRL check can refuse it (see README)', () => {
+  it('the conformance BLOB whose signer the tool revokes verifies offline: only its CRL can refuse it, and offline that is reported, not assumed', async () => {
     const b = loadMetadataBlob(conf('8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250'), fake());
     expect(failing(b)).toEqual([]);
+    const offline = (async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+    }) as unknown as typeof fetch;
+    const results = await checkBlobRevocation(b, b.chain, fake(), fetchingCrlChecker({ fetch: offline }));
+    expect(results.map((r) => r.status)).not.toContain('checked');
+    expect(b.findings.filter((f) => f.code === 'MDS_CRL').map((f) => f.status)).toEqual(expect.arrayContaining(['warn']));
   });
 
   it('garbage is bad input, not a crash', () => {

@@ -43,6 +43,8 @@ export interface MetadataBlob {
   findings: Finding[];
   verified: boolean;
   signer?: ParsedCertificate;
+  /** the JWS x5c chain, signer first */
+  chain: ParsedCertificate[];
   byAaguid: Map<string, MetadataEntry>;
   byKeyId: Map<string, MetadataEntry>;
   byAaid: Map<string, MetadataEntry>;
@@ -143,6 +145,7 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
     findings,
     verified: findings.every((f) => f.status !== 'fail'),
     signer,
+    chain,
     byAaguid,
     byKeyId,
     byAaid,

@@ -5,6 +5,7 @@ import crypto, { type X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { loadMetadataBlob, type MetadataBlob } from './MetadataBlob.ts';
 import { builtinAnchors } from '../attestation/TrustAnchors.ts';
+import { checkBlobRevocation, SKIP_CRL, type CrlChecker } from './crl.ts';
 
 export const OFFICIAL_MDS_URL = 'https://mds3.fidoalliance.org/';
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface SourceOptions {
   /** verification time; default: the BLOB's own validity window */
   at?: Date;
   timeoutMs?: number;
+  /** revocation checking of the BLOB's signing chain (default: skipped, and reported so) */
+  crl?: CrlChecker;
 }
 
 export interface OpenedMetadata {
@@ -61,8 +64,10 @@ function readCache(cacheDir: string, url: string): { meta: CacheMeta; jwt: strin
   }
 }
 
-function verifyOrThrow(jwt: string, where: string, o: SourceOptions): MetadataBlob {
-  const blob = loadMetadataBlob(jwt, o.roots ?? builtinAnchors('mds'), { at: o.at, now: o.now?.() });
+async function verifyOrThrow(jwt: string, where: string, o: SourceOptions): Promise<MetadataBlob> {
+  const roots = o.roots ?? builtinAnchors('mds');
+  const blob = loadMetadataBlob(jwt, roots, { at: o.at, now: o.now?.() });
+  if (blob.verified) await checkBlobRevocation(blob, blob.chain, roots, o.crl ?? SKIP_CRL);
   const bad = blob.findings.filter((f) => f.status === 'fail');
   if (bad.length) {
     throw new HarnessError('MDS_BLOB_INVALID', `the MDS BLOB from ${where} does not verify: ${bad.map((f) => `${f.code}: ${f.message}${f.actual ? ` (${f.actual})` : ''}`).join('; ')}`);
@@ -87,18 +92,18 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
   } catch (e) {
     const why = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
     if (cached) {
-      return { blob: verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'offline-cached', note: `offline: could not reach ${url} (${why}); using the cached BLOB no ${cached.meta.no} fetched ${cached.meta.fetchedAt}` };
+      return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'offline-cached', note: `offline: could not reach ${url} (${why}); using the cached BLOB no ${cached.meta.no} fetched ${cached.meta.fetchedAt}` };
     }
     throw new HarnessError('MDS_UNREACHABLE', `cannot reach ${url} (${why}) and there is no cached copy: connect to the network and run "fido2-harness mds update", or pass --blob <file>`);
   }
   if (res.status === 304 && cached) {
-    return { blob: verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
+    return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
   }
   if (!res.ok) throw new HarnessError('MDS_HTTP', `${url} answered HTTP ${res.status}${cached ? '; the cached BLOB is kept' : ''}`);
   const len = Number(res.headers.get('content-length') ?? 0);
   if (len > MAX_BLOB_BYTES) throw new HarnessError('MDS_HTTP', `${url} sent ${len} bytes; an MDS BLOB is far smaller (limit ${MAX_BLOB_BYTES})`);
   const jwt = (await res.text()).trim();
-  const blob = verifyOrThrow(jwt, url, o);
+  const blob = await verifyOrThrow(jwt, url, o);
   if (cached && blob.no < cached.meta.no) {
     throw new HarnessError('MDS_NO_REGRESSION', `${url} served BLOB no ${blob.no}, older than the cached no ${cached.meta.no}: refusing to go backwards (FIDO MDS 3.0 §3.1.6); the cached BLOB is kept`);
   }
@@ -137,11 +142,11 @@ export async function openMetadata(spec: string | undefined, o: SourceOptions): 
       if (e instanceof HarnessError) throw e;
       throw new HarnessError('BAD_INPUT', `cannot read MDS BLOB ${spec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { blob: verifyOrThrow(text, spec, o), source: spec, how: 'file', note: `read from ${spec}` };
+    return { blob: await verifyOrThrow(text, spec, o), source: spec, how: 'file', note: `read from ${spec}` };
   }
   const cached = readCache(o.cacheDir, OFFICIAL_MDS_URL);
   if (!cached) {
     throw new HarnessError('MDS_NOT_CACHED', `no cached official MDS BLOB in ${o.cacheDir}: run "fido2-harness mds update" (needs the network), or pass --blob <file|url>`);
   }
-  return { blob: verifyOrThrow(cached.jwt, `the cache (${OFFICIAL_MDS_URL})`, o), source: OFFICIAL_MDS_URL, how: 'cached', note: `cached official BLOB no ${cached.meta.no}, fetched ${cached.meta.fetchedAt}` };
+  return { blob: await verifyOrThrow(cached.jwt, `the cache (${OFFICIAL_MDS_URL})`, o), source: OFFICIAL_MDS_URL, how: 'cached', note: `cached official BLOB no ${cached.meta.no}, fetched ${cached.meta.fetchedAt}` };
 }

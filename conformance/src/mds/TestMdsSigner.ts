@@ -27,26 +27,49 @@ export class TestMdsSigner {
   private readonly signerKey: CryptoKey;
   private readonly chain: string[];
   private readonly stranger: string;
+  private readonly caKey: CryptoKey;
+  private readonly caName: string;
+  private readonly signerSerial: string;
 
-  private constructor(rootDer: Uint8Array, signerKey: CryptoKey, chain: string[], stranger: string) {
+  private constructor(rootDer: Uint8Array, signerKey: CryptoKey, chain: string[], stranger: string, ca: { key: CryptoKey; name: string }, signerSerial: string) {
     this.rootDer = rootDer;
     this.rootPem = new crypto.X509Certificate(rootDer).toString();
     this.signerKey = signerKey;
     this.chain = chain;
     this.stranger = stranger;
+    this.caKey = ca.key;
+    this.caName = ca.name;
+    this.signerSerial = signerSerial;
   }
 
-  static async create(validity = { notBefore: new Date(Date.UTC(2020, 0, 1)), notAfter: new Date(Date.UTC(2060, 0, 1)) }): Promise<TestMdsSigner> {
+  /** `crlUrl`: the signer certificate names it as its CRL distribution point */
+  static async create(validity = { notBefore: new Date(Date.UTC(2020, 0, 1)), notAfter: new Date(Date.UTC(2060, 0, 1)) }, crlUrl?: string): Promise<TestMdsSigner> {
     const gen = () => webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
     const [rootKeys, caKeys, signerKeys, strangerKeys] = await Promise.all([gen(), gen(), gen(), gen()]);
     const serial = () => crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
     const ca = () => [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)];
     const root = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: serial(), name: 'CN=fido2-harness Test MDS Root, O=fido2-harness, C=US', ...validity, signingAlgorithm: ALG, keys: rootKeys, extensions: ca() });
     const inter = await x509.X509CertificateGenerator.create({ serialNumber: serial(), subject: 'CN=fido2-harness Test MDS CA, O=fido2-harness, C=US', issuer: root.subject, ...validity, signingAlgorithm: ALG, publicKey: caKeys.publicKey, signingKey: rootKeys.privateKey, extensions: ca() });
-    const signer = await x509.X509CertificateGenerator.create({ serialNumber: serial(), subject: 'CN=mds.test.invalid, O=fido2-harness, C=US', issuer: inter.subject, ...validity, signingAlgorithm: ALG, publicKey: signerKeys.publicKey, signingKey: caKeys.privateKey, extensions: [new x509.BasicConstraintsExtension(false, undefined, true)] });
+    const signerSerial = serial();
+    const signerExt: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
+    if (crlUrl) signerExt.push(new x509.CRLDistributionPointsExtension([crlUrl]));
+    const signer = await x509.X509CertificateGenerator.create({ serialNumber: signerSerial, subject: 'CN=mds.test.invalid, O=fido2-harness, C=US', issuer: inter.subject, ...validity, signingAlgorithm: ALG, publicKey: signerKeys.publicKey, signingKey: caKeys.privateKey, extensions: signerExt });
     const stranger = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: serial(), name: 'CN=Unrelated CA', ...validity, signingAlgorithm: ALG, keys: strangerKeys, extensions: ca() });
     const b64 = (c: x509.X509Certificate) => Buffer.from(c.rawData).toString('base64');
-    return new TestMdsSigner(new Uint8Array(root.rawData), signerKeys.privateKey, [b64(signer), b64(inter)], b64(stranger));
+    return new TestMdsSigner(new Uint8Array(root.rawData), signerKeys.privateKey, [b64(signer), b64(inter)], b64(stranger), { key: caKeys.privateKey, name: inter.subject }, signerSerial);
+  }
+
+  /** A CRL from the intermediate CA, revoking the BLOB signer when asked (DER). */
+  async crl(o: { revokeSigner: boolean; revokedAt?: Date }): Promise<Uint8Array> {
+    const crl = await x509.X509CrlGenerator.create({
+      issuer: this.caName,
+      thisUpdate: new Date(Date.UTC(2024, 0, 1)),
+      nextUpdate: new Date(Date.UTC(2059, 0, 1)),
+      signingAlgorithm: ALG,
+      signingKey: this.caKey,
+      entries: o.revokeSigner ? [{ serialNumber: this.signerSerial, revocationDate: o.revokedAt ?? new Date(Date.UTC(2024, 5, 1)) }] : [],
+    });
+    return new Uint8Array(crl.rawData);
   }
 
   async blob(o: TestBlobOptions): Promise<string> {

@@ -7,6 +7,7 @@ import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type S
 import { interpretStatus } from './interpretStatus.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from './entraEligibility.ts';
 import { lintStatement } from './lintStatement.ts';
+import { checkBlobRevocation, fetchingCrlChecker, SKIP_CRL, type CrlChecker } from './crl.ts';
 import { palette } from '../inspect/renderInspect.ts';
 
 export const MDS_USAGE = `usage: fido2-harness mds <subcommand> [options]
@@ -24,6 +25,7 @@ options:
   --blob <file|url>      the BLOB (default: the cached official BLOB; "mds update" fills the cache)
   --at <time>            verification time (default: the BLOB's own validity window)
   --root <pem>           root the BLOB must chain to (default: GlobalSign roots of the FIDO MDS)
+  --crl <skip|fetch>     check the BLOB signing chain's CRLs (default skip; the outcome is always reported)
   --cache-dir <dir>      cache location (default: $FIDO2_HARNESS_CACHE or ~/.cache/fido2-harness/mds)
   --json                 machine-readable output (show, search, verify, lint)
   --format <f>           eligible: table (default), csv, md or json
@@ -57,6 +59,7 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
   let json = false;
   let format = 'table';
   let why = false;
+  let crl: CrlChecker = SKIP_CRL;
   let colour = !!io.out.isTTY && !io.env.NO_COLOR;
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -84,6 +87,11 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     } else if (a === '--cache-dir') cacheDir = value();
     else if (a === '--json') json = true;
     else if (a === '--why') why = true;
+    else if (a === '--crl') {
+      const v = value();
+      if (v !== 'skip' && v !== 'fetch') throw new HarnessError('BAD_USAGE', `--crl must be skip or fetch, not ${JSON.stringify(v)}`);
+      crl = v === 'fetch' ? fetchingCrlChecker({ fetch: io.fetch }) : SKIP_CRL;
+    }
     else if (a === '--no-color') colour = false;
     else if (a === '--format') {
       format = value();
@@ -92,7 +100,7 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     else positional.push(a);
   }
   const p = palette(colour);
-  const o: SourceOptions = { cacheDir, fetch: io.fetch, now: io.now, roots, at };
+  const o: SourceOptions = { cacheDir, fetch: io.fetch, now: io.now, roots, at, crl };
   const when = () => at ?? io.now?.() ?? new Date();
   const open = async () => {
     const m = await openMetadata(blobSpec, o);
@@ -115,15 +123,17 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
         } catch (e) {
           throw new HarnessError('BAD_INPUT', `cannot read MDS BLOB ${blobSpec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        blob = loadMetadataBlob(text, roots ?? builtinAnchors('mds'), { at, now: io.now?.() });
+        const anchors = roots ?? builtinAnchors('mds');
+        blob = loadMetadataBlob(text, anchors, { at, now: io.now?.() });
+        await checkBlobRevocation(blob, blob.chain, anchors, crl);
       } else {
         blob = await open();
       }
-      if (json) io.out.write(`${JSON.stringify({ verified: blob.verified, no: blob.no, nextUpdate: blob.nextUpdate, entries: blob.entries.length, verifiedAt: blob.verifiedAt, verifiedAtBasis: blob.verifiedAtBasis, crl: 'skipped', findings: blob.findings }, null, 2)}\n`);
+      if (json) io.out.write(`${JSON.stringify({ verified: blob.verified, no: blob.no, nextUpdate: blob.nextUpdate, entries: blob.entries.length, verifiedAt: blob.verifiedAt, verifiedAtBasis: blob.verifiedAtBasis, crl: crl.name, findings: blob.findings }, null, 2)}\n`);
       else {
         io.out.write(`BLOB no ${blob.no}, nextUpdate ${blob.nextUpdate}, ${blob.entries.length} entries: ${blob.verified ? p.green('VERIFIED') : p.red('NOT VERIFIED')} as of ${blob.verifiedAt.toISOString()} (${blob.verifiedAtBasis})\n`);
         for (const f of blob.findings) io.out.write(`  ${f.status === 'pass' ? p.green('pass') : f.status === 'fail' ? p.red('FAIL') : p.yellow(f.status)}  ${f.code}  ${f.message}${f.status === 'fail' && f.expected ? ` (expected ${f.expected}, got ${f.actual})` : ''}\n`);
-        io.out.write('  CRL: skipped (revocation of the BLOB signer is not checked offline)\n');
+
       }
       return blob.verified ? 0 : 1;
     }
