@@ -14,6 +14,13 @@ if (!process.features.typescript) {
   const r = spawnSync(process.execPath, ['--experimental-strip-types', '--no-warnings', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
+// a reader that stops early (| head) is not an error of ours
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 const argv = process.argv.slice(2);
 if (argv[0] === 'serve') {
   const { serve } = await import('../server/src/cli.ts');

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { SettingsService } from '@simplewebauthn/server';
 
@@ -12,10 +14,17 @@ export type AnchorSet = 'android-key' | 'android-safetynet' | 'apple' | 'mds';
 
 const cache = new Map<AnchorSet, X509Certificate[]>();
 
+/** GlobalSign Root CA - R3, the FIDO MDS root, shipped in conformance/trust/ (see its README). */
+export const MDS_ROOT_FILE = fileURLToPath(new URL('../../trust/globalsign-root-ca-r3.der', import.meta.url));
+
 export function builtinAnchors(set: AnchorSet): X509Certificate[] {
   let list = cache.get(set);
   if (!list) {
     list = SettingsService.getRootCertificates({ identifier: set }).map((pem: string) => new X509Certificate(pem));
+    if (set === 'mds') {
+      const shipped = new X509Certificate(fs.readFileSync(MDS_ROOT_FILE));
+      list = [shipped, ...list.filter((c) => c.fingerprint256 !== shipped.fingerprint256)];
+    }
     cache.set(set, list);
   }
   return list;

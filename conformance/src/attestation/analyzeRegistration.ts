@@ -96,6 +96,30 @@ export interface RegistrationAnalysis {
   /** trusted: chain reaches an anchor; untrusted: anchors known, none reached; unknown: no anchor to compare; n/a: self/none */
   trust: 'trusted' | 'untrusted' | 'unknown' | 'n/a';
   mdsEntry?: MetadataEntry;
+  /** what the key's metadata declares (authenticatorGetInfo), for declared-vs-observed checks */
+  declared?: DeclaredCapabilities;
+}
+
+export interface DeclaredCapabilities {
+  versions: string[];
+  extensions: string[];
+  options: Record<string, boolean>;
+  transports: string[];
+  attestationTypes: string[];
+  authenticationAlgorithms: string[];
+}
+
+export function declaredCapabilities(e: MetadataEntry): DeclaredCapabilities {
+  const ms = e.metadataStatement ?? {};
+  const gi = (ms.authenticatorGetInfo ?? {}) as { versions?: string[]; extensions?: string[]; options?: Record<string, boolean>; transports?: string[] };
+  return {
+    versions: gi.versions ?? [],
+    extensions: gi.extensions ?? [],
+    options: gi.options ?? {},
+    transports: gi.transports ?? [],
+    attestationTypes: ms.attestationTypes ?? [],
+    authenticationAlgorithms: ms.authenticationAlgorithms ?? [],
+  };
 }
 
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
@@ -162,5 +186,5 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
   } else if (result.type === 'uncertain') {
     trust = 'unknown';
   }
-  return { verified: findings.every((f) => f.status !== 'fail'), findings, fmt: p.fmt, attestationType: result.type, aaguid, credentialKey, trustAnchor, trust, mdsEntry };
+  return { verified: findings.every((f) => f.status !== 'fail'), findings, fmt: p.fmt, attestationType: result.type, aaguid, credentialKey, trustAnchor, trust, mdsEntry, declared: mdsEntry ? declaredCapabilities(mdsEntry) : undefined };
 }

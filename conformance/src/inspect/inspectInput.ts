@@ -29,7 +29,9 @@ export interface InspectResult {
     trust?: string;
     trustAnchor?: string;
     mdsDescription?: string;
+    mdsStatus?: string;
     credentialAlg?: string;
+    declared?: unknown;
   };
   decoded: unknown;
 }
@@ -85,7 +87,17 @@ export function inspectInput(json: unknown, o: InspectOptions = {}): InspectResu
       findings: a.findings,
       at: at.toISOString(),
       atBasis,
-      summary: { fmt: a.fmt, aaguid: a.aaguid, attestationType: a.attestationType, trust: a.trust, trustAnchor: a.trustAnchor, mdsDescription: a.mdsEntry?.metadataStatement?.description, credentialAlg: a.credentialKey?.algName },
+      summary: {
+        fmt: a.fmt,
+        aaguid: a.aaguid,
+        attestationType: a.attestationType,
+        trust: a.trust,
+        trustAnchor: a.trustAnchor,
+        mdsDescription: a.mdsEntry?.metadataStatement?.description,
+        mdsStatus: a.findings.find((f) => f.code === 'MDS_STATUS')?.message,
+        credentialAlg: a.credentialKey?.algName,
+        declared: a.declared,
+      },
       decoded: describeRegistration(p),
     };
   }

@@ -19,7 +19,7 @@ export function renderInspect(name: string, r: InspectResult, colour: boolean): 
     lines.push(`  format ${s.fmt} (${s.attestationType} attestation), AAGUID ${s.aaguid}, credential ${s.credentialAlg ?? 'unusable key'}`);
     const trust = s.trust === 'trusted' ? p.green('trusted') : s.trust === 'untrusted' ? p.yellow('untrusted') : s.trust === 'unknown' ? p.yellow('unknown') : 'n/a';
     lines.push(`  attestation trust: ${trust}${s.trustAnchor ? `, chain ends at ${s.trustAnchor}` : s.trust === 'unknown' ? ' (no trust anchor known: pass --mds or --roots)' : s.trust === 'untrusted' ? ' (the chain reaches none of the known anchors)' : ''}`);
-    if (s.mdsDescription) lines.push(`  MDS: "${s.mdsDescription}"`);
+    if (s.mdsDescription) lines.push(`  MDS: "${s.mdsDescription}"${s.mdsStatus ? `, ${s.mdsStatus}` : ''}`);
   }
   const width = Math.max(...r.findings.map((f) => f.code.length), 10);
   for (const f of r.findings) {

@@ -60,6 +60,8 @@ describe('MetadataSource', () => {
       expect(requests[1]!.ifNoneMatch).toBe(serve.etag);
       serve = await blob(11);
       expect((await updateMetadata(url, opts(dir))).note).toContain('replacing no 10');
+      const slotDir = fs.readdirSync(dir).map((d) => path.join(dir, d))[0]!;
+      expect(fs.readdirSync(slotDir).sort()).toEqual(['meta.json', 'no-10.jwt', 'no-11.jwt']);
       serve = await blob(9);
       await expect(updateMetadata(url, opts(dir))).rejects.toMatchObject({ code: 'MDS_NO_REGRESSION' });
       serve = await blob(12, { badSignature: true });

@@ -47,16 +47,17 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
   return env.FIDO2_HARNESS_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fido2-harness', 'mds');
 }
 
+/** One folder per URL; inside, each BLOB kept under its `no` (no-121.jwt), meta.json names the current one. */
 function slot(cacheDir: string, url: string) {
   const dir = path.join(cacheDir, crypto.createHash('sha256').update(url).digest('hex').slice(0, 16));
-  return { dir, blob: path.join(dir, 'blob.jwt'), meta: path.join(dir, 'meta.json') };
+  return { dir, blob: (no: number) => path.join(dir, `no-${no}.jwt`), meta: path.join(dir, 'meta.json') };
 }
 
 function readCache(cacheDir: string, url: string): { meta: CacheMeta; jwt: string } | undefined {
   const s = slot(cacheDir, url);
   try {
     const meta = JSON.parse(fs.readFileSync(s.meta, 'utf8')) as CacheMeta;
-    const jwt = fs.readFileSync(s.blob, 'utf8');
+    const jwt = fs.readFileSync(s.blob(meta.no), 'utf8');
     if (crypto.createHash('sha256').update(jwt).digest('hex') !== meta.sha256) return undefined; // torn write: ignore
     return { meta, jwt };
   } catch {
@@ -118,10 +119,11 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
     fetchedAt: (o.now?.() ?? new Date()).toISOString(),
     sha256: crypto.createHash('sha256').update(jwt).digest('hex'),
   };
-  // write-then-rename: a crash leaves either the old or the new copy, never half of one
-  fs.writeFileSync(`${s.blob}.tmp`, jwt);
+  // write-then-rename: a crash leaves either the old or the new state, never half of one;
+  // older numbers stay on disk (a record of what was trusted when), meta.json moves last
+  fs.writeFileSync(`${s.blob(blob.no)}.tmp`, jwt);
+  fs.renameSync(`${s.blob(blob.no)}.tmp`, s.blob(blob.no));
   fs.writeFileSync(`${s.meta}.tmp`, JSON.stringify(meta, null, 2));
-  fs.renameSync(`${s.blob}.tmp`, s.blob);
   fs.renameSync(`${s.meta}.tmp`, s.meta);
   return { blob, source: url, how: 'downloaded', note: `downloaded BLOB no ${blob.no} (nextUpdate ${blob.nextUpdate})${cached ? `, replacing no ${cached.meta.no}` : ''}` };
 }
