@@ -2,11 +2,19 @@
  * npm run screenshot: regenerates docs/demo-page.png, the README's picture of the demo page
  * after a registration and a sign-in with a Chromium virtual authenticator (prf + credBlob).
  */
+import crypto from 'node:crypto';
 import { startTestServer } from '../test/helpers/testServer.ts';
+import { TestMdsSigner, compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
+import { loadMetadataBlob } from '../conformance/src/mds/MetadataBlob.ts';
 import { launchChromium, openWithVirtualKey } from '../test/helpers/browser.ts';
 import { press, setRegistrationForm, setSignInForm } from '../test/helpers/demoPage.ts';
 
-const s = await startTestServer({ listen: true });
+// a synthetic MDS entry for Chromium's fixed virtual-authenticator AAGUID, so the page shows
+// what a vendor sees with a listed key (name, status) — test data, not FIDO metadata
+const signer = await TestMdsSigner.create();
+const entry = compliantEntry('01020304-0506-0708-0102-030405060708', signer.rootPem, 'Chromium virtual authenticator (synthetic MDS entry)');
+const metadata = loadMetadataBlob(await signer.blob({ no: 1, nextUpdate: '2099-01-01', entries: [entry] }), [new crypto.X509Certificate(signer.rootDer)]);
+const s = await startTestServer({ listen: true, metadata });
 const browser = await launchChromium();
 try {
   const k = await openWithVirtualKey(browser, `${s.origin}/`, { hasPrf: true });
