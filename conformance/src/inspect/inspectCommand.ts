@@ -4,7 +4,8 @@ import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { inspectInput, type InspectResult } from './inspectInput.ts';
 import { renderInspect, renderSummary, type SummaryRow } from './renderInspect.ts';
-import { builtinAnchors, certificatesFromPem } from '../attestation/TrustAnchors.ts';
+import { builtinAnchors } from '../attestation/TrustAnchors.ts';
+import { ArgReader, parseTime, readPemCertificates } from '../cli/ArgReader.ts';
 import { loadMetadataBlob, mergeMetadata, type MetadataBlob } from '../mds/MetadataBlob.ts';
 
 export const INSPECT_USAGE = `usage: fido2-harness inspect <file | directory | -> [options]
@@ -64,25 +65,14 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const roots: X509Certificate[] = [];
   const mdsFiles: string[] = [];
   const mdsRoots: X509Certificate[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new HarnessError('BAD_USAGE', `${a} needs a value`);
-      return v;
-    };
-    const pem = (file: string) => {
-      const certs = certificatesFromPem(readText(file, 'PEM file'));
-      if (!certs.length) throw new HarnessError('BAD_INPUT', `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-      return certs;
-    };
+  const args = new ArgReader(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const value = () => args.value(a);
+    const pem = readPemCertificates;
     if (a === '--json') json = true;
     else if (a === '--no-color') colour = false;
-    else if (a === '--at') {
-      const v = value();
-      at = new Date(v);
-      if (Number.isNaN(at.getTime())) throw new HarnessError('BAD_USAGE', `--at ${JSON.stringify(v)} is not a date (use ISO 8601, e.g. 2024-05-01T12:00:00Z)`);
-    } else if (a === '--roots') roots.push(...pem(value()));
+    else if (a === '--at') at = parseTime(value());
+    else if (a === '--roots') roots.push(...pem(value()));
     else if (a === '--mds') mdsFiles.push(value());
     else if (a === '--mds-root') mdsRoots.push(...pem(value()));
     else if (a === '--help' || a === '-h') {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { certificatesFromPem, builtinAnchors } from '../attestation/TrustAnchors.ts';
+import { builtinAnchors } from '../attestation/TrustAnchors.ts';
+import { ArgReader, parseTime, readPemCertificates } from '../cli/ArgReader.ts';
 import { loadMetadataBlob, type MetadataBlob, type MetadataEntry } from './MetadataBlob.ts';
 import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from './MetadataSource.ts';
 import { interpretStatus } from './interpretStatus.ts';
@@ -62,29 +63,13 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
   let crl: CrlChecker = SKIP_CRL;
   let colour = !!io.out.isTTY && !io.env.NO_COLOR;
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined) throw new HarnessError('BAD_USAGE', `${a} needs a value`);
-      return v;
-    };
+  const args = new ArgReader(rest);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    const value = () => args.value(a);
     if (a === '--blob') blobSpec = value();
-    else if (a === '--at') {
-      const v = value();
-      at = new Date(v);
-      if (Number.isNaN(at.getTime())) throw new HarnessError('BAD_USAGE', `--at ${JSON.stringify(v)} is not a date (ISO 8601)`);
-    } else if (a === '--root') {
-      const f = value();
-      let text: string;
-      try {
-        text = fs.readFileSync(f, 'utf8');
-      } catch (e) {
-        throw new HarnessError('BAD_INPUT', `cannot read ${f}: ${(e as NodeJS.ErrnoException).code}`);
-      }
-      roots = [...(roots ?? []), ...certificatesFromPem(text)];
-      if (!roots.length) throw new HarnessError('BAD_INPUT', `${f} holds no PEM certificate`);
-    } else if (a === '--cache-dir') cacheDir = value();
+    else if (a === '--at') at = parseTime(value());
+    else if (a === '--root') roots = [...(roots ?? []), ...readPemCertificates(value())];
+    else if (a === '--cache-dir') cacheDir = value();
     else if (a === '--json') json = true;
     else if (a === '--why') why = true;
     else if (a === '--crl') {
