@@ -1,0 +1,37 @@
+import type { EvaluationContext } from './EvaluationContext.ts';
+
+export type Severity = 'required' | 'recommended' | 'info';
+export type CheckArea = 'entra-enforced' | 'entra-not-enforced' | 'windows' | 'declared-vs-observed' | 'hygiene';
+
+/** A catalogue entry. IDs are stable SCREAMING_SNAKE with an area prefix: vendors quote them. */
+export interface CheckDefinition {
+  id: string;
+  title: string;
+  area: CheckArea;
+  severity: Severity;
+  /** the document and section it enforces */
+  source: string;
+  /** what evidence it needs, in words (which plan steps, MDS entry…) */
+  needs: string;
+  /** how a vendor fixes a failure */
+  fix: string;
+  evaluate(ctx: EvaluationContext): CheckResult;
+}
+
+/** A check's verdict on one run: a defect is a fail with expected and actual, never a bare false. */
+export interface CheckResult {
+  status: 'pass' | 'fail' | 'skip';
+  message: string;
+  expected?: string;
+  actual?: string;
+  /** the ceremonies (plan steps) or metadata it looked at */
+  evidence?: string[];
+}
+
+export const pass = (message: string, evidence?: string[]): CheckResult => ({ status: 'pass', message, evidence });
+export const fail = (message: string, expected: string, actual: string, evidence?: string[]): CheckResult => ({ status: 'fail', message, expected, actual, evidence });
+export const skip = (message: string): CheckResult => ({ status: 'skip', message });
+
+export function defineCheck(d: CheckDefinition): CheckDefinition {
+  return d;
+}

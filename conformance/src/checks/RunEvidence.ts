@@ -1,0 +1,30 @@
+import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+
+/**
+ * What a conformance run collects: every ceremony with the options sent and the raw
+ * response (or the client error), plus a snapshot of the key's MDS entry. Checks are pure
+ * functions of this, so a stored run is re-evaluated when the catalogue or MDS changes.
+ * Bytes stay base64url as they came (JSON boundary).
+ */
+export interface Ceremony {
+  /** the plan step, e.g. "register-account-1" (see ceremonyPlan.ts) */
+  step: string;
+  kind: 'registration' | 'authentication';
+  options: Record<string, any>;
+  response?: Record<string, any>;
+  /** a ceremony the client or authenticator refused (NotAllowedError…) */
+  error?: { name: string; message: string };
+  at: string;
+}
+
+export interface RunEvidence {
+  schemaVersion: 1;
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  subject: { label: string; via: 'software' | 'virtual' | 'physical'; profile?: string; firmware?: string };
+  rpId: string;
+  origin: string;
+  ceremonies: Ceremony[];
+  mds?: { no: number; nextUpdate: string; entry?: MetadataEntry };
+}

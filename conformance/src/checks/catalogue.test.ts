@@ -1,0 +1,155 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AttestationCa, type LeafOptions } from '../authenticator/AttestationCa.ts';
+import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../authenticator/SoftAuthenticator.ts';
+import { compliantEntry } from '../mds/TestMdsSigner.ts';
+import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
+import { evaluateRun, type RunReport } from './evaluateRun.ts';
+import { CHECKS } from './registry.ts';
+import { renderJunit } from '../report/renderJunit.ts';
+import { renderMarkdown } from '../report/renderMarkdown.ts';
+import { decodeCbor } from '../cbor/decodeCbor.ts';
+import { encodeCbor } from '../cbor/encodeCbor.ts';
+
+/**
+ * Every check has a run where it passes (the compliant software key with its MDS entry) and
+ * a run where it fails (one defect or metadata mistake at a time).
+ */
+const AAGUID = '5eed5eed-0000-4000-8000-00000000c0de';
+const RP = { rpId: 'vendor.example', origin: 'https://vendor.example' };
+const NOW = new Date(Date.UTC(2030, 0, 1));
+let ca: AttestationCa;
+
+beforeAll(async () => {
+  ca = await AttestationCa.create();
+});
+
+interface Scenario {
+  leaf?: Partial<LeafOptions>;
+  features?: SoftFeatures;
+  faults?: SoftFaults;
+  attestation?: 'packed-self' | 'packed-full';
+  entry?: (e: MetadataEntry) => void;
+  noEntry?: boolean;
+  otherRoot?: boolean;
+  rewrite?: (run: ReturnType<typeof runWithSoftAuthenticator>) => void;
+}
+
+async function report(s: Scenario = {}): Promise<RunReport> {
+  const leaf = await ca.issueLeaf({ aaguid: AAGUID, ...s.leaf });
+  const key = new SoftAuthenticator({
+    aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'),
+    attestation: s.attestation ?? 'packed-full',
+    attestationKey: leaf.privateKey,
+    x5c: [leaf.der],
+    features: { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'], ...s.features },
+    faults: s.faults,
+  });
+  const root = s.otherRoot ? (await AttestationCa.create('CN=Other Root')).rootPem : ca.rootPem;
+  const entry = compliantEntry(AAGUID, root, 'Vendor Key');
+  s.entry?.(entry);
+  const run = runWithSoftAuthenticator(key, { ...RP, label: 'Vendor Key', mds: { no: 9, nextUpdate: '2031-01-01', entry: s.noEntry ? undefined : entry }, now: () => NOW });
+  s.rewrite?.(run);
+  return evaluateRun(run, { at: NOW });
+}
+
+const status = (r: RunReport, id: string) => r.outcomes.find((o) => o.id === id)?.status;
+const getInfo = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo as { versions: string[]; extensions: string[]; options: Record<string, boolean>; transports: string[] };
+
+describe('conformance catalogue', () => {
+  it('the compliant software key passes every check; the report predicts its table row', async () => {
+    const r = await report();
+    expect(r.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.message}`)).toEqual([]);
+    expect(r.verdict).toBe('pass');
+    expect(r.predictedRow).toEqual({ description: 'Vendor Key', aaguid: AAGUID, bio: true, usb: true, nfc: true, ble: false, eligible: true });
+    expect(r.toFix).toEqual([]);
+    expect(r.outcomes.map((o) => o.id)).toEqual(CHECKS.map((c) => c.id));
+  });
+
+  it('every catalogue entry carries its source, severity, evidence needs and fix', () => {
+    const ids = new Set<string>();
+    for (const c of CHECKS) {
+      expect(c.id).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/);
+      expect(ids.has(c.id)).toBe(false);
+      ids.add(c.id);
+      for (const f of [c.title, c.source, c.needs, c.fix]) expect(f.length).toBeGreaterThan(10);
+      expect(['required', 'recommended', 'info']).toContain(c.severity);
+    }
+  });
+
+  const customFormat = (run: ReturnType<typeof runWithSoftAuthenticator>) => {
+    for (const c of run.ceremonies.filter((x) => x.kind === 'registration' && x.response)) {
+      const att = decodeCbor(new Uint8Array(Buffer.from(c.response!.response.attestationObject, 'base64url')), 't').value as Map<string, unknown>;
+      c.response!.response.attestationObject = Buffer.from(encodeCbor(new Map<string, unknown>([['fmt', 'x'.repeat(40)], ['attStmt', new Map()], ['authData', att.get('authData')]]))).toString('base64url');
+    }
+  };
+
+  const failing: [string, Scenario][] = [
+    ['ATT_PACKED_FORMAT', { attestation: 'packed-self' }],
+    ['ATT_PACKED_CHAIN_TO_MDS_ROOT', { otherRoot: true }],
+    ['ATT_AAGUID_MATCHES_CERT_AND_MDS', { leaf: { aaguidInCert: '00112233-4455-6677-8899-aabbccddeeff' } }],
+    ['MDS_FIDO_CERTIFIED', { entry: (e) => (e.statusReports = [{ status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2024-01-01' }]) }],
+    ['MDS_NO_COMPROMISE', { entry: (e) => e.statusReports!.push({ status: 'USER_VERIFICATION_BYPASS', effectiveDate: '2029-01-01' }) }],
+    ['MDS_DECLARES_FIDO_2_0', { entry: (e) => (getInfo(e).versions = ['U2F_V2']) }],
+    ['MDS_DECLARES_UV_OR_CLIENT_PIN', { entry: (e) => (getInfo(e).options = { rk: true, up: true }) }],
+    ['MDS_DECLARES_RK', { entry: (e) => (getInfo(e).options.rk = false) }],
+    ['MDS_DECLARES_HMAC_SECRET_OR_PRF', { entry: (e) => (getInfo(e).extensions = ['credProtect']) }],
+    ['ATT_FORMAT_ACCEPTED_UNENFORCED', { rewrite: customFormat }],
+    ['RK_DISCOVERABLE_SIGN_IN', { features: { rk: false } }],
+    ['UV_FLAG_WHEN_REQUIRED', { features: { uv: false } }],
+    ['EXT_HMAC_SECRET_OR_PRF', { features: { hmacSecret: false } }],
+    ['RK_MULTIPLE_ACCOUNTS_PER_RP', { faults: { singleResidentSlot: true } }],
+    ['DECL_RK', { entry: (e) => (getInfo(e).options.rk = false) }],
+    ['DECL_UV_OR_CLIENT_PIN', { entry: (e) => (getInfo(e).options = { rk: true, up: true }) }],
+    ['DECL_EXTENSIONS', { entry: (e) => (getInfo(e).extensions = ['hmac-secret']) }],
+    ['DECL_ALGORITHM', { entry: (e) => (e.metadataStatement!.authenticationAlgorithms = ['ed25519_eddsa_sha512_raw']) }],
+    ['DECL_TRANSPORTS', { features: { transports: ['usb', 'ble'] } }],
+    ['HYG_SIGN_COUNT', { faults: { counterStuck: true } }],
+    ['HYG_UP_ALWAYS', { faults: { noUP: true } }],
+    ['HYG_BE_BS', { faults: { bsWithoutBe: true } }],
+    ['HYG_CREDENTIAL_ID_LENGTH', { faults: { shortCredentialId: true } }],
+    ['HYG_ATT_CERT_VALIDITY', { leaf: { notAfter: new Date(Date.UTC(2029, 0, 1)) } }],
+    ['HYG_CREDPROTECT', { features: { credProtect: false } }],
+  ];
+  it('the failing list covers the whole catalogue', () => {
+    expect(failing.map(([id]) => id).sort()).toEqual(CHECKS.map((c) => c.id).sort());
+  });
+  for (const [id, scenario] of failing) {
+    it(`${id} fails when its defect is present`, async () => {
+      const r = await report(scenario);
+      const o = r.outcomes.find((x) => x.id === id)!;
+      expect(o.status, `${o.message}`).toBe('fail');
+      expect(o.expected).toBeDefined();
+      expect(o.actual).toBeDefined();
+      if (o.severity === 'required') expect(r.verdict).toBe('fail');
+      expect(r.toFix.map((f) => f.id)).toContain(id);
+    });
+  }
+
+  it('without an MDS entry every Entra metadata check fails and says so', async () => {
+    const r = await report({ noEntry: true });
+    for (const id of ['MDS_FIDO_CERTIFIED', 'MDS_NO_COMPROMISE', 'MDS_DECLARES_RK', 'ATT_PACKED_CHAIN_TO_MDS_ROOT', 'ATT_AAGUID_MATCHES_CERT_AND_MDS']) expect(status(r, id), id).toBe('fail');
+    expect(r.predictedRow).toBeUndefined();
+    expect(status(r, 'DECL_RK')).toBe('skip');
+  });
+
+  it('a stored run re-evaluates to the same report (checks are pure functions of the evidence)', async () => {
+    const leaf = await ca.issueLeaf({ aaguid: AAGUID });
+    const key = new SoftAuthenticator({ aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der], features: { hmacSecret: true, credProtect: true } });
+    const run = runWithSoftAuthenticator(key, { ...RP, label: 'k', mds: { no: 1, nextUpdate: '2031-01-01', entry: compliantEntry(AAGUID, ca.rootPem) }, now: () => NOW });
+    const stored = JSON.parse(JSON.stringify(run));
+    expect(evaluateRun(stored, { at: NOW })).toEqual(evaluateRun(run, { at: NOW }));
+  });
+
+  it('JUnit has one testcase per check and escapes what came from the key; Markdown carries the row and the fixes', async () => {
+    const r = await report({ faults: { noUP: true }, entry: (e) => (e.metadataStatement!.description = 'Evil <script>alert(1)</script> & "key"') });
+    const junit = renderJunit(r);
+    expect(junit.match(/<testcase /g)).toHaveLength(CHECKS.length);
+    expect(junit).toContain('<failure type="required"');
+    expect(junit).not.toContain('<script>');
+    const md = renderMarkdown(r);
+    expect(md).toContain('**Verdict: FAIL**');
+    expect(md).toContain('| Evil &lt;script&gt;alert(1)&lt;/script&gt; & "key" |');
+    expect(md).toMatch(/- \*\*HYG_UP_ALWAYS\*\* \(required\)/);
+  });
+});

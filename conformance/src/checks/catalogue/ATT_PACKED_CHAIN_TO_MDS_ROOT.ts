@@ -1,0 +1,23 @@
+import { defineCheck, fail, pass, skip } from '../Check.ts';
+import { ENTRA, firstRegistration, isResult } from './helpers.ts';
+
+export const ATT_PACKED_CHAIN_TO_MDS_ROOT = defineCheck({
+  id: 'ATT_PACKED_CHAIN_TO_MDS_ROOT',
+  title: 'The attestation chain ends at a root listed in the key\'s MDS entry, and the statement verifies',
+  area: 'entra-enforced',
+  severity: 'required',
+  source: `${ENTRA}: "a complete certificate chain to the attestation roots published in the key's MDS entry"; WebAuthn L3 §7.1 steps 19-22`,
+  needs: 'a packed registration and the key\'s MDS entry',
+  fix: 'Put the root of the attestation chain in attestationRootCertificates of the MDS statement, send every intermediate in x5c, and keep the attestation certificate valid (not expired, CA=false, OU "Authenticator Attestation").',
+  evaluate(ctx) {
+    const r = firstRegistration(ctx);
+    if (isResult(r)) return r;
+    if (!ctx.entry) return fail('the key has no MDS entry, so no MDS root to chain to', 'an MDS entry with attestationRootCertificates', 'not in MDS', [r.ceremony.step]);
+    if (r.analysis.attestationType !== 'basic') return skip(`no certificate chain to check (${r.analysis.fmt}, ${r.analysis.attestationType})`);
+    const broken = r.analysis.findings.filter((f) => f.status === 'fail');
+    if (broken.length) return fail('the attestation statement does not verify', 'every attestation rule passes', broken.map((f) => f.code).join(', '), [r.ceremony.step]);
+    return r.analysis.trust === 'trusted'
+      ? pass(`chain ends at ${r.analysis.trustAnchor}`, [r.ceremony.step, 'mds'])
+      : fail('the chain does not reach a root in the MDS entry', 'a root from attestationRootCertificates', r.analysis.trust, [r.ceremony.step, 'mds']);
+  },
+});

@@ -1,0 +1,18 @@
+import { defineCheck, fail, pass, skip } from '../Check.ts';
+
+export const DECL_ALGORITHM = defineCheck({
+  id: 'DECL_ALGORITHM',
+  title: 'The credential algorithm is one the metadata declares',
+  area: 'declared-vs-observed',
+  severity: 'recommended',
+  source: 'FIDO MDS 3.0 §4 (authenticationAlgorithms)',
+  needs: 'the MDS entry and a registration',
+  fix: 'List every algorithm the key creates credentials with in authenticationAlgorithms.',
+  evaluate(ctx) {
+    const r = ctx.registrations[0];
+    if (!r || !ctx.entry) return skip(r ? 'no MDS entry' : 'no registration');
+    const f = r.analysis.findings.find((x) => x.code === 'MDS_ALGORITHM');
+    if (!f) return skip('the statement declares no authenticationAlgorithms');
+    return f.status === 'pass' ? pass(f.message, ['mds', r.ceremony.step]) : fail(f.message, f.expected ?? '', f.actual ?? '', ['mds', r.ceremony.step]);
+  },
+});

@@ -1,0 +1,18 @@
+import { defineCheck, fail, pass } from '../Check.ts';
+import { ENTRA } from './helpers.ts';
+import { interpretStatus } from '../../mds/interpretStatus.ts';
+
+export const MDS_FIDO_CERTIFIED = defineCheck({
+  id: 'MDS_FIDO_CERTIFIED',
+  title: 'MDS status: FIDO certified (any level)',
+  area: 'entra-enforced',
+  severity: 'required',
+  source: `${ENTRA}: "FIDO2 certification at any level"; FIDO MDS 3.0 §3.1.3`,
+  needs: 'the MDS entry',
+  fix: 'Complete FIDO2 certification; the FIDO Alliance then adds a FIDO_CERTIFIED_Lx status report to the MDS entry.',
+  evaluate(ctx) {
+    if (!ctx.entry) return fail('the key is not in MDS', 'an MDS entry with a FIDO_CERTIFIED status', 'no entry');
+    const st = interpretStatus(ctx.entry, ctx.at);
+    return st.certified ? pass(`${st.level} since ${st.decisive?.effectiveDate ?? '?'}`, ['mds']) : fail('not FIDO certified as of the run', 'FIDO_CERTIFIED (any level)', st.decisive?.status ?? 'no status report', ['mds']);
+  },
+});

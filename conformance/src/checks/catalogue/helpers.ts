@@ -1,0 +1,41 @@
+import type { EvaluationContext, RegistrationView } from '../EvaluationContext.ts';
+import { defineCheck, fail, pass, skip, type CheckResult } from '../Check.ts';
+import { entraEligibility, ENTRA_CRITERIA, type EntraCriterion } from '../../mds/entraEligibility.ts';
+
+/** The first registration of the run (account 1), or a skip result saying why there is none. */
+export function firstRegistration(ctx: EvaluationContext): RegistrationView | CheckResult {
+  const r = ctx.registrations[0];
+  if (r) return r;
+  const failed = ctx.failedCeremonies.find((c) => c.kind === 'registration');
+  return skip(failed ? `no registration succeeded (${failed.step}: ${failed.error?.name}: ${failed.error?.message})` : 'the run has no registration');
+}
+
+export function isResult(x: unknown): x is CheckResult {
+  return typeof x === 'object' && x !== null && 'status' in x && 'message' in x;
+}
+
+/** authenticatorGetInfo as the MDS entry declares it */
+export function declaredGetInfo(ctx: EvaluationContext) {
+  return (ctx.entry?.metadataStatement?.authenticatorGetInfo ?? undefined) as { versions?: string[]; extensions?: string[]; options?: Record<string, boolean>; transports?: string[] } | undefined;
+}
+
+export const ENTRA = 'Microsoft Entra ID, attestation for passkey (FIDO2) vendors (concept-fido2-hardware-vendor)';
+export const WINDOWS = 'Windows, Microsoft-compatible security key (microsoft-compatible-security-key)';
+
+/** A check that the MDS statement meets one of Entra's declared-capability criteria. */
+export function mdsDeclares(id: string, criterion: EntraCriterion, title: string, fix: string) {
+  return defineCheck({
+    id,
+    title,
+    area: 'entra-enforced',
+    severity: 'required',
+    source: `${ENTRA}; FIDO MDS 3.0 §4 (authenticatorGetInfo)`,
+    needs: 'the MDS entry',
+    fix,
+    evaluate(ctx) {
+      if (!ctx.entry) return fail('the key is not in MDS', ENTRA_CRITERIA[criterion], 'no entry');
+      const miss = entraEligibility(ctx.entry, ctx.at).failed.find((f) => f.criterion === criterion);
+      return miss ? fail(ENTRA_CRITERIA[criterion], ENTRA_CRITERIA[criterion], miss.why, ['mds']) : pass(ENTRA_CRITERIA[criterion], ['mds']);
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+
+/**
+ * The ceremonies a conformance run performs, in order, with what a person is told at each
+ * step (the guided page shows `instruction`; CI drivers ignore it). Options are WebAuthn
+ * option JSON with binary values base64url, as the RP server sends them.
+ */
+export interface PlanStep {
+  step: string;
+  kind: 'registration' | 'authentication';
+  instruction: string;
+  /** for registrations: which account; for discoverable sign-ins: the account the person picks */
+  account?: 1 | 2;
+  /** authentication: restrict to this account's credential (allowCredentials) */
+  allowAccount?: 1 | 2;
+  prfSalt?: 'a' | 'b';
+}
+
+export const PRF_SALTS = { a: Buffer.from('fido2-harness prf salt A').toString('base64url'), b: Buffer.from('fido2-harness prf salt B').toString('base64url') };
+export const ALGORITHMS = [-7, -8, -257];
+
+export const CEREMONY_PLAN: PlanStep[] = [
+  { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Insert the key and touch it; enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },
+  { step: 'register-account-2', kind: 'registration', account: 2, instruction: 'Touch the key again to register a second account (account 2) on the same site. It must not replace account 1.' },
+  { step: 'sign-in-discoverable-1', kind: 'authentication', account: 1, instruction: 'Sign in without a username: touch the key, enter the PIN, and pick account 1 if the browser asks.' },
+  { step: 'sign-in-discoverable-2', kind: 'authentication', account: 2, instruction: 'Sign in without a username again and pick account 2.' },
+  { step: 'prf-a-1', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key: account 1 derives a secret from salt A (hmac-secret / PRF).' },
+  { step: 'prf-a-1-again', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key once more: the same salt must give the same secret.' },
+  { step: 'prf-b-1', kind: 'authentication', allowAccount: 1, prfSalt: 'b', instruction: 'Touch the key: salt B must give a different secret.' },
+  { step: 'prf-a-2', kind: 'authentication', allowAccount: 2, prfSalt: 'a', instruction: 'Touch the key: account 2 with salt A must give a secret different from account 1\'s.' },
+];
+
+export function userIdFor(account: 1 | 2): string {
+  return Buffer.from(`fido2-harness-conformance-account-${account}`).toString('base64url');
+}
+
+/** Options JSON for a step. `credentials[account]` holds registered credential IDs. */
+export function optionsFor(step: PlanStep, rp: { id: string; name: string }, credentials: Partial<Record<1 | 2, string>>): Record<string, any> {
+  const challenge = crypto.randomBytes(32).toString('base64url');
+  if (step.kind === 'registration') {
+    const account = step.account!;
+    return {
+      challenge,
+      rp,
+      user: { id: userIdFor(account), name: `account-${account}`, displayName: `Conformance account ${account}` },
+      pubKeyCredParams: ALGORITHMS.map((alg) => ({ alg, type: 'public-key' })),
+      timeout: 120_000,
+      attestation: 'direct',
+      authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+      excludeCredentials: [],
+      extensions: { credProps: true, prf: {}, hmacCreateSecret: true, credentialProtectionPolicy: 'userVerificationRequired', enforceCredentialProtectionPolicy: false },
+    };
+  }
+  const allow = step.allowAccount ? credentials[step.allowAccount] : undefined;
+  return {
+    challenge,
+    rpId: rp.id,
+    timeout: 120_000,
+    userVerification: 'required',
+    allowCredentials: allow ? [{ id: allow, type: 'public-key' }] : [],
+    ...(step.prfSalt ? { extensions: { prf: { eval: { first: PRF_SALTS[step.prfSalt] } } } } : {}),
+  };
+}

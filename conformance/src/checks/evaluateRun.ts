@@ -1,0 +1,77 @@
+import type { RunEvidence } from './RunEvidence.ts';
+import type { CheckDefinition, CheckResult, Severity, CheckArea } from './Check.ts';
+import { CHECKS } from './registry.ts';
+import { buildContext } from './EvaluationContext.ts';
+import { entraEligibility, type EntraRow } from '../mds/entraEligibility.ts';
+
+export const REPORT_SCHEMA = 'https://fido2-harness.dev/schemas/run-report/v1';
+
+export interface CheckOutcome extends CheckResult {
+  id: string;
+  title: string;
+  area: CheckArea;
+  severity: Severity;
+  source: string;
+  fix: string;
+}
+
+/** The report every renderer reads. Versioned: fields are only ever added within v1. */
+export interface RunReport {
+  $schema: typeof REPORT_SCHEMA;
+  schemaVersion: 1;
+  run: { id: string; startedAt: string; finishedAt?: string; subject: RunEvidence['subject']; rpId: string; origin: string; ceremonies: { step: string; kind: string; ok: boolean; error?: string }[] };
+  evaluatedAt: string;
+  mds?: { no: number; nextUpdate: string; listed: boolean };
+  aaguid?: string;
+  /** 0 every required check passed, 1 a required check failed */
+  verdict: 'pass' | 'fail';
+  counts: { pass: number; fail: number; skip: number };
+  /** the row Microsoft's eligible-keys table would show, from MDS and what the run observed */
+  predictedRow?: EntraRow & { eligible: boolean };
+  outcomes: CheckOutcome[];
+  toFix: { id: string; severity: Severity; fix: string; actual?: string }[];
+}
+
+/**
+ * Evaluate a run against the catalogue. Pure: the same evidence and time give the same
+ * report, so a stored run can be re-evaluated with a newer catalogue or MDS entry.
+ */
+export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[] } = {}): RunReport {
+  const at = o.at ?? new Date(run.finishedAt ?? run.startedAt);
+  const ctx = buildContext(run, at);
+  const outcomes: CheckOutcome[] = (o.checks ?? CHECKS).map((c) => {
+    let r: CheckResult;
+    try {
+      r = c.evaluate(ctx);
+    } catch (e) {
+      // a harness bug must not pass for the vendor's defect, nor hide the other checks
+      r = { status: 'fail', message: `the check itself failed: ${(e as Error).message} (a harness bug: please report it)`, expected: 'a verdict', actual: 'exception' };
+    }
+    return { id: c.id, title: c.title, area: c.area, severity: c.severity, source: c.source, fix: c.fix, ...r };
+  });
+  const reg = ctx.registrations[0];
+  const entry = ctx.entry;
+  const row = entry ? entraEligibility(entry, at) : undefined;
+  const requiredFailed = outcomes.some((x) => x.severity === 'required' && x.status === 'fail');
+  return {
+    $schema: REPORT_SCHEMA,
+    schemaVersion: 1,
+    run: {
+      id: run.id,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      subject: run.subject,
+      rpId: run.rpId,
+      origin: run.origin,
+      ceremonies: run.ceremonies.map((c) => ({ step: c.step, kind: c.kind, ok: !!c.response, ...(c.error ? { error: `${c.error.name}: ${c.error.message}` } : {}) })),
+    },
+    evaluatedAt: at.toISOString(),
+    mds: run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, listed: !!entry } : undefined,
+    aaguid: reg?.analysis.aaguid,
+    verdict: requiredFailed ? 'fail' : 'pass',
+    counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
+    predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed } : undefined,
+    outcomes,
+    toFix: outcomes.filter((x) => x.status === 'fail').sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1)).map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual })),
+  };
+}

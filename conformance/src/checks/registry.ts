@@ -1,0 +1,55 @@
+import type { CheckDefinition } from './Check.ts';
+import { ATT_PACKED_FORMAT } from './catalogue/ATT_PACKED_FORMAT.ts';
+import { ATT_PACKED_CHAIN_TO_MDS_ROOT } from './catalogue/ATT_PACKED_CHAIN_TO_MDS_ROOT.ts';
+import { ATT_AAGUID_MATCHES_CERT_AND_MDS } from './catalogue/ATT_AAGUID_MATCHES_CERT_AND_MDS.ts';
+import { MDS_FIDO_CERTIFIED } from './catalogue/MDS_FIDO_CERTIFIED.ts';
+import { MDS_NO_COMPROMISE } from './catalogue/MDS_NO_COMPROMISE.ts';
+import { MDS_DECLARES_FIDO_2_0 } from './catalogue/MDS_DECLARES_FIDO_2_0.ts';
+import { MDS_DECLARES_UV_OR_CLIENT_PIN } from './catalogue/MDS_DECLARES_UV_OR_CLIENT_PIN.ts';
+import { MDS_DECLARES_RK } from './catalogue/MDS_DECLARES_RK.ts';
+import { MDS_DECLARES_HMAC_SECRET_OR_PRF } from './catalogue/MDS_DECLARES_HMAC_SECRET_OR_PRF.ts';
+import { ATT_FORMAT_ACCEPTED_UNENFORCED } from './catalogue/ATT_FORMAT_ACCEPTED_UNENFORCED.ts';
+import { RK_DISCOVERABLE_SIGN_IN } from './catalogue/RK_DISCOVERABLE_SIGN_IN.ts';
+import { UV_FLAG_WHEN_REQUIRED } from './catalogue/UV_FLAG_WHEN_REQUIRED.ts';
+import { EXT_HMAC_SECRET_OR_PRF } from './catalogue/EXT_HMAC_SECRET_OR_PRF.ts';
+import { RK_MULTIPLE_ACCOUNTS_PER_RP } from './catalogue/RK_MULTIPLE_ACCOUNTS_PER_RP.ts';
+import { DECL_RK } from './catalogue/DECL_RK.ts';
+import { DECL_UV_OR_CLIENT_PIN } from './catalogue/DECL_UV_OR_CLIENT_PIN.ts';
+import { DECL_EXTENSIONS } from './catalogue/DECL_EXTENSIONS.ts';
+import { DECL_ALGORITHM } from './catalogue/DECL_ALGORITHM.ts';
+import { DECL_TRANSPORTS } from './catalogue/DECL_TRANSPORTS.ts';
+import { HYG_SIGN_COUNT } from './catalogue/HYG_SIGN_COUNT.ts';
+import { HYG_UP_ALWAYS } from './catalogue/HYG_UP_ALWAYS.ts';
+import { HYG_BE_BS } from './catalogue/HYG_BE_BS.ts';
+import { HYG_CREDENTIAL_ID_LENGTH } from './catalogue/HYG_CREDENTIAL_ID_LENGTH.ts';
+import { HYG_ATT_CERT_VALIDITY } from './catalogue/HYG_ATT_CERT_VALIDITY.ts';
+import { HYG_CREDPROTECT } from './catalogue/HYG_CREDPROTECT.ts';
+
+/** The catalogue, in report order: Entra (enforced, then not enforced), Windows, declared vs observed, hygiene. */
+export const CHECKS: readonly CheckDefinition[] = [
+  ATT_PACKED_FORMAT,
+  ATT_PACKED_CHAIN_TO_MDS_ROOT,
+  ATT_AAGUID_MATCHES_CERT_AND_MDS,
+  MDS_FIDO_CERTIFIED,
+  MDS_NO_COMPROMISE,
+  MDS_DECLARES_FIDO_2_0,
+  MDS_DECLARES_UV_OR_CLIENT_PIN,
+  MDS_DECLARES_RK,
+  MDS_DECLARES_HMAC_SECRET_OR_PRF,
+  ATT_FORMAT_ACCEPTED_UNENFORCED,
+  RK_DISCOVERABLE_SIGN_IN,
+  UV_FLAG_WHEN_REQUIRED,
+  EXT_HMAC_SECRET_OR_PRF,
+  RK_MULTIPLE_ACCOUNTS_PER_RP,
+  DECL_RK,
+  DECL_UV_OR_CLIENT_PIN,
+  DECL_EXTENSIONS,
+  DECL_ALGORITHM,
+  DECL_TRANSPORTS,
+  HYG_SIGN_COUNT,
+  HYG_UP_ALWAYS,
+  HYG_BE_BS,
+  HYG_CREDENTIAL_ID_LENGTH,
+  HYG_ATT_CERT_VALIDITY,
+  HYG_CREDPROTECT,
+];

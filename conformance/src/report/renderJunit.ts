@@ -1,0 +1,23 @@
+import type { RunReport } from '../checks/evaluateRun.ts';
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+
+/** JUnit XML: one testsuite per run, one testcase per check (CI systems render it natively). */
+export function renderJunit(r: RunReport): string {
+  const cases = r.outcomes.map((o) => {
+    const name = `${o.id}: ${o.title}`;
+    const body = o.status === 'fail'
+      ? `<failure type="${o.severity}" message="${xml(o.message)}">${xml(`expected: ${o.expected ?? ''}\nactual: ${o.actual ?? ''}\nsource: ${o.source}\nfix: ${o.fix}`)}</failure>`
+      : o.status === 'skip' ? `<skipped message="${xml(o.message)}"/>` : '';
+    return `    <testcase classname="fido2-harness.${o.area}" name="${xml(name)}">${body}</testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="fido2-harness" tests="${r.outcomes.length}" failures="${r.counts.fail}" skipped="${r.counts.skip}">`,
+    `  <testsuite name="${xml(r.run.subject.label)}" tests="${r.outcomes.length}" failures="${r.counts.fail}" skipped="${r.counts.skip}" timestamp="${r.run.startedAt}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
