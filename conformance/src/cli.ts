@@ -6,6 +6,7 @@
 import { HarnessError } from './errors/HarnessError.ts';
 import { inspectCommand } from './inspect/inspectCommand.ts';
 import { mdsCommand } from './mds/mdsCommand.ts';
+import { checkCommand } from './checks/checkCommand.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
 
@@ -28,6 +29,8 @@ commands:
                     fido2-harness serve --help lists its options)
   inspect <input>   decode and verify a captured registration or assertion (--help for options)
   mds <subcommand>  FIDO Metadata Service: update, verify, show, search, eligible, lint (mds --help)
+  check --emulate <profile.json>
+                    run the conformance catalogue against an emulated key (check --help)
   help              this text
 `;
 
@@ -36,6 +39,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   try {
     if (cmd === 'inspect') return await inspectCommand(rest, { out, err, readStdin });
     if (cmd === 'mds') return await mdsCommand(rest, { out, err, env: process.env });
+    if (cmd === 'check') return await checkCommand(rest, { out, env: process.env });
   } catch (e) {
     if (e instanceof HarnessError) {
       err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);

@@ -23,7 +23,7 @@ export interface RunReport {
   evaluatedAt: string;
   mds?: { no: number; nextUpdate: string; listed: boolean };
   aaguid?: string;
-  /** 0 every required check passed, 1 a required check failed */
+  /** pass: every required check passed; fail: a required check failed or could not be shown (skipped) */
   verdict: 'pass' | 'fail';
   counts: { pass: number; fail: number; skip: number };
   /** the row Microsoft's eligible-keys table would show, from MDS and what the run observed */
@@ -52,7 +52,8 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
   const reg = ctx.registrations[0];
   const entry = ctx.entry;
   const row = entry ? entraEligibility(entry, at) : undefined;
-  const requiredFailed = outcomes.some((x) => x.severity === 'required' && x.status === 'fail');
+  // a required check that could not be shown (skipped for lack of evidence) is not passed
+  const requiredFailed = outcomes.some((x) => x.severity === 'required' && x.status !== 'pass');
   return {
     $schema: REPORT_SCHEMA,
     schemaVersion: 1,
@@ -72,6 +73,9 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
     predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed } : undefined,
     outcomes,
-    toFix: outcomes.filter((x) => x.status === 'fail').sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1)).map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual })),
+    toFix: outcomes
+      .filter((x) => x.status === 'fail' || (x.status === 'skip' && x.severity === 'required'))
+      .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
+      .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
   };
 }

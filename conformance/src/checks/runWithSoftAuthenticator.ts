@@ -27,7 +27,9 @@ export function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId: stri
       }
       run.ceremonies.push({ step: step.step, kind: step.kind, options, response, at: now().toISOString() });
     } catch (e) {
-      run.ceremonies.push({ step: step.step, kind: step.kind, options, error: { name: 'NotAllowedError', message: (e as Error).message }, at: now().toISOString() });
+      // the software key names the DOMException a browser would raise
+      const message = (e as Error).message;
+      run.ceremonies.push({ step: step.step, kind: step.kind, options, error: { name: /\((\w+Error) in a browser\)/.exec(message)?.[1] ?? 'NotAllowedError', message }, at: now().toISOString() });
     }
   }
   run.finishedAt = now().toISOString();

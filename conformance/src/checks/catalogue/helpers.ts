@@ -35,7 +35,7 @@ export function mdsDeclares(id: string, criterion: EntraCriterion, title: string
     evaluate(ctx) {
       if (!ctx.entry) return fail('the key is not in MDS', ENTRA_CRITERIA[criterion], 'no entry');
       const miss = entraEligibility(ctx.entry, ctx.at).failed.find((f) => f.criterion === criterion);
-      return miss ? fail(ENTRA_CRITERIA[criterion], ENTRA_CRITERIA[criterion], miss.why, ['mds']) : pass(ENTRA_CRITERIA[criterion], ['mds']);
+      return miss ? fail('the metadata statement does not meet this criterion', ENTRA_CRITERIA[criterion], miss.why, ['mds']) : pass(ENTRA_CRITERIA[criterion], ['mds']);
     },
   });
 }

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { AttestationCa } from '../authenticator/AttestationCa.ts';
+import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../authenticator/SoftAuthenticator.ts';
+import { compliantEntry } from '../mds/TestMdsSigner.ts';
+import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+import { certificatesFromPem } from '../attestation/TrustAnchors.ts';
+
+/**
+ * An emulation profile: the identity and behaviour of the key model a vendor wants to test
+ * before hardware exists. Attestation is generated (a test CA following §8.2.1) or supplied
+ * as PEM files; the MDS entry is generated from the profile or read from a statement file.
+ * Paths are relative to the profile file.
+ */
+export interface EmulationProfile {
+  description: string;
+  aaguid: string;
+  features?: SoftFeatures;
+  faults?: SoftFaults;
+  attestation?: { generate: true } | { certificateChain: string[]; privateKey: string; root: string };
+  metadata?: 'generate' | { statement: string; statusReports?: MetadataEntry['statusReports'] };
+}
+
+const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface LoadedProfile {
+  profile: EmulationProfile;
+  key: SoftAuthenticator;
+  entry: MetadataEntry;
+  rootPem: string;
+}
+
+export async function loadProfile(file: string): Promise<LoadedProfile> {
+  const read = (p: string, what: string) => {
+    try {
+      return fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8');
+    } catch (e) {
+      throw new HarnessError('BAD_PROFILE', `${what} ${p} (relative to ${file}) cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  let profile: EmulationProfile;
+  try {
+    profile = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new HarnessError('BAD_PROFILE', code ? `cannot read profile ${file}: ${code}` : `profile ${file} is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof profile !== 'object' || profile === null) throw new HarnessError('BAD_PROFILE', 'a profile is a JSON object');
+  if (typeof profile.aaguid !== 'string' || !AAGUID.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
+  if (typeof profile.description !== 'string' || !profile.description) throw new HarnessError('BAD_PROFILE', 'profile description must be a non-empty string');
+  let attestationKey: crypto.KeyObject;
+  let x5c: Uint8Array[];
+  let rootPem: string;
+  const att = profile.attestation ?? { generate: true };
+  if ('certificateChain' in att) {
+    const chain = att.certificateChain.flatMap((p) => certificatesFromPem(read(p, 'certificate')));
+    if (!chain.length) throw new HarnessError('BAD_PROFILE', 'attestation.certificateChain holds no PEM certificate');
+    x5c = chain.map((c) => new Uint8Array(c.raw));
+    try {
+      attestationKey = crypto.createPrivateKey(read(att.privateKey, 'private key'));
+    } catch (e) {
+      if (e instanceof HarnessError) throw e;
+      throw new HarnessError('BAD_PROFILE', `attestation.privateKey is not a PEM private key: ${(e as Error).message}`);
+    }
+    if (!chain[0]!.checkPrivateKey(attestationKey)) throw new HarnessError('BAD_PROFILE', 'attestation.privateKey does not belong to the first certificate of certificateChain');
+    rootPem = read(att.root, 'root certificate');
+    if (!certificatesFromPem(rootPem).length) throw new HarnessError('BAD_PROFILE', `attestation.root ${att.root} holds no PEM certificate`);
+  } else {
+    const ca = await AttestationCa.create(`CN=${profile.description.replace(/[,=+<>#;"\\]/g, ' ')} Test Attestation Root, O=fido2-harness emulation, C=US`);
+    const leaf = await ca.issueLeaf({ aaguid: profile.aaguid, subject: `C=US, O=fido2-harness emulation, OU=Authenticator Attestation, CN=${profile.description.replace(/[,=+<>#;"\\]/g, ' ')}` });
+    attestationKey = leaf.privateKey;
+    x5c = [leaf.der];
+    rootPem = ca.rootPem;
+  }
+  const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
+  const gi = entry.metadataStatement!.authenticatorGetInfo as { extensions: string[]; options: Record<string, boolean>; transports: string[] };
+  const f = { rk: true, uv: true, hmacSecret: false, credProtect: false, transports: ['usb'], ...profile.features };
+  // the generated statement declares what the profile says the key can do
+  gi.options = { rk: f.rk, up: true, ...(f.uv ? { uv: true, clientPin: true } : {}) };
+  gi.extensions = [...(f.credProtect ? ['credProtect'] : []), ...(f.hmacSecret ? ['hmac-secret'] : [])];
+  gi.transports = f.transports;
+  if (profile.metadata && profile.metadata !== 'generate') {
+    let statement: Record<string, unknown>;
+    try {
+      statement = JSON.parse(read(profile.metadata.statement, 'metadata statement'));
+    } catch (e) {
+      if (e instanceof HarnessError) throw e;
+      throw new HarnessError('BAD_PROFILE', `metadata.statement is not JSON: ${(e as Error).message}`);
+    }
+    entry.metadataStatement = statement as MetadataEntry['metadataStatement'];
+    if (profile.metadata.statusReports) entry.statusReports = profile.metadata.statusReports;
+  }
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults });
+  return { profile, key, entry, rootPem };
+}

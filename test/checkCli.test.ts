@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
+import { CHECKS } from '../conformance/src/checks/registry.ts';
+
+const BIN = path.resolve('bin/fido2-harness.js');
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'check', ...args], { encoding: 'utf8', timeout: 60_000 });
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-check-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
+  it('the example compliant profile passes every check (exit 0); the faulty one fails (exit 1)', () => {
+    const ok = run(['--emulate', 'fixtures/example-compliant-profile.json', '--format', 'json']);
+    expect(ok.status, ok.stderr).toBe(0);
+    const r = JSON.parse(ok.stdout);
+    expect(r).toMatchObject({ schemaVersion: 1, verdict: 'pass', counts: { pass: CHECKS.length, fail: 0, skip: 0 }, predictedRow: { aaguid: 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b', usb: true, nfc: true, eligible: true } });
+    const bad = run(['--emulate', 'fixtures/example-faulty-profile.json', '--format', 'json']);
+    expect(bad.status).toBe(1);
+    const b = JSON.parse(bad.stdout);
+    expect(b.toFix.map((f: { id: string }) => f.id)).toEqual(expect.arrayContaining(['MDS_DECLARES_RK', 'RK_DISCOVERABLE_SIGN_IN', 'EXT_HMAC_SECRET_OR_PRF']));
+  });
+
+  it('JUnit and Markdown, to a file', () => {
+    const out = path.join(dir, 'report.xml');
+    const r = run(['--emulate', 'fixtures/example-faulty-profile.json', '--format', 'junit', '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`FAIL: report written to ${out}`);
+    const xml = fs.readFileSync(out, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(CHECKS.length);
+    expect(run(['--emulate', 'fixtures/example-compliant-profile.json', '--format', 'md']).stdout).toContain('**Verdict: PASS**');
+  });
+
+  it('a vendor\'s own AAGUID, attestation key and chain as PEM files', async () => {
+    const aaguid = '0badc0de-1111-4222-8333-444455556666';
+    const ca = await AttestationCa.create('CN=Vendor Root, O=Vendor, C=SE');
+    const leaf = await ca.issueLeaf({ aaguid, subject: 'C=SE, O=Vendor, OU=Authenticator Attestation, CN=Vendor Key Batch 1' });
+    fs.writeFileSync(path.join(dir, 'leaf.pem'), new crypto.X509Certificate(leaf.der).toString());
+    fs.writeFileSync(path.join(dir, 'leaf-key.pem'), leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(path.join(dir, 'root.pem'), ca.rootPem);
+    const profile = { description: 'Vendor Key', aaguid, features: { hmacSecret: true, credProtect: true }, attestation: { certificateChain: ['leaf.pem'], privateKey: 'leaf-key.pem', root: 'root.pem' } };
+    fs.writeFileSync(path.join(dir, 'vendor-profile.json'), JSON.stringify(profile));
+    const r = run(['--emulate', path.join(dir, 'vendor-profile.json'), '--format', 'json']);
+    expect(r.status, r.stdout.slice(0, 2000)).toBe(0);
+    expect(JSON.parse(r.stdout).outcomes.find((o: { id: string }) => o.id === 'ATT_PACKED_CHAIN_TO_MDS_ROOT').message).toContain('CN=Vendor Root');
+    // a key that does not belong to the certificate is refused before any ceremony
+    const other = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    fs.writeFileSync(path.join(dir, 'wrong-key.pem'), other);
+    fs.writeFileSync(path.join(dir, 'wrong-profile.json'), JSON.stringify({ ...profile, attestation: { ...profile.attestation, privateKey: 'wrong-key.pem' } }));
+    const wrong = run(['--emulate', path.join(dir, 'wrong-profile.json')]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/does not belong to the first certificate/);
+  });
+
+  it('bad profiles and usage: exit 2 with the problem named', () => {
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const cases: [string[], RegExp][] = [
+      [[], /needs --emulate/],
+      [['--emulate'], /--emulate needs a value/],
+      [['--emulate', path.join(dir, 'missing.json')], /cannot read profile .*ENOENT/],
+      [['--emulate', write('notjson.json', '{')], /is not JSON/],
+      [['--emulate', write('noaaguid.json', '{"description":"x","aaguid":"XYZ"}')], /aaguid must be a lowercase/],
+      [['--emulate', write('nodesc.json', '{"aaguid":"00000000-0000-4000-8000-000000000000"}')], /description must be/],
+      [['--emulate', write('nofiles.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","attestation":{"certificateChain":["nope.pem"],"privateKey":"k.pem","root":"r.pem"}}')], /certificate nope\.pem .* cannot be read/],
+      [['--emulate', 'fixtures/example-compliant-profile.json', '--format', 'pdf'], /--format must be/],
+      [['--virtual'], /not built yet/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = run(args);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+});
