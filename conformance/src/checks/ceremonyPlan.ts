@@ -10,7 +10,9 @@ export interface PlanStep {
   kind: 'registration' | 'authentication';
   instruction: string;
   /** for registrations: which account; for discoverable sign-ins: the account the person picks */
-  account?: 1 | 2;
+  account?: Account;
+  /** a plain registration (no resident key, UV preferred): attestation evidence from every key, even U2F-only ones */
+  basic?: boolean;
   /** authentication: restrict to this account's credential (allowCredentials) */
   allowAccount?: 1 | 2;
   prfSalt?: 'a' | 'b';
@@ -19,8 +21,11 @@ export interface PlanStep {
 export const PRF_SALTS = { a: Buffer.from('fido2-harness prf salt A').toString('base64url'), b: Buffer.from('fido2-harness prf salt B').toString('base64url') };
 export const ALGORITHMS = [-7, -8, -257];
 
+export type Account = 1 | 2 | 3;
+
 export const CEREMONY_PLAN: PlanStep[] = [
-  { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Insert the key and touch it; enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },
+  { step: 'register-basic', kind: 'registration', account: 3, basic: true, instruction: 'Insert the key and touch it. This first registration asks for nothing special, so every key can answer it with its attestation.' },
+  { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Touch the key and enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },
   { step: 'register-account-2', kind: 'registration', account: 2, instruction: 'Touch the key again to register a second account (account 2) on the same site. It must not replace account 1.' },
   { step: 'sign-in-discoverable-1', kind: 'authentication', account: 1, instruction: 'Sign in without a username: touch the key, enter the PIN, and pick account 1 if the browser asks.' },
   { step: 'sign-in-discoverable-2', kind: 'authentication', account: 2, instruction: 'Sign in without a username again and pick account 2.' },
@@ -30,12 +35,12 @@ export const CEREMONY_PLAN: PlanStep[] = [
   { step: 'prf-a-2', kind: 'authentication', allowAccount: 2, prfSalt: 'a', instruction: 'Touch the key: account 2 with salt A must give a secret different from account 1\'s.' },
 ];
 
-export function userIdFor(account: 1 | 2): string {
+export function userIdFor(account: Account): string {
   return Buffer.from(`fido2-harness-conformance-account-${account}`).toString('base64url');
 }
 
 /** Options JSON for a step. `credentials[account]` holds registered credential IDs. */
-export function optionsFor(step: PlanStep, rp: { id: string; name: string }, credentials: Partial<Record<1 | 2, string>>): Record<string, any> {
+export function optionsFor(step: PlanStep, rp: { id: string; name: string }, credentials: Partial<Record<Account, string>>): Record<string, any> {
   const challenge = crypto.randomBytes(32).toString('base64url');
   if (step.kind === 'registration') {
     const account = step.account!;
@@ -46,9 +51,9 @@ export function optionsFor(step: PlanStep, rp: { id: string; name: string }, cre
       pubKeyCredParams: ALGORITHMS.map((alg) => ({ alg, type: 'public-key' })),
       timeout: 120_000,
       attestation: 'direct',
-      authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+      authenticatorSelection: step.basic ? { residentKey: 'discouraged', requireResidentKey: false, userVerification: 'preferred' } : { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
       excludeCredentials: [],
-      extensions: { credProps: true, prf: {}, hmacCreateSecret: true, credentialProtectionPolicy: 'userVerificationRequired', enforceCredentialProtectionPolicy: false },
+      extensions: step.basic ? { credProps: true } : { credProps: true, prf: {}, hmacCreateSecret: true, credentialProtectionPolicy: 'userVerificationRequired', enforceCredentialProtectionPolicy: false },
     };
   }
   const allow = step.allowAccount ? credentials[step.allowAccount] : undefined;

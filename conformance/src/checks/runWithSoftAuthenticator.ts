@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { SoftAuthenticator } from '../authenticator/SoftAuthenticator.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import type { RunEvidence } from './RunEvidence.ts';
-import { CEREMONY_PLAN, optionsFor, userIdFor } from './ceremonyPlan.ts';
+import { CEREMONY_PLAN, optionsFor, userIdFor, type Account } from './ceremonyPlan.ts';
 
 /**
  * Performs the ceremony plan against a software authenticator in this process (no browser,
@@ -12,7 +12,7 @@ import { CEREMONY_PLAN, optionsFor, userIdFor } from './ceremonyPlan.ts';
 export function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId: string; origin: string; label: string; mds?: { no: number; nextUpdate: string; entry?: MetadataEntry }; now?: () => Date }): RunEvidence {
   const now = o.now ?? (() => new Date());
   const run: RunEvidence = { schemaVersion: 1, id: crypto.randomUUID(), startedAt: now().toISOString(), subject: { label: o.label, via: 'software' }, rpId: o.rpId, origin: o.origin, ceremonies: [], mds: o.mds };
-  const credentials: Partial<Record<1 | 2, string>> = {};
+  const credentials: Partial<Record<Account, string>> = {};
   for (const step of CEREMONY_PLAN) {
     const options = optionsFor(step, { id: o.rpId, name: 'fido2-harness conformance' }, credentials);
     try {

@@ -11,8 +11,8 @@ export const DECL_EXTENSIONS = defineCheck({
   fix: 'List in authenticatorGetInfo.extensions exactly the extensions the key implements.',
   evaluate(ctx) {
     const gi = declaredGetInfo(ctx);
-    const r = ctx.registrations[0];
-    if (!gi || !r) return skip(gi ? 'no registration' : 'no MDS statement with authenticatorGetInfo');
+    const r = ctx.registrations.find((x) => x.ceremony.options.extensions?.hmacCreateSecret);
+    if (!gi || !r) return skip(gi ? 'no registration asked for extensions' : 'no MDS statement with authenticatorGetInfo');
     const ext = r.parsed.authData.extensions;
     const problems: string[] = [];
     for (const name of ['hmac-secret', 'credProtect']) {
