@@ -22,7 +22,18 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const argv = process.argv.slice(2);
-if (argv[0] === 'serve') {
+if (argv[0] === 'check' && argv.includes('--virtual')) {
+  // the browser runner lives beside the server, not in the conformance library
+  const { checkVirtual } = await import('../runner/checkVirtual.ts');
+  const { HarnessError } = await import('../conformance/src/errors/HarnessError.ts');
+  try {
+    process.exitCode = await checkVirtual(argv.slice(1), { out: process.stdout, err: process.stderr, env: process.env });
+  } catch (e) {
+    if (!(e instanceof HarnessError)) throw e;
+    process.stderr.write(`fido2-harness check: ${e.code}: ${e.message}\n`);
+    process.exitCode = 2;
+  }
+} else if (argv[0] === 'serve') {
   const { serve } = await import('../server/src/cli.ts');
   const code = await serve(argv.slice(1), process.env);
   if (code !== undefined) process.exitCode = code;

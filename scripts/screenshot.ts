@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { startTestServer } from '../test/helpers/testServer.ts';
 import { TestMdsSigner, compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
 import { loadMetadataBlob } from '../conformance/src/mds/MetadataBlob.ts';
-import { launchChromium, openWithVirtualKey } from '../test/helpers/browser.ts';
+import { launchChromium, openWithVirtualKey } from '../runner/chromium.ts';
 import { press, setRegistrationForm, setSignInForm } from '../test/helpers/demoPage.ts';
 
 // a synthetic MDS entry for Chromium's fixed virtual-authenticator AAGUID, so the page shows

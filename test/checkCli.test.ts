@@ -72,7 +72,8 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
       [['--emulate', write('nodesc.json', '{"aaguid":"00000000-0000-4000-8000-000000000000"}')], /description must be/],
       [['--emulate', write('nofiles.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","attestation":{"certificateChain":["nope.pem"],"privateKey":"k.pem","root":"r.pem"}}')], /certificate nope\.pem .* cannot be read/],
       [['--emulate', 'fixtures/example-compliant-profile.json', '--format', 'pdf'], /--format must be/],
-      [['--virtual'], /not built yet/],
+      [['--virtual', '--profile', 'nope'], /unknown profile nope/],
+      [['--virtual', '--areas', 'everything'], /unknown area everything/],
     ];
     for (const [args, msg] of cases) {
       const r = run(args);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useServerAndBrowser } from '../helpers/e2eSetup.ts';
-import { openWithVirtualKey, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
+import { openWithVirtualKey, type VirtualAuthenticatorOptions } from '../../runner/chromium.ts';
 import { press, setRegistrationForm, setSignInForm } from '../helpers/demoPage.ts';
 
 /**

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { launchChromium, openWithVirtualKey } from '../helpers/browser.ts';
+import { launchChromium, openWithVirtualKey } from '../../runner/chromium.ts';
 import { press, setRegistrationForm } from '../helpers/demoPage.ts';
 import { TestMdsSigner, compliantEntry } from '../../conformance/src/mds/TestMdsSigner.ts';
 import { loadMetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';

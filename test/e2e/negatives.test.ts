@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useServerAndBrowser } from '../helpers/e2eSetup.ts';
-import { openWithVirtualKey, type VirtualKey } from '../helpers/browser.ts';
+import { openWithVirtualKey, type VirtualKey } from '../../runner/chromium.ts';
 import { press, setRegistrationForm, setSignInForm } from '../helpers/demoPage.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from './testServer.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium } from '../../runner/chromium.ts';
 
 /**
  * One real server (SQLite file, built page) and one Chromium per e2e test file. The

@@ -23,16 +23,20 @@ export const ALGORITHMS = [-7, -8, -257];
 
 export type Account = 1 | 2 | 3;
 
+// Order matters for virtual runs: the discoverable sign-ins come last because the virtual
+// driver stands in for the account chooser by hiding other credentials through CDP, and a
+// credential put back that way has lost its hmac-secret state (Chromium 156).
+
 export const CEREMONY_PLAN: PlanStep[] = [
   { step: 'register-basic', kind: 'registration', account: 3, basic: true, instruction: 'Insert the key and touch it. This first registration asks for nothing special, so every key can answer it with its attestation.' },
   { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Touch the key and enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },
   { step: 'register-account-2', kind: 'registration', account: 2, instruction: 'Touch the key again to register a second account (account 2) on the same site. It must not replace account 1.' },
-  { step: 'sign-in-discoverable-1', kind: 'authentication', account: 1, instruction: 'Sign in without a username: touch the key, enter the PIN, and pick account 1 if the browser asks.' },
-  { step: 'sign-in-discoverable-2', kind: 'authentication', account: 2, instruction: 'Sign in without a username again and pick account 2.' },
   { step: 'prf-a-1', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key: account 1 derives a secret from salt A (hmac-secret / PRF).' },
   { step: 'prf-a-1-again', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key once more: the same salt must give the same secret.' },
   { step: 'prf-b-1', kind: 'authentication', allowAccount: 1, prfSalt: 'b', instruction: 'Touch the key: salt B must give a different secret.' },
   { step: 'prf-a-2', kind: 'authentication', allowAccount: 2, prfSalt: 'a', instruction: 'Touch the key: account 2 with salt A must give a secret different from account 1\'s.' },
+  { step: 'sign-in-discoverable-1', kind: 'authentication', account: 1, instruction: 'Sign in without a username: touch the key, enter the PIN, and pick account 1 if the browser asks.' },
+  { step: 'sign-in-discoverable-2', kind: 'authentication', account: 2, instruction: 'Sign in without a username again and pick account 2.' },
 ];
 
 export function userIdFor(account: Account): string {

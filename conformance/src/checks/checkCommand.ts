@@ -9,6 +9,7 @@ import { renderMarkdown } from '../report/renderMarkdown.ts';
 import { palette } from '../inspect/renderInspect.ts';
 
 export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--format text|json|junit|md] [--out FILE] [--at <time>]
+       fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)
 
 Runs the conformance catalogue (Microsoft Entra attestation criteria, Windows
 Microsoft-compatible key, declared vs observed, hygiene) against a software authenticator
@@ -19,7 +20,7 @@ exit: 0 every required check passed, 1 a required check failed, 2 the run could 
 `;
 
 /** Terminal rendering: one line per check, failures with expected/actual and the fix. */
-function renderText(r: RunReport, colour: boolean): string {
+export function renderCheckText(r: RunReport, colour: boolean): string {
   const p = palette(colour);
   const lines = [`${p.bold(r.run.subject.label)}: ${r.verdict === 'pass' ? p.green('PASS') : p.red('FAIL')} (${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped)`];
   if (r.predictedRow) lines.push(`  predicted Microsoft table row: ${r.predictedRow.description} | ${r.predictedRow.aaguid} | Bio ${r.predictedRow.bio ? 'yes' : 'no'} | USB ${r.predictedRow.usb ? 'yes' : 'no'} | NFC ${r.predictedRow.nfc ? 'yes' : 'no'} | BLE ${r.predictedRow.ble ? 'yes' : 'no'}${r.predictedRow.eligible ? '' : p.red('  (not eligible)')}`);
@@ -48,8 +49,7 @@ export async function checkCommand(argv: string[], io: { out: NodeJS.WritableStr
     else if (a === '--help' || a === '-h') {
       io.out.write(CHECK_USAGE);
       return 0;
-    } else if (a === '--virtual') throw new HarnessError('BAD_USAGE', 'check --virtual (Chromium virtual authenticators) is not built yet: use --emulate <profile.json>');
-    else throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${CHECK_USAGE}`);
+    } else throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${CHECK_USAGE}`);
   }
   if (!profileFile) throw new HarnessError('BAD_USAGE', `check needs --emulate <profile.json>\n${CHECK_USAGE}`);
   const { profile, key, entry } = await loadProfile(profileFile);
@@ -57,7 +57,7 @@ export async function checkCommand(argv: string[], io: { out: NodeJS.WritableStr
   run.subject.profile = profileFile;
   const report = evaluateRun(run, { at });
   const colour = format === 'text' && !outFile && !!io.out.isTTY && !io.env.NO_COLOR;
-  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'junit' ? renderJunit(report) : format === 'md' ? renderMarkdown(report) : `${renderText(report, colour)}\n`;
+  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'junit' ? renderJunit(report) : format === 'md' ? renderMarkdown(report) : `${renderCheckText(report, colour)}\n`;
   if (outFile) {
     try {
       fs.writeFileSync(outFile, text);

@@ -36,10 +36,10 @@ export interface RunReport {
  * Evaluate a run against the catalogue. Pure: the same evidence and time give the same
  * report, so a stored run can be re-evaluated with a newer catalogue or MDS entry.
  */
-export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[] } = {}): RunReport {
+export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[]; areas?: readonly CheckArea[] } = {}): RunReport {
   const at = o.at ?? new Date(run.finishedAt ?? run.startedAt);
   const ctx = buildContext(run, at);
-  const outcomes: CheckOutcome[] = (o.checks ?? CHECKS).map((c) => {
+  const outcomes: CheckOutcome[] = (o.checks ?? CHECKS).filter((c) => !o.areas || o.areas.includes(c.area)).map((c) => {
     let r: CheckResult;
     try {
       r = c.evaluate(ctx);

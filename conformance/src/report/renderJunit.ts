@@ -2,8 +2,21 @@ import type { RunReport } from '../checks/evaluateRun.ts';
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-/** JUnit XML: one testsuite per run, one testcase per check (CI systems render it natively). */
-export function renderJunit(r: RunReport): string {
+/** JUnit XML: one testsuite per run (profile), one testcase per check (CI systems render it natively). */
+export function renderJunit(reports: RunReport | RunReport[]): string {
+  const list = Array.isArray(reports) ? reports : [reports];
+  const total = (k: 'fail' | 'skip') => list.reduce((n, r) => n + r.counts[k], 0);
+  const tests = list.reduce((n, r) => n + r.outcomes.length, 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="fido2-harness" tests="${tests}" failures="${total('fail')}" skipped="${total('skip')}">`,
+    ...list.map(suite),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function suite(r: RunReport): string {
   const cases = r.outcomes.map((o) => {
     const name = `${o.id}: ${o.title}`;
     const body = o.status === 'fail'
@@ -12,12 +25,8 @@ export function renderJunit(r: RunReport): string {
     return `    <testcase classname="fido2-harness.${o.area}" name="${xml(name)}">${body}</testcase>`;
   });
   return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="fido2-harness" tests="${r.outcomes.length}" failures="${r.counts.fail}" skipped="${r.counts.skip}">`,
     `  <testsuite name="${xml(r.run.subject.label)}" tests="${r.outcomes.length}" failures="${r.counts.fail}" skipped="${r.counts.skip}" timestamp="${r.run.startedAt}">`,
     ...cases,
     '  </testsuite>',
-    '</testsuites>',
-    '',
   ].join('\n');
 }

@@ -41,7 +41,7 @@ export interface VirtualKey {
 }
 
 /** One browser context per key (DESIGN: pages sharing a context lose focus). */
-export async function openWithVirtualKey(browser: Browser, url: string, o: VirtualAuthenticatorOptions = {}): Promise<VirtualKey> {
+export async function openWithVirtualKey(browser: Browser, url: string, o: VirtualAuthenticatorOptions = {}, how: { waitForDemo?: boolean } = {}): Promise<VirtualKey> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -63,6 +63,6 @@ export async function openWithVirtualKey(browser: Browser, url: string, o: Virtu
     } as never,
   });
   await page.goto(url);
-  await page.waitForSelector('body[data-ready=true]');
+  if (how.waitForDemo !== false) await page.waitForSelector('body[data-ready=true]');
   return { context, page, cdp, authenticatorId };
 }

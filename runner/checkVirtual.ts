@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import { HarnessError } from '../conformance/src/errors/HarnessError.ts';
+import { ArgReader } from '../conformance/src/cli/ArgReader.ts';
+import { evaluateRun, type RunReport } from '../conformance/src/checks/evaluateRun.ts';
+import type { CheckArea } from '../conformance/src/checks/Check.ts';
+import { renderJunit } from '../conformance/src/report/renderJunit.ts';
+import { renderMarkdown } from '../conformance/src/report/renderMarkdown.ts';
+import { renderCheckText } from '../conformance/src/checks/checkCommand.ts';
+import { launchChromium } from './chromium.ts';
+import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
+import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
+
+const AREAS: CheckArea[] = ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene'];
+
+export const VIRTUAL_USAGE = `usage: fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format text|json|junit|md] [--out FILE]
+
+Runs the conformance plan in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH)
+against CDP virtual authenticators, one browser context per profile, all in parallel.
+profiles: ${VIRTUAL_PROFILES.map((p) => p.name).join(', ')} (default: all)
+--areas: comma-separated subset of ${AREAS.join(', ')} (Chromium's own AAGUID is in no MDS,
+         so CI that gates on behaviour uses --areas windows,hygiene)
+
+exit: 0 every required check passed in every profile, 1 a required check failed, 2 the run could not be performed
+`;
+
+/** All profiles in parallel contexts of one browser; reports in profile order. */
+export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: CheckArea[]; progress?: (line: string) => void } = {}): Promise<{ profile: VirtualProfile; report: RunReport }[]> {
+  const origin = await startBlankOrigin();
+  const browser = await launchChromium();
+  try {
+    return await Promise.all(profiles.map(async (profile) => {
+      const run = await runVirtualProfile(browser, origin.origin, profile);
+      const report = evaluateRun(run, { areas: o.areas });
+      o.progress?.(`${profile.name}: ${report.verdict === 'pass' ? 'pass' : 'FAIL'} (${report.counts.pass} passed, ${report.counts.fail} failed, ${report.counts.skip} skipped)`);
+      return { profile, report };
+    }));
+  } finally {
+    await browser.close();
+    await origin.close();
+  }
+}
+
+export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): Promise<number> {
+  const names: string[] = [];
+  let areas: CheckArea[] | undefined;
+  let format = 'text';
+  let outFile: string | undefined;
+  const args = new ArgReader(argv);
+  for (let a = args.next(); a !== undefined; a = args.next()) {
+    if (a === '--virtual') continue;
+    if (a === '--profile') names.push(args.value(a));
+    else if (a === '--areas') {
+      areas = args.value(a).split(',').map((x) => x.trim()) as CheckArea[];
+      const bad = areas.filter((x) => !AREAS.includes(x));
+      if (bad.length) throw new HarnessError('BAD_USAGE', `unknown area ${bad.join(', ')}; areas are ${AREAS.join(', ')}`);
+    } else if (a === '--format') {
+      format = args.value(a);
+      if (!['text', 'json', 'junit', 'md'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be text, json, junit or md, not ${JSON.stringify(format)}`);
+    } else if (a === '--out') outFile = args.value(a);
+    else if (a === '--help' || a === '-h') {
+      io.out.write(VIRTUAL_USAGE);
+      return 0;
+    } else throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${VIRTUAL_USAGE}`);
+  }
+  const profiles = names.length ? names.map((n) => VIRTUAL_PROFILES.find((p) => p.name === n) ?? (() => { throw new HarnessError('BAD_USAGE', `unknown profile ${n}; profiles are ${VIRTUAL_PROFILES.map((p) => p.name).join(', ')}`); })()) : VIRTUAL_PROFILES;
+  const t0 = Date.now();
+  let results: Awaited<ReturnType<typeof runVirtualMatrix>>;
+  try {
+    results = await runVirtualMatrix(profiles, { areas, progress: (l) => io.err.write(`  ${l}\n`) });
+  } catch (e) {
+    throw new HarnessError('RUN_FAILED', `the virtual run could not be performed: ${(e as Error).message}`, { cause: e });
+  }
+  const reports = results.map((r) => r.report);
+  io.err.write(`${reports.length} profile(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const colour = format === 'text' && !outFile && !!io.out.isTTY && !io.env.NO_COLOR;
+  const text = format === 'json' ? `${JSON.stringify({ reports }, null, 2)}\n` : format === 'junit' ? renderJunit(reports) : format === 'md' ? reports.map(renderMarkdown).join('\n') : `${reports.map((r) => renderCheckText(r, colour)).join('\n\n')}\n`;
+  if (outFile) {
+    fs.writeFileSync(outFile, text);
+    io.out.write(`report written to ${outFile}\n`);
+  } else io.out.write(text);
+  return reports.every((r) => r.verdict === 'pass') ? 0 : 1;
+}

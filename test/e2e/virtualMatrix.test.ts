@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { runVirtualMatrix } from '../../runner/checkVirtual.ts';
+import { VIRTUAL_PROFILES } from '../../runner/virtualProfiles.ts';
+import { CHECKS } from '../../conformance/src/checks/registry.ts';
+
+/**
+ * `check --virtual`: the conformance plan through Chromium's CDP virtual authenticators,
+ * every profile in its own context, in parallel. Each profile's expected verdicts hold.
+ */
+describe('virtual run matrix', () => {
+  it('every profile passes and fails exactly where its capabilities say', async () => {
+    const lines: string[] = [];
+    const results = await runVirtualMatrix(VIRTUAL_PROFILES, { progress: (l) => lines.push(l) });
+    expect(results.map((r) => r.profile.name)).toEqual(VIRTUAL_PROFILES.map((p) => p.name));
+    expect(lines).toHaveLength(VIRTUAL_PROFILES.length);
+    for (const { profile, report } of results) {
+      expect(report.outcomes).toHaveLength(CHECKS.length);
+      const status = (id: string) => report.outcomes.find((o) => o.id === id)!;
+      for (const id of profile.expect.pass) expect(status(id).status, `${profile.name} ${id}: ${status(id).message}`).toBe('pass');
+      for (const id of profile.expect.fail) expect(status(id).status, `${profile.name} ${id}: ${status(id).message}`).toBe('fail');
+      // Chromium's AAGUID is in no MDS: never predicted eligible
+      expect(report.verdict).toBe('fail');
+    }
+    // the u2f key must fail resident keys and hmac-secret (issue 5's own example)
+    const u2f = results.find((r) => r.profile.name === 'u2f')!.report;
+    expect(u2f.toFix.map((f) => f.id)).toEqual(expect.arrayContaining(['RK_DISCOVERABLE_SIGN_IN', 'EXT_HMAC_SECRET_OR_PRF']));
+  }, 120_000);
+
+  it('--areas narrows the catalogue: the full profile passes the behavioural checks', async () => {
+    const [r] = await runVirtualMatrix(VIRTUAL_PROFILES.filter((p) => p.name === 'ctap2_1-full'), { areas: ['windows', 'hygiene'] });
+    expect(r!.report.outcomes.every((o) => o.area === 'windows' || o.area === 'hygiene')).toBe(true);
+    expect(r!.report.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.message}`)).toEqual([]);
+    expect(r!.report.verdict).toBe('pass');
+  }, 120_000);
+});
