@@ -1,0 +1,18 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { catalogueMarkdown } from '../scripts/catalogue.ts';
+
+describe('README', () => {
+  it('starts with the two commands', () => {
+    const head = fs.readFileSync('README.md', 'utf8').split('\n').slice(0, 6).join('\n');
+    expect(head).toContain('npm install && npm start');
+    expect(head).toContain('npm install && npm test');
+    expect(fs.readFileSync('.ci/run', 'utf8')).toContain('npm install && npm test');
+  });
+
+  it('carries the current check catalogue', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const copy = readme.slice(readme.indexOf('<!-- catalogue:start -->') + 24, readme.indexOf('<!-- catalogue:end -->')).trim();
+    expect(copy).toBe(catalogueMarkdown());
+  });
+});
