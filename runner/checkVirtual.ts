@@ -5,6 +5,7 @@ import { evaluateRun, type RunReport } from '../conformance/src/checks/evaluateR
 import type { CheckArea } from '../conformance/src/checks/Check.ts';
 import { renderJunit } from '../conformance/src/report/renderJunit.ts';
 import { renderMarkdown } from '../conformance/src/report/renderMarkdown.ts';
+import { renderHtml } from '../conformance/src/report/renderHtml.ts';
 import { renderCheckText } from '../conformance/src/checks/checkCommand.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
@@ -12,7 +13,7 @@ import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
 
 const AREAS: CheckArea[] = ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene'];
 
-export const VIRTUAL_USAGE = `usage: fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format text|json|junit|md] [--out FILE]
+export const VIRTUAL_USAGE = `usage: fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format text|json|junit|md|html] [--out FILE]
 
 Runs the conformance plan in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH)
 against CDP virtual authenticators, one browser context per profile, all in parallel.
@@ -55,13 +56,14 @@ export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStr
       if (bad.length) throw new HarnessError('BAD_USAGE', `unknown area ${bad.join(', ')}; areas are ${AREAS.join(', ')}`);
     } else if (a === '--format') {
       format = args.value(a);
-      if (!['text', 'json', 'junit', 'md'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be text, json, junit or md, not ${JSON.stringify(format)}`);
+      if (!['text', 'json', 'junit', 'md', 'html'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be text, json, junit, md or html, not ${JSON.stringify(format)}`);
     } else if (a === '--out') outFile = args.value(a);
     else if (a === '--help' || a === '-h') {
       io.out.write(VIRTUAL_USAGE);
       return 0;
     } else throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${VIRTUAL_USAGE}`);
   }
+  if (format === 'html' && names.length !== 1) throw new HarnessError('BAD_USAGE', 'the HTML report is one file per key: add --profile NAME');
   const profiles = names.length ? names.map((n) => VIRTUAL_PROFILES.find((p) => p.name === n) ?? (() => { throw new HarnessError('BAD_USAGE', `unknown profile ${n}; profiles are ${VIRTUAL_PROFILES.map((p) => p.name).join(', ')}`); })()) : VIRTUAL_PROFILES;
   const t0 = Date.now();
   let results: Awaited<ReturnType<typeof runVirtualMatrix>>;
@@ -73,7 +75,7 @@ export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStr
   const reports = results.map((r) => r.report);
   io.err.write(`${reports.length} profile(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   const colour = format === 'text' && !outFile && !!io.out.isTTY && !io.env.NO_COLOR;
-  const text = format === 'json' ? `${JSON.stringify({ reports }, null, 2)}\n` : format === 'junit' ? renderJunit(reports) : format === 'md' ? reports.map(renderMarkdown).join('\n') : `${reports.map((r) => renderCheckText(r, colour)).join('\n\n')}\n`;
+  const text = format === 'json' ? `${JSON.stringify({ reports }, null, 2)}\n` : format === 'junit' ? renderJunit(reports) : format === 'md' ? reports.map(renderMarkdown).join('\n') : format === 'html' ? reports.map(renderHtml).join('\n') : `${reports.map((r) => renderCheckText(r, colour)).join('\n\n')}\n`;
   if (outFile) {
     fs.writeFileSync(outFile, text);
     io.out.write(`report written to ${outFile}\n`);

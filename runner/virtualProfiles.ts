@@ -31,7 +31,7 @@ export const VIRTUAL_PROFILES: VirtualProfile[] = [
     name: 'no-rk',
     description: 'CTAP 2.1 without resident keys',
     options: { protocol: 'ctap2', ctap2Version: 'ctap2_1', hasResidentKey: false, hasUserVerification: true, isUserVerified: true, hasPrf: true },
-    expect: { pass: ['ATT_PACKED_FORMAT'], fail: ['RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+    expect: { pass: ['ATT_PACKED_FORMAT', 'UV_FLAG_WHEN_REQUIRED'], fail: ['RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
   },
   {
     name: 'no-uv',

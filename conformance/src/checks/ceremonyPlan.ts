@@ -14,7 +14,7 @@ export interface PlanStep {
   /** a plain registration (no resident key, UV preferred): attestation evidence from every key, even U2F-only ones */
   basic?: boolean;
   /** authentication: restrict to this account's credential (allowCredentials) */
-  allowAccount?: 1 | 2;
+  allowAccount?: Account;
   prfSalt?: 'a' | 'b';
 }
 
@@ -29,6 +29,7 @@ export type Account = 1 | 2 | 3;
 
 export const CEREMONY_PLAN: PlanStep[] = [
   { step: 'register-basic', kind: 'registration', account: 3, basic: true, instruction: 'Insert the key and touch it. This first registration asks for nothing special, so every key can answer it with its attestation.' },
+  { step: 'sign-in-uv', kind: 'authentication', allowAccount: 3, instruction: 'Touch the key and enter its PIN (or use its fingerprint): this sign-in requires user verification.' },
   { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Touch the key and enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },
   { step: 'register-account-2', kind: 'registration', account: 2, instruction: 'Touch the key again to register a second account (account 2) on the same site. It must not replace account 1.' },
   { step: 'prf-a-1', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key: account 1 derives a secret from salt A (hmac-secret / PRF).' },

@@ -6,9 +6,10 @@ import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from './evaluateRun.ts';
 import { renderJunit } from '../report/renderJunit.ts';
 import { renderMarkdown } from '../report/renderMarkdown.ts';
+import { renderHtml } from '../report/renderHtml.ts';
 import { palette } from '../inspect/renderInspect.ts';
 
-export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--format text|json|junit|md] [--out FILE] [--at <time>]
+export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--format text|json|junit|md|html] [--out FILE] [--at <time>]
        fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)
 
 Runs the conformance catalogue (Microsoft Entra attestation criteria, Windows
@@ -43,7 +44,7 @@ export async function checkCommand(argv: string[], io: { out: NodeJS.WritableStr
     if (a === '--emulate') profileFile = args.value(a);
     else if (a === '--format') {
       format = args.value(a);
-      if (!['text', 'json', 'junit', 'md'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be text, json, junit or md, not ${JSON.stringify(format)}`);
+      if (!['text', 'json', 'junit', 'md', 'html'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be text, json, junit, md or html, not ${JSON.stringify(format)}`);
     } else if (a === '--out') outFile = args.value(a);
     else if (a === '--at') at = parseTime(args.value(a));
     else if (a === '--help' || a === '-h') {
@@ -57,7 +58,7 @@ export async function checkCommand(argv: string[], io: { out: NodeJS.WritableStr
   run.subject.profile = profileFile;
   const report = evaluateRun(run, { at });
   const colour = format === 'text' && !outFile && !!io.out.isTTY && !io.env.NO_COLOR;
-  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'junit' ? renderJunit(report) : format === 'md' ? renderMarkdown(report) : `${renderCheckText(report, colour)}\n`;
+  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'junit' ? renderJunit(report) : format === 'md' ? renderMarkdown(report) : format === 'html' ? renderHtml(report) : `${renderCheckText(report, colour)}\n`;
   if (outFile) {
     try {
       fs.writeFileSync(outFile, text);
