@@ -12,6 +12,7 @@ import type { MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
+import { runRoutes } from './routes/runs.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms.ts';
 import { isHarnessError } from '../../conformance/src/errors/HarnessError.ts';
 
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(registrationRoutes);
   await app.register(authenticationRoutes);
   await app.register(credentialRoutes);
+  await app.register(runRoutes);
 
   const dir = deps.config.clientDir;
   if (dir && fs.existsSync(dir)) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { CounterRegression, CredentialRecord, RegistrationEvidence, Store, UserRecord } from './Store.ts';
+import type { CounterRegression, CredentialRecord, RegistrationEvidence, Store, StoredRun, UserRecord } from './Store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -36,6 +36,17 @@ CREATE TABLE IF NOT EXISTS counter_regressions (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS counter_regressions_cred ON counter_regressions(credential_id);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  aaguid TEXT,
+  label TEXT NOT NULL,
+  firmware TEXT,
+  via TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  verdict TEXT,
+  evidence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_aaguid ON runs(aaguid, started_at);
 `;
 
 type Row = Record<string, unknown>;
@@ -59,6 +70,10 @@ function toCredential(r: Row): CredentialRecord {
     counterRegressions: Number(r.counter_regressions),
     ...(typeof r.username === 'string' ? { username: r.username } : {}),
   };
+}
+
+function toRun(r: Row | undefined): StoredRun | undefined {
+  return r && { id: r.id as string, aaguid: (r.aaguid as string | null) ?? null, label: r.label as string, firmware: (r.firmware as string | null) ?? null, via: r.via as string, startedAt: r.started_at as string, verdict: (r.verdict as string | null) ?? null, evidence: r.evidence as string };
 }
 
 function toUser(r: Row | undefined): UserRecord | undefined {
@@ -97,6 +112,10 @@ export class SqliteStore implements Store {
       regress: p('UPDATE credentials SET counter_regressions = counter_regressions + 1 WHERE id = ?'),
       insertRegression: p('INSERT INTO counter_regressions (credential_id, stored, received, at) VALUES (?, ?, ?, ?)'),
       regressions: p('SELECT * FROM counter_regressions WHERE credential_id = ? ORDER BY at'),
+      saveRun: p('INSERT OR REPLACE INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      run: p('SELECT * FROM runs WHERE id = ?'),
+      runsAll: p('SELECT * FROM runs ORDER BY started_at DESC, id LIMIT 500'),
+      runsOf: p('SELECT * FROM runs WHERE aaguid = ? ORDER BY started_at DESC, id LIMIT 500'),
     };
   }
 
@@ -198,6 +217,18 @@ export class SqliteStore implements Store {
       received: Number(r.received),
       at: Number(r.at),
     }));
+  }
+
+  saveRun(r: StoredRun) {
+    this.q.saveRun!.run(r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, r.evidence);
+  }
+
+  getRun(id: string) {
+    return toRun(this.q.run!.get(id) as Row | undefined);
+  }
+
+  listRuns(aaguid?: string) {
+    return ((aaguid === undefined ? this.q.runsAll!.all() : this.q.runsOf!.all(aaguid)) as Row[]).map((r) => toRun(r)!);
   }
 
   close() {

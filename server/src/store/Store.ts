@@ -41,6 +41,18 @@ export interface CounterRegression {
   at: number;
 }
 
+/** A conformance run as stored: its evidence (JSON) and what the list view needs. */
+export interface StoredRun {
+  id: string;
+  aaguid: string | null;
+  label: string;
+  firmware: string | null;
+  via: string;
+  startedAt: string;
+  verdict: string | null;
+  evidence: string;
+}
+
 export interface Store {
   getUserByName(username: string): UserRecord | undefined;
   getUserById(id: string): UserRecord | undefined;
@@ -56,5 +68,10 @@ export interface Store {
   /** a counter that did not increase: counted on the credential and logged */
   recordCounterRegression(r: CounterRegression): void;
   listCounterRegressions(credentialId: string): CounterRegression[];
+  /** insert or replace a conformance run */
+  saveRun(run: StoredRun): void;
+  getRun(id: string): StoredRun | undefined;
+  /** newest first; by AAGUID when given */
+  listRuns(aaguid?: string): StoredRun[];
   close(): void;
 }

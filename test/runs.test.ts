@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/testServer.ts';
+import { ApiSession } from './helpers/ApiSession.ts';
+import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
+import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+import { TestMdsSigner, compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
+import { loadMetadataBlob, type MetadataBlob } from '../conformance/src/mds/MetadataBlob.ts';
+import { userIdFor, CEREMONY_PLAN } from '../conformance/src/checks/ceremonyPlan.ts';
+import { CHECKS } from '../conformance/src/checks/registry.ts';
+
+/** Guided runs through the API, driven here by the software key as a person would drive a real one. */
+const AAGUID = 'a11ce000-0000-4000-8000-00000000b0b0';
+let ca: AttestationCa;
+let mds: MetadataBlob;
+let s: TestServer | undefined;
+beforeAll(async () => {
+  ca = await AttestationCa.create();
+  const signer = await TestMdsSigner.create();
+  mds = loadMetadataBlob(await signer.blob({ no: 4, nextUpdate: '2099-01-01', entries: [compliantEntry(AAGUID, ca.rootPem, 'Guided Key')] }), [new crypto.X509Certificate(signer.rootDer)]);
+});
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
+async function key(features = { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'] }) {
+  const leaf = await ca.issueLeaf({ aaguid: AAGUID });
+  return new SoftAuthenticator({ aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der], features });
+}
+
+async function guidedRun(api: ApiSession, k: SoftAuthenticator, label: string) {
+  const start = await api.post('/api/runs', { label, firmware: '5.7.1' });
+  expect(start.statusCode, start.body).toBe(200);
+  const { id, plan } = start.json();
+  expect(plan.map((p: { step: string }) => p.step)).toEqual(CEREMONY_PLAN.map((p) => p.step));
+  let report: any;
+  for (const p of CEREMONY_PLAN) {
+    const o = (await api.post(`/api/runs/${id}/steps/${p.step}/options`)).json();
+    let body: object;
+    try {
+      const choose = p.kind === 'authentication' && p.account ? [...k.credentials.values()].find((c) => Buffer.from(c.userHandle).toString('base64url') === userIdFor(p.account!)) : undefined;
+      body = { response: p.kind === 'registration' ? k.create(o, s!.origin) : k.get(o, s!.origin, {}, choose && Buffer.from(choose.id).toString('base64url')) };
+    } catch (e) {
+      body = { error: { name: 'NotAllowedError', message: (e as Error).message }, challenge: o.challenge };
+    }
+    const r = await api.post(`/api/runs/${id}/steps/${p.step}/result`, body);
+    expect(r.statusCode, r.body).toBe(200);
+    report = r.json();
+  }
+  return { id, report };
+}
+
+describe('guided runs through the API', () => {
+  it('a compliant key passes every check live; the run is stored, listed, re-evaluated and downloadable', async () => {
+    s = await startTestServer({ metadata: mds });
+    const api = new ApiSession(s.app);
+    const { id, report } = await guidedRun(api, await key(), 'Guided Key sample 1');
+    expect(report.outcomes.filter((o: { status: string }) => o.status !== 'pass').map((o: { id: string; message: string }) => `${o.id}: ${o.message}`)).toEqual([]);
+    expect(report).toMatchObject({ verdict: 'pass', aaguid: AAGUID, run: { subject: { via: 'physical', firmware: '5.7.1' } }, predictedRow: { description: 'Guided Key', eligible: true } });
+    const list = (await api.get(`/api/runs?aaguid=${AAGUID}`)).json().runs;
+    expect(list).toMatchObject([{ id, label: 'Guided Key sample 1', firmware: '5.7.1', verdict: 'pass' }]);
+    expect((await api.get(`/api/runs/${id}`)).json().outcomes).toHaveLength(CHECKS.length);
+    const html = await api.get(`/api/runs/${id}/report.html`);
+    expect(html.headers['content-disposition']).toContain('attachment');
+    expect(html.body).toContain('data-verdict="pass"');
+    expect((await api.get(`/api/runs/${id}/report.junit`)).body.match(/<testcase /g)).toHaveLength(CHECKS.length);
+  });
+
+  it('two runs of one AAGUID can be diffed', async () => {
+    s = await startTestServer({ metadata: mds });
+    const api = new ApiSession(s.app);
+    const a = await guidedRun(api, await key(), 'firmware 1');
+    const b = await guidedRun(api, await key({ hmacSecret: false, credProtect: true, transports: ['usb', 'nfc'] }), 'firmware 2');
+    const d = (await api.get(`/api/runs/diff?a=${a.id}&b=${b.id}`)).json();
+    expect(d.a.verdict).toBe('pass');
+    expect(d.b.verdict).toBe('fail');
+    expect(d.changed).toEqual(expect.arrayContaining([{ id: 'EXT_HMAC_SECRET_OR_PRF', a: 'pass', b: 'fail' }]));
+    expect((await api.get(`/api/runs?aaguid=${AAGUID}`)).json().runs).toHaveLength(2);
+  });
+
+  it('bad input: unknown run, unknown step, malformed results, replays, another run\'s challenge', async () => {
+    s = await startTestServer({ metadata: mds });
+    const api = new ApiSession(s.app);
+    const { id } = (await api.post('/api/runs', {})).json();
+    const other = (await api.post('/api/runs', { label: 'other' })).json().id;
+    expect((await api.post(`/api/runs/${crypto.randomUUID()}/steps/register-basic/options`)).statusCode).toBe(404);
+    expect((await api.post(`/api/runs/${id}/steps/no-such-step/options`)).statusCode).toBe(400);
+    expect((await api.post(`/api/runs/../../etc/steps/register-basic/options`)).statusCode).toBeGreaterThanOrEqual(400);
+    expect((await api.post('/api/runs', { label: 'x'.repeat(101) })).statusCode).toBe(400);
+    expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, {})).statusCode).toBe(400);
+    expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, { error: { name: 'NotAllowedError', message: 'x' } })).statusCode).toBe(400);
+    const bad = await api.post(`/api/runs/${id}/steps/register-basic/result`, { response: { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toMatch(/^BAD_/);
+    const k = await key();
+    const o = (await api.post(`/api/runs/${id}/steps/register-basic/options`)).json();
+    const resp = k.create(o, s.origin);
+    expect((await api.post(`/api/runs/${other}/steps/register-basic/result`, { response: resp })).json().error.code).toBe('CHALLENGE_WRONG_STEP');
+    const o2 = (await api.post(`/api/runs/${id}/steps/register-basic/options`)).json();
+    const resp2 = k.create(o2, s.origin);
+    expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, { response: resp2 })).statusCode).toBe(200);
+    expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, { response: resp2 })).json().error.code).toBe('CHALLENGE_UNKNOWN');
+    expect((await api.get('/api/runs/diff?a=1&b=2')).statusCode).toBe(400);
+    expect((await api.get(`/api/runs/${id}/report.pdf`)).statusCode).toBe(400);
+  });
+});
