@@ -10,6 +10,7 @@ export default defineConfig({
     // no inline module-preload polyfill: the CSP forbids inline script
     modulePreload: { polyfill: false },
     target: 'es2022',
+    rollupOptions: { input: { main: 'client/index.html', run: 'client/run.html' } },
   },
   server: {
     proxy: { '/api': 'http://localhost:8080' },

@@ -40,7 +40,7 @@ async function ceremony(k: VirtualKey, kind: 'registration' | 'authentication', 
  * stands in for the person by hiding the other accounts' resident credentials (CDP) for the
  * one discoverable sign-in, then putting them back exactly as they were.
  */
-async function withOnlyAccount<T>(k: VirtualKey, account: Account, fn: () => Promise<T>): Promise<T> {
+export async function withOnlyAccount<T>(k: VirtualKey, account: Account, fn: () => Promise<T>): Promise<T> {
   const { credentials } = await k.cdp.send('WebAuthn.getCredentials', { authenticatorId: k.authenticatorId });
   const others = credentials.filter((c) => c.isResidentCredential && c.userHandle && Buffer.from(c.userHandle, 'base64').toString('base64url') !== userIdFor(account));
   for (const c of others) await k.cdp.send('WebAuthn.removeCredential', { authenticatorId: k.authenticatorId, credentialId: c.credentialId });

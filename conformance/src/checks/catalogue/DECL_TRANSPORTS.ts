@@ -12,7 +12,8 @@ export const DECL_TRANSPORTS = defineCheck({
   evaluate(ctx) {
     const gi = declaredGetInfo(ctx);
     const r = ctx.registrations[0];
-    if (!gi?.transports?.length || !r) return skip(!r ? 'no registration' : 'the statement declares no transports');
+    if (!gi) return skip('no MDS statement with authenticatorGetInfo');
+    if (!gi.transports?.length || !r) return skip(!r ? 'no registration' : 'the statement declares no transports');
     const extra = r.parsed.transports.filter((t) => !gi.transports!.includes(t) && t !== 'hybrid');
     return extra.length ? fail('the key reported transports the metadata does not declare', JSON.stringify(gi.transports), JSON.stringify(r.parsed.transports), ['mds', r.ceremony.step]) : pass(`reported ${JSON.stringify(r.parsed.transports)} within ${JSON.stringify(gi.transports)}`, ['mds', r.ceremony.step]);
   },

@@ -1,0 +1,131 @@
+import { startRegistration, startAuthentication, WebAuthnAbortService } from '@simplewebauthn/browser';
+import { $, el, input, table } from './dom.ts';
+import { api, ApiError } from './api.ts';
+import { extensionInputsToBuffers, buffersToBase64url } from './binary.ts';
+import { explainBrowserError } from './explainError.ts';
+
+/**
+ * The guided physical-key run: the server hands out each step's options and judges each
+ * result; this page tells the person what to do, runs the ceremony, and shows the checks
+ * as they stand after every step. Everything from the server is rendered as text.
+ */
+type Obj = Record<string, any>;
+let runId: string | undefined;
+let plan: { step: string; kind: string; instruction: string }[] = [];
+let next = 0;
+
+function status(kind: 'idle' | 'busy' | 'ok' | 'error', text: string) {
+  const s = $('run-status');
+  s.className = `status ${kind}`;
+  s.dataset.kind = kind;
+  s.textContent = text;
+}
+
+function renderSteps() {
+  $('steps').replaceChildren(...plan.map((p, i) => el('li', { class: i < next ? 'done' : i === next ? 'current' : '', 'data-step': p.step }, el('strong', {}, p.step), ' ', p.instruction)));
+  const btn = $('next') as HTMLButtonElement;
+  btn.disabled = next >= plan.length;
+  btn.textContent = next >= plan.length ? 'Run complete' : `Do step ${next + 1}: ${plan[next]!.step}`;
+}
+
+function renderReport(r: Obj) {
+  const v = $('verdict');
+  v.textContent = r.run.finishedAt ? (r.verdict === 'pass' ? 'PASS' : 'FAIL') : `(${r.counts.pass} passing so far)`;
+  v.dataset.verdict = r.run.finishedAt ? r.verdict : 'running';
+  const row = r.predictedRow;
+  $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no']], 'predicted-row') : el('p', { class: 'muted' }, r.aaguid ? `AAGUID ${r.aaguid} is not in the MDS BLOB the server has loaded.` : 'The key has not registered yet.'));
+  const t = el('table', { 'data-testid': 'checks' });
+  for (const o of r.outcomes as Obj[]) {
+    t.append(el('tr', { class: `finding ${o.status}`, 'data-check': o.id, 'data-status': o.status },
+      el('td', {}, o.status),
+      el('td', {}, el('code', {}, o.id), el('br', {}), o.title),
+      el('td', {}, o.severity),
+      el('td', {}, o.message, o.status === 'fail' ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
+  }
+  $('checks').replaceChildren(t);
+  $('downloads').replaceChildren(el('p', {}, 'Report: ', ...['html', 'md', 'json', 'junit'].flatMap((f) => [el('a', { href: `/api/runs/${encodeURIComponent(r.run.id)}/report.${f}` }, f), ' '])));
+}
+
+async function refreshRuns() {
+  const { runs } = await api<{ runs: Obj[] }>('GET', '/api/runs');
+  if (!runs.length) {
+    $('runs').replaceChildren(el('p', { class: 'muted' }, 'No runs yet.'));
+    return;
+  }
+  const t = el('table', { 'data-testid': 'runs' });
+  t.append(el('tr', {}, ...['', 'key', 'firmware', 'AAGUID', 'started', 'verdict'].map((h) => el('th', {}, h))));
+  for (const r of runs) {
+    const cb = el('input', { type: 'checkbox', value: r.id, class: 'run-pick' });
+    t.append(el('tr', { 'data-run': r.id }, el('td', {}, cb), el('td', {}, r.label), el('td', {}, r.firmware ?? ''), el('td', {}, el('code', {}, r.aaguid ?? '')), el('td', {}, r.startedAt), el('td', {}, r.verdict ?? 'unfinished')));
+  }
+  $('runs').replaceChildren(t);
+}
+
+async function doStep() {
+  const p = plan[next];
+  if (!runId || !p) return;
+  ($('next') as HTMLButtonElement).disabled = true;
+  status('busy', p.instruction);
+  const options = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/options`);
+  const timer = setTimeout(() => WebAuthnAbortService.cancelCeremony(), (options.timeout ?? 120000) + 5000);
+  let body: Obj;
+  try {
+    const optionsJSON = { ...options, extensions: extensionInputsToBuffers(options.extensions) } as never;
+    const response: Obj = p.kind === 'registration' ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });
+    response.clientExtensionResults = buffersToBase64url(response.clientExtensionResults);
+    body = { response };
+  } catch (e) {
+    const err = e as { name?: string; message?: string; cause?: { name?: string } };
+    body = { error: { name: String(err.cause?.name ?? err.name ?? 'Error').slice(0, 64), message: String(err.message ?? '').slice(0, 1000) }, challenge: options.challenge };
+    status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in')}\nThe step is recorded as failed; you can continue.`);
+  } finally {
+    clearTimeout(timer);
+  }
+  try {
+    const report = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/result`, body);
+    renderReport(report);
+    if (body.response) status('ok', `Step ${p.step} done.`);
+  } catch (e) {
+    status('error', e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+  }
+  next += 1;
+  renderSteps();
+  if (next >= plan.length) {
+    status('ok', 'Run complete. Download the report below; the run is stored with the others.');
+    await refreshRuns();
+  }
+}
+
+async function start() {
+  const body: Obj = {};
+  if (input('label').value.trim()) body.label = input('label').value.trim();
+  if (input('firmware').value.trim()) body.firmware = input('firmware').value.trim();
+  try {
+    const r = await api<Obj>('POST', '/api/runs', body);
+    runId = r.id;
+    plan = r.plan;
+    next = 0;
+    renderSteps();
+    status('idle', `Run ${r.id} started. Press "Do step 1" and follow the instruction.`);
+    await refreshRuns();
+  } catch (e) {
+    status('error', e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+  }
+}
+
+async function diff() {
+  const picked = [...document.querySelectorAll<HTMLInputElement>('.run-pick:checked')].map((c) => c.value);
+  if (picked.length !== 2) {
+    $('diff-result').replaceChildren(el('p', { class: 'muted' }, 'Select exactly two runs.'));
+    return;
+  }
+  const d = await api<Obj>('GET', `/api/runs/diff?a=${picked[0]}&b=${picked[1]}`);
+  $('diff-result').replaceChildren(d.changed.length
+    ? table(d.changed.map((c: Obj) => [c.id, `${c.a} → ${c.b}`] as [string, string]), 'diff')
+    : el('p', {}, 'The two runs agree on every check.'));
+}
+
+$('start').addEventListener('click', () => void start());
+$('next').addEventListener('click', () => void doStep());
+$('diff').addEventListener('click', () => void diff());
+refreshRuns().then(() => (document.body.dataset.ready = 'true')).catch((e) => status('error', `Could not reach the harness server: ${(e as Error).message}`));
