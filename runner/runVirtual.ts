@@ -1,6 +1,6 @@
 import http from 'node:http';
 import crypto from 'node:crypto';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { openWithVirtualKey, type VirtualKey } from './chromium.ts';
 import type { VirtualProfile } from './virtualProfiles.ts';
 import type { RunEvidence } from '../conformance/src/checks/RunEvidence.ts';
@@ -20,8 +20,8 @@ export async function startBlankOrigin(): Promise<{ origin: string; close(): Pro
   return { origin: `http://localhost:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function ceremony(k: VirtualKey, kind: 'registration' | 'authentication', options: Record<string, any>) {
-  return k.page.evaluate(async ({ kind, options }) => {
+async function ceremony(page: Page, kind: 'registration' | 'authentication', options: Record<string, any>) {
+  return page.evaluate(async ({ kind, options }) => {
     const P = PublicKeyCredential as unknown as { parseCreationOptionsFromJSON(o: unknown): PublicKeyCredentialCreationOptions; parseRequestOptionsFromJSON(o: unknown): PublicKeyCredentialRequestOptions };
     const signal = AbortSignal.timeout(15_000); // create() hangs rather than fails without an authenticator
     try {
@@ -54,23 +54,34 @@ export async function withOnlyAccount<T>(k: VirtualKey, account: Account, fn: ()
   }
 }
 
-/** One profile, one browser context, the whole plan. */
-export async function runVirtualProfile(browser: Browser, origin: string, profile: VirtualProfile, now: () => Date = () => new Date()): Promise<RunEvidence> {
-  const k = await openWithVirtualKey(browser, `${origin}/`, profile.options, { waitForDemo: false });
+/**
+ * The whole plan in a page that is already open at the RP's origin. With `key` (a CDP virtual
+ * authenticator) the account chooser is stood in for; without, the browser's own chooser
+ * decides (a person, or whatever the page's authenticator does).
+ */
+export async function runPlanInPage(page: Page, o: { key?: VirtualKey; subject: RunEvidence['subject']; now?: () => Date }): Promise<RunEvidence> {
+  const now = o.now ?? (() => new Date());
+  const origin = new URL(page.url()).origin;
   const rpId = new URL(origin).hostname;
-  const run: RunEvidence = { schemaVersion: 1, id: crypto.randomUUID(), startedAt: now().toISOString(), subject: { label: `Chromium virtual authenticator: ${profile.name}`, via: 'virtual', profile: profile.name }, rpId, origin, ceremonies: [] };
+  const run: RunEvidence = { schemaVersion: 1, id: crypto.randomUUID(), startedAt: now().toISOString(), subject: o.subject, rpId, origin, ceremonies: [] };
   const credentials: Partial<Record<Account, string>> = {};
-  try {
-    for (const step of CEREMONY_PLAN) {
-      const options = optionsFor(step, { id: rpId, name: 'fido2-harness conformance' }, credentials);
-      const go = () => ceremony(k, step.kind, options);
-      const r = step.kind === 'authentication' && step.account ? await withOnlyAccount(k, step.account, go) : await go();
-      if (r.response && step.kind === 'registration') credentials[step.account!] = r.response.id as string;
-      run.ceremonies.push({ step: step.step, kind: step.kind, options, ...(r.response ? { response: r.response } : { error: r.error }), at: now().toISOString() });
-    }
-  } finally {
-    await k.context.close();
+  for (const step of CEREMONY_PLAN) {
+    const options = optionsFor(step, { id: rpId, name: 'fido2-harness conformance' }, credentials);
+    const go = () => ceremony(page, step.kind, options);
+    const r = o.key && step.kind === 'authentication' && step.account ? await withOnlyAccount(o.key, step.account, go) : await go();
+    if (r.response && step.kind === 'registration') credentials[step.account!] = r.response.id as string;
+    run.ceremonies.push({ step: step.step, kind: step.kind, options, ...(r.response ? { response: r.response } : { error: r.error }), at: now().toISOString() });
   }
   run.finishedAt = now().toISOString();
   return run;
+}
+
+/** One profile, one browser context, the whole plan. */
+export async function runVirtualProfile(browser: Browser, origin: string, profile: VirtualProfile, now: () => Date = () => new Date()): Promise<RunEvidence> {
+  const k = await openWithVirtualKey(browser, `${origin}/`, profile.options, { waitForDemo: false });
+  try {
+    return await runPlanInPage(k.page, { key: k, subject: { label: `Chromium virtual authenticator: ${profile.name}`, via: 'virtual', profile: profile.name }, now });
+  } finally {
+    await k.context.close();
+  }
 }
