@@ -52,11 +52,17 @@ async function refreshRuns() {
     $('runs').replaceChildren(el('p', { class: 'muted' }, 'No runs yet.'));
     return;
   }
+  // grouped by AAGUID (the key model), newest first within each: firmware versions side by side
+  const groups = new Map<string, Obj[]>();
+  for (const r of runs) groups.set(r.aaguid ?? 'no registration yet', [...(groups.get(r.aaguid ?? 'no registration yet') ?? []), r]);
   const t = el('table', { 'data-testid': 'runs' });
-  t.append(el('tr', {}, ...['', 'key', 'firmware', 'AAGUID', 'started', 'verdict'].map((h) => el('th', {}, h))));
-  for (const r of runs) {
-    const cb = el('input', { type: 'checkbox', value: r.id, class: 'run-pick' });
-    t.append(el('tr', { 'data-run': r.id }, el('td', {}, cb), el('td', {}, r.label), el('td', {}, r.firmware ?? ''), el('td', {}, el('code', {}, r.aaguid ?? '')), el('td', {}, r.startedAt), el('td', {}, r.verdict ?? 'unfinished')));
+  t.append(el('tr', {}, ...['', 'key', 'firmware', 'started', 'verdict'].map((h) => el('th', {}, h))));
+  for (const [aaguid, list] of groups) {
+    t.append(el('tr', { class: 'group' }, el('td', { colspan: '5' }, 'AAGUID ', el('code', {}, aaguid), ` (${list.length} run${list.length > 1 ? 's' : ''})`)));
+    for (const r of list) {
+      const cb = el('input', { type: 'checkbox', value: r.id, class: 'run-pick', 'aria-label': `select run ${r.id}` });
+      t.append(el('tr', { 'data-run': r.id }, el('td', {}, cb), el('td', {}, r.label), el('td', {}, r.firmware ?? ''), el('td', {}, r.startedAt), el('td', {}, r.verdict ?? 'unfinished')));
+    }
   }
   $('runs').replaceChildren(t);
 }
