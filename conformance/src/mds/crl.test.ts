@@ -3,7 +3,10 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestMdsSigner } from './TestMdsSigner.ts';
 import { loadMetadataBlob } from './MetadataBlob.ts';
-import { checkBlobRevocation, fetchingCrlChecker, SKIP_CRL } from './crl.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkBlobRevocation, directoryCrlChecker, fetchingCrlChecker, SKIP_CRL } from './crl.ts';
 
 /** Revocation of the BLOB signer, against a real HTTP CRL distribution point on loopback. */
 let server: http.Server;
@@ -54,5 +57,27 @@ describe('CRL checking of the MDS BLOB signer', () => {
     serve = await other.crl({ revokeSigner: false });
     expect((await run()).signerResult.detail).toMatch(/not signed by the certificate's issuer/);
     expect((await run(SKIP_CRL)).signerResult.status).toBe('skipped');
+  });
+});
+
+describe('CRLs from a folder (offline)', () => {
+  it('finds the CRL by the distribution point\'s file name; a missing file is unreachable, not good', async () => {
+    const signer = await TestMdsSigner.create(undefined, 'https://crl.example.invalid/crl/TEST-CA.crl');
+    const roots = [new crypto.X509Certificate(signer.rootDer)];
+    const jwt = await signer.blob({ no: 1, nextUpdate: '2099-01-01', entries: [] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-crl-'));
+    try {
+      const check = async () => {
+        const blob = loadMetadataBlob(jwt, roots, { at: new Date(Date.UTC(2026, 0, 1)) });
+        return (await checkBlobRevocation(blob, blob.chain, roots, directoryCrlChecker(dir)))[0]!;
+      };
+      expect((await check()).status).toBe('unreachable');
+      fs.writeFileSync(path.join(dir, 'TEST-CA.crl'), await signer.crl({ revokeSigner: true }));
+      expect((await check()).status).toBe('revoked');
+      fs.writeFileSync(path.join(dir, 'TEST-CA.crl'), await signer.crl({ revokeSigner: false }));
+      expect((await check()).status).toBe('checked');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

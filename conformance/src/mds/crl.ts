@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { X509Certificate } from 'node:crypto';
@@ -35,6 +37,23 @@ function crlUrls(c: ParsedCertificate): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * CRLs from a folder instead of the network (offline CI, or CRLs captured once): the file
+ * named like the last path segment of each distribution point URL (…/crl/MDSCA-1.crl ->
+ * MDSCA-1.crl). Same verification as fetching; a missing file is "unreachable".
+ */
+export function directoryCrlChecker(dir: string): CrlChecker {
+  const local = (async (url: string | URL | Request) => {
+    const name = path.basename(new URL(String(url)).pathname);
+    try {
+      return new Response(fs.readFileSync(path.join(dir, name)));
+    } catch {
+      return new Response(null, { status: 404, statusText: `no ${name} in ${dir}` });
+    }
+  }) as typeof fetch;
+  return { ...fetchingCrlChecker({ fetch: local }), name: `directory ${dir}` };
 }
 
 /** Fetches each certificate's CRL (its distribution point), verifies it with the issuer's key, looks the serial up. */
