@@ -20,6 +20,7 @@ export interface SoftCredential {
   discoverable: boolean;
   /** hmac-secret CredRandom (CTAP 2.1 §12.5), when the credential was made with it */
   credRandom?: Uint8Array;
+  credBlob?: Uint8Array;
 }
 
 /** Defects on purpose, so every check can be shown to catch the one it names (issue 6 extends this). */
@@ -39,16 +40,27 @@ export interface SoftFaults {
 /** What the emulated key can do; defaults model a FIDO2 key with PIN/UV and resident keys. */
 export interface SoftFeatures {
   rk?: boolean;
+  /** built-in user verification (biometric) that always succeeds */
   uv?: boolean;
+  /** client PIN (CTAP 2.1 §6.5): UV by PIN when there is no built-in UV; retries, then blocked */
+  clientPin?: { pin: string; retries?: number };
   hmacSecret?: boolean;
   credProtect?: boolean;
+  /** credBlob (CTAP 2.1 §12.2): up to 32 bytes stored with a credential */
+  credBlob?: boolean;
+  /** minPinLength (CTAP 2.1 §12.4) reported to RPs that ask; 0 = extension not supported */
+  minPinLength?: number;
+  /** signature counter per credential (default) or one global counter */
+  counter?: 'per-credential' | 'global';
+  /** how many resident credentials fit (CTAP2_ERR_KEY_STORE_FULL beyond) */
+  residentCapacity?: number;
   transports?: string[];
 }
 
 export interface SoftAuthenticatorOptions {
   aaguid?: Uint8Array;
-  /** packed-full: sign with `attestationKey`, send `x5c` (leaf first) */
-  attestation?: 'none' | 'packed-self' | 'packed-full';
+  /** packed-full: sign with `attestationKey`, send `x5c` (leaf first); fido-u2f: the same key and leaf, U2F format */
+  attestation?: 'none' | 'packed-self' | 'packed-full' | 'fido-u2f';
   attestationKey?: crypto.KeyObject;
   x5c?: Uint8Array[];
   /** first algorithm of pubKeyCredParams this list contains wins */
@@ -73,7 +85,11 @@ type Json = Record<string, any>;
 
 export class SoftAuthenticator {
   readonly aaguid: Uint8Array;
-  readonly attestation: 'none' | 'packed-self' | 'packed-full';
+  readonly attestation: 'none' | 'packed-self' | 'packed-full' | 'fido-u2f';
+  /** what the person types when the browser asks for the PIN (defaults to the right one) */
+  pinEntry?: string;
+  private pinRetries: number;
+  private globalCounter = 0;
   readonly algorithms: number[];
   readonly attestationKey?: crypto.KeyObject;
   readonly x5c: Uint8Array[];
@@ -87,10 +103,12 @@ export class SoftAuthenticator {
     this.algorithms = o.algorithms ?? [COSE_ALG.ES256, COSE_ALG.EdDSA, COSE_ALG.RS256];
     this.attestationKey = o.attestationKey;
     this.x5c = o.x5c ?? [];
-    this.features = { rk: true, uv: true, hmacSecret: false, credProtect: false, transports: ['usb'], ...o.features };
+    this.features = { rk: true, uv: true, clientPin: undefined as never, hmacSecret: false, credProtect: false, credBlob: false, minPinLength: 0, counter: 'per-credential', residentCapacity: 25, transports: ['usb'], ...o.features };
+    this.pinRetries = this.features.clientPin?.retries ?? 8;
+    this.pinEntry = this.features.clientPin?.pin;
     this.faults = o.faults ?? {};
-    if (this.attestation === 'packed-full' && (!this.attestationKey || this.x5c.length === 0)) {
-      throw new Error('SoftAuthenticator: packed-full attestation needs attestationKey and x5c');
+    if ((this.attestation === 'packed-full' || this.attestation === 'fido-u2f') && (!this.attestationKey || this.x5c.length === 0)) {
+      throw new Error(`SoftAuthenticator: ${this.attestation} attestation needs attestationKey and x5c`);
     }
   }
 
@@ -104,7 +122,7 @@ export class SoftAuthenticator {
     const sel = options.authenticatorSelection ?? {};
     const wantsRk = sel.residentKey === 'required' || sel.requireResidentKey === true;
     if (wantsRk && !this.features.rk) throw new Error('SoftAuthenticator: resident keys not supported (NotSupportedError in a browser)');
-    if (sel.userVerification === 'required' && !this.features.uv) throw new Error('SoftAuthenticator: no user verification (NotAllowedError in a browser)');
+    const uvDone = this.verifyUser(sel.userVerification ?? 'preferred');
     const ext: Json = options.extensions ?? {};
     const hmac = this.features.hmacSecret && (ext.hmacCreateSecret === true || ext.prf !== undefined);
     const cred: SoftCredential = {
@@ -118,6 +136,13 @@ export class SoftAuthenticator {
       discoverable: this.features.rk && (wantsRk || sel.residentKey === 'preferred'),
       credRandom: hmac ? crypto.randomBytes(32) : undefined,
     };
+    if (cred.discoverable && [...this.credentials.values()].filter((c) => c.discoverable && !(c.rpId === rpId && Buffer.from(c.userHandle).equals(Buffer.from(cred.userHandle)))).length >= this.features.residentCapacity) {
+      throw new Error('SoftAuthenticator: CTAP2_ERR_KEY_STORE_FULL, no room for another resident credential (NotAllowedError in a browser)');
+    }
+    // CTAP 2.1 §6.1.2 step 17: a resident credential for the same (rpId, user handle) replaces the old one
+    if (cred.discoverable) {
+      for (const [k, c] of this.credentials) if (c.discoverable && c.rpId === rpId && Buffer.from(c.userHandle).equals(Buffer.from(cred.userHandle))) this.credentials.delete(k);
+    }
     if (this.faults.singleResidentSlot && cred.discoverable) {
       for (const [k, c] of this.credentials) if (c.discoverable && c.rpId === rpId) this.credentials.delete(k);
     }
@@ -126,7 +151,14 @@ export class SoftAuthenticator {
     const authExt = new Map<string, unknown>();
     const CRED_PROTECT: Record<string, number> = { userVerificationOptional: 1, userVerificationOptionalWithCredentialIDList: 2, userVerificationRequired: 3 };
     if (this.features.credProtect && typeof ext.credentialProtectionPolicy === 'string') authExt.set('credProtect', CRED_PROTECT[ext.credentialProtectionPolicy] ?? 1);
+    if (this.features.credBlob && typeof ext.credBlob === 'string') {
+      const blob = Buffer.from(ext.credBlob, 'base64url');
+      const ok = blob.length <= 32;
+      if (ok) cred.credBlob = new Uint8Array(blob);
+      authExt.set('credBlob', ok);
+    }
     if (hmac) authExt.set('hmac-secret', true);
+    if (this.features.minPinLength && ext.minPinLength === true) authExt.set('minPinLength', this.features.minPinLength);
     const clientExt: Json = {};
     if (ext.credProps) clientExt.credProps = { rk: cred.discoverable };
     if (ext.prf !== undefined) clientExt.prf = { enabled: hmac };
@@ -134,13 +166,21 @@ export class SoftAuthenticator {
     const clientDataJSON = clientData('webauthn.create', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
     const acd = Buffer.concat([this.aaguid, Buffer.from([id.length >> 8, id.length & 0xff]), id, publicKeyCose]);
     const extBytes = authExt.size ? encodeCbor(authExt) : undefined;
-    const authData = buildAuthData(tamper.rpId ?? rpId, this.faultFlags(flags(tamper, this.features.uv)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? 0, extBytes ? Buffer.concat([acd, extBytes]) : acd);
+    const authData = buildAuthData(tamper.rpId ?? rpId, this.faultFlags(flags(tamper, uvDone)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? (this.features.counter === 'global' ? this.globalCounter : 0), extBytes ? Buffer.concat([acd, extBytes]) : acd);
     let fmt = 'none';
     let attStmt = new Map<string, unknown>();
     if (this.attestation === 'packed-self') {
       fmt = 'packed';
       const sig = sign(alg, privateKey, Buffer.concat([authData, sha256(clientDataJSON)]));
       attStmt = new Map<string, unknown>([['alg', alg], ['sig', tamper.bogusSignature ? corrupt(sig) : sig]]);
+    } else if (this.attestation === 'fido-u2f') {
+      // §8.6: only EC P-256 credentials; sig over 0x00 || rpIdHash || clientDataHash || credentialId || 0x04 || x || y
+      if (alg !== COSE_ALG.ES256) throw new Error('SoftAuthenticator: fido-u2f attestation needs an ES256 credential');
+      fmt = 'fido-u2f';
+      const jwk = privateKey.export({ format: 'jwk' });
+      const data = Buffer.concat([Buffer.from([0]), authData.subarray(0, 32), sha256(clientDataJSON), id, Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+      const sig = crypto.sign('sha256', data, this.attestationKey!);
+      attStmt = new Map<string, unknown>([['sig', tamper.bogusSignature ? corrupt(sig) : sig], ['x5c', [this.x5c[0]]]]);
     } else if (this.attestation === 'packed-full') {
       fmt = 'packed';
       const sig = sign(COSE_ALG.ES256, this.attestationKey!, Buffer.concat([authData, sha256(clientDataJSON)]));
@@ -170,10 +210,15 @@ export class SoftAuthenticator {
       ? allowed.map((id) => this.credentials.get(id)).find((c) => c && c.rpId === rpId)
       : [...this.credentials.values()].find((c) => c.discoverable && c.rpId === rpId && (!choose || toBase64url(c.id) === choose));
     if (!cred) throw new Error('SoftAuthenticator: no credential for this request (NotAllowedError in a browser)');
-    if (options.userVerification === 'required' && !this.features.uv) throw new Error('SoftAuthenticator: no user verification (NotAllowedError in a browser)');
-    cred.signCount = this.faults.counterStuck ? 1 : cred.signCount + 1;
+    const uvDone = this.verifyUser(options.userVerification ?? 'preferred');
+    if (this.features.counter === 'global') cred.signCount = this.globalCounter = this.globalCounter + 1;
+    else cred.signCount = cred.signCount + 1;
+    if (this.faults.counterStuck) cred.signCount = 1;
     const clientDataJSON = clientData('webauthn.get', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
-    const authData = buildAuthData(tamper.rpId ?? rpId, this.faultFlags(flags(tamper, this.features.uv)), tamper.signCount ?? cred.signCount);
+    const getExt = new Map<string, unknown>();
+    if (this.features.credBlob && options.extensions?.getCredBlob === true) getExt.set('credBlob', cred.credBlob ?? new Uint8Array());
+    const getExtBytes = getExt.size ? encodeCbor(getExt) : undefined;
+    const authData = buildAuthData(tamper.rpId ?? rpId, this.faultFlags(flags(tamper, uvDone)) | (getExtBytes ? 0x80 : 0), tamper.signCount ?? cred.signCount, getExtBytes);
     // PRF over hmac-secret (WebAuthn L3 §10.1.4): salt' = SHA-256("WebAuthn PRF" || 0x00 || salt), output = HMAC-SHA-256(CredRandom, salt')
     const clientExt: Json = {};
     const prfEval = options.extensions?.prf?.eval;
@@ -199,6 +244,33 @@ export class SoftAuthenticator {
       clientExtensionResults: clientExt,
       authenticatorAttachment: 'cross-platform',
     };
+  }
+
+  /**
+   * User verification for one ceremony, as the browser would do it: built-in UV, else the
+   * client PIN (the person types `pinEntry`; wrong PINs count down the retries, then the PIN
+   * is blocked), else none. "discouraged" skips it; "required" without it fails.
+   */
+  private verifyUser(requirement: string): boolean {
+    if (requirement === 'discouraged') return false;
+    if (this.features.uv) return true;
+    const pin = this.features.clientPin;
+    if (pin) {
+      if (this.pinRetries <= 0) throw new Error('SoftAuthenticator: CTAP2_ERR_PIN_BLOCKED (NotAllowedError in a browser)');
+      if (this.pinEntry === pin.pin) {
+        this.pinRetries = pin.retries ?? 8;
+        return true;
+      }
+      this.pinRetries -= 1;
+      throw new Error(`SoftAuthenticator: CTAP2_ERR_PIN_INVALID, ${this.pinRetries} retries left (NotAllowedError in a browser)`);
+    }
+    if (requirement === 'required') throw new Error('SoftAuthenticator: no user verification (NotAllowedError in a browser)');
+    return false;
+  }
+
+  /** PIN retries left (CTAP 2.1 authenticatorClientPIN getPINRetries) */
+  get retriesLeft(): number {
+    return this.pinRetries;
   }
 
   private faultFlags(f: number): number {
