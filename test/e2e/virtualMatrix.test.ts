@@ -29,7 +29,8 @@ describe('virtual run matrix', () => {
   it('--areas narrows the catalogue: the full profile passes the behavioural checks', async () => {
     const [r] = await runVirtualMatrix(VIRTUAL_PROFILES.filter((p) => p.name === 'ctap2_1-full'), { areas: ['windows', 'hygiene'] });
     expect(r!.report.outcomes.every((o) => o.area === 'windows' || o.area === 'hygiene')).toBe(true);
-    expect(r!.report.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.message}`)).toEqual([]);
+    // no MDS entry for Chromium's AAGUID: the PIN-only rule cannot be shown (a recommended check)
+    expect(r!.report.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.status}`)).toEqual(['HYG_UV_ONLY_WHEN_VERIFIED: skip']);
     expect(r!.report.verdict).toBe('pass');
   }, 120_000);
 });

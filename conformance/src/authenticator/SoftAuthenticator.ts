@@ -33,8 +33,28 @@ export interface SoftFaults {
   counterStuck?: boolean;
   /** 8-byte credential IDs */
   shortCredentialId?: boolean;
-  /** a new resident credential for an RP replaces every other one on that RP */
+  /** a new resident credential for an RP replaces every other one on that RP (second account overwrites the first) */
   singleResidentSlot?: boolean;
+  /** the attestation signature does not verify */
+  bogusAttestationSignature?: boolean;
+  /** packed x5c sent, but the statement signed with the credential key instead of the attestation key */
+  attestationSignedByCredentialKey?: boolean;
+  /** authData carries an AAGUID other than the certificate's */
+  aaguidMismatch?: boolean;
+  /** rpIdHash of another RP ID in every response */
+  wrongRpIdHash?: boolean;
+  /** the UV flag set even when no verification happened */
+  uvWithoutVerification?: boolean;
+  /** the counter goes down */
+  counterBackwards?: boolean;
+  /** hmac-secret/PRF output differs every time for the same salt */
+  hmacUnstable?: boolean;
+  /** rk requested and reported (credProps.rk true) but the credential is not stored on the key */
+  residentNotStored?: boolean;
+  /** attestation object map keys out of CTAP2 canonical order */
+  nonCanonicalCbor?: boolean;
+  /** the credential public key labelled with the wrong COSE key type */
+  wrongCoseKeyType?: boolean;
 }
 
 /** What the emulated key can do; defaults model a FIDO2 key with PIN/UV and resident keys. */
@@ -161,12 +181,16 @@ export class SoftAuthenticator {
     if (this.features.minPinLength && ext.minPinLength === true) authExt.set('minPinLength', this.features.minPinLength);
     const clientExt: Json = {};
     if (ext.credProps) clientExt.credProps = { rk: cred.discoverable };
+    if (this.faults.residentNotStored && cred.discoverable) cred.discoverable = false; // silently
     if (ext.prf !== undefined) clientExt.prf = { enabled: hmac };
     if (ext.hmacCreateSecret) clientExt.hmacCreateSecret = hmac;
     const clientDataJSON = clientData('webauthn.create', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
-    const acd = Buffer.concat([this.aaguid, Buffer.from([id.length >> 8, id.length & 0xff]), id, publicKeyCose]);
+    const aaguid = this.faults.aaguidMismatch ? Buffer.from(this.aaguid).map((b, i) => (i === 15 ? b ^ 0xff : b)) : this.aaguid;
+    // kty is the first map entry (a5 01 02 for EC2): relabel it OKP (01) without touching the rest
+    const coseBytes = this.faults.wrongCoseKeyType ? Buffer.from(publicKeyCose).map((b, i) => (i === 2 ? (b === 2 ? 1 : 2) : b)) : publicKeyCose;
+    const acd = Buffer.concat([aaguid, Buffer.from([id.length >> 8, id.length & 0xff]), id, coseBytes]);
     const extBytes = authExt.size ? encodeCbor(authExt) : undefined;
-    const authData = buildAuthData(tamper.rpId ?? rpId, this.faultFlags(flags(tamper, uvDone)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? (this.features.counter === 'global' ? this.globalCounter : 0), extBytes ? Buffer.concat([acd, extBytes]) : acd);
+    const authData = buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? (this.features.counter === 'global' ? this.globalCounter : 0), extBytes ? Buffer.concat([acd, extBytes]) : acd);
     let fmt = 'none';
     let attStmt = new Map<string, unknown>();
     if (this.attestation === 'packed-self') {
@@ -183,11 +207,13 @@ export class SoftAuthenticator {
       attStmt = new Map<string, unknown>([['sig', tamper.bogusSignature ? corrupt(sig) : sig], ['x5c', [this.x5c[0]]]]);
     } else if (this.attestation === 'packed-full') {
       fmt = 'packed';
-      const sig = sign(COSE_ALG.ES256, this.attestationKey!, Buffer.concat([authData, sha256(clientDataJSON)]));
-      attStmt = new Map<string, unknown>([['alg', COSE_ALG.ES256], ['sig', tamper.bogusSignature ? corrupt(sig) : sig], ['x5c', this.x5c]]);
+      const byCredential = this.faults.attestationSignedByCredentialKey;
+      const sig = sign(byCredential ? alg : COSE_ALG.ES256, byCredential ? privateKey : this.attestationKey!, Buffer.concat([authData, sha256(clientDataJSON)]));
+      attStmt = new Map<string, unknown>([['alg', COSE_ALG.ES256], ['sig', tamper.bogusSignature || this.faults.bogusAttestationSignature ? corrupt(sig) : sig], ['x5c', this.x5c]]);
     }
     // canonical order: "fmt" (3) < "attStmt" (7) < "authData" (8)
-    const attestationObject = encodeCbor(new Map<string, unknown>([['fmt', fmt], ['attStmt', attStmt], ['authData', authData]]));
+    const entries: [string, unknown][] = [['fmt', fmt], ['attStmt', attStmt], ['authData', authData]];
+    const attestationObject = encodeCbor(new Map<string, unknown>(this.faults.nonCanonicalCbor ? entries.reverse() : entries));
     return {
       id: toBase64url(id),
       rawId: toBase64url(id),
@@ -214,18 +240,19 @@ export class SoftAuthenticator {
     if (this.features.counter === 'global') cred.signCount = this.globalCounter = this.globalCounter + 1;
     else cred.signCount = cred.signCount + 1;
     if (this.faults.counterStuck) cred.signCount = 1;
+    if (this.faults.counterBackwards) cred.signCount = cred.signCount <= 1 ? 10 : Math.max(0, 10 - cred.signCount);
     const clientDataJSON = clientData('webauthn.get', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
     const getExt = new Map<string, unknown>();
     if (this.features.credBlob && options.extensions?.getCredBlob === true) getExt.set('credBlob', cred.credBlob ?? new Uint8Array());
     const getExtBytes = getExt.size ? encodeCbor(getExt) : undefined;
-    const authData = buildAuthData(tamper.rpId ?? rpId, this.faultFlags(flags(tamper, uvDone)) | (getExtBytes ? 0x80 : 0), tamper.signCount ?? cred.signCount, getExtBytes);
+    const authData = buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | (getExtBytes ? 0x80 : 0), tamper.signCount ?? cred.signCount, getExtBytes);
     // PRF over hmac-secret (WebAuthn L3 §10.1.4): salt' = SHA-256("WebAuthn PRF" || 0x00 || salt), output = HMAC-SHA-256(CredRandom, salt')
     const clientExt: Json = {};
     const prfEval = options.extensions?.prf?.eval;
     if (prfEval && cred.credRandom) {
       const out = (salt: string) => {
         const s2 = crypto.createHash('sha256').update(Buffer.concat([Buffer.from('WebAuthn PRF'), Buffer.from([0]), Buffer.from(salt, 'base64url')])).digest();
-        return toBase64url(crypto.createHmac('sha256', cred.credRandom!).update(s2).digest());
+        return toBase64url(crypto.createHmac('sha256', this.faults.hmacUnstable ? crypto.randomBytes(32) : cred.credRandom!).update(s2).digest());
       };
       clientExt.prf = { results: { first: out(prfEval.first), ...(prfEval.second ? { second: out(prfEval.second) } : {}) } };
     }
@@ -273,8 +300,13 @@ export class SoftAuthenticator {
     return this.pinRetries;
   }
 
+  private rpIdFor(rpId: string): string {
+    return this.faults.wrongRpIdHash ? `${rpId}.evil.example` : rpId;
+  }
+
   private faultFlags(f: number): number {
     let out = f;
+    if (this.faults.uvWithoutVerification) out |= 0x04;
     if (this.faults.noUP) out &= ~0x01;
     if (this.faults.bsWithoutBe) out = (out | 0x10) & ~0x08;
     return out;

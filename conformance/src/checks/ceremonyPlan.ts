@@ -11,7 +11,7 @@ export interface PlanStep {
   instruction: string;
   /** for registrations: which account; for discoverable sign-ins: the account the person picks */
   account?: Account;
-  /** a plain registration (no resident key, UV preferred): attestation evidence from every key, even U2F-only ones */
+  /** a plain registration (no resident key, UV discouraged): attestation evidence from every key, even U2F-only ones */
   basic?: boolean;
   /** authentication: restrict to this account's credential (allowCredentials) */
   allowAccount?: Account;
@@ -20,6 +20,8 @@ export interface PlanStep {
 
 export const PRF_SALTS = { a: Buffer.from('fido2-harness prf salt A').toString('base64url'), b: Buffer.from('fido2-harness prf salt B').toString('base64url') };
 export const ALGORITHMS = [-7, -8, -257];
+/** stored with account 1's credential when the key supports credBlob (declared-vs-observed evidence) */
+export const CRED_BLOB = Buffer.from('fido2-harness').toString('base64url');
 
 export type Account = 1 | 2 | 3;
 
@@ -32,10 +34,10 @@ export const CEREMONY_PLAN: PlanStep[] = [
   { step: 'sign-in-uv', kind: 'authentication', allowAccount: 3, instruction: 'Touch the key and enter its PIN (or use its fingerprint): this sign-in requires user verification.' },
   { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Touch the key and enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },
   { step: 'register-account-2', kind: 'registration', account: 2, instruction: 'Touch the key again to register a second account (account 2) on the same site. It must not replace account 1.' },
-  { step: 'prf-a-1', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key: account 1 derives a secret from salt A (hmac-secret / PRF).' },
-  { step: 'prf-a-1-again', kind: 'authentication', allowAccount: 1, prfSalt: 'a', instruction: 'Touch the key once more: the same salt must give the same secret.' },
-  { step: 'prf-b-1', kind: 'authentication', allowAccount: 1, prfSalt: 'b', instruction: 'Touch the key: salt B must give a different secret.' },
-  { step: 'prf-a-2', kind: 'authentication', allowAccount: 2, prfSalt: 'a', instruction: 'Touch the key: account 2 with salt A must give a secret different from account 1\'s.' },
+  { step: 'prf-a-1', kind: 'authentication', allowAccount: 3, prfSalt: 'a', instruction: 'Touch the key: the first credential derives a secret from salt A (hmac-secret / PRF).' },
+  { step: 'prf-a-1-again', kind: 'authentication', allowAccount: 3, prfSalt: 'a', instruction: 'Touch the key once more: the same salt must give the same secret.' },
+  { step: 'prf-b-1', kind: 'authentication', allowAccount: 3, prfSalt: 'b', instruction: 'Touch the key: salt B must give a different secret.' },
+  { step: 'prf-a-2', kind: 'authentication', allowAccount: 2, prfSalt: 'a', instruction: 'Touch the key: account 2 with salt A must give a secret different from the first credential\'s.' },
   { step: 'sign-in-discoverable-1', kind: 'authentication', account: 1, instruction: 'Sign in without a username: touch the key, enter the PIN, and pick account 1 if the browser asks.' },
   { step: 'sign-in-discoverable-2', kind: 'authentication', account: 2, instruction: 'Sign in without a username again and pick account 2.' },
 ];
@@ -56,9 +58,11 @@ export function optionsFor(step: PlanStep, rp: { id: string; name: string }, cre
       pubKeyCredParams: ALGORITHMS.map((alg) => ({ alg, type: 'public-key' })),
       timeout: 120_000,
       attestation: 'direct',
-      authenticatorSelection: step.basic ? { residentKey: 'discouraged', requireResidentKey: false, userVerification: 'preferred' } : { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+      authenticatorSelection: step.basic ? { residentKey: 'discouraged', requireResidentKey: false, userVerification: 'discouraged' } : { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
       excludeCredentials: [],
-      extensions: step.basic ? { credProps: true } : { credProps: true, prf: {}, hmacCreateSecret: true, credentialProtectionPolicy: 'userVerificationRequired', enforceCredentialProtectionPolicy: false },
+      // PRF is asked for at every creation (keys without it ignore it); the first credential's
+      // secrets are compared with account 2's, so a key that loses account 1 does not also fail PRF
+      extensions: step.basic ? { credProps: true, prf: {} } : { credProps: true, prf: {}, hmacCreateSecret: true, credentialProtectionPolicy: 'userVerificationRequired', enforceCredentialProtectionPolicy: false, credBlob: CRED_BLOB },
     };
   }
   const allow = step.allowAccount ? credentials[step.allowAccount] : undefined;

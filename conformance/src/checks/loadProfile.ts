@@ -76,10 +76,10 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
   }
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
   const gi = entry.metadataStatement!.authenticatorGetInfo as { extensions: string[]; options: Record<string, boolean>; transports: string[] };
-  const f = { rk: true, uv: true, hmacSecret: false, credProtect: false, transports: ['usb'], ...profile.features };
+  const f = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features };
   // the generated statement declares what the profile says the key can do
   gi.options = { rk: f.rk, up: true, ...(f.uv ? { uv: true, clientPin: true } : {}) };
-  gi.extensions = [...(f.credProtect ? ['credProtect'] : []), ...(f.hmacSecret ? ['hmac-secret'] : [])];
+  gi.extensions = [...(f.credBlob ? ['credBlob'] : []), ...(f.credProtect ? ['credProtect'] : []), ...(f.hmacSecret ? ['hmac-secret'] : [])];
   gi.transports = f.transports;
   if (profile.metadata && profile.metadata !== 'generate') {
     let statement: Record<string, unknown>;

@@ -18,6 +18,9 @@ import { DECL_UV_OR_CLIENT_PIN } from './catalogue/DECL_UV_OR_CLIENT_PIN.ts';
 import { DECL_EXTENSIONS } from './catalogue/DECL_EXTENSIONS.ts';
 import { DECL_ALGORITHM } from './catalogue/DECL_ALGORITHM.ts';
 import { DECL_TRANSPORTS } from './catalogue/DECL_TRANSPORTS.ts';
+import { WEBAUTHN_RP_VERIFICATION } from './catalogue/WEBAUTHN_RP_VERIFICATION.ts';
+import { HYG_CANONICAL_CBOR } from './catalogue/HYG_CANONICAL_CBOR.ts';
+import { HYG_UV_ONLY_WHEN_VERIFIED } from './catalogue/HYG_UV_ONLY_WHEN_VERIFIED.ts';
 import { HYG_SIGN_COUNT } from './catalogue/HYG_SIGN_COUNT.ts';
 import { HYG_UP_ALWAYS } from './catalogue/HYG_UP_ALWAYS.ts';
 import { HYG_BE_BS } from './catalogue/HYG_BE_BS.ts';
@@ -46,10 +49,13 @@ export const CHECKS: readonly CheckDefinition[] = [
   DECL_EXTENSIONS,
   DECL_ALGORITHM,
   DECL_TRANSPORTS,
+  WEBAUTHN_RP_VERIFICATION,
   HYG_SIGN_COUNT,
   HYG_UP_ALWAYS,
+  HYG_UV_ONLY_WHEN_VERIFIED,
   HYG_BE_BS,
   HYG_CREDENTIAL_ID_LENGTH,
   HYG_ATT_CERT_VALIDITY,
   HYG_CREDPROTECT,
+  HYG_CANONICAL_CBOR,
 ];
