@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from '../scripts/catalogue.ts';
+import { faultMatrixMarkdown } from '../conformance/src/authenticator/faultMatrix.ts';
 
 describe('README', () => {
   it('starts with the two commands', () => {
@@ -14,5 +15,11 @@ describe('README', () => {
     const readme = fs.readFileSync('README.md', 'utf8');
     const copy = readme.slice(readme.indexOf('<!-- catalogue:start -->') + 24, readme.indexOf('<!-- catalogue:end -->')).trim();
     expect(copy).toBe(catalogueMarkdown());
+  });
+
+  it('carries the current fault matrix', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const copy = readme.slice(readme.indexOf('<!-- fault-matrix:start -->') + 27, readme.indexOf('<!-- fault-matrix:end -->')).trim();
+    expect(copy).toBe(faultMatrixMarkdown());
   });
 });

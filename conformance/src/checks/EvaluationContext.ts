@@ -63,9 +63,13 @@ export function buildContext(run: RunEvidence, at: Date): EvaluationContext {
       const registration = registrations.find((r) => r.credentialId === credentialId);
       let signatureValid = false;
       if (registration) {
-        const key = coseKeyToPublicKey(registration.parsed.authData.attestedCredentialData!.publicKey);
-        const data = Buffer.concat([parsed.authData.bytes, crypto.createHash('sha256').update(parsed.clientDataJSON).digest()]);
-        signatureValid = verifyCoseSignature(key.alg, key.keyObject, data, parsed.signature);
+        try {
+          const key = coseKeyToPublicKey(registration.parsed.authData.attestedCredentialData!.publicKey);
+          const data = Buffer.concat([parsed.authData.bytes, crypto.createHash('sha256').update(parsed.clientDataJSON).digest()]);
+          signatureValid = verifyCoseSignature(key.alg, key.keyObject, data, parsed.signature);
+        } catch {
+          signatureValid = false; // an unusable credential key: WEBAUTHN_RP_VERIFICATION reports it
+        }
       }
       assertions.push({ ceremony: c, parsed, credentialId, registration, signatureValid });
     } catch (e) {

@@ -1,0 +1,79 @@
+import { AttestationCa, type LeafOptions } from './AttestationCa.ts';
+import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
+import { compliantEntry } from '../mds/TestMdsSigner.ts';
+import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
+import { evaluateRun, type RunReport } from '../checks/evaluateRun.ts';
+
+/**
+ * Every defect the software authenticator can be told to have, and the checks that must
+ * catch it: the proof that no fault passes unnoticed and no unrelated check fires.
+ */
+export interface FaultCase {
+  fault: string;
+  what: string;
+  faults?: SoftFaults;
+  features?: SoftFeatures;
+  leaf?: Partial<LeafOptions>;
+  /** chain to a root that the MDS entry does not list */
+  otherRoot?: boolean;
+  entry?: (e: MetadataEntry) => void;
+  /** exactly these checks fail */
+  expect: string[];
+}
+
+const gi = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo as { extensions: string[]; options: Record<string, boolean> };
+
+export const FAULT_CASES: FaultCase[] = [
+  { fault: 'bogusAttestationSignature', what: 'bogus attestation signature', faults: { bogusAttestationSignature: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'attestationSignedByCredentialKey', what: 'statement signed by the credential key instead of the attestation key', faults: { attestationSignedByCredentialKey: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'aaguidMismatch', what: 'AAGUID in authData differs from the certificate', faults: { aaguidMismatch: true }, expect: ['ATT_AAGUID_MATCHES_CERT_AND_MDS', 'ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'certificateWithoutOU', what: 'attestation certificate without OU "Authenticator Attestation"', leaf: { subject: 'C=US, O=fido2-harness, CN=Test' }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'certificateWithoutAaguidExtension', what: 'attestation certificate without the AAGUID extension', leaf: { noAaguidExtension: true }, expect: ['ATT_AAGUID_MATCHES_CERT_AND_MDS'] },
+  { fault: 'certificateIsCA', what: 'attestation certificate with basic constraints CA=true', leaf: { ca: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'expiredLeaf', what: 'attestation certificate expired', leaf: { notAfter: new Date(Date.UTC(2029, 0, 1)) }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT', 'HYG_ATT_CERT_VALIDITY'] },
+  { fault: 'notYetValidLeaf', what: 'attestation certificate not yet valid', leaf: { notBefore: new Date(Date.UTC(2031, 0, 1)) }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT', 'HYG_ATT_CERT_VALIDITY'] },
+  { fault: 'rootNotInMds', what: 'chain to a root the MDS entry does not list', otherRoot: true, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'wrongRpIdHash', what: 'rpIdHash of another RP ID', faults: { wrongRpIdHash: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
+  { fault: 'noUP', what: 'UP flag cleared', faults: { noUP: true }, expect: ['HYG_UP_ALWAYS'] },
+  { fault: 'uvWithoutVerification', what: 'UV claimed without verification (PIN-only key)', features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, entry: (e) => (gi(e).options = { rk: true, up: true, clientPin: true }), expect: ['HYG_UV_ONLY_WHEN_VERIFIED'] },
+  { fault: 'counterBackwards', what: 'signature counter going backwards', faults: { counterBackwards: true }, expect: ['HYG_SIGN_COUNT'] },
+  { fault: 'hmacUnstable', what: 'hmac-secret output unstable for the same salt', faults: { hmacUnstable: true }, expect: ['EXT_HMAC_SECRET_OR_PRF'] },
+  { fault: 'residentNotStored', what: 'resident key silently not stored', faults: { residentNotStored: true }, expect: ['DECL_RK', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'singleResidentSlot', what: 'second account overwriting the first', faults: { singleResidentSlot: true }, expect: ['RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'metadataDeclaresMissingCapability', what: 'metadata declaring a capability the key lacks (credBlob)', entry: (e) => gi(e).extensions.push('credBlob'), expect: ['DECL_EXTENSIONS'] },
+  { fault: 'nonCanonicalCbor', what: 'non-canonical CBOR (attestation object keys out of order)', faults: { nonCanonicalCbor: true }, expect: ['HYG_CANONICAL_CBOR'] },
+  { fault: 'wrongCoseKeyType', what: 'wrong COSE key type for the credential key', faults: { wrongCoseKeyType: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
+  { fault: 'bsWithoutBe', what: 'backup state without backup eligibility', faults: { bsWithoutBe: true }, expect: ['HYG_BE_BS'] },
+  { fault: 'shortCredentialId', what: '8-byte credential IDs', faults: { shortCredentialId: true }, expect: ['HYG_CREDENTIAL_ID_LENGTH'] },
+  { fault: 'counterStuck', what: 'signature counter stuck', faults: { counterStuck: true }, expect: ['HYG_SIGN_COUNT'] },
+];
+
+export const FAULT_AAGUID = 'fa017000-0000-4000-8000-000000000001';
+export const FAULT_AT = new Date(Date.UTC(2030, 0, 1));
+
+/** Run the plan with one fault (or none) and evaluate it. */
+export async function runFaultCase(ca: AttestationCa, c: Partial<FaultCase> = {}): Promise<RunReport> {
+  const leaf = await ca.issueLeaf({ aaguid: FAULT_AAGUID, ...c.leaf });
+  const key = new SoftAuthenticator({
+    aaguid: Buffer.from(FAULT_AAGUID.replace(/-/g, ''), 'hex'),
+    attestation: 'packed-full',
+    attestationKey: leaf.privateKey,
+    x5c: [leaf.der],
+    features: { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'], ...c.features },
+    faults: c.faults,
+  });
+  const root = c.otherRoot ? (await AttestationCa.create('CN=Unlisted Root, O=Elsewhere, C=US')).rootPem : ca.rootPem;
+  const entry = compliantEntry(FAULT_AAGUID, root, 'Fault Matrix Key');
+  gi(entry).options = { rk: true, up: true, uv: true, clientPin: true };
+  c.entry?.(entry);
+  const run = runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry }, now: () => FAULT_AT });
+  return evaluateRun(run, { at: FAULT_AT });
+}
+
+export const failingIds = (r: RunReport) => r.outcomes.filter((o) => o.status === 'fail').map((o) => o.id).sort();
+
+/** The README's fault -> failing checks table. */
+export function faultMatrixMarkdown(): string {
+  return ['| fault (`faults` / profile) | defect | failing check(s) |', '|---|---|---|', ...FAULT_CASES.map((c) => `| \`${c.fault}\` | ${c.what} | ${[...c.expect].sort().map((id) => `\`${id}\``).join(', ')} |`)].join('\n');
+}
