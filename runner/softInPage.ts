@@ -49,6 +49,7 @@ export async function installSoftAuthenticator(page: Page, key: SoftAuthenticato
     const extOut = (ext: Record<string, any>) => {
       const out: Record<string, any> = { ...ext };
       if (ext.prf?.results) out.prf = { ...ext.prf, results: Object.fromEntries(Object.entries(ext.prf.results).map(([k, x]) => [k, fromB64u(x as string)])) };
+      if (typeof ext.largeBlob?.blob === 'string') out.largeBlob = { ...ext.largeBlob, blob: fromB64u(ext.largeBlob.blob) };
       return out;
     };
     const credential = (json: Record<string, any>) => {

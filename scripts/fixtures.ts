@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { TestMdsSigner, compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
+import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
 
 const out = path.resolve('fixtures/mds');
 fs.mkdirSync(out, { recursive: true });
@@ -26,3 +28,13 @@ fs.writeFileSync(path.join(out, 'root.pem'), signer.rootPem);
 for (const [name, o] of Object.entries(blobs)) fs.writeFileSync(path.join(out, `${name}.jwt`), await signer.blob(o));
 fs.writeFileSync(path.join(out, 'statement.json'), JSON.stringify(good.metadataStatement, null, 2));
 console.log(`wrote ${out}: root.pem, ${Object.keys(blobs).map((b) => `${b}.jwt`).join(', ')}, statement.json`);
+
+// a vendor's own attestation material, as fixtures/example-vendor-profile.json expects it
+const vendorDir = path.resolve('fixtures/vendor-example');
+fs.mkdirSync(vendorDir, { recursive: true });
+const vendorCa = await AttestationCa.create('CN=Example Vendor FIDO Root CA, O=Example Vendor, C=SE');
+const vendorLeaf = await vendorCa.issueLeaf({ aaguid: 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5d', subject: 'C=SE, O=Example Vendor, OU=Authenticator Attestation, CN=Example Vendor Key Batch 1' });
+fs.writeFileSync(path.join(vendorDir, 'attestation-cert.pem'), new crypto.X509Certificate(vendorLeaf.der).toString());
+fs.writeFileSync(path.join(vendorDir, 'attestation-key.pem'), vendorLeaf.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+fs.writeFileSync(path.join(vendorDir, 'root.pem'), vendorCa.rootPem);
+console.log(`wrote ${vendorDir}: attestation-cert.pem, attestation-key.pem, root.pem (for fixtures/example-vendor-profile.json)`);

@@ -27,6 +27,14 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
     expect(b.toFix.map((f: { id: string }) => f.id)).toEqual(expect.arrayContaining(['MDS_DECLARES_RK', 'RK_DISCOVERABLE_SIGN_IN', 'EXT_HMAC_SECRET_OR_PRF']));
   });
 
+  it('the example vendor profile (own attestation files, every extension) passes', () => {
+    const gen = spawnSync(process.execPath, ['scripts/fixtures.ts'], { encoding: 'utf8' });
+    expect(gen.status, gen.stderr).toBe(0);
+    const r = run(['--emulate', 'fixtures/example-vendor-profile.json', '--format', 'json']);
+    expect(r.status, r.stdout.slice(0, 3000)).toBe(0);
+    expect(JSON.parse(r.stdout).counts.fail).toBe(0);
+  });
+
   it('JUnit and Markdown, to a file', () => {
     const out = path.join(dir, 'report.xml');
     const r = run(['--emulate', 'fixtures/example-faulty-profile.json', '--format', 'junit', '--out', out]);

@@ -73,6 +73,29 @@ describe('SoftAuthenticator, the CTAP2 model', () => {
     expect([...k.credentials.values()].filter((c) => c.discoverable)).toHaveLength(2);
   });
 
+  it('largeBlob: supported for resident credentials, written after UV, read back', () => {
+    const k = new SoftAuthenticator({ features: { largeBlob: true } });
+    expect(k.create(reg('a', { extensions: { largeBlob: { support: 'required' } } }), ORIGIN).clientExtensionResults.largeBlob).toEqual({ supported: true });
+    const blob = Buffer.from('vendor data').toString('base64url');
+    expect(k.get(get({ extensions: { largeBlob: { write: blob } } }), ORIGIN).clientExtensionResults.largeBlob).toEqual({ written: true });
+    expect(k.get(get({ extensions: { largeBlob: { read: true } } }), ORIGIN).clientExtensionResults.largeBlob).toEqual({ blob });
+    const none = new SoftAuthenticator();
+    expect(none.create(reg('a', { extensions: { largeBlob: { support: 'preferred' } } }), ORIGIN).clientExtensionResults.largeBlob).toEqual({ supported: false });
+  });
+
+  it('enterprise attestation: the device-unique certificate only for provisioned RP IDs', async () => {
+    const batch = await ca.issueLeaf({ aaguid: '11111111-2222-4333-8444-555555555555', subject: 'C=US, O=Vendor, OU=Authenticator Attestation, CN=Batch 7' });
+    const device = await ca.issueLeaf({ aaguid: '11111111-2222-4333-8444-555555555555', subject: 'C=US, O=Vendor, OU=Authenticator Attestation, CN=Device SN 0042' });
+    const k = new SoftAuthenticator({ aaguid: Buffer.from('11111111222243338444555555555555', 'hex'), attestation: 'packed-full', attestationKey: batch.privateKey, x5c: [batch.der], enterprise: { rpIds: ['rp.example'], key: device.privateKey, x5c: [device.der] } });
+    const subjectOf = (json: any) => new crypto.X509Certificate((parseRegistrationResponse(json).attStmt.get('x5c') as Uint8Array[])[0]!).subject;
+    expect(subjectOf(k.create(reg('a', { attestation: 'enterprise' }), ORIGIN))).toContain('Device SN 0042');
+    expect(subjectOf(k.create(reg('b', { attestation: 'direct' }), ORIGIN))).toContain('Batch 7');
+    const other = k.create({ ...reg('c', { attestation: 'enterprise' }), rp: { id: 'other.example' } }, 'https://other.example');
+    expect(subjectOf(other)).toContain('Batch 7');
+    const a = analyzeRegistration(parseRegistrationResponse(k.create(reg('d', { attestation: 'enterprise' }), ORIGIN)), { challenge: 'Y2g', origins: [ORIGIN], rpId: 'rp.example', at: new Date(), roots: [new crypto.X509Certificate(ca.rootDer)] });
+    expect(a).toMatchObject({ verified: true, trust: 'trusted' });
+  });
+
   it('fido-u2f attestation verifies as such', async () => {
     const leaf = await ca.issueLeaf({ aaguid: '00000000-0000-0000-0000-000000000000', noAaguidExtension: true });
     const k = new SoftAuthenticator({ attestation: 'fido-u2f', attestationKey: leaf.privateKey, x5c: [leaf.der] });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { encodeCbor } from '../cbor/encodeCbor.ts';
+import { encodeCbor, canonicalMap } from '../cbor/encodeCbor.ts';
 import { COSE_ALG } from '../webauthn/coseKey.ts';
 import { toBase64url, fromBase64url } from '../encoding/base64url.ts';
 
@@ -21,6 +21,7 @@ export interface SoftCredential {
   /** hmac-secret CredRandom (CTAP 2.1 §12.5), when the credential was made with it */
   credRandom?: Uint8Array;
   credBlob?: Uint8Array;
+  largeBlob?: Uint8Array;
 }
 
 /** Defects on purpose, so every check can be shown to catch the one it names (issue 6 extends this). */
@@ -68,6 +69,8 @@ export interface SoftFeatures {
   credProtect?: boolean;
   /** credBlob (CTAP 2.1 §12.2): up to 32 bytes stored with a credential */
   credBlob?: boolean;
+  /** largeBlob storage for resident credentials (WebAuthn L3 §10.1.5, CTAP 2.1 §6.10) */
+  largeBlob?: boolean;
   /** minPinLength (CTAP 2.1 §12.4) reported to RPs that ask; 0 = extension not supported */
   minPinLength?: number;
   /** signature counter per credential (default) or one global counter */
@@ -83,6 +86,8 @@ export interface SoftAuthenticatorOptions {
   attestation?: 'none' | 'packed-self' | 'packed-full' | 'fido-u2f';
   attestationKey?: crypto.KeyObject;
   x5c?: Uint8Array[];
+  /** enterprise attestation (WebAuthn L3 §5.4.7): a device-unique certificate for these RP IDs only */
+  enterprise?: { rpIds: string[]; key: crypto.KeyObject; x5c: Uint8Array[] };
   /** first algorithm of pubKeyCredParams this list contains wins */
   algorithms?: number[];
   features?: SoftFeatures;
@@ -113,6 +118,7 @@ export class SoftAuthenticator {
   readonly algorithms: number[];
   readonly attestationKey?: crypto.KeyObject;
   readonly x5c: Uint8Array[];
+  readonly enterprise?: { rpIds: string[]; key: crypto.KeyObject; x5c: Uint8Array[] };
   readonly features: Required<SoftFeatures>;
   readonly faults: SoftFaults;
   readonly credentials = new Map<string, SoftCredential>();
@@ -123,7 +129,8 @@ export class SoftAuthenticator {
     this.algorithms = o.algorithms ?? [COSE_ALG.ES256, COSE_ALG.EdDSA, COSE_ALG.RS256];
     this.attestationKey = o.attestationKey;
     this.x5c = o.x5c ?? [];
-    this.features = { rk: true, uv: true, clientPin: undefined as never, hmacSecret: false, credProtect: false, credBlob: false, minPinLength: 0, counter: 'per-credential', residentCapacity: 25, transports: ['usb'], ...o.features };
+    this.enterprise = o.enterprise;
+    this.features = { rk: true, uv: true, clientPin: undefined as never, hmacSecret: false, credProtect: false, credBlob: false, largeBlob: false, minPinLength: 0, counter: 'per-credential', residentCapacity: 25, transports: ['usb'], ...o.features };
     this.pinRetries = this.features.clientPin?.retries ?? 8;
     this.pinEntry = this.features.clientPin?.pin;
     this.faults = o.faults ?? {};
@@ -167,7 +174,7 @@ export class SoftAuthenticator {
       for (const [k, c] of this.credentials) if (c.discoverable && c.rpId === rpId) this.credentials.delete(k);
     }
     this.credentials.set(toBase64url(id), cred);
-    // authenticator extension outputs, keys in CTAP2 canonical order (same length: bytewise)
+    // authenticator extension outputs (sorted into CTAP2 canonical order when encoded)
     const authExt = new Map<string, unknown>();
     const CRED_PROTECT: Record<string, number> = { userVerificationOptional: 1, userVerificationOptionalWithCredentialIDList: 2, userVerificationRequired: 3 };
     if (this.features.credProtect && typeof ext.credentialProtectionPolicy === 'string') authExt.set('credProtect', CRED_PROTECT[ext.credentialProtectionPolicy] ?? 1);
@@ -183,13 +190,14 @@ export class SoftAuthenticator {
     if (ext.credProps) clientExt.credProps = { rk: cred.discoverable };
     if (this.faults.residentNotStored && cred.discoverable) cred.discoverable = false; // silently
     if (ext.prf !== undefined) clientExt.prf = { enabled: hmac };
+    if (ext.largeBlob?.support) clientExt.largeBlob = { supported: !!this.features.largeBlob && cred.discoverable };
     if (ext.hmacCreateSecret) clientExt.hmacCreateSecret = hmac;
     const clientDataJSON = clientData('webauthn.create', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
     const aaguid = this.faults.aaguidMismatch ? Buffer.from(this.aaguid).map((b, i) => (i === 15 ? b ^ 0xff : b)) : this.aaguid;
     // kty is the first map entry (a5 01 02 for EC2): relabel it OKP (01) without touching the rest
     const coseBytes = this.faults.wrongCoseKeyType ? Buffer.from(publicKeyCose).map((b, i) => (i === 2 ? (b === 2 ? 1 : 2) : b)) : publicKeyCose;
     const acd = Buffer.concat([aaguid, Buffer.from([id.length >> 8, id.length & 0xff]), id, coseBytes]);
-    const extBytes = authExt.size ? encodeCbor(authExt) : undefined;
+    const extBytes = authExt.size ? encodeCbor(canonicalMap(authExt)) : undefined;
     const authData = buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? (this.features.counter === 'global' ? this.globalCounter : 0), extBytes ? Buffer.concat([acd, extBytes]) : acd);
     let fmt = 'none';
     let attStmt = new Map<string, unknown>();
@@ -205,6 +213,11 @@ export class SoftAuthenticator {
       const data = Buffer.concat([Buffer.from([0]), authData.subarray(0, 32), sha256(clientDataJSON), id, Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
       const sig = crypto.sign('sha256', data, this.attestationKey!);
       attStmt = new Map<string, unknown>([['sig', tamper.bogusSignature ? corrupt(sig) : sig], ['x5c', [this.x5c[0]]]]);
+    } else if (options.attestation === 'enterprise' && this.enterprise?.rpIds.includes(rpId)) {
+      // an RP the key is provisioned for: the device-unique certificate instead of the batch one
+      fmt = 'packed';
+      const sig = sign(COSE_ALG.ES256, this.enterprise.key, Buffer.concat([authData, sha256(clientDataJSON)]));
+      attStmt = new Map<string, unknown>([['alg', COSE_ALG.ES256], ['sig', sig], ['x5c', this.enterprise.x5c]]);
     } else if (this.attestation === 'packed-full') {
       fmt = 'packed';
       const byCredential = this.faults.attestationSignedByCredentialKey;
@@ -244,7 +257,7 @@ export class SoftAuthenticator {
     const clientDataJSON = clientData('webauthn.get', tamper.challenge ?? options.challenge, tamper.origin ?? origin, tamper.type);
     const getExt = new Map<string, unknown>();
     if (this.features.credBlob && options.extensions?.getCredBlob === true) getExt.set('credBlob', cred.credBlob ?? new Uint8Array());
-    const getExtBytes = getExt.size ? encodeCbor(getExt) : undefined;
+    const getExtBytes = getExt.size ? encodeCbor(canonicalMap(getExt)) : undefined;
     const authData = buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | (getExtBytes ? 0x80 : 0), tamper.signCount ?? cred.signCount, getExtBytes);
     // PRF over hmac-secret (WebAuthn L3 §10.1.4): salt' = SHA-256("WebAuthn PRF" || 0x00 || salt), output = HMAC-SHA-256(CredRandom, salt')
     const clientExt: Json = {};
@@ -255,6 +268,15 @@ export class SoftAuthenticator {
         return toBase64url(crypto.createHmac('sha256', this.faults.hmacUnstable ? crypto.randomBytes(32) : cred.credRandom!).update(s2).digest());
       };
       clientExt.prf = { results: { first: out(prfEval.first), ...(prfEval.second ? { second: out(prfEval.second) } : {}) } };
+    }
+    const lb = options.extensions?.largeBlob;
+    if (lb && this.features.largeBlob && cred.discoverable) {
+      if (lb.read) clientExt.largeBlob = cred.largeBlob ? { blob: toBase64url(cred.largeBlob) } : {};
+      else if (typeof lb.write === 'string') {
+        // the platform writes only after user verification (WebAuthn L3 §10.1.5)
+        cred.largeBlob = uvDone ? new Uint8Array(Buffer.from(lb.write, 'base64url')) : cred.largeBlob;
+        clientExt.largeBlob = { written: uvDone };
+      }
     }
     let sig = sign(cred.alg, cred.privateKey, Buffer.concat([authData, sha256(clientDataJSON)]));
     if (tamper.bogusSignature) sig = corrupt(sig);

@@ -7,3 +7,13 @@ const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, useTag259
 export function encodeCbor(value: unknown): Uint8Array {
   return new Uint8Array(encoder.encode(value));
 }
+
+/** A map with its keys in CTAP2 canonical order (shorter encoding first, then bytewise). */
+export function canonicalMap(m: Map<string | number, unknown>): Map<string | number, unknown> {
+  const keyBytes = (k: string | number) => Buffer.from(encoder.encode(k));
+  return new Map([...m].sort(([a], [b]) => {
+    const x = keyBytes(a);
+    const y = keyBytes(b);
+    return x.length - y.length || Buffer.compare(x, y);
+  }));
+}
