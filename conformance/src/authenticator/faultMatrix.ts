@@ -4,6 +4,7 @@ import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from '../checks/evaluateRun.ts';
+import type { RunEvidence } from '../checks/RunEvidence.ts';
 
 /**
  * Every defect the software authenticator can be told to have, and the checks that must
@@ -20,6 +21,15 @@ export interface FaultCase {
   entry?: (e: MetadataEntry) => void;
   /** exactly these checks fail */
   expect: string[];
+}
+
+/** What a scenario may change beyond faults: for the catalogue's own pass/fail tests. */
+export interface Scenario extends Partial<FaultCase> {
+  attestation?: 'packed-self' | 'packed-full';
+  /** run without an MDS entry */
+  noEntry?: boolean;
+  /** edit the evidence after the run (e.g. a format no key would send) */
+  rewrite?: (run: RunEvidence) => void;
 }
 
 const gi = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo as { extensions: string[]; options: Record<string, boolean> };
@@ -53,11 +63,11 @@ export const FAULT_AAGUID = 'fa017000-0000-4000-8000-000000000001';
 export const FAULT_AT = new Date(Date.UTC(2030, 0, 1));
 
 /** Run the plan with one fault (or none) and evaluate it. */
-export async function runFaultCase(ca: AttestationCa, c: Partial<FaultCase> = {}): Promise<RunReport> {
+export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise<RunReport> {
   const leaf = await ca.issueLeaf({ aaguid: FAULT_AAGUID, ...c.leaf });
   const key = new SoftAuthenticator({
     aaguid: Buffer.from(FAULT_AAGUID.replace(/-/g, ''), 'hex'),
-    attestation: 'packed-full',
+    attestation: c.attestation ?? 'packed-full',
     attestationKey: leaf.privateKey,
     x5c: [leaf.der],
     features: { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'], ...c.features },
@@ -67,7 +77,8 @@ export async function runFaultCase(ca: AttestationCa, c: Partial<FaultCase> = {}
   const entry = compliantEntry(FAULT_AAGUID, root, 'Fault Matrix Key');
   gi(entry).options = { rk: true, up: true, uv: true, clientPin: true };
   c.entry?.(entry);
-  const run = runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry }, now: () => FAULT_AT });
+  const run = runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT });
+  c.rewrite?.(run);
   return evaluateRun(run, { at: FAULT_AT });
 }
 

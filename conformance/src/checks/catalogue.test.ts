@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttestationCa, type LeafOptions } from '../authenticator/AttestationCa.ts';
-import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../authenticator/SoftAuthenticator.ts';
+import { AttestationCa } from '../authenticator/AttestationCa.ts';
+import { SoftAuthenticator } from '../authenticator/SoftAuthenticator.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
+import { runFaultCase, FAULT_AAGUID, type Scenario } from '../authenticator/faultMatrix.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from './evaluateRun.ts';
@@ -24,34 +25,7 @@ beforeAll(async () => {
   ca = await AttestationCa.create();
 });
 
-interface Scenario {
-  leaf?: Partial<LeafOptions>;
-  features?: SoftFeatures;
-  faults?: SoftFaults;
-  attestation?: 'packed-self' | 'packed-full';
-  entry?: (e: MetadataEntry) => void;
-  noEntry?: boolean;
-  otherRoot?: boolean;
-  rewrite?: (run: ReturnType<typeof runWithSoftAuthenticator>) => void;
-}
-
-async function report(s: Scenario = {}): Promise<RunReport> {
-  const leaf = await ca.issueLeaf({ aaguid: AAGUID, ...s.leaf });
-  const key = new SoftAuthenticator({
-    aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'),
-    attestation: s.attestation ?? 'packed-full',
-    attestationKey: leaf.privateKey,
-    x5c: [leaf.der],
-    features: { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'], ...s.features },
-    faults: s.faults,
-  });
-  const root = s.otherRoot ? (await AttestationCa.create('CN=Other Root')).rootPem : ca.rootPem;
-  const entry = compliantEntry(AAGUID, root, 'Vendor Key');
-  s.entry?.(entry);
-  const run = runWithSoftAuthenticator(key, { ...RP, label: 'Vendor Key', mds: { no: 9, nextUpdate: '2031-01-01', entry: s.noEntry ? undefined : entry }, now: () => NOW });
-  s.rewrite?.(run);
-  return evaluateRun(run, { at: NOW });
-}
+const report = (s: Scenario = {}): Promise<RunReport> => runFaultCase(ca, s);
 
 const status = (r: RunReport, id: string) => r.outcomes.find((o) => o.id === id)?.status;
 const getInfo = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo as { versions: string[]; extensions: string[]; options: Record<string, boolean>; transports: string[] };
@@ -62,7 +36,7 @@ describe('conformance catalogue', () => {
     // a key with built-in UV cannot show the PIN-only rule either way
     expect(r.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.status}`)).toEqual(['HYG_UV_ONLY_WHEN_VERIFIED: skip']);
     expect(r.verdict).toBe('pass');
-    expect(r.predictedRow).toEqual({ description: 'Vendor Key', aaguid: AAGUID, bio: true, usb: true, nfc: true, ble: false, eligible: true });
+    expect(r.predictedRow).toEqual({ description: 'Fault Matrix Key', aaguid: FAULT_AAGUID, bio: true, usb: true, nfc: true, ble: false, eligible: true });
     expect(r.toFix).toEqual([]);
     expect(r.outcomes.map((o) => o.id)).toEqual(CHECKS.map((c) => c.id));
   });
