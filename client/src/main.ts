@@ -1,7 +1,8 @@
-import { startRegistration, startAuthentication, browserSupportsWebAuthn, WebAuthnAbortService } from '@simplewebauthn/browser';
+import { browserSupportsWebAuthn } from '@simplewebauthn/browser';
 import { $, el, input, select } from './dom.ts';
 import { api, ApiError } from './api.ts';
-import { extensionInputsToBuffers, buffersToBase64url, textToBase64url } from './binary.ts';
+import { textToBase64url } from './binary.ts';
+import { performCeremony } from './ceremony.ts';
 import { explainBrowserError, explainServerError } from './explainError.ts';
 import { renderDecoded, renderCredentials } from './render.ts';
 
@@ -66,15 +67,6 @@ function authenticationRequest(discoverable: boolean) {
   };
 }
 
-/**
- * Browsers hang (not fail) when no authenticator answers on some platforms; the harness
- * aborts the ceremony itself a little after the timeout it asked for.
- */
-function abortAfter(ms: number) {
-  const t = setTimeout(() => WebAuthnAbortService.cancelCeremony(), ms + 5000);
-  return () => clearTimeout(t);
-}
-
 async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
   busy(true);
   try {
@@ -85,18 +77,13 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
     setStatus('busy', kind === 'register' ? 'Touch your security key (enter its PIN if the browser asks)…' : 'Touch your security key to sign in…');
     const isReg = kind === 'register';
     const options = await api<Record<string, any>>('POST', isReg ? '/api/registration/options' : '/api/authentication/options', isReg ? registrationRequest() : authenticationRequest(discoverable));
-    const stop = abortAfter(options.timeout ?? 120000);
     let response: Record<string, any>;
     try {
-      const optionsJSON = { ...options, extensions: extensionInputsToBuffers(options.extensions) } as never;
-      response = isReg ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });
+      response = await performCeremony(isReg ? 'registration' : 'authentication', options);
     } catch (e) {
       setStatus('error', explainBrowserError(e, kind));
       return;
-    } finally {
-      stop();
     }
-    response.clientExtensionResults = buffersToBase64url(response.clientExtensionResults);
     try {
       const r = await api<Record<string, any>>('POST', isReg ? '/api/registration/verify' : '/api/authentication/verify', response);
       const c = r.credential;

@@ -1,7 +1,6 @@
-import { startRegistration, startAuthentication, WebAuthnAbortService } from '@simplewebauthn/browser';
 import { $, el, input, table } from './dom.ts';
 import { api, ApiError } from './api.ts';
-import { extensionInputsToBuffers, buffersToBase64url } from './binary.ts';
+import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
 
 /**
@@ -73,19 +72,13 @@ async function doStep() {
   ($('next') as HTMLButtonElement).disabled = true;
   status('busy', p.instruction);
   const options = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/options`);
-  const timer = setTimeout(() => WebAuthnAbortService.cancelCeremony(), (options.timeout ?? 120000) + 5000);
   let body: Obj;
   try {
-    const optionsJSON = { ...options, extensions: extensionInputsToBuffers(options.extensions) } as never;
-    const response: Obj = p.kind === 'registration' ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });
-    response.clientExtensionResults = buffersToBase64url(response.clientExtensionResults);
-    body = { response };
+    body = { response: await performCeremony(p.kind as 'registration' | 'authentication', options) };
   } catch (e) {
     const err = e as { name?: string; message?: string; cause?: { name?: string } };
     body = { error: { name: String(err.cause?.name ?? err.name ?? 'Error').slice(0, 64), message: String(err.message ?? '').slice(0, 1000) }, challenge: options.challenge };
     status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in')}\nThe step is recorded as failed; you can continue.`);
-  } finally {
-    clearTimeout(timer);
   }
   try {
     const report = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/result`, body);
