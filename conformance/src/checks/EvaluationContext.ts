@@ -2,8 +2,7 @@ import type { RunEvidence, Ceremony } from './RunEvidence.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse, type ParsedAssertion, type ParsedRegistration } from '../webauthn/parseResponse.ts';
 import { analyzeRegistration, type RegistrationAnalysis } from '../attestation/analyzeRegistration.ts';
-import { coseKeyToPublicKey } from '../webauthn/coseKey.ts';
-import { verifyCoseSignature } from '../webauthn/coseKey.ts';
+import { coseKeyToPublicKey, verifyCoseSignature } from '../webauthn/coseKey.ts';
 import { toBase64url } from '../encoding/base64url.ts';
 import crypto from 'node:crypto';
 

@@ -2,6 +2,7 @@ import crypto, { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { parseCertificate, type ParsedCertificate } from '../attestation/parseCertificate.ts';
 import { verifyChain } from '../attestation/verifyChain.ts';
+import { readTlv, children, contents, expectTag, TAG } from '../asn1/der.ts';
 import type { Finding } from '../webauthn/Finding.ts';
 
 /**
@@ -170,17 +171,10 @@ export function entryRoots(e: MetadataEntry | undefined): X509Certificate[] {
  * subjectPublicKey BIT STRING contents (FIDO MDS 3.0 §4, attestationCertificateKeyIdentifiers).
  */
 export function certificateKeyIdentifier(c: X509Certificate): string {
-  const spki = c.publicKey.export({ type: 'spki', format: 'der' });
-  // SEQUENCE { AlgorithmIdentifier, BIT STRING }: find the BIT STRING after the algorithm
-  let p = 1;
-  p += spki[p]! & 0x80 ? 1 + (spki[p]! & 0x7f) : 1; // outer length
-  const algLenByte = spki[p + 1]!;
-  const algLen = algLenByte & 0x80 ? spki.readUIntBE(p + 2, algLenByte & 0x7f) + 2 + (algLenByte & 0x7f) : algLenByte + 2;
-  p += algLen; // now at BIT STRING tag
-  const lb = spki[p + 1]!;
-  const [len, hdr] = lb & 0x80 ? [spki.readUIntBE(p + 2, lb & 0x7f), 2 + (lb & 0x7f)] : [lb, 2];
-  const key = spki.subarray(p + hdr + 1, p + hdr + len); // skip the unused-bits byte
-  return crypto.createHash('sha1').update(key).digest('hex');
+  const spki = new Uint8Array(c.publicKey.export({ type: 'spki', format: 'der' }));
+  // SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, subjectPublicKey BIT STRING }
+  const bits = expectTag(children(readTlv(spki, 0))[1], TAG.BIT_STRING, 'subjectPublicKey');
+  return crypto.createHash('sha1').update(contents(bits).subarray(1)).digest('hex'); // skip the unused-bits byte
 }
 
 /**

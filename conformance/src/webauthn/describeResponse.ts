@@ -5,7 +5,6 @@ import type { AuthenticatorData } from './parseAuthenticatorData.ts';
 import { coseKeyToPublicKey, COSE_ALG_NAMES } from './coseKey.ts';
 import { toBase64url, toHex } from '../encoding/base64url.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
-export { formatAaguid };
 
 /** JSON-safe rendering of a CBOR value: maps become objects, bytes become {base64url, length}. */
 export function cborToJson(v: CborValue): unknown {

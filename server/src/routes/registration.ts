@@ -5,7 +5,8 @@ import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, 
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../algorithms.ts';
 import { parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
 import { analyzeRegistration } from '../../../conformance/src/attestation/analyzeRegistration.ts';
-import { describeRegistration, formatAaguid } from '../../../conformance/src/webauthn/describeResponse.ts';
+import { describeRegistration } from '../../../conformance/src/webauthn/describeResponse.ts';
+import { formatAaguid } from '../../../conformance/src/encoding/formatAaguid.ts';
 import { firstFailure } from '../../../conformance/src/webauthn/Finding.ts';
 import { toBase64url } from '../../../conformance/src/encoding/base64url.ts';
 import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
