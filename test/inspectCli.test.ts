@@ -126,4 +126,15 @@ describe('fido2-harness inspect', { timeout: 120_000 }, () => {
       expect(got.verified ?? false, m.id).toBe(m.expected.verified);
     }
   });
+
+  it.skipIf(!hasCorpus)('--mds refuses a BLOB whose signer is revoked (the conformance tool\'s 8654399f…), naming the serial', () => {
+    const blob = path.join(CORPUS, 'mds/conformance/8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250.jwt');
+    const fake = path.join(CORPUS, 'mds/fido-conformance-mds3-fake-root.pem');
+    const good = path.join(CORPUS, 'mds/conformance/26448d4dacea1f180278c7ee2255a22c0f198d50252a1b46127d0ef247fc0aa7.jwt');
+    const sample = path.join(CORPUS, 'samples', fs.readdirSync(path.join(CORPUS, 'samples')).find((f) => f.endsWith('.json'))!);
+    const r = run([sample, '--mds', blob, '--mds-root', fake]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/BAD_MDS_BLOB: .*does not verify: MDS_CRL .*04806749DE307BBD5175A26D73F5F3 revoked 2018-03-25/);
+    expect(run([sample, '--mds', good, '--mds-root', fake]).stderr).toMatch(/MDS BLOB .*26448d4d.*stale: not listed/);
+  });
 });

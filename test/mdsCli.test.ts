@@ -75,6 +75,24 @@ describe('fido2-harness mds', { timeout: 120_000 }, () => {
     expect(run(['verify', '--blob', path.join(dir, 'nope.jwt')]).stderr).toMatch(/cannot read MDS BLOB .*ENOENT/);
   });
 
+  it.skipIf(!hasCorpus)('verify on the FIDO conformance-tool BLOBs: exactly one exits 0, each other one names its defect', () => {
+    const fake = path.join(CORPUS, 'mds', 'fido-conformance-mds3-fake-root.pem');
+    const verify = (h: string, ...extra: string[]) => {
+      const r = run(['verify', '--json', '--root', fake, '--blob', path.join(CORPUS, 'mds', 'conformance', `${h}.jwt`), ...extra]);
+      const failed = (JSON.parse(r.stdout) as { findings: { status: string; code: string }[] }).findings.filter((f) => f.status === 'fail').map((f) => f.code);
+      return { status: r.status, failed };
+    };
+    expect(verify('26448d4dacea1f180278c7ee2255a22c0f198d50252a1b46127d0ef247fc0aa7')).toEqual({ status: 0, failed: [] });
+    expect(verify('36750a72e20751306dfabcbad9061e7b952b37c438efe916235fc8ada1e93fa2')).toEqual({ status: 1, failed: ['MDS_JWS_SIGNATURE'] });
+    expect(verify('8341670cecc6b6f8d32cfabcd1ba1aa16eeb6062934a171b706144dc379918e2')).toEqual({ status: 1, failed: ['CERT_PARSE'] });
+    expect(verify('8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250')).toEqual({ status: 1, failed: ['MDS_CRL'] });
+    expect(verify('fafc34efeb5b350f76cb93b7b0cef6d017ee8d8286fa4ec66a1e998dee6707c6')).toEqual({ status: 1, failed: ['CHAIN_LINK', 'CHAIN_ISSUER_IS_CA', 'MDS_CHAIN_TRUSTED'] });
+    // the revoked signer passes only when revocation checking is turned off, and the output says so
+    expect(verify('8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250', '--crl', 'skip')).toEqual({ status: 0, failed: [] });
+    const text = run(['verify', '--no-color', '--root', fake, '--blob', path.join(CORPUS, 'mds', 'conformance', '8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250.jwt')]);
+    expect(text.stdout).toMatch(/NOT VERIFIED[\s\S]*FAIL\s+MDS_CRL .*revoked 2018-03-25/);
+  });
+
   it('show and search', () => {
     const show = run(['show', A.revoked, '--blob', files.good!, '--root', root, '--at', '2026-01-01']);
     expect(show.status).toBe(0);

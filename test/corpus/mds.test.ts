@@ -3,7 +3,7 @@ import { hasCorpus, corpusFile } from '../helpers/corpus.ts';
 import { loadMetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
 import { builtinAnchors, certificatesFromPem } from '../../conformance/src/attestation/TrustAnchors.ts';
 import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
-import { checkBlobRevocation, fetchingCrlChecker } from '../../conformance/src/mds/crl.ts';
+import { bundledCrlChecker, checkBlobRevocation, fetchingCrlChecker, SKIP_CRL } from '../../conformance/src/mds/crl.ts';
 
 /** The BLOB reader `inspect --mds` relies on, on the real BLOBs and the conformance tool's. */
 describe.skipIf(!hasCorpus)('MDS BLOBs from ../shared/corpus/mds', () => {
@@ -51,15 +51,32 @@ describe.skipIf(!hasCorpus)('MDS BLOBs from ../shared/corpus/mds', () => {
     expect(failing(loadMetadataBlob(conf('fafc34efeb5b350f76cb93b7b0cef6d017ee8d8286fa4ec66a1e998dee6707c6'), fake()))).toEqual(expect.arrayContaining(['CHAIN_LINK', 'MDS_CHAIN_TRUSTED']));
   });
 
-  it('the conformance BLOB whose signer the tool revokes verifies offline: only its CRL can refuse it, and offline that is reported, not assumed', async () => {
-    const b = loadMetadataBlob(conf('8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250'), fake());
-    expect(failing(b)).toEqual([]);
+  it('the conformance BLOB whose signer the tool revokes is refused by the CRL shipped with the harness, and only by it', async () => {
+    const load = () => loadMetadataBlob(conf('8654399fb85390b4f600a6c43088975dbdf74ca6c2dc17066657f01b0c722250'), fake());
+    let b = load();
+    expect(failing(b)).toEqual([]); // chain and signature are fine: revocation is the only defect
+    const [signer] = await checkBlobRevocation(b, b.chain, fake(), bundledCrlChecker());
+    expect(signer).toMatchObject({ status: 'revoked', detail: expect.stringMatching(/serial 04806749DE307BBD5175A26D73F5F3 revoked 2018-03-25.*MDSCA-1\.crl, bundled/) });
+    expect(failing(b)).toEqual(['MDS_CRL']);
+    expect(b.verified).toBe(false);
+    // offline "fetch" falls back to the same copy
     const offline = (async () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
     }) as unknown as typeof fetch;
-    const results = await checkBlobRevocation(b, b.chain, fake(), fetchingCrlChecker({ fetch: offline }));
-    expect(results.map((r) => r.status)).not.toContain('checked');
-    expect(b.findings.filter((f) => f.code === 'MDS_CRL').map((f) => f.status)).toEqual(expect.arrayContaining(['warn']));
+    b = load();
+    expect((await checkBlobRevocation(b, b.chain, fake(), fetchingCrlChecker({ fetch: offline })))[0]!.status).toBe('revoked');
+    // without CRLs it passes, and the report says revocation was not checked
+    b = load();
+    await checkBlobRevocation(b, b.chain, fake(), SKIP_CRL);
+    expect(b.verified).toBe(true);
+    expect(b.findings.filter((f) => f.code === 'MDS_CRL').map((f) => f.status)).toEqual(['skip', 'skip']);
+  });
+
+  it('the valid conformance BLOB stays valid with the shipped CRLs: not listed, but they are expired, so revocation is "unknown" (a warning)', async () => {
+    const b = loadMetadataBlob(conf('26448d4dacea1f180278c7ee2255a22c0f198d50252a1b46127d0ef247fc0aa7'), fake());
+    const results = await checkBlobRevocation(b, b.chain, fake(), bundledCrlChecker());
+    expect(results.map((r) => r.status)).toEqual(['stale', 'stale']);
+    expect(b.verified).toBe(true);
   });
 
   it('garbage is bad input, not a crash', () => {

@@ -7,6 +7,7 @@ import { renderInspect, renderSummary, type SummaryRow } from './renderInspect.t
 import { builtinAnchors } from '../attestation/TrustAnchors.ts';
 import { ArgReader, parseTime, readPemCertificates } from '../cli/ArgReader.ts';
 import { loadMetadataBlob, mergeMetadata, type MetadataBlob } from '../mds/MetadataBlob.ts';
+import { bundledCrlChecker, checkBlobRevocation } from '../mds/crl.ts';
 
 export const INSPECT_USAGE = `usage: fido2-harness inspect <file | directory | -> [options]
 
@@ -87,13 +88,15 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   let mds: MetadataBlob | undefined;
   if (mdsFiles.length) {
     const anchors = mdsRoots.length ? mdsRoots : builtinAnchors('mds');
-    const blobs = mdsFiles.map((f) => {
+    const blobs: MetadataBlob[] = [];
+    for (const f of mdsFiles) {
       const b = loadMetadataBlob(readText(f, 'MDS BLOB'), anchors, { now: io.now?.() });
+      await checkBlobRevocation(b, b.chain, anchors, bundledCrlChecker());
       const bad = b.findings.filter((x) => x.status === 'fail');
       if (bad.length) throw new HarnessError('BAD_MDS_BLOB', `MDS BLOB ${f} does not verify: ${bad.map((x) => `${x.code} ${x.message}${x.actual ? ` (${x.actual})` : ''}`).join('; ')}`);
       if (!json) io.err.write(`MDS BLOB ${f}: no ${b.no}, ${b.entries.length} entries, verified as of ${b.verifiedAt.toISOString()} (${b.verifiedAtBasis})${b.findings.some((x) => x.status === 'warn') ? `; ${b.findings.filter((x) => x.status === 'warn').map((x) => x.message).join('; ')}` : ''}\n`);
-      return b;
-    });
+      blobs.push(b);
+    }
     mds = mergeMetadata(blobs);
   }
   const opts = { at, roots, mds, now: io.now };

@@ -108,7 +108,7 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
     }
   }
   if (!signer) {
-    findings.push({ code: 'MDS_JWS_X5C', status: 'fail', spec, message: 'JWS header carries no x5c certificate chain' });
+    if (!header.x5c?.length) findings.push({ code: 'MDS_JWS_X5C', status: 'fail', spec, message: 'JWS header carries no x5c certificate chain' });
   } else {
     let ok = false;
     if (alg) {

@@ -5,7 +5,7 @@ import crypto, { type X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { loadMetadataBlob, type MetadataBlob } from './MetadataBlob.ts';
 import { builtinAnchors } from '../attestation/TrustAnchors.ts';
-import { checkBlobRevocation, SKIP_CRL, type CrlChecker } from './crl.ts';
+import { bundledCrlChecker, checkBlobRevocation, type CrlChecker } from './crl.ts';
 
 export const OFFICIAL_MDS_URL = 'https://mds3.fidoalliance.org/';
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
@@ -20,7 +20,7 @@ export interface SourceOptions {
   /** verification time; default: the BLOB's own validity window */
   at?: Date;
   timeoutMs?: number;
-  /** revocation checking of the BLOB's signing chain (default: skipped, and reported so) */
+  /** revocation checking of the BLOB's signing chain (default: the CRLs shipped with the harness; what is not covered is reported as skipped) */
   crl?: CrlChecker;
 }
 
@@ -68,7 +68,7 @@ function readCache(cacheDir: string, url: string): { meta: CacheMeta; jwt: strin
 async function verifyOrThrow(jwt: string, where: string, o: SourceOptions): Promise<MetadataBlob> {
   const roots = o.roots ?? builtinAnchors('mds');
   const blob = loadMetadataBlob(jwt, roots, { at: o.at, now: o.now?.() });
-  if (blob.verified) await checkBlobRevocation(blob, blob.chain, roots, o.crl ?? SKIP_CRL);
+  if (blob.verified) await checkBlobRevocation(blob, blob.chain, roots, o.crl ?? bundledCrlChecker());
   const bad = blob.findings.filter((f) => f.status === 'fail');
   if (bad.length) {
     throw new HarnessError('MDS_BLOB_INVALID', `the MDS BLOB from ${where} does not verify: ${bad.map((f) => `${f.code}: ${f.message}${f.actual ? ` (${f.actual})` : ''}`).join('; ')}`);

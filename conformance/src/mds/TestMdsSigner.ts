@@ -59,12 +59,12 @@ export class TestMdsSigner {
     return new TestMdsSigner(new Uint8Array(root.rawData), signerKeys.privateKey, [b64(signer), b64(inter)], b64(stranger), { key: caKeys.privateKey, name: inter.subject }, signerSerial);
   }
 
-  /** A CRL from the intermediate CA, revoking the BLOB signer when asked (DER). */
-  async crl(o: { revokeSigner: boolean; revokedAt?: Date }): Promise<Uint8Array> {
+  /** A CRL from the intermediate CA, revoking the BLOB signer when asked (DER); `nextUpdate` in the past makes it stale. */
+  async crl(o: { revokeSigner: boolean; revokedAt?: Date; nextUpdate?: Date }): Promise<Uint8Array> {
     const crl = await x509.X509CrlGenerator.create({
       issuer: this.caName,
       thisUpdate: new Date(Date.UTC(2024, 0, 1)),
-      nextUpdate: new Date(Date.UTC(2059, 0, 1)),
+      nextUpdate: o.nextUpdate ?? new Date(Date.UTC(2059, 0, 1)),
       signingAlgorithm: ALG,
       signingKey: this.caKey,
       entries: o.revokeSigner ? [{ serialNumber: this.signerSerial, revocationDate: o.revokedAt ?? new Date(Date.UTC(2024, 5, 1)) }] : [],

@@ -8,7 +8,7 @@ import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type S
 import { interpretStatus } from './interpretStatus.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from './entraEligibility.ts';
 import { lintStatement } from './lintStatement.ts';
-import { checkBlobRevocation, directoryCrlChecker, fetchingCrlChecker, SKIP_CRL, type CrlChecker } from './crl.ts';
+import { bundledCrlChecker, checkBlobRevocation, crlCheckerFor, type CrlChecker } from './crl.ts';
 import { palette } from '../inspect/renderInspect.ts';
 
 export const MDS_USAGE = `usage: fido2-harness mds <subcommand> [options]
@@ -26,9 +26,11 @@ options:
   --blob <file|url>      the BLOB (default: the cached official BLOB; "mds update" fills the cache)
   --at <time>            verification time (default: the BLOB's own validity window)
   --root <pem>           root the BLOB must chain to (default: GlobalSign roots of the FIDO MDS)
-  --crl <skip|fetch|dir:FOLDER>
-                         check the BLOB signing chain's CRLs, from the network or from files named like
-                         the distribution point (default skip; the outcome is always reported)
+  --crl <bundled|fetch|dir:FOLDER|skip>
+                         where the BLOB signing chain's CRLs come from: the copies shipped with the
+                         harness (default; offline), the network, or a folder of files named like the
+                         distribution point (fetch and dir: fall back to the shipped copies); the
+                         outcome per certificate is always reported
   --cache-dir <dir>      cache location (default: $FIDO2_HARNESS_CACHE or ~/.cache/fido2-harness/mds)
   --json                 machine-readable output (show, search, verify, lint)
   --format <f>           eligible: table (default), csv, md or json
@@ -62,7 +64,7 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
   let json = false;
   let format = 'table';
   let why = false;
-  let crl: CrlChecker = SKIP_CRL;
+  let crl: CrlChecker = bundledCrlChecker();
   let colour = !!io.out.isTTY && !io.env.NO_COLOR;
   const positional: string[] = [];
   const args = new ArgReader(rest);
@@ -76,8 +78,9 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     else if (a === '--why') why = true;
     else if (a === '--crl') {
       const v = value();
-      if (v !== 'skip' && v !== 'fetch' && !v.startsWith('dir:')) throw new HarnessError('BAD_USAGE', `--crl must be skip, fetch or dir:<folder>, not ${JSON.stringify(v)}`);
-      crl = v === 'fetch' ? fetchingCrlChecker({ fetch: io.fetch }) : v.startsWith('dir:') ? directoryCrlChecker(v.slice(4)) : SKIP_CRL;
+      const c = crlCheckerFor(v, { fetch: io.fetch });
+      if (!c) throw new HarnessError('BAD_USAGE', `--crl must be bundled, fetch, dir:<folder> or skip, not ${JSON.stringify(v)}`);
+      crl = c;
     }
     else if (a === '--no-color') colour = false;
     else if (a === '--format') {
