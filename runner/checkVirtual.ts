@@ -1,12 +1,8 @@
-import fs from 'node:fs';
 import { HarnessError } from '../conformance/src/errors/HarnessError.ts';
 import { ArgReader } from '../conformance/src/cli/ArgReader.ts';
 import { evaluateRun, type RunReport } from '../conformance/src/checks/evaluateRun.ts';
 import type { CheckArea } from '../conformance/src/checks/Check.ts';
-import { renderJunit } from '../conformance/src/report/renderJunit.ts';
-import { renderMarkdown } from '../conformance/src/report/renderMarkdown.ts';
-import { renderHtml } from '../conformance/src/report/renderHtml.ts';
-import { renderCheckText } from '../conformance/src/checks/checkCommand.ts';
+import { parseReportFormat, writeReports, type ReportFormat } from '../conformance/src/report/writeReports.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
 import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
@@ -44,7 +40,7 @@ export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: 
 export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): Promise<number> {
   const names: string[] = [];
   let areas: CheckArea[] | undefined;
-  let format = 'text';
+  let format: ReportFormat = 'text';
   let outFile: string | undefined;
   const args = new ArgReader(argv);
   for (let a = args.next(); a !== undefined; a = args.next()) {
@@ -55,8 +51,7 @@ export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStr
       const bad = areas.filter((x) => !AREAS.includes(x));
       if (bad.length) throw new HarnessError('BAD_USAGE', `unknown area ${bad.join(', ')}; areas are ${AREAS.join(', ')}`);
     } else if (a === '--format') {
-      format = args.value(a);
-      if (!['text', 'json', 'junit', 'md', 'html'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be text, json, junit, md or html, not ${JSON.stringify(format)}`);
+      format = parseReportFormat(args.value(a));
     } else if (a === '--out') outFile = args.value(a);
     else if (a === '--help' || a === '-h') {
       io.out.write(VIRTUAL_USAGE);
@@ -74,11 +69,5 @@ export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStr
   }
   const reports = results.map((r) => r.report);
   io.err.write(`${reports.length} profile(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  const colour = format === 'text' && !outFile && !!io.out.isTTY && !io.env.NO_COLOR;
-  const text = format === 'json' ? `${JSON.stringify({ reports }, null, 2)}\n` : format === 'junit' ? renderJunit(reports) : format === 'md' ? reports.map(renderMarkdown).join('\n') : format === 'html' ? reports.map(renderHtml).join('\n') : `${reports.map((r) => renderCheckText(r, colour)).join('\n\n')}\n`;
-  if (outFile) {
-    fs.writeFileSync(outFile, text);
-    io.out.write(`report written to ${outFile}\n`);
-  } else io.out.write(text);
-  return reports.every((r) => r.verdict === 'pass') ? 0 : 1;
+  return writeReports(reports, { format, outFile, wrap: true, out: io.out, env: io.env });
 }

@@ -8,6 +8,7 @@ import { TestMdsSigner, compliantEntry } from '../conformance/src/mds/TestMdsSig
 import { loadMetadataBlob, type MetadataBlob } from '../conformance/src/mds/MetadataBlob.ts';
 import { userIdFor, CEREMONY_PLAN } from '../conformance/src/checks/ceremonyPlan.ts';
 import { CHECKS } from '../conformance/src/checks/registry.ts';
+import { readReports } from '../conformance/src/report/readReports.ts';
 
 /** Guided runs through the API, driven here by the software key as a person would drive a real one. */
 const AAGUID = 'a11ce000-0000-4000-8000-00000000b0b0';
@@ -65,6 +66,8 @@ describe('guided runs through the API', () => {
     expect(html.headers['content-disposition']).toContain('attachment');
     expect(html.body).toContain('data-verdict="pass"');
     expect((await api.get(`/api/runs/${id}/report.junit`)).body.match(/<testcase /g)).toHaveLength(CHECKS.length);
+    // the downloaded report.json is what `fido2-harness report` reads back
+    expect(readReports((await api.get(`/api/runs/${id}/report.json`)).body, 'report.json')).toMatchObject([{ verdict: 'pass', run: { subject: { via: 'physical', firmware: '5.7.1' } } }]);
   });
 
   it('two runs of one AAGUID can be diffed', async () => {
@@ -75,7 +78,8 @@ describe('guided runs through the API', () => {
     const d = (await api.get(`/api/runs/diff?a=${a.id}&b=${b.id}`)).json();
     expect(d.a.verdict).toBe('pass');
     expect(d.b.verdict).toBe('fail');
-    expect(d.changed).toEqual(expect.arrayContaining([{ id: 'EXT_HMAC_SECRET_OR_PRF', a: 'pass', b: 'fail' }]));
+    expect(d.changed).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'EXT_HMAC_SECRET_OR_PRF', a: 'pass', b: 'fail', change: 'regressed' })]));
+    expect(d.regressions).toBeGreaterThan(0);
     expect((await api.get(`/api/runs?aaguid=${AAGUID}`)).json().runs).toHaveLength(2);
   });
 

@@ -120,7 +120,7 @@ async function diff() {
   }
   const d = await api<Obj>('GET', `/api/runs/diff?a=${picked[0]}&b=${picked[1]}`);
   $('diff-result').replaceChildren(d.changed.length
-    ? table(d.changed.map((c: Obj) => [c.id, `${c.a} → ${c.b}`] as [string, string]), 'diff')
+    ? table(d.changed.map((c: Obj) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
     : el('p', {}, 'The two runs agree on every check.'));
 }
 

@@ -1,12 +1,13 @@
 /**
  * fido2-harness commands that belong to the conformance library (inspect, mds, check,
- * report follow in later work). Thin: parse arguments, call the library, map outcomes to
+ * report). Thin: parse arguments, call the library, map outcomes to
  * exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
  */
 import { HarnessError } from './errors/HarnessError.ts';
 import { inspectCommand } from './inspect/inspectCommand.ts';
 import { mdsCommand } from './mds/mdsCommand.ts';
 import { checkCommand } from './checks/checkCommand.ts';
+import { reportCommand } from './report/reportCommand.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
 
@@ -31,15 +32,20 @@ commands:
   mds <subcommand>  FIDO Metadata Service: update, verify, show, search, eligible, lint (mds --help)
   check --emulate <profile.json>
                     run the conformance catalogue against an emulated key (check --help)
+  report <report.json> | report diff <a.json> <b.json>
+                    re-render a saved JSON report, or compare two check by check (report --help)
   help              this text
 `;
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+
+export async function main(argv: string[], out: Stream = process.stdout, err: Stream = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'inspect') return await inspectCommand(rest, { out, err, readStdin });
     if (cmd === 'mds') return await mdsCommand(rest, { out, err, env: process.env });
     if (cmd === 'check') return await checkCommand(rest, { out, env: process.env });
+    if (cmd === 'report') return await reportCommand(rest, { out, env: process.env, readStdin });
   } catch (e) {
     if (e instanceof HarnessError) {
       err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runVirtualMatrix } from '../../runner/checkVirtual.ts';
 import { VIRTUAL_PROFILES } from '../../runner/virtualProfiles.ts';
 import { CHECKS } from '../../conformance/src/checks/registry.ts';
+import { readReports } from '../../conformance/src/report/readReports.ts';
 
 /**
  * `check --virtual`: the conformance plan through Chromium's CDP virtual authenticators,
@@ -13,6 +14,8 @@ describe('virtual run matrix', () => {
     const results = await runVirtualMatrix(VIRTUAL_PROFILES, { progress: (l) => lines.push(l) });
     expect(results.map((r) => r.profile.name)).toEqual(VIRTUAL_PROFILES.map((p) => p.name));
     expect(lines).toHaveLength(VIRTUAL_PROFILES.length);
+    // what check --virtual --format json writes is what report reads back
+    expect(readReports(JSON.stringify({ reports: results.map((r) => r.report) }, null, 2), 'virtual run')).toHaveLength(VIRTUAL_PROFILES.length);
     for (const { profile, report } of results) {
       expect(report.outcomes).toHaveLength(CHECKS.length);
       const status = (id: string) => report.outcomes.find((o) => o.id === id)!;

@@ -5,6 +5,7 @@ import { CEREMONY_PLAN, optionsFor, type Account } from '../../../conformance/sr
 import type { RunEvidence } from '../../../conformance/src/checks/RunEvidence.ts';
 import { evaluateRun, type RunReport } from '../../../conformance/src/checks/evaluateRun.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
+import { diffReports } from '../../../conformance/src/report/diffReports.ts';
 import { formatAaguid } from '../../../conformance/src/encoding/formatAaguid.ts';
 import { renderJunit } from '../../../conformance/src/report/renderJunit.ts';
 import { renderMarkdown } from '../../../conformance/src/report/renderMarkdown.ts';
@@ -133,11 +134,7 @@ export async function runRoutes(app: FastifyInstance) {
   app.get<{ Querystring: { a: string; b: string } }>('/api/runs/diff', {
     schema: { querystring: { type: 'object', additionalProperties: false, required: ['a', 'b'], properties: { a: ID, b: ID } }, response: { 200: anyObject, ...errorResponses } },
   }, async (req) => {
-    const a = evaluate(load(req.query.a));
-    const b = evaluate(load(req.query.b));
-    const ids = [...new Set([...a.outcomes, ...b.outcomes].map((o) => o.id))];
-    const status = (r: RunReport, id: string) => r.outcomes.find((o) => o.id === id)?.status ?? 'absent';
-    return { a: { id: a.run.id, verdict: a.verdict }, b: { id: b.run.id, verdict: b.verdict }, changed: ids.filter((id) => status(a, id) !== status(b, id)).map((id) => ({ id, a: status(a, id), b: status(b, id) })) };
+    return diffReports(evaluate(load(req.query.a)), evaluate(load(req.query.b)));
   });
 
   app.get<{ Params: { id: string } }>('/api/runs/:id', {

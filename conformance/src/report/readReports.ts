@@ -1,0 +1,49 @@
+import { Ajv } from 'ajv';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { REPORT_SCHEMA, type RunReport } from '../checks/evaluateRun.ts';
+import { RUN_REPORT_SCHEMA } from './runReportSchema.ts';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile(RUN_REPORT_SCHEMA);
+export const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Run reports read back from outside: one report (`check --format json`, a run's report.json
+ * from the page) or `{ "reports": [...] }` (`check --virtual --format json`). Each is checked
+ * against the v1 schema and for being self-consistent (counts and verdict agree with the
+ * outcomes), so a truncated or hand-edited report cannot pass a CI gate.
+ */
+export function readReports(text: string, name: string): RunReport[] {
+  if (text.length > MAX_REPORT_BYTES) throw new HarnessError('BAD_INPUT', `${name} is larger than ${MAX_REPORT_BYTES} bytes; a report is far smaller`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new HarnessError('BAD_JSON', `${name} is not JSON: ${(e as Error).message}`);
+  }
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObj(doc)) throw new HarnessError('BAD_REPORT', `${name}: expected a fido2-harness run report (a JSON object), got ${Array.isArray(doc) ? 'an array' : typeof doc}`);
+  const many = 'reports' in doc;
+  const list = many ? doc.reports : [doc];
+  if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new HarnessError('BAD_REPORT', `${name}: "reports" must be an array of 1 to 100 run reports`);
+  return list.map((r, i) => {
+    const where = many ? `${name} reports[${i}]` : name;
+    if (isObj(r) && r.$schema !== REPORT_SCHEMA) {
+      throw new HarnessError('BAD_REPORT', `${where}: not a fido2-harness run report ($schema is ${JSON.stringify(r.$schema ?? null)}, expected ${REPORT_SCHEMA})${typeof r.schemaVersion === 'number' && r.schemaVersion > 1 ? '; it was written by a newer fido2-harness' : ''}`);
+    }
+    if (!validate(r)) {
+      const errs = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`);
+      throw new HarnessError('BAD_REPORT', `${where} does not match the run report schema: ${errs.join('; ')}`);
+    }
+    const report = r as unknown as RunReport;
+    const count = (s: string) => report.outcomes.filter((o) => o.status === s).length;
+    if (count('pass') !== report.counts.pass || count('fail') !== report.counts.fail || count('skip') !== report.counts.skip) {
+      throw new HarnessError('BAD_REPORT', `${where}: counts (${report.counts.pass}/${report.counts.fail}/${report.counts.skip}) do not match its outcomes (${count('pass')}/${count('fail')}/${count('skip')}): the report was edited or truncated`);
+    }
+    const requiredFailed = report.outcomes.some((o) => o.severity === 'required' && o.status !== 'pass');
+    if ((report.verdict === 'pass') === requiredFailed) {
+      throw new HarnessError('BAD_REPORT', `${where}: verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'}): the report was edited`);
+    }
+    return report;
+  });
+}

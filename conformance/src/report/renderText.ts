@@ -1,0 +1,16 @@
+import type { RunReport } from '../checks/evaluateRun.ts';
+import { palette } from '../inspect/renderInspect.ts';
+
+/** Terminal rendering: one line per check, failures with expected/actual and the fix. */
+export function renderText(r: RunReport, colour: boolean): string {
+  const p = palette(colour);
+  const lines = [`${p.bold(r.run.subject.label)}: ${r.verdict === 'pass' ? p.green('PASS') : p.red('FAIL')} (${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped)`];
+  if (r.predictedRow) lines.push(`  predicted Microsoft table row: ${r.predictedRow.description} | ${r.predictedRow.aaguid} | Bio ${r.predictedRow.bio ? 'yes' : 'no'} | USB ${r.predictedRow.usb ? 'yes' : 'no'} | NFC ${r.predictedRow.nfc ? 'yes' : 'no'} | BLE ${r.predictedRow.ble ? 'yes' : 'no'}${r.predictedRow.eligible ? '' : p.red('  (not eligible)')}`);
+  const w = Math.max(...r.outcomes.map((o) => o.id.length));
+  for (const o of r.outcomes) {
+    const st = o.status === 'pass' ? p.green('pass') : o.status === 'fail' ? p.red('FAIL') : p.dim('skip');
+    lines.push(`  ${st}  ${o.id.padEnd(w)}  ${p.dim(o.severity.padEnd(11))} ${o.message}${o.status === 'fail' ? ` (expected ${o.expected}, got ${o.actual})` : ''}`);
+    if (o.status === 'fail') lines.push(`        ${' '.repeat(w)}  fix: ${o.fix}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,85 @@
+import { REPORT_SCHEMA } from '../checks/evaluateRun.ts';
+
+/**
+ * JSON Schema of a run report, version 1 (`RunReport` in checks/evaluateRun.ts). Reports are
+ * read back from outside (CI artifacts, downloads from the page), so everything a renderer
+ * touches is typed and bounded here; free text is escaped by each renderer.
+ */
+const text = { type: 'string', maxLength: 8192 } as const;
+const id = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } as const;
+const time = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' } as const;
+const aaguid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+const status = { enum: ['pass', 'fail', 'skip'] } as const;
+const severity = { enum: ['required', 'recommended', 'info'] } as const;
+
+export const RUN_REPORT_SCHEMA = {
+  $id: REPORT_SCHEMA,
+  type: 'object',
+  required: ['$schema', 'schemaVersion', 'run', 'evaluatedAt', 'verdict', 'counts', 'outcomes', 'toFix'],
+  properties: {
+    $schema: { const: REPORT_SCHEMA },
+    schemaVersion: { const: 1 },
+    run: {
+      type: 'object',
+      required: ['id', 'startedAt', 'subject', 'rpId', 'origin', 'ceremonies'],
+      properties: {
+        id,
+        startedAt: time,
+        finishedAt: time,
+        subject: {
+          type: 'object',
+          required: ['label', 'via'],
+          properties: { label: { type: 'string', maxLength: 512 }, via: { enum: ['software', 'virtual', 'physical'] }, profile: text, firmware: { type: 'string', maxLength: 512 } },
+        },
+        rpId: { type: 'string', maxLength: 512 },
+        origin: { type: 'string', maxLength: 512 },
+        ceremonies: {
+          type: 'array',
+          maxItems: 1000,
+          items: { type: 'object', required: ['step', 'kind', 'ok'], properties: { step: id, kind: { enum: ['registration', 'authentication'] }, ok: { type: 'boolean' }, error: text } },
+        },
+      },
+    },
+    evaluatedAt: time,
+    mds: { type: 'object', required: ['no', 'nextUpdate', 'listed'], properties: { no: { type: 'integer' }, nextUpdate: { type: 'string', maxLength: 64 }, listed: { type: 'boolean' } } },
+    aaguid,
+    verdict: { enum: ['pass', 'fail'] },
+    counts: {
+      type: 'object',
+      required: ['pass', 'fail', 'skip'],
+      properties: { pass: { type: 'integer', minimum: 0 }, fail: { type: 'integer', minimum: 0 }, skip: { type: 'integer', minimum: 0 } },
+    },
+    predictedRow: {
+      type: 'object',
+      required: ['description', 'aaguid', 'bio', 'usb', 'nfc', 'ble', 'eligible'],
+      properties: { description: { type: 'string', maxLength: 512 }, aaguid, bio: { type: 'boolean' }, usb: { type: 'boolean' }, nfc: { type: 'boolean' }, ble: { type: 'boolean' }, eligible: { type: 'boolean' } },
+    },
+    outcomes: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'area', 'severity', 'source', 'fix', 'status', 'message'],
+        properties: {
+          id,
+          title: text,
+          area: { enum: ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene'] },
+          severity,
+          source: text,
+          fix: text,
+          status,
+          message: text,
+          expected: text,
+          actual: text,
+          evidence: { type: 'array', maxItems: 100, items: text },
+        },
+      },
+    },
+    toFix: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'object', required: ['id', 'severity', 'fix'], properties: { id, severity, fix: text, actual: text } },
+    },
+  },
+} as const;
