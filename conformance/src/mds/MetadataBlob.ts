@@ -96,15 +96,26 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
   let at = o.at;
   let basis = 'the time given';
   if (!at) {
+    // the latest moment, no later than now, at which the BLOB was current and its whole
+    // chain valid: a historic BLOB is judged as it stood then, not refused for being old
+    const sec = (d: Date) => new Date(d.getTime() - 1000);
+    const firstExpiry = chain.length ? chain.reduce((m, c) => (c.notAfter < m.notAfter ? c : m)) : undefined;
+    const lastIssued = chain.length ? new Date(Math.max(...chain.map((c) => c.notBefore.getTime()))) : undefined;
     at = now;
     basis = 'now';
     if (nextUpdate < at) {
-      at = new Date(nextUpdate.getTime() - 1000);
+      at = sec(nextUpdate);
       basis = `just before its nextUpdate ${payload.nextUpdate} (the BLOB is historic)`;
     }
-    if (signer && signer.notAfter < at) {
-      at = new Date(signer.notAfter.getTime() - 1000);
-      basis = `just before its signing certificate expired (${signer.notAfter.toISOString()})`;
+    if (firstExpiry && firstExpiry.notAfter < at) {
+      at = sec(firstExpiry.notAfter);
+      basis = `just before its ${firstExpiry === signer ? 'signing' : 'CA'} certificate expired (${firstExpiry.notAfter.toISOString()})`;
+    }
+    if (lastIssued && at < lastIssued) {
+      // never current while its chain was valid (the MDS 3.0 specification example): judge
+      // it now, or when its chain last was valid; the stale warning below still says so
+      at = firstExpiry && firstExpiry.notAfter < now ? sec(firstExpiry.notAfter) : now;
+      basis = `${at === now ? 'now' : 'just before its chain expired'}: its certificates were issued (${lastIssued.toISOString().slice(0, 10)}) after its nextUpdate ${payload.nextUpdate}, so it was never current while they were valid`;
     }
   }
   if (!signer) {
