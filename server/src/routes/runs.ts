@@ -6,7 +6,7 @@ import type { RunEvidence } from '../../../conformance/src/checks/RunEvidence.ts
 import { evaluateRun, type RunReport } from '../../../conformance/src/checks/evaluateRun.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
 import { diffReports } from '../../../conformance/src/report/diffReports.ts';
-import { formatAaguid } from '../../../conformance/src/encoding/formatAaguid.ts';
+import { attachMetadata } from '../../../conformance/src/checks/attachMetadata.ts';
 import { renderJunit } from '../../../conformance/src/report/renderJunit.ts';
 import { renderMarkdown } from '../../../conformance/src/report/renderMarkdown.ts';
 import { renderHtml } from '../../../conformance/src/report/renderHtml.ts';
@@ -36,21 +36,8 @@ export async function runRoutes(app: FastifyInstance) {
     if (!stored) throw new HarnessError('RUN_UNKNOWN', `no run ${id}: start one with POST /api/runs`, { status: 404 });
     return JSON.parse(stored.evidence) as RunEvidence;
   };
-  const evaluate = (run: RunEvidence): RunReport => {
-    // the MDS entry as the server knows it now, by the AAGUID the key registered with
-    const first = run.ceremonies.find((c) => c.kind === 'registration' && c.response);
-    let aaguid: string | undefined;
-    if (first) {
-      try {
-        aaguid = formatAaguid(parseRegistrationResponse(first.response).authData.attestedCredentialData!.aaguid);
-      } catch {
-        aaguid = undefined;
-      }
-    }
-    const blob = app.metadata.current();
-    run.mds = blob ? { no: blob.no, nextUpdate: blob.nextUpdate, entry: aaguid ? blob.byAaguid.get(aaguid) : undefined } : undefined;
-    return evaluateRun(run, { at: new Date(app.now()) });
-  };
+  // the MDS entry as the server knows it now, by the AAGUID the key registered with
+  const evaluate = (run: RunEvidence): RunReport => evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
   const save = (run: RunEvidence, report: RunReport, meta: { label: string; firmware: string | null }) => {
     app.store.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: JSON.stringify(run) });
   };

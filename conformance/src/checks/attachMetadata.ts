@@ -1,0 +1,26 @@
+import type { RunEvidence } from './RunEvidence.ts';
+import type { MetadataBlob } from '../mds/MetadataBlob.ts';
+import { parseRegistrationResponse } from '../webauthn/parseResponse.ts';
+import { formatAaguid } from '../encoding/formatAaguid.ts';
+
+/**
+ * Give a run the MDS entry of the key it ran on, from a whole BLOB: found by the AAGUID the
+ * key registered with (its first successful registration). No BLOB, or a run whose
+ * registration does not parse: no entry, and the metadata checks say so.
+ */
+export function attachMetadata(run: RunEvidence, blob: MetadataBlob | undefined): RunEvidence {
+  if (!blob) {
+    run.mds = undefined;
+    return run;
+  }
+  const first = run.ceremonies.find((c) => c.kind === 'registration' && c.response);
+  let aaguid: string | undefined;
+  try {
+    const acd = first ? parseRegistrationResponse(first.response).authData.attestedCredentialData : undefined;
+    aaguid = acd ? formatAaguid(acd.aaguid) : undefined;
+  } catch {
+    aaguid = undefined; // the checks report the unparseable registration themselves
+  }
+  run.mds = { no: blob.no, nextUpdate: blob.nextUpdate, entry: aaguid ? blob.byAaguid.get(aaguid) : undefined };
+  return run;
+}
