@@ -7,6 +7,7 @@ import { analyzeAssertion } from './analyzeAssertion.ts';
 import { decodeCbor, type CborValue } from '../cbor/decodeCbor.ts';
 import { encodeCbor } from '../cbor/encodeCbor.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
+import { seededRandom } from '../testing/seededRandom.ts';
 
 /**
  * 100,000 malformed inputs (random bytes, byte-level and CBOR-structure-aware mutations of
@@ -18,17 +19,7 @@ const N = 100_000;
 // a hang or catastrophic backtracking takes seconds; CI runs this beside the browser tests on 2 cores
 const MAX_MS_PER_INPUT = 2000;
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+const rng = seededRandom;
 
 const ORIGIN = 'https://fuzz.example';
 const OPTS = { challenge: 'ZnV6eg', rp: { id: 'fuzz.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }, { alg: -8, type: 'public-key' }, { alg: -257, type: 'public-key' }] };
