@@ -15,6 +15,7 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
     const help = run(['help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('serve');
+    expect(help.stdout).toContain('report diff');
     const none = run([]);
     expect(none.status).toBe(2);
     const unknown = run(['frobnicate']);

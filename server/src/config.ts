@@ -24,24 +24,24 @@ export interface Config {
   mdsCacheDir?: string;
 }
 
-const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsKey' | 'tlsSelfSigned'; bool?: boolean }> = {
-  '--mds': { env: 'MDS', key: 'mds' },
-  '--mds-root': { env: 'MDS_ROOT', key: 'mdsRoot' },
-  '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir' },
-  '--host': { env: 'HOST', key: 'host' },
-  '--port': { env: 'PORT', key: 'port' },
-  '--rp-id': { env: 'RP_ID', key: 'rpId' },
-  '--rp-name': { env: 'RP_NAME', key: 'rpName' },
-  '--origins': { env: 'ORIGINS', key: 'origins' },
-  '--data-dir': { env: 'DATA_DIR', key: 'dataDir' },
-  '--challenge-ttl': { env: 'CHALLENGE_TTL_MS', key: 'challengeTtlMs' },
-  '--tls-cert': { env: 'TLS_CERT', key: 'tlsCert' },
-  '--tls-key': { env: 'TLS_KEY', key: 'tlsKey' },
-  '--tls-self-signed': { env: 'TLS_SELF_SIGNED', key: 'tlsSelfSigned', bool: true },
+const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsKey' | 'tlsSelfSigned'; bool?: boolean; arg?: string; help: string }> = {
+  '--host': { env: 'HOST', key: 'host', arg: 'NAME', help: 'interface to listen on (default localhost; 0.0.0.0 for other machines)' },
+  '--port': { env: 'PORT', key: 'port', arg: 'N', help: 'port (default 8080; 0 picks a free one)' },
+  '--rp-id': { env: 'RP_ID', key: 'rpId', arg: 'DOMAIN', help: 'relying party ID: the page\'s host or a parent domain (default localhost)' },
+  '--rp-name': { env: 'RP_NAME', key: 'rpName', arg: 'TEXT', help: 'relying party name shown by the browser (default fido2-harness)' },
+  '--origins': { env: 'ORIGINS', key: 'origins', arg: 'URL,URL', help: 'exact origins accepted in clientDataJSON (default: this server\'s own)' },
+  '--data-dir': { env: 'DATA_DIR', key: 'dataDir', arg: 'DIR', help: 'where the SQLite database lives (default ./data)' },
+  '--challenge-ttl': { env: 'CHALLENGE_TTL_MS', key: 'challengeTtlMs', arg: 'MS', help: 'how long a challenge stays valid (default 300000)' },
+  '--tls-cert': { env: 'TLS_CERT', key: 'tlsCert', arg: 'PEM', help: 'serve HTTPS with this certificate (with --tls-key)' },
+  '--tls-key': { env: 'TLS_KEY', key: 'tlsKey', arg: 'PEM', help: 'its private key' },
+  '--tls-self-signed': { env: 'TLS_SELF_SIGNED', key: 'tlsSelfSigned', bool: true, help: 'serve HTTPS with a P-256 certificate generated for the RP ID (kept in the data dir)' },
+  '--mds': { env: 'MDS', key: 'mds', arg: 'FILE|URL', help: 'MDS BLOB to load at start, off the request path (default: the cached official one, if any)' },
+  '--mds-root': { env: 'MDS_ROOT', key: 'mdsRoot', arg: 'PEM', help: 'root that BLOB must chain to (default: the FIDO MDS GlobalSign roots)' },
+  '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir', arg: 'DIR', help: 'MDS cache (default ~/.cache/fido2-harness/mds)' },
 };
 
 export const CONFIG_HELP = Object.entries(FLAGS)
-  .map(([flag, d]) => `  ${flag}${d.bool ? '' : ' <value>'}  (env ${d.env})`)
+  .map(([flag, d]) => `  ${`${flag}${d.bool ? '' : ` ${d.arg}`}`.padEnd(27)} ${d.help}  [env ${d.env}]`)
   .join('\n');
 
 /**
