@@ -24,7 +24,7 @@ export const ENTRA_CRITERIA: Record<EntraCriterion, string> = {
   FIDO_CERTIFIED: 'FIDO certified at any level in the status reports',
   NOT_COMPROMISED: 'no revocation or compromise in effect in the status reports',
   FIDO_2_0_OR_HIGHER: 'authenticatorGetInfo.versions states FIDO_2_0 or higher',
-  UV_OR_CLIENT_PIN: 'authenticatorGetInfo.options declares uv or clientPin',
+  UV_OR_CLIENT_PIN: 'authenticatorGetInfo.options declares uv or clientPin (true, or false: supported, not yet set up)',
   RESIDENT_KEY: 'authenticatorGetInfo.options.rk is true (discoverable credentials)',
   HMAC_SECRET_OR_PRF: 'authenticatorGetInfo.extensions includes hmac-secret (or prf)',
 };
@@ -63,7 +63,9 @@ export function entraEligibility(entry: MetadataEntry, at: Date): EntraVerdict {
   need(!status.compromised, 'NOT_COMPROMISED', `${status.compromised?.status} since ${status.compromised?.effectiveDate ?? '?'}`);
   need((gi.versions ?? []).some((v) => FIDO2_VERSIONS.has(v)), 'FIDO_2_0_OR_HIGHER', `versions are ${JSON.stringify(gi.versions ?? [])}`);
   const o = gi.options ?? {};
-  need(o.uv === true || 'clientPin' in o, 'UV_OR_CLIENT_PIN', `options declare neither uv nor clientPin (${JSON.stringify(o)})`);
+  // CTAP 2.1 §6.4: an option present as false is supported but not yet configured (no
+  // fingerprint enrolled, no PIN set): still a key that can verify its user
+  need('uv' in o || 'clientPin' in o, 'UV_OR_CLIENT_PIN', `options declare neither uv nor clientPin (${JSON.stringify(o)})`);
   need(o.rk === true, 'RESIDENT_KEY', `options.rk is ${o.rk === undefined ? 'absent' : String(o.rk)}`);
   need((gi.extensions ?? []).some((e) => e === 'hmac-secret' || e === 'prf'), 'HMAC_SECRET_OR_PRF', `extensions are ${JSON.stringify(gi.extensions ?? [])}`);
   const methods = ((ms.userVerificationDetails ?? []) as { userVerificationMethod?: string }[][]).flat().map((m) => m.userVerificationMethod ?? '');

@@ -50,6 +50,14 @@ describe('mds lint', () => {
     });
   }
 
+  it('uv or clientPin declared false (supported, not yet set up, CTAP 2.1 §6.4) still counts as user verification', () => {
+    for (const options of [{ rk: true, uv: false }, { rk: true, clientPin: false }]) {
+      const ms = clone();
+      ms.authenticatorGetInfo.options = options;
+      expect(codes(ms)).toEqual([]);
+    }
+  });
+
   it('not an object at all', () => {
     expect(codes([1, 2])).toEqual(['LINT_SCHEMA']);
   });

@@ -12,7 +12,7 @@ export const DECL_UV_OR_CLIENT_PIN = defineCheck({
   evaluate(ctx) {
     const gi = declaredGetInfo(ctx);
     if (!gi) return skip('no MDS statement with authenticatorGetInfo');
-    const declared = gi.options?.uv === true || 'clientPin' in (gi.options ?? {});
+    const declared = 'uv' in (gi.options ?? {}) || 'clientPin' in (gi.options ?? {}); // false too: supported, not set up (CTAP 2.1 §6.4)
     const observed = [...ctx.registrations, ...ctx.assertions].some((v) => v.parsed.authData.flags.UV);
     return declared === observed ? pass(`user verification ${declared ? 'declared and observed' : 'neither declared nor observed'}`, ['mds']) : fail('declared and observed user verification differ', declared ? 'UV=1 in ceremonies' : 'no uv/clientPin declared', observed ? 'UV=1 observed, not declared' : 'declared, never observed', ['mds']);
   },
