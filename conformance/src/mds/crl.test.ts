@@ -77,6 +77,13 @@ describe('CRLs from a folder (offline)', () => {
       expect((await check()).status).toBe('revoked');
       fs.writeFileSync(path.join(dir, 'TEST-CA.crl'), await signer.crl({ revokeSigner: false }));
       expect((await check()).status).toBe('checked');
+      // hostile files: garbage, truncated, oversized: unreachable with the reason, never good
+      fs.writeFileSync(path.join(dir, 'TEST-CA.crl'), 'not a crl');
+      expect((await check()).status).toBe('unreachable');
+      fs.writeFileSync(path.join(dir, 'TEST-CA.crl'), (await signer.crl({ revokeSigner: true })).subarray(0, 40));
+      expect((await check()).status).toBe('unreachable');
+      fs.truncateSync(path.join(dir, 'TEST-CA.crl'), 17 * 1024 * 1024);
+      expect(await check()).toMatchObject({ status: 'unreachable', detail: expect.stringMatching(/larger than/) });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -62,8 +62,10 @@ export function directoryCrlSource(dir: string): CrlSource {
     name: `directory ${dir}`,
     async get(url) {
       const name = path.basename(new URL(url).pathname);
+      const file = path.join(dir, name);
       try {
-        return new Uint8Array(fs.readFileSync(path.join(dir, name)));
+        if (fs.statSync(file).size > MAX_CRL_BYTES) throw new Error(`${file} is larger than ${MAX_CRL_BYTES} bytes`);
+        return new Uint8Array(fs.readFileSync(file));
       } catch (e) {
         throw new Error(`no ${name} in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
