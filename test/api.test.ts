@@ -134,6 +134,22 @@ describe('the RP refuses what it must refuse', () => {
     expect(s.store.listCredentials()).toHaveLength(0);
   });
 
+  it('a key that pads its authenticator data (trailing CBOR): refused as bad input at registration and at sign-in', async () => {
+    const api = new ApiSession(s.app);
+    const padded = new SoftAuthenticator({ faults: { trailingCbor: true } });
+    const r = await register(api, padded);
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'BAD_AUTHENTICATOR_DATA', message: expect.stringMatching(/1 trailing byte/) });
+    expect(s.store.listCredentials()).toHaveLength(0);
+    // the same key model without the fault registers; its padded assertions are refused
+    const key = new SoftAuthenticator();
+    expect((await register(api, key)).statusCode).toBe(200);
+    (key.faults as { trailingCbor?: boolean }).trailingCbor = true;
+    const a = await signIn(api, key);
+    expect(a.statusCode, a.body).toBe(400);
+    expect(a.json().error.code).toBe('BAD_AUTHENTICATOR_DATA');
+  });
+
   it('bogus assertion signature', async () => {
     const api = new ApiSession(s.app);
     const key = new SoftAuthenticator();

@@ -54,6 +54,8 @@ export interface SoftFaults {
   residentNotStored?: boolean;
   /** attestation object map keys out of CTAP2 canonical order */
   nonCanonicalCbor?: boolean;
+  /** a stray CBOR item (an empty map, ED flag clear) after the authenticator data's last field, in every response */
+  trailingCbor?: boolean;
   /** the credential public key labelled with the wrong COSE key type */
   wrongCoseKeyType?: boolean;
 }
@@ -198,7 +200,7 @@ export class SoftAuthenticator {
     const coseBytes = this.faults.wrongCoseKeyType ? Buffer.from(publicKeyCose).map((b, i) => (i === 2 ? (b === 2 ? 1 : 2) : b)) : publicKeyCose;
     const acd = Buffer.concat([aaguid, Buffer.from([id.length >> 8, id.length & 0xff]), id, coseBytes]);
     const extBytes = authExt.size ? encodeCbor(canonicalMap(authExt)) : undefined;
-    const authData = buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? (this.features.counter === 'global' ? this.globalCounter : 0), extBytes ? Buffer.concat([acd, extBytes]) : acd);
+    const authData = this.faultPadding(buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | 0x40 | (extBytes ? 0x80 : 0), tamper.signCount ?? (this.features.counter === 'global' ? this.globalCounter : 0), extBytes ? Buffer.concat([acd, extBytes]) : acd));
     let fmt = 'none';
     let attStmt = new Map<string, unknown>();
     if (this.attestation === 'packed-self') {
@@ -258,7 +260,7 @@ export class SoftAuthenticator {
     const getExt = new Map<string, unknown>();
     if (this.features.credBlob && options.extensions?.getCredBlob === true) getExt.set('credBlob', cred.credBlob ?? new Uint8Array());
     const getExtBytes = getExt.size ? encodeCbor(canonicalMap(getExt)) : undefined;
-    const authData = buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | (getExtBytes ? 0x80 : 0), tamper.signCount ?? cred.signCount, getExtBytes);
+    const authData = this.faultPadding(buildAuthData(tamper.rpId ?? this.rpIdFor(rpId), this.faultFlags(flags(tamper, uvDone)) | (getExtBytes ? 0x80 : 0), tamper.signCount ?? cred.signCount, getExtBytes));
     // PRF over hmac-secret (WebAuthn L3 §10.1.4): salt' = SHA-256("WebAuthn PRF" || 0x00 || salt), output = HMAC-SHA-256(CredRandom, salt')
     const clientExt: Json = {};
     const prfEval = options.extensions?.prf?.eval;
@@ -332,6 +334,11 @@ export class SoftAuthenticator {
     if (this.faults.noUP) out &= ~0x01;
     if (this.faults.bsWithoutBe) out = (out | 0x10) & ~0x08;
     return out;
+  }
+
+  /** trailingCbor: an empty CBOR map after the last field, the ED flag left clear (signed over, as a key would) */
+  private faultPadding(authData: Buffer): Buffer {
+    return this.faults.trailingCbor ? Buffer.concat([authData, Buffer.from([0xa0])]) : authData;
   }
 }
 

@@ -53,6 +53,7 @@ export const FAULT_CASES: FaultCase[] = [
   { fault: 'singleResidentSlot', what: 'second account overwriting the first', faults: { singleResidentSlot: true }, expect: ['RK_MULTIPLE_ACCOUNTS_PER_RP'] },
   { fault: 'metadataDeclaresMissingCapability', what: 'metadata declaring a capability the key lacks (credBlob)', entry: (e) => gi(e).extensions.push('credBlob'), expect: ['DECL_EXTENSIONS'] },
   { fault: 'nonCanonicalCbor', what: 'non-canonical CBOR (attestation object keys out of order)', faults: { nonCanonicalCbor: true }, expect: ['HYG_CANONICAL_CBOR'] },
+  { fault: 'trailingCbor', what: 'trailing CBOR (a stray item after the authenticator data\'s last field)', faults: { trailingCbor: true }, expect: ['HYG_NO_TRAILING_BYTES'] },
   { fault: 'wrongCoseKeyType', what: 'wrong COSE key type for the credential key', faults: { wrongCoseKeyType: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
   { fault: 'bsWithoutBe', what: 'backup state without backup eligibility', faults: { bsWithoutBe: true }, expect: ['HYG_BE_BS'] },
   { fault: 'shortCredentialId', what: '8-byte credential IDs', faults: { shortCredentialId: true }, expect: ['HYG_CREDENTIAL_ID_LENGTH'] },

@@ -48,7 +48,7 @@ export function buildContext(run: RunEvidence, at: Date): EvaluationContext {
   const miniMds = entry && run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, entries: [entry], byAaguid: new Map(entry.aaguid ? [[entry.aaguid, entry]] : []), byKeyId: new Map((entry.attestationCertificateKeyIdentifiers ?? []).map((k) => [k, entry])), byAaid: new Map(), verifiedAt: at, verifiedAtBasis: 'run snapshot', findings: [], verified: true, chain: [] } : undefined;
   for (const c of run.ceremonies.filter((x) => x.kind === 'registration' && x.response)) {
     try {
-      const parsed = parseRegistrationResponse(c.response);
+      const parsed = parseRegistrationResponse(c.response, { allowTrailing: true });
       const analysis = analyzeRegistration(parsed, { challenge: c.options.challenge, origins: [run.origin], rpId: run.rpId, at, requireUserVerification: c.options.authenticatorSelection?.userVerification === 'required', mds: miniMds });
       registrations.push({ ceremony: c, parsed, analysis, credentialId: toBase64url(parsed.rawId) });
     } catch (e) {
@@ -57,7 +57,7 @@ export function buildContext(run: RunEvidence, at: Date): EvaluationContext {
   }
   for (const c of run.ceremonies.filter((x) => x.kind === 'authentication' && x.response)) {
     try {
-      const parsed = parseAuthenticationResponse(c.response);
+      const parsed = parseAuthenticationResponse(c.response, { allowTrailing: true });
       const credentialId = toBase64url(parsed.rawId);
       const registration = registrations.find((r) => r.credentialId === credentialId);
       let signatureValid = false;

@@ -82,6 +82,7 @@ describe('conformance catalogue', () => {
     ['WEBAUTHN_RP_VERIFICATION', { faults: { wrongRpIdHash: true } }],
     ['HYG_UV_ONLY_WHEN_VERIFIED', { features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, entry: (e) => (getInfo(e).options = { rk: true, up: true, clientPin: true }) }],
     ['HYG_CANONICAL_CBOR', { faults: { nonCanonicalCbor: true } }],
+    ['HYG_NO_TRAILING_BYTES', { faults: { trailingCbor: true } }],
     ['HYG_SIGN_COUNT', { faults: { counterStuck: true } }],
     ['HYG_UP_ALWAYS', { faults: { noUP: true } }],
     ['HYG_BE_BS', { faults: { bsWithoutBe: true } }],

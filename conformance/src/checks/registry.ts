@@ -20,6 +20,7 @@ import { DECL_ALGORITHM } from './catalogue/DECL_ALGORITHM.ts';
 import { DECL_TRANSPORTS } from './catalogue/DECL_TRANSPORTS.ts';
 import { WEBAUTHN_RP_VERIFICATION } from './catalogue/WEBAUTHN_RP_VERIFICATION.ts';
 import { HYG_CANONICAL_CBOR } from './catalogue/HYG_CANONICAL_CBOR.ts';
+import { HYG_NO_TRAILING_BYTES } from './catalogue/HYG_NO_TRAILING_BYTES.ts';
 import { HYG_UV_ONLY_WHEN_VERIFIED } from './catalogue/HYG_UV_ONLY_WHEN_VERIFIED.ts';
 import { HYG_SIGN_COUNT } from './catalogue/HYG_SIGN_COUNT.ts';
 import { HYG_UP_ALWAYS } from './catalogue/HYG_UP_ALWAYS.ts';
@@ -58,4 +59,5 @@ export const CHECKS: readonly CheckDefinition[] = [
   HYG_ATT_CERT_VALIDITY,
   HYG_CREDPROTECT,
   HYG_CANONICAL_CBOR,
+  HYG_NO_TRAILING_BYTES,
 ];

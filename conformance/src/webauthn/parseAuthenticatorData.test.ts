@@ -68,3 +68,16 @@ describe('parseAuthenticatorData (WebAuthn L3 §6.1)', () => {
     for (let n = 0; n < full.length; n++) rejects(full.subarray(0, n), /./);
   });
 });
+
+describe('trailing bytes', () => {
+  it('refused by default; with allowTrailing, counted and everything before them still read', () => {
+    const b = build({ flags: 0x41 | 0x80, ext: encodeCbor(new Map([['credProtect', 2]])), tail: new Uint8Array([0xa0, 0x00]) });
+    rejects(b, /2 trailing byte\(s\) after authenticatorData/);
+    const a = parseAuthenticatorData(b, { allowTrailing: true });
+    expect(a.trailing).toBe(2);
+    expect(a.extensions?.get('credProtect')).toBe(2);
+    expect(a.attestedCredentialData?.credentialId).toHaveLength(16);
+    expect(a.bytes).toBe(b); // signatures cover every byte sent
+    expect(parseAuthenticatorData(build({ flags: 0x01 }), { allowTrailing: true }).trailing).toBe(0);
+  });
+});

@@ -30,13 +30,17 @@ export interface AuthenticatorData {
   extensions?: Map<number | string, CborValue>;
   /** canonical-CBOR violations in the embedded COSE key / extensions */
   nonCanonical: string[];
+  /** bytes after the last item the flags account for (only with `allowTrailing`; otherwise refused) */
+  trailing: number;
 }
 
 /**
  * Parse authenticator data (WebAuthn L3 §6.1, §6.5.1). Structural problems (truncation,
- * flags promising data that is absent, trailing bytes) are bad input: HarnessError.
+ * flags promising data that is absent, trailing bytes) are bad input: HarnessError. The
+ * conformance evaluation passes `allowTrailing` so it can name trailing bytes as the key's
+ * defect and still judge the rest; the relying party never does.
  */
-export function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
+export function parseAuthenticatorData(bytes: Uint8Array, o: { allowTrailing?: boolean } = {}): AuthenticatorData {
   if (bytes.length < 37) {
     throw new HarnessError('BAD_AUTHENTICATOR_DATA', `authenticatorData is ${bytes.length} bytes; at least 37 (rpIdHash 32 + flags 1 + signCount 4) are required`);
   }
@@ -91,8 +95,8 @@ export function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
     extensions = ext.value;
     pos = ext.end;
   }
-  if (pos !== bytes.length) {
+  if (pos !== bytes.length && !o.allowTrailing) {
     throw new HarnessError('BAD_AUTHENTICATOR_DATA', `${bytes.length - pos} trailing byte(s) after authenticatorData (flags AT=${flags.AT} ED=${flags.ED} account for ${pos} bytes)`);
   }
-  return { bytes, rpIdHash: bytes.subarray(0, 32), flags, signCount, attestedCredentialData, extensions, nonCanonical };
+  return { bytes, rpIdHash: bytes.subarray(0, 32), flags, signCount, attestedCredentialData, extensions, nonCanonical, trailing: bytes.length - pos };
 }

@@ -1,6 +1,6 @@
 import { HarnessError } from '../errors/HarnessError.ts';
 import { fromBase64url, describeType } from '../encoding/base64url.ts';
-import { decodeCbor, type CborValue } from '../cbor/decodeCbor.ts';
+import { decodeCbor, decodeCborItem, type CborValue } from '../cbor/decodeCbor.ts';
 import { parseClientDataJSON, type ClientData } from './parseClientDataJSON.ts';
 import { parseAuthenticatorData, type AuthenticatorData } from './parseAuthenticatorData.ts';
 
@@ -19,6 +19,8 @@ export interface ParsedRegistration {
   authenticatorAttachment?: string;
   /** CTAP2 canonical-CBOR violations anywhere in the attestation object */
   nonCanonical: string[];
+  /** bytes after a CBOR item or the authenticator data (only with `allowTrailing`) */
+  trailing: string[];
 }
 
 export interface ParsedAssertion {
@@ -33,6 +35,7 @@ export interface ParsedAssertion {
   clientExtensionResults: Record<string, unknown>;
   authenticatorAttachment?: string;
   nonCanonical: string[];
+  trailing: string[];
 }
 
 function obj(v: unknown, what: string): Record<string, unknown> {
@@ -65,11 +68,18 @@ function common(json: unknown) {
   return { o, r, id: o.id, rawId, clientDataJSON, clientData, clientExtensionResults: ext, authenticatorAttachment: (att ?? undefined) as string | undefined };
 }
 
+export interface ParseOptions {
+  /** report bytes after the attestation object or the authenticator data instead of refusing them (conformance evaluation only) */
+  allowTrailing?: boolean;
+}
+
+const authDataTrailing = (a: AuthenticatorData): string[] => (a.trailing ? [`authenticatorData: ${a.trailing} byte(s) after the ${a.flags.ED ? 'extensions' : a.flags.AT ? 'credential public key' : 'signature counter'} (flags AT=${a.flags.AT} ED=${a.flags.ED})`] : []);
+
 /** RegistrationResponseJSON (WebAuthn L3 §5.1 toJSON) to bytes and structures. */
-export function parseRegistrationResponse(json: unknown): ParsedRegistration {
+export function parseRegistrationResponse(json: unknown, o: ParseOptions = {}): ParsedRegistration {
   const c = common(json);
   const attestationObject = fromBase64url(c.r.attestationObject, 'response.attestationObject');
-  const dec = decodeCbor(attestationObject, 'attestationObject');
+  const dec = o.allowTrailing ? decodeCborItem(attestationObject, 0, 'attestationObject') : decodeCbor(attestationObject, 'attestationObject');
   if (!(dec.value instanceof Map)) throw new HarnessError('BAD_CBOR', 'attestationObject is not a CBOR map');
   const m = dec.value;
   const fmt = m.get('fmt');
@@ -78,7 +88,7 @@ export function parseRegistrationResponse(json: unknown): ParsedRegistration {
   if (typeof fmt !== 'string') throw new HarnessError('BAD_ATTESTATION_OBJECT', 'attestationObject.fmt must be a text string');
   if (!(attStmt instanceof Map)) throw new HarnessError('BAD_ATTESTATION_OBJECT', 'attestationObject.attStmt must be a map');
   if (!(authDataBytes instanceof Uint8Array)) throw new HarnessError('BAD_ATTESTATION_OBJECT', 'attestationObject.authData must be a byte string');
-  const authData = parseAuthenticatorData(authDataBytes);
+  const authData = parseAuthenticatorData(authDataBytes, o);
   if (!authData.attestedCredentialData) {
     throw new HarnessError('BAD_AUTHENTICATOR_DATA', 'registration authData has no attested credential data (AT flag clear)');
   }
@@ -103,13 +113,14 @@ export function parseRegistrationResponse(json: unknown): ParsedRegistration {
     clientExtensionResults: c.clientExtensionResults,
     authenticatorAttachment: c.authenticatorAttachment,
     nonCanonical: [...dec.nonCanonical.map((s) => `attestationObject: ${s}`), ...authData.nonCanonical],
+    trailing: [...(dec.end < attestationObject.length ? [`attestationObject: ${attestationObject.length - dec.end} byte(s) after the CBOR map`] : []), ...authDataTrailing(authData)],
   };
 }
 
 /** AuthenticationResponseJSON to bytes and structures. */
-export function parseAuthenticationResponse(json: unknown): ParsedAssertion {
+export function parseAuthenticationResponse(json: unknown, o: ParseOptions = {}): ParsedAssertion {
   const c = common(json);
-  const authData = parseAuthenticatorData(fromBase64url(c.r.authenticatorData, 'response.authenticatorData'));
+  const authData = parseAuthenticatorData(fromBase64url(c.r.authenticatorData, 'response.authenticatorData'), o);
   const signature = fromBase64url(c.r.signature, 'response.signature');
   const userHandle = c.r.userHandle === undefined || c.r.userHandle === null ? undefined : fromBase64url(c.r.userHandle, 'response.userHandle');
   return {
@@ -124,5 +135,6 @@ export function parseAuthenticationResponse(json: unknown): ParsedAssertion {
     clientExtensionResults: c.clientExtensionResults,
     authenticatorAttachment: c.authenticatorAttachment,
     nonCanonical: authData.nonCanonical,
+    trailing: authDataTrailing(authData),
   };
 }

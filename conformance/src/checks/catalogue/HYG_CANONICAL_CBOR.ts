@@ -1,4 +1,5 @@
-import { defineCheck, fail, pass, skip } from '../Check.ts';
+import { defineCheck } from '../Check.ts';
+import { everyResponse } from './helpers.ts';
 
 export const HYG_CANONICAL_CBOR = defineCheck({
   id: 'HYG_CANONICAL_CBOR',
@@ -8,10 +9,10 @@ export const HYG_CANONICAL_CBOR = defineCheck({
   source: 'CTAP 2.1 §8 (CTAP2 canonical CBOR encoding form)',
   needs: 'every ceremony',
   fix: 'Encode maps with keys sorted length-first then bytewise, integers and lengths in their shortest form, no indefinite lengths: many RPs (this harness\'s server among them) refuse anything else.',
-  evaluate(ctx) {
-    const all = [...ctx.registrations, ...ctx.assertions];
-    if (!all.length) return skip('no ceremony succeeded');
-    const bad = all.filter((v) => v.parsed.nonCanonical.length);
-    return bad.length ? fail('non-canonical CBOR', 'canonical CBOR everywhere', bad.map((v) => `${v.ceremony.step}: ${v.parsed.nonCanonical[0]}`).join('; '), bad.map((v) => v.ceremony.step)) : pass(`${all.length} responses canonical`);
-  },
+  evaluate: (ctx) => everyResponse(ctx, {
+    broken: (v) => v.parsed.nonCanonical[0],
+    what: 'non-canonical CBOR',
+    expected: 'canonical CBOR everywhere',
+    ok: (n) => `${n} responses canonical`,
+  }),
 });

@@ -1,4 +1,4 @@
-import type { EvaluationContext, RegistrationView } from '../EvaluationContext.ts';
+import type { AssertionView, EvaluationContext, RegistrationView } from '../EvaluationContext.ts';
 import { defineCheck, fail, pass, skip, type CheckResult } from '../Check.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraCriterion } from '../../mds/entraEligibility.ts';
 
@@ -8,6 +8,20 @@ export function firstRegistration(ctx: EvaluationContext): RegistrationView | Ch
   if (r) return r;
   const failed = ctx.failedCeremonies.find((c) => c.kind === 'registration');
   return skip(failed ? `no registration succeeded (${failed.step}: ${failed.error?.name}: ${failed.error?.message})` : 'the run has no registration');
+}
+
+/**
+ * A rule every successful response must keep: skip when none succeeded, else fail naming each
+ * response that breaks it (`broken` returns why, '' when the step name says enough).
+ */
+export function everyResponse(ctx: EvaluationContext, rule: { broken: (v: RegistrationView | AssertionView) => string | undefined; what: string; expected: string; ok: (n: number) => string }): CheckResult {
+  const all = [...ctx.registrations, ...ctx.assertions];
+  if (!all.length) return skip('no ceremony succeeded');
+  const bad = all.flatMap((v) => {
+    const why = rule.broken(v);
+    return why === undefined ? [] : [{ step: v.ceremony.step, why }];
+  });
+  return bad.length ? fail(rule.what, rule.expected, bad.map((b) => (b.why ? `${b.step}: ${b.why}` : b.step)).join('; '), bad.map((b) => b.step)) : pass(rule.ok(all.length));
 }
 
 export function isResult(x: unknown): x is CheckResult {
