@@ -32,6 +32,8 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
       [['--rp-id', 'http://x'], /domain name/],
       [['--bogus'], /unknown option --bogus/],
       [['--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key', '--port', '0'], /ENOENT|tls-cert/],
+      [['--statements', '/nonexistent/draft.json', '--port', '0'], /cannot read statement \/nonexistent\/draft\.json: ENOENT/],
+      [['--statements', 'package.json', '--port', '0'], /BAD_STATEMENT: .*package\.json: a draft statement needs the key's AAGUID/],
     ] as const) {
       const r = run(['serve', ...args]);
       expect(r.status, r.stderr).toBe(2);

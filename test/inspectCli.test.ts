@@ -4,6 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
 import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
 import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
 import { CORPUS, hasCorpus } from './helpers/corpus.ts';
@@ -40,6 +41,19 @@ describe('fido2-harness inspect', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('registration VERIFIED');
     expect(r.stdout).toContain('attestation trust: trusted, chain ends at CN=fido2-harness Test Attestation Root');
     expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('--statement: a vendor\'s draft statement supplies the entry and its root before the key is in MDS', async () => {
+    const statement = path.join(dir, 'draft.json');
+    fs.writeFileSync(statement, JSON.stringify(compliantEntry('11111111-2222-3333-4444-555555555555', fs.readFileSync(rootPem, 'utf8'), 'Draft Inspect Key').metadataStatement));
+    const r = run([good, '--statement', statement]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('attestation trust: trusted, chain ends at CN=fido2-harness Test Attestation Root');
+    expect(r.stdout).toMatch(/the draft statement .*draft\.json \(not from MDS\) describes this authenticator: "Draft Inspect Key"/);
+    const broken = path.join(dir, 'broken-draft.json');
+    fs.writeFileSync(broken, '{"description": "no aaguid"}');
+    expect(run([good, '--statement', broken])).toMatchObject({ status: 2, stderr: expect.stringMatching(/BAD_STATEMENT: .*needs the key's AAGUID/) });
+    expect(run([good, '--statement', path.join(dir, 'nope.json')])).toMatchObject({ status: 2, stderr: expect.stringMatching(/cannot read statement .*ENOENT/) });
   });
 
   it('without the root the chain is reported as unknown, still a valid statement', () => {

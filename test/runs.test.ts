@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/testServer.ts';
 import { ApiSession } from './helpers/ApiSession.ts';
@@ -81,6 +84,42 @@ describe('guided runs through the API', () => {
     expect(d.changed).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'EXT_HMAC_SECRET_OR_PRF', a: 'pass', b: 'fail', change: 'regressed' })]));
     expect(d.regressions).toBeGreaterThan(0);
     expect((await api.get(`/api/runs?aaguid=${AAGUID}`)).json().runs).toHaveLength(2);
+  });
+
+  it('a key not in MDS yet, with the vendor\'s draft statement (--statements): judged against the draft, uncertified until its status reports say otherwise', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-draft-'));
+    try {
+      const entry = compliantEntry(AAGUID, ca.rootPem, 'Draft Key');
+      const statement = path.join(dir, 'statement.json');
+      fs.writeFileSync(statement, JSON.stringify(entry.metadataStatement));
+      s = await startTestServer({ flags: ['--statements', statement] });
+      let api = new ApiSession(s.app);
+      expect((await api.get('/api/config')).json().mds).toMatchObject({ state: 'none', drafts: `draft statement(s) for ${AAGUID}` });
+      const { report } = await guidedRun(api, await key(), 'draft 1');
+      const status = (id: string) => report.outcomes.find((o: { id: string }) => o.id === id).status;
+      expect(report.mds).toEqual({ no: 0, nextUpdate: '', listed: true, draft: statement });
+      expect(status('ATT_PACKED_CHAIN_TO_MDS_ROOT')).toBe('pass'); // the draft's root is the trust anchor
+      expect(status('MDS_DECLARES_RK')).toBe('pass');
+      expect(status('MDS_FIDO_CERTIFIED')).toBe('fail'); // not certified before certification
+      expect(report.toFix.map((f: { id: string }) => f.id)).toEqual(['MDS_FIDO_CERTIFIED']);
+      // the demo page's registration shows the draft's name and says it is not from MDS
+      const k = await key();
+      const opts = await api.post('/api/registration/options', { username: 'vendor', attestation: 'direct' });
+      const reg = await api.post('/api/registration/verify', k.create(opts.json(), s.origin));
+      expect(reg.statusCode, reg.body).toBe(200);
+      expect(reg.json().credential.authenticator).toMatchObject({ name: 'Draft Key', status: 'draft statement, not in MDS' });
+      expect(reg.json().findings.find((f: { code: string }) => f.code === 'MDS_ENTRY').message).toMatch(/the draft statement .*statement\.json \(not from MDS\) describes/);
+      await s.close();
+      // the entry form with its status reports previews the verdict after certification, and overrides the BLOB's entry
+      const certified = path.join(dir, 'entry.json');
+      fs.writeFileSync(certified, JSON.stringify({ ...entry, metadataStatement: { ...entry.metadataStatement, description: 'Draft Key v2' } }));
+      s = await startTestServer({ metadata: mds, flags: ['--statements', certified] });
+      api = new ApiSession(s.app);
+      const after = (await guidedRun(api, await key(), 'draft 2')).report;
+      expect(after).toMatchObject({ verdict: 'pass', mds: { no: 4, listed: true, draft: certified }, predictedRow: { description: 'Draft Key v2', eligible: true } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('bad input: unknown run, unknown step, malformed results, replays, another run\'s challenge', async () => {

@@ -116,7 +116,7 @@ async function refreshCredentials() {
 
 async function init() {
   const cfg = await api<Record<string, any>>('GET', '/api/config');
-  $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}; MDS: ${cfg.mds?.state === 'loaded' ? `BLOB no ${cfg.mds.no} (nextUpdate ${cfg.mds.nextUpdate})` : (cfg.mds?.note ?? 'none')}`;
+  $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}; MDS: ${cfg.mds?.state === 'loaded' ? `BLOB no ${cfg.mds.no} (nextUpdate ${cfg.mds.nextUpdate})` : (cfg.mds?.note ?? 'none')}${cfg.mds?.drafts ? `; ${cfg.mds.drafts}` : ''}`;
   const box = $('algorithms');
   for (const alg of cfg.algorithms as number[]) {
     const cb = el('input', { type: 'checkbox', value: String(alg) });

@@ -22,6 +22,8 @@ export interface Config {
   mdsRoot?: string;
   /** where downloaded MDS BLOBs are cached */
   mdsCacheDir?: string;
+  /** vendors' draft metadata statements, each the MDS entry of its AAGUID (before the key is in MDS) */
+  statements?: string[];
 }
 
 const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsKey' | 'tlsSelfSigned'; bool?: boolean; arg?: string; help: string }> = {
@@ -38,6 +40,7 @@ const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsK
   '--mds': { env: 'MDS', key: 'mds', arg: 'FILE|URL', help: 'MDS BLOB to load at start, off the request path (default: the cached official one, if any)' },
   '--mds-root': { env: 'MDS_ROOT', key: 'mdsRoot', arg: 'PEM', help: 'root that BLOB must chain to (default: the FIDO MDS GlobalSign roots)' },
   '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir', arg: 'DIR', help: 'MDS cache (default ~/.cache/fido2-harness/mds)' },
+  '--statements': { env: 'STATEMENTS', key: 'statements', arg: 'FILE,FILE', help: 'draft metadata statements (JSON), each used as the MDS entry of its AAGUID: a key not in MDS yet' },
 };
 
 export const CONFIG_HELP = Object.entries(FLAGS)
@@ -112,5 +115,6 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     mds: raw.mds && !/^https?:\/\//i.test(raw.mds) ? path.resolve(cwd, raw.mds) : raw.mds,
     mdsRoot: raw.mdsRoot ? path.resolve(cwd, raw.mdsRoot) : undefined,
     mdsCacheDir: raw.mdsCacheDir ? path.resolve(cwd, raw.mdsCacheDir) : undefined,
+    statements: raw.statements ? raw.statements.split(',').map((f) => f.trim()).filter(Boolean).map((f) => path.resolve(cwd, f)) : undefined,
   };
 }

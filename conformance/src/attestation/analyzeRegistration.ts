@@ -171,7 +171,7 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
       code: 'MDS_ENTRY',
       status: mdsEntry ? 'pass' : result.type === 'none' || result.type === 'self' ? 'skip' : 'warn',
       spec: 'FIDO MDS 3.0 §3.1.1',
-      message: mdsEntry ? `MDS BLOB no ${o.mds.no} lists this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `MDS BLOB no ${o.mds.no} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
+      message: mdsEntry ? `${mdsEntry.draftFrom ? `the draft statement ${mdsEntry.draftFrom} (not from MDS) describes` : `MDS BLOB no ${o.mds.no} lists`} this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `MDS BLOB no ${o.mds.no} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
     });
   }
   if (mdsEntry) findings.push(...metadataConsistency(mdsEntry, result.type, credentialKey, o.at));

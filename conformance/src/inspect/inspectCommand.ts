@@ -8,6 +8,7 @@ import { builtinAnchors } from '../attestation/TrustAnchors.ts';
 import { ArgReader, parseTime, readPemCertificates } from '../cli/ArgReader.ts';
 import { loadMetadataBlob, mergeMetadata, type MetadataBlob } from '../mds/MetadataBlob.ts';
 import { bundledCrlChecker, checkBlobRevocation } from '../mds/crl.ts';
+import { readDraftStatement, withDrafts } from '../mds/draftStatements.ts';
 
 export const INSPECT_USAGE = `usage: fido2-harness inspect <file | directory | -> [options]
 
@@ -23,6 +24,8 @@ options:
   --mds <blob>        take trust anchors and metadata from an MDS BLOB (repeatable: merged,
                       newest wins); each BLOB is verified as of its own validity window
   --mds-root <pem>    root the MDS BLOB must chain to (default: GlobalSign roots of the FIDO MDS)
+  --statement <json>  a draft metadata statement, used as the MDS entry of its AAGUID (a key
+                      not in MDS yet; repeatable; replaces a BLOB's entry for that AAGUID)
   --no-color          plain output even on a terminal
 
 exit: 0 every input verified, 1 a verification failed, 2 bad input or usage
@@ -66,6 +69,7 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const roots: X509Certificate[] = [];
   const mdsFiles: string[] = [];
   const mdsRoots: X509Certificate[] = [];
+  const statementFiles: string[] = [];
   const args = new ArgReader(argv);
   for (let a = args.next(); a !== undefined; a = args.next()) {
     const value = () => args.value(a);
@@ -76,6 +80,7 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
     else if (a === '--roots') roots.push(...pem(value()));
     else if (a === '--mds') mdsFiles.push(value());
     else if (a === '--mds-root') mdsRoots.push(...pem(value()));
+    else if (a === '--statement') statementFiles.push(value());
     else if (a === '--help' || a === '-h') {
       io.out.write(INSPECT_USAGE);
       return 0;
@@ -99,6 +104,7 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
     }
     mds = mergeMetadata(blobs);
   }
+  mds = withDrafts(mds, statementFiles.map((f) => readDraftStatement(readText(f, 'statement'), f)));
   const opts = { at, roots, mds, now: io.now };
 
   if (target !== '-' && fs.existsSync(target) && fs.statSync(target).isDirectory()) {

@@ -31,6 +31,8 @@ export interface MetadataEntry {
   };
   statusReports?: MetadataStatusReport[];
   timeOfLastStatusChange?: string;
+  /** not from a BLOB: the vendor's draft statement file it was read from (draftStatements.ts) */
+  draftFrom?: string;
 }
 
 export interface MetadataBlob {

@@ -9,7 +9,7 @@ export function renderMarkdown(r: RunReport): string {
     `# fido2-harness report: ${cell(r.run.subject.label)}`,
     '',
     `**Verdict: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}** (${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped). Run ${r.run.id} via ${r.run.subject.via}, evaluated ${r.evaluatedAt}.`,
-    `AAGUID ${r.aaguid ?? 'unknown'}; MDS ${r.mds ? `BLOB no ${r.mds.no} (${r.mds.listed ? 'listed' : 'not listed'})` : 'not used'}.`,
+    `AAGUID ${r.aaguid ?? 'unknown'}; MDS ${r.mds ? (r.mds.draft ? `entry from the draft statement ${cell(r.mds.draft)}, not from a BLOB` : `BLOB no ${r.mds.no} (${r.mds.listed ? 'listed' : 'not listed'})`) : 'not used'}.`,
     '',
   ];
   if (r.predictedRow) {

@@ -5,6 +5,8 @@ import type { MetadataBlob, MetadataEntry } from '../../../conformance/src/mds/M
 import { openMetadata, defaultCacheDir } from '../../../conformance/src/mds/MetadataSource.ts';
 import { certificatesFromPem } from '../../../conformance/src/attestation/TrustAnchors.ts';
 import { interpretStatus } from '../../../conformance/src/mds/interpretStatus.ts';
+import { readDraftStatement, withDrafts } from '../../../conformance/src/mds/draftStatements.ts';
+import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,25 +41,38 @@ export class MetadataService {
   state: 'none' | 'loading' | 'loaded' | 'error' = 'none';
   note = 'no MDS BLOB configured or cached (fido2-harness mds update, or --mds <file|url>)';
   private blob?: MetadataBlob;
+  private drafts: MetadataEntry[] = [];
+  private merged?: MetadataBlob;
 
+  /** the BLOB, with the vendor's draft statements in front of it */
   current(): MetadataBlob | undefined {
-    return this.blob;
+    return this.merged;
   }
 
   use(blob: MetadataBlob, note: string) {
     this.blob = blob;
     this.state = 'loaded';
     this.note = note;
+    this.merged = withDrafts(this.blob, this.drafts);
+  }
+
+  useDrafts(drafts: MetadataEntry[]) {
+    this.drafts = drafts;
+    this.merged = withDrafts(this.blob, this.drafts);
+  }
+
+  draftNote(): string | undefined {
+    return this.drafts.length ? `draft statement(s) for ${this.drafts.map((d) => d.aaguid).join(', ')}` : undefined;
   }
 
   summary(aaguid: string, at: Date): AuthenticatorSummary | undefined {
-    const e: MetadataEntry | undefined = this.blob?.byAaguid.get(aaguid.toLowerCase());
+    const e: MetadataEntry | undefined = this.merged?.byAaguid.get(aaguid.toLowerCase());
     if (!e) return undefined;
     const st = interpretStatus(e, at);
     return {
       name: String(e.metadataStatement?.description ?? aaguid),
       icon: safeIcon(e.metadataStatement?.icon),
-      status: (st.compromised ?? st.decisive)?.status,
+      status: (st.compromised ?? st.decisive)?.status ?? (e.draftFrom ? 'draft statement, not in MDS' : undefined),
       statusDate: (st.compromised ?? st.decisive)?.effectiveDate,
       certified: st.certified,
       compromised: !!st.compromised,
@@ -69,6 +84,16 @@ export const metadataPlugin = fp(
   async (app: FastifyInstance, opts: { metadata?: MetadataBlob }) => {
     const svc = new MetadataService();
     app.decorate('metadata', svc);
+    // drafts are read at start, so a bad file stops the start with its reason
+    svc.useDrafts((app.config.statements ?? []).map((f) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(f, 'utf8');
+      } catch (e) {
+        throw new HarnessError('BAD_CONFIG', `cannot read statement ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      return readDraftStatement(text, f);
+    }));
     if (opts.metadata) {
       svc.use(opts.metadata, `BLOB no ${opts.metadata.no} given at start`);
       return;

@@ -52,7 +52,7 @@ export async function credentialRoutes(app: FastifyInstance) {
             challengeTtlMs: { type: 'integer' },
             algorithms: { type: 'array', items: { type: 'integer' } },
             defaultAlgorithms: { type: 'array', items: { type: 'integer' } },
-            mds: { type: 'object', properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' } } },
+            mds: { type: 'object', properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' }, drafts: { type: 'string' } } },
           },
         },
       },
@@ -64,6 +64,6 @@ export async function credentialRoutes(app: FastifyInstance) {
     challengeTtlMs: app.config.challengeTtlMs,
     algorithms: app.supportedAlgorithms,
     defaultAlgorithms: app.defaultAlgorithms,
-    mds: { state: app.metadata.state, note: app.metadata.note, no: app.metadata.current()?.no, nextUpdate: app.metadata.current()?.nextUpdate },
+    mds: { state: app.metadata.state, note: app.metadata.note, no: app.metadata.current()?.no, nextUpdate: app.metadata.current()?.nextUpdate, drafts: app.metadata.draftNote() },
   }));
 }
