@@ -14,6 +14,11 @@ export const MAX_REPORT_BYTES = 32 * 1024 * 1024;
  * outcomes), so a truncated or hand-edited report cannot pass a CI gate.
  */
 export function readReports(text: string, name: string): RunReport[] {
+  return readReportDocument(text, name).reports;
+}
+
+/** The same, saying whether the document was the `{ "reports": [...] }` form (to write it back alike). */
+export function readReportDocument(text: string, name: string): { reports: RunReport[]; wrapped: boolean } {
   if (text.length > MAX_REPORT_BYTES) throw new HarnessError('BAD_INPUT', `${name} is larger than ${MAX_REPORT_BYTES} bytes; a report is far smaller`);
   let doc: unknown;
   try {
@@ -26,7 +31,7 @@ export function readReports(text: string, name: string): RunReport[] {
   const many = 'reports' in doc;
   const list = many ? doc.reports : [doc];
   if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new HarnessError('BAD_REPORT', `${name}: "reports" must be an array of 1 to 100 run reports`);
-  return list.map((r, i) => {
+  const reports = list.map((r, i) => {
     const where = many ? `${name} reports[${i}]` : name;
     if (isObj(r) && r.$schema !== REPORT_SCHEMA) {
       throw new HarnessError('BAD_REPORT', `${where}: not a fido2-harness run report ($schema is ${JSON.stringify(r.$schema ?? null)}, expected ${REPORT_SCHEMA})${typeof r.schemaVersion === 'number' && r.schemaVersion > 1 ? '; it was written by a newer fido2-harness' : ''}`);
@@ -46,4 +51,5 @@ export function readReports(text: string, name: string): RunReport[] {
     }
     return report;
   });
+  return { reports, wrapped: many };
 }

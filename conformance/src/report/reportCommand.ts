@@ -3,7 +3,7 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import { ArgReader } from '../cli/ArgReader.ts';
 import { palette } from '../inspect/renderInspect.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { MAX_REPORT_BYTES, readReports } from './readReports.ts';
+import { MAX_REPORT_BYTES, readReportDocument } from './readReports.ts';
 import { diffReports, type ReportDiff } from './diffReports.ts';
 import { parseReportFormat, writeReports, type ReportFormat } from './writeReports.ts';
 
@@ -42,7 +42,7 @@ async function load(spec: string, io: Io): Promise<{ reports: RunReport[]; wrapp
     }
   }
   const name = spec === '-' ? 'standard input' : spec;
-  return { reports: readReports(text, name), wrapped: /^\s*\{\s*"reports"\s*:/.test(text) };
+  return readReportDocument(text, name);
 }
 
 function pick(reports: RunReport[], label: string | undefined, spec: string): RunReport[] {
