@@ -82,6 +82,13 @@ describe.skipIf(!hasCorpus)('MDS BLOBs from ../shared/corpus/mds', () => {
     const results = await checkBlobRevocation(b, b.chain, fake(), bundledCrlChecker());
     expect(results.map((r) => r.status)).toEqual(['stale', 'stale']);
     expect(b.verified).toBe(true);
+    // offline "fetch": the stale shipped copy, and the report says the network had none
+    const offline = (async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+    }) as unknown as typeof fetch;
+    const again = loadMetadataBlob(conf('26448d4dacea1f180278c7ee2255a22c0f198d50252a1b46127d0ef247fc0aa7'), fake());
+    const [signer] = await checkBlobRevocation(again, again.chain, fake(), fetchingCrlChecker({ fetch: offline }));
+    expect(signer).toMatchObject({ status: 'stale', detail: expect.stringMatching(/bundled.*no current CRL: .*MDSCA-1\.crl \(fetch\): ENOTFOUND/) });
   });
 
   it('garbage is bad input, not a crash', () => {

@@ -156,7 +156,8 @@ export function crlChecker(sources: CrlSource[]): CrlChecker {
           }
           if (decided) break;
         }
-        if (decided ?? stale) out.push((decided ?? stale)!);
+        if (decided) out.push(decided);
+        else if (stale) out.push(failures.length ? { ...stale, detail: `${stale.detail}; no current CRL: ${failures.join('; ')}` } : stale);
         else if (!failures.length) out.push({ subject: c.subject, status: 'skipped', detail: `${notHeld.join('; ') || 'no CRL source'}${sources.some((s) => s.name === 'fetch') ? '' : ' (--crl fetch fetches it)'}` });
         else out.push({ subject: c.subject, status: 'unreachable', detail: `revocation unknown: ${[...failures, ...notHeld].join('; ')}` });
       }
