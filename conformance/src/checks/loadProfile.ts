@@ -7,6 +7,7 @@ import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../authen
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { certificatesFromPem } from '../attestation/TrustAnchors.ts';
+import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 
 /**
  * An emulation profile: the identity and behaviour of the key model a vendor wants to test
@@ -23,7 +24,6 @@ export interface EmulationProfile {
   metadata?: 'generate' | { statement: string; statusReports?: MetadataEntry['statusReports'] };
 }
 
-const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface LoadedProfile {
   profile: EmulationProfile;
@@ -48,7 +48,7 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
     throw new HarnessError('BAD_PROFILE', code ? `cannot read profile ${file}: ${code}` : `profile ${file} is not JSON: ${(e as Error).message}`);
   }
   if (typeof profile !== 'object' || profile === null) throw new HarnessError('BAD_PROFILE', 'a profile is a JSON object');
-  if (typeof profile.aaguid !== 'string' || !AAGUID.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
+  if (typeof profile.aaguid !== 'string' || !AAGUID_TEXT.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
   if (typeof profile.description !== 'string' || !profile.description) throw new HarnessError('BAD_PROFILE', 'profile description must be a non-empty string');
   let attestationKey: crypto.KeyObject;
   let x5c: Uint8Array[];

@@ -1,7 +1,8 @@
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { MetadataBlob, MetadataEntry } from './MetadataBlob.ts';
+import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
+import { isJsonObject, parseJsonDocument } from '../encoding/parseJsonDocument.ts';
 
-const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 
 /**
@@ -12,23 +13,16 @@ const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
  * Only the shape the harness needs is enforced here; `mds lint` judges the rest.
  */
 export function readDraftStatement(text: string, name: string): MetadataEntry {
-  if (text.length > MAX_STATEMENT_BYTES) throw new HarnessError('BAD_STATEMENT', `${name} is larger than ${MAX_STATEMENT_BYTES} bytes; a metadata statement is far smaller`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new HarnessError('BAD_STATEMENT', `${name} is not JSON: ${(e as Error).message}`);
-  }
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObj(doc)) throw new HarnessError('BAD_STATEMENT', `${name}: expected a metadata statement (a JSON object)`);
-  const wrapped = isObj(doc.metadataStatement);
+  const doc = parseJsonDocument(text, name, { maxBytes: MAX_STATEMENT_BYTES, what: 'a metadata statement', sizeCode: 'BAD_STATEMENT', jsonCode: 'BAD_STATEMENT' });
+  if (!isJsonObject(doc)) throw new HarnessError('BAD_STATEMENT', `${name}: expected a metadata statement (a JSON object)`);
+  const wrapped = isJsonObject(doc.metadataStatement);
   const statement = (wrapped ? doc.metadataStatement : doc) as Record<string, unknown>;
   const aaguid = (wrapped ? (doc.aaguid ?? statement.aaguid) : statement.aaguid) as unknown;
-  if (typeof aaguid !== 'string' || !AAGUID.test(aaguid)) {
+  if (typeof aaguid !== 'string' || !AAGUID_TEXT.test(aaguid)) {
     throw new HarnessError('BAD_STATEMENT', `${name}: a draft statement needs the key's AAGUID as "aaguid" (lowercase 8-4-4-4-12), got ${JSON.stringify(aaguid) ?? 'nothing'}`);
   }
   const reports = wrapped ? doc.statusReports : undefined;
-  if (reports !== undefined && !(Array.isArray(reports) && reports.every((r) => isObj(r) && typeof r.status === 'string'))) {
+  if (reports !== undefined && !(Array.isArray(reports) && reports.every((r) => isJsonObject(r) && typeof r.status === 'string'))) {
     throw new HarnessError('BAD_STATEMENT', `${name}: statusReports must be an array of { "status": ..., "effectiveDate": ... }`);
   }
   return { aaguid, metadataStatement: statement as MetadataEntry['metadataStatement'], statusReports: reports as MetadataEntry['statusReports'], draftFrom: name };

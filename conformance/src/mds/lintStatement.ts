@@ -4,6 +4,7 @@ import { METADATA_STATEMENT_SCHEMA } from './metadataStatementSchema.ts';
 import { entraEligibility, ENTRA_CRITERIA } from './entraEligibility.ts';
 import type { MetadataEntry } from './MetadataBlob.ts';
 import type { Finding } from '../webauthn/Finding.ts';
+import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 
 export interface LintFinding extends Finding {
   /** how to fix it */
@@ -12,7 +13,6 @@ export interface LintFinding extends Finding {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(METADATA_STATEMENT_SCHEMA);
-const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const FIX: Record<string, string> = {
   FIDO2_AAGUID: 'give the statement the authenticator model\'s AAGUID (protocolFamily "fido2")',
@@ -40,7 +40,7 @@ export function lintStatement(statement: unknown, at = new Date()): LintFinding[
   if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) return out;
   const ms = statement as Record<string, any>;
   if (ms.protocolFamily === 'fido2' || ms.aaguid !== undefined) {
-    const ok = typeof ms.aaguid === 'string' && AAGUID.test(ms.aaguid);
+    const ok = typeof ms.aaguid === 'string' && AAGUID_TEXT.test(ms.aaguid);
     if (!ok) out.push({ code: 'LINT_AAGUID_FORMAT', status: 'fail', spec: 'FIDO Metadata Statement 3.0 §4 (aaguid)', message: `aaguid ${JSON.stringify(ms.aaguid)} is not a lowercase 8-4-4-4-12 UUID`, fix: 'write the AAGUID as 8-4-4-4-12 lowercase hex, e.g. 2fc0579f-8113-47ea-b116-bb5a8db9202a' });
     const gi = ms.authenticatorGetInfo?.aaguid;
     if (ok && typeof gi === 'string' && gi.toLowerCase() !== ms.aaguid.replace(/-/g, '')) {

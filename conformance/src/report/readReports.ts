@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { REPORT_SCHEMA, type RunReport } from '../checks/evaluateRun.ts';
 import { RUN_REPORT_SCHEMA } from './runReportSchema.ts';
+import { isJsonObject, parseJsonDocument } from '../encoding/parseJsonDocument.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(RUN_REPORT_SCHEMA);
@@ -19,21 +20,14 @@ export function readReports(text: string, name: string): RunReport[] {
 
 /** The same, saying whether the document was the `{ "reports": [...] }` form (to write it back alike). */
 export function readReportDocument(text: string, name: string): { reports: RunReport[]; wrapped: boolean } {
-  if (text.length > MAX_REPORT_BYTES) throw new HarnessError('BAD_INPUT', `${name} is larger than ${MAX_REPORT_BYTES} bytes; a report is far smaller`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new HarnessError('BAD_JSON', `${name} is not JSON: ${(e as Error).message}`);
-  }
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObj(doc)) throw new HarnessError('BAD_REPORT', `${name}: expected a fido2-harness run report (a JSON object), got ${Array.isArray(doc) ? 'an array' : typeof doc}`);
+  const doc = parseJsonDocument(text, name, { maxBytes: MAX_REPORT_BYTES, what: 'a report' });
+  if (!isJsonObject(doc)) throw new HarnessError('BAD_REPORT', `${name}: expected a fido2-harness run report (a JSON object), got ${Array.isArray(doc) ? 'an array' : typeof doc}`);
   const many = 'reports' in doc;
   const list = many ? doc.reports : [doc];
   if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new HarnessError('BAD_REPORT', `${name}: "reports" must be an array of 1 to 100 run reports`);
   const reports = list.map((r, i) => {
     const where = many ? `${name} reports[${i}]` : name;
-    if (isObj(r) && r.$schema !== REPORT_SCHEMA) {
+    if (isJsonObject(r) && r.$schema !== REPORT_SCHEMA) {
       throw new HarnessError('BAD_REPORT', `${where}: not a fido2-harness run report ($schema is ${JSON.stringify(r.$schema ?? null)}, expected ${REPORT_SCHEMA})${typeof r.schemaVersion === 'number' && r.schemaVersion > 1 ? '; it was written by a newer fido2-harness' : ''}`);
     }
     if (!validate(r)) {

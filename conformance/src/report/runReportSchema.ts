@@ -1,4 +1,5 @@
 import { REPORT_SCHEMA } from '../checks/evaluateRun.ts';
+import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 
 /**
  * JSON Schema of a run report, version 1 (`RunReport` in checks/evaluateRun.ts). Reports are
@@ -8,7 +9,7 @@ import { REPORT_SCHEMA } from '../checks/evaluateRun.ts';
 const text = { type: 'string', maxLength: 8192 } as const;
 const id = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } as const;
 const time = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' } as const;
-const aaguid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+const aaguid = { type: 'string', pattern: AAGUID_TEXT.source } as const;
 const status = { enum: ['pass', 'fail', 'skip'] } as const;
 const severity = { enum: ['required', 'recommended', 'info'] } as const;
 

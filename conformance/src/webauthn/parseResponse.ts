@@ -1,5 +1,6 @@
 import { HarnessError } from '../errors/HarnessError.ts';
 import { fromBase64url, describeType } from '../encoding/base64url.ts';
+import { isJsonObject } from '../encoding/parseJsonDocument.ts';
 import { decodeCbor, decodeCborItem, type CborValue } from '../cbor/decodeCbor.ts';
 import { parseClientDataJSON, type ClientData } from './parseClientDataJSON.ts';
 import { parseAuthenticatorData, type AuthenticatorData } from './parseAuthenticatorData.ts';
@@ -39,10 +40,10 @@ export interface ParsedAssertion {
 }
 
 function obj(v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+  if (!isJsonObject(v)) {
     throw new HarnessError('BAD_RESPONSE', `${what}: expected an object, got ${describeType(v)}`);
   }
-  return v as Record<string, unknown>;
+  return v;
 }
 
 function common(json: unknown) {
