@@ -116,8 +116,9 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
     if (lastIssued && at < lastIssued) {
       // never current while its chain was valid (the MDS 3.0 specification example): judge
       // it now, or when its chain last was valid; the stale warning below still says so
-      at = firstExpiry && firstExpiry.notAfter < now ? sec(firstExpiry.notAfter) : now;
-      basis = `${at === now ? 'now' : 'just before its chain expired'}: its certificates were issued (${lastIssued.toISOString().slice(0, 10)}) after its nextUpdate ${payload.nextUpdate}, so it was never current while they were valid`;
+      const chainExpired = !!firstExpiry && firstExpiry.notAfter < now;
+      at = chainExpired ? sec(firstExpiry!.notAfter) : now;
+      basis = `${chainExpired ? 'just before its chain expired' : 'now'}: its certificates were issued (${lastIssued.toISOString().slice(0, 10)}) after its nextUpdate ${payload.nextUpdate}, so it was never current while they were valid`;
     }
   }
   if (!signer) {
