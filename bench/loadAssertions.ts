@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
 
 /**
  * Load generator, run as a second process: registers one credential per connection, fetches

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { loadMetadataBlob } from '../conformance/src/mds/MetadataBlob.ts';
-import { builtinAnchors } from '../conformance/src/attestation/TrustAnchors.ts';
+import { builtinAnchors } from '../conformance/src/pki/TrustAnchors.ts';
 
 /**
  * MDS figures in a fresh process (run with --expose-gc), so RSS growth is the BLOB's own and

@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { measureF, opsPerSecond, opsPerSecondAsync } from './floor.ts';
-import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse } from '../conformance/src/webauthn/parseResponse.ts';
 import { verifyAssertion } from '../conformance/src/webauthn/verifyAssertion.ts';
 import { coseKeyToPublicKey } from '../conformance/src/webauthn/coseKey.ts';
@@ -52,7 +52,7 @@ log(`F = ${Math.round(F)} P-256 verifies/s`);
 
 // registration analysis: packed full attestation with a chain to a trust anchor
 {
-  const { AttestationCa } = await import('../conformance/src/authenticator/AttestationCa.ts');
+  const { AttestationCa } = await import('../conformance/src/emulation/AttestationCa.ts');
   const { analyzeRegistration } = await import('../conformance/src/attestation/analyzeRegistration.ts');
   const { SettingsService, verifyRegistrationResponse } = await import('@simplewebauthn/server');
   const ca = await AttestationCa.create();

@@ -38,6 +38,6 @@ if (argv[0] === 'check' && argv.includes('--virtual')) {
   const code = await serve(argv.slice(1), process.env);
   if (code !== undefined) process.exitCode = code;
 } else {
-  const { main } = await import('../conformance/src/cli.ts');
+  const { main } = await import('../conformance/src/cli/main.ts');
   process.exitCode = await main(argv);
 }

@@ -2,7 +2,7 @@ import { HarnessError } from '../conformance/src/errors/HarnessError.ts';
 import { ArgReader } from '../conformance/src/cli/ArgReader.ts';
 import { evaluateRun, type RunReport } from '../conformance/src/checks/evaluateRun.ts';
 import type { CheckArea } from '../conformance/src/checks/Check.ts';
-import { parseReportFormat, writeReports, type ReportFormat } from '../conformance/src/report/writeReports.ts';
+import { parseReportFormat, writeReports, type ReportFormat } from '../conformance/src/cli/writeReports.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
 import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+import type { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
 
 /**
  * The software authenticator inside a real page, in place of navigator.credentials: the page

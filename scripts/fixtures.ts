@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { TestMdsSigner, compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
-import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
+import { AttestationCa } from '../conformance/src/emulation/AttestationCa.ts';
 
 const out = path.resolve('fixtures/mds');
 fs.mkdirSync(out, { recursive: true });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/testServer.ts';
 import { ApiSession } from './helpers/ApiSession.ts';
-import { SoftAuthenticator, type Tamper } from '../conformance/src/authenticator/SoftAuthenticator.ts';
-import { SqliteStore } from '../server/src/store/SqliteStore.ts';
+import { SoftAuthenticator, type Tamper } from '../conformance/src/emulation/SoftAuthenticator.ts';
+import { SqliteStore } from '../server/src/storage/SqliteStore.ts';
 import path from 'node:path';
 
 let s: TestServer;

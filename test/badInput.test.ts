@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/testServer.ts';
 import { ApiSession } from './helpers/ApiSession.ts';
-import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
+import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
 import { encodeCbor } from '../conformance/src/cbor/encodeCbor.ts';
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
+import { AttestationCa } from '../conformance/src/emulation/AttestationCa.ts';
 import { CHECKS } from '../conformance/src/checks/registry.ts';
 
 const BIN = path.resolve('bin/fido2-harness.js');

@@ -5,8 +5,8 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compliantEntry } from '../conformance/src/mds/TestMdsSigner.ts';
-import { SoftAuthenticator } from '../conformance/src/authenticator/SoftAuthenticator.ts';
-import { AttestationCa } from '../conformance/src/authenticator/AttestationCa.ts';
+import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
+import { AttestationCa } from '../conformance/src/emulation/AttestationCa.ts';
 import { CORPUS, hasCorpus } from './helpers/corpus.ts';
 
 const BIN = path.resolve('bin/fido2-harness.js');

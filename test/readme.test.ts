@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from '../scripts/catalogue.ts';
-import { faultMatrixMarkdown } from '../conformance/src/authenticator/faultMatrix.ts';
+import { faultMatrixMarkdown } from '../conformance/src/checks/faultMatrix.ts';
 
 describe('README', () => {
   it('starts with the two commands', () => {

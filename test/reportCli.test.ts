@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../conformance/src/cli.ts';
+import { main } from '../conformance/src/cli/main.ts';
 import type { RunReport } from '../conformance/src/checks/evaluateRun.ts';
 
 /** `fido2-harness report`: saved JSON reports rendered again, compared, and refused when malformed. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SettingsService } from '@simplewebauthn/server';
-import { builtinAnchors, MDS_ROOT_FILE } from '../conformance/src/attestation/TrustAnchors.ts';
+import { builtinAnchors, MDS_ROOT_FILE } from '../conformance/src/pki/TrustAnchors.ts';
 import { CORPUS, hasCorpus } from './helpers/corpus.ts';
 
 describe('shipped trust anchors', () => {

@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
-import type { Store } from './store/Store.ts';
+import type { Store } from './storage/Store.ts';
 import { storePlugin } from './plugins/store.ts';
 import { challengesPlugin } from './plugins/challenges.ts';
 import { sessionPlugin } from './plugins/session.ts';

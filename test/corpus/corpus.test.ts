@@ -2,8 +2,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyRegistrationResponse, verifyAuthenticationResponse, MetadataService } from '@simplewebauthn/server';
 import { hasCorpus, manifest, sample, corpusFile } from '../helpers/corpus.ts';
 import { loadMetadataBlob, mergeMetadata, type MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
-import { builtinAnchors } from '../../conformance/src/attestation/TrustAnchors.ts';
-import { inspectInput } from '../../conformance/src/inspect/inspectInput.ts';
+import { builtinAnchors } from '../../conformance/src/pki/TrustAnchors.ts';
+import { inspectInput } from '../../conformance/src/attestation/inspectInput.ts';
 import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
 
 /**

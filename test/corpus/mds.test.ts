@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasCorpus, corpusFile } from '../helpers/corpus.ts';
 import { loadMetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
-import { builtinAnchors, certificatesFromPem } from '../../conformance/src/attestation/TrustAnchors.ts';
+import { builtinAnchors, certificatesFromPem } from '../../conformance/src/pki/TrustAnchors.ts';
 import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
 import { bundledCrlChecker, checkBlobRevocation, fetchingCrlChecker, SKIP_CRL } from '../../conformance/src/mds/crl.ts';
 

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { launchChromium } from '../../runner/chromium.ts';
 import { installSoftAuthenticator } from '../../runner/softInPage.ts';
 import { press, setRegistrationForm } from '../helpers/demoPage.ts';
-import { loadProfile, type LoadedProfile } from '../../conformance/src/checks/loadProfile.ts';
+import { loadProfile, type LoadedProfile } from '../../conformance/src/emulation/loadProfile.ts';
 import { runWithSoftAuthenticator } from '../../conformance/src/checks/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../../conformance/src/checks/evaluateRun.ts';
 import { CEREMONY_PLAN, userIdFor } from '../../conformance/src/checks/ceremonyPlan.ts';

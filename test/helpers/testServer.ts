@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
-import { SqliteStore } from '../../server/src/store/SqliteStore.ts';
+import { SqliteStore } from '../../server/src/storage/SqliteStore.ts';
 import { CLIENT_DIST } from '../../server/src/server.ts';
 import type { MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
 

@@ -1,8 +1,8 @@
 import type { CborValue } from '../cbor/decodeCbor.ts';
 import type { AuthenticatorData } from '../webauthn/parseAuthenticatorData.ts';
 import type { PublicKeyInfo } from '../webauthn/coseKey.ts';
-import type { Finding } from '../webauthn/Finding.ts';
-import type { ParsedCertificate } from './parseCertificate.ts';
+import type { Finding } from '../findings/Finding.ts';
+import type { ParsedCertificate } from '../pki/parseCertificate.ts';
 
 /** What every attestation-format verifier gets (WebAuthn L3 §8: "verification procedure" inputs). */
 export interface FormatInput {

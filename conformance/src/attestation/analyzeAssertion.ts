@@ -4,7 +4,7 @@ import { verifyAssertion } from '../webauthn/verifyAssertion.ts';
 import { coseKeyToPublicKey } from '../webauthn/coseKey.ts';
 import { decodeCbor } from '../cbor/decodeCbor.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
-import type { Finding } from '../webauthn/Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 import type { AnalysisOptions } from './analyzeRegistration.ts';
 
 export interface AssertionAnalysis {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttestationCa, type LeafOptions } from '../authenticator/AttestationCa.ts';
-import { SoftAuthenticator, type Tamper } from '../authenticator/SoftAuthenticator.ts';
+import { AttestationCa, type LeafOptions } from '../emulation/AttestationCa.ts';
+import { SoftAuthenticator, type Tamper } from '../emulation/SoftAuthenticator.ts';
 import { parseRegistrationResponse } from '../webauthn/parseResponse.ts';
 import { analyzeRegistration, type RegistrationAnalysis } from './analyzeRegistration.ts';
 import { decodeCbor } from '../cbor/decodeCbor.ts';

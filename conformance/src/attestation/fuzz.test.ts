@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SoftAuthenticator } from '../authenticator/SoftAuthenticator.ts';
-import { AttestationCa } from '../authenticator/AttestationCa.ts';
+import { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
+import { AttestationCa } from '../emulation/AttestationCa.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse } from '../webauthn/parseResponse.ts';
 import { analyzeRegistration } from './analyzeRegistration.ts';
 import { analyzeAssertion } from './analyzeAssertion.ts';

@@ -1,6 +1,6 @@
 import type { CborValue } from '../cbor/decodeCbor.ts';
-import type { Finding } from '../webauthn/Finding.ts';
-import { parseCertificate, type ParsedCertificate } from './parseCertificate.ts';
+import type { Finding } from '../findings/Finding.ts';
+import { parseCertificate, type ParsedCertificate } from '../pki/parseCertificate.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 
 /**

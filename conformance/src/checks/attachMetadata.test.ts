@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AttestationCa } from '../authenticator/AttestationCa.ts';
-import { SoftAuthenticator } from '../authenticator/SoftAuthenticator.ts';
+import { AttestationCa } from '../emulation/AttestationCa.ts';
+import { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { TestMdsSigner, compliantEntry } from '../mds/TestMdsSigner.ts';
 import { loadMetadataBlob } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttestationCa } from '../authenticator/AttestationCa.ts';
-import { SoftAuthenticator } from '../authenticator/SoftAuthenticator.ts';
+import { AttestationCa } from '../emulation/AttestationCa.ts';
+import { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
-import { runFaultCase, FAULT_AAGUID, type Scenario } from '../authenticator/faultMatrix.ts';
+import { runFaultCase, FAULT_AAGUID, type Scenario } from './faultMatrix.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from './evaluateRun.ts';

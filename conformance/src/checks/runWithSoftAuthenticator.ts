@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { SoftAuthenticator } from '../authenticator/SoftAuthenticator.ts';
+import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import type { RunEvidence } from './RunEvidence.ts';
 import { CEREMONY_PLAN, optionsFor, userIdFor, type Account } from './ceremonyPlan.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { certificatesFromPem } from '../attestation/TrustAnchors.ts';
+import { certificatesFromPem } from '../pki/TrustAnchors.ts';
 
 /** Walks a command's arguments; a flag's value is taken with `value(flag)`. */
 export class ArgReader {

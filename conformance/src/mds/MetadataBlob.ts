@@ -1,9 +1,9 @@
 import crypto, { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { parseCertificate, type ParsedCertificate } from '../attestation/parseCertificate.ts';
-import { verifyChain } from '../attestation/verifyChain.ts';
+import { parseCertificate, type ParsedCertificate } from '../pki/parseCertificate.ts';
+import { verifyChain } from '../pki/verifyChain.ts';
 import { readTlv, children, contents, expectTag, TAG } from '../asn1/der.ts';
-import type { Finding } from '../webauthn/Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 
 /**
  * A FIDO MDS3 BLOB (FIDO Metadata Service v3.0 §3.1): a compact JWS whose payload lists

@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto, { type X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { loadMetadataBlob, type MetadataBlob } from './MetadataBlob.ts';
-import { builtinAnchors } from '../attestation/TrustAnchors.ts';
+import { builtinAnchors } from '../pki/TrustAnchors.ts';
 import { bundledCrlChecker, checkBlobRevocation, type CrlChecker } from './crl.ts';
 
 export const OFFICIAL_MDS_URL = 'https://mds3.fidoalliance.org/';

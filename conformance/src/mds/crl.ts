@@ -6,8 +6,8 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { X509Certificate } from 'node:crypto';
 import type { MetadataBlob } from './MetadataBlob.ts';
-import type { ParsedCertificate } from '../attestation/parseCertificate.ts';
-import type { Finding } from '../webauthn/Finding.ts';
+import type { ParsedCertificate } from '../pki/parseCertificate.ts';
+import type { Finding } from '../findings/Finding.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

@@ -3,7 +3,7 @@ import { lintStatement } from './lintStatement.ts';
 import { entraEligibility } from './entraEligibility.ts';
 import { interpretStatus } from './interpretStatus.ts';
 import { TestMdsSigner, compliantEntry } from './TestMdsSigner.ts';
-import { AttestationCa } from '../authenticator/AttestationCa.ts';
+import { AttestationCa } from '../emulation/AttestationCa.ts';
 import type { MetadataEntry } from './MetadataBlob.ts';
 
 const AAGUID = '3e0f8a6b-8c9d-4e2f-9a1b-2c3d4e5f6a7b';

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { METADATA_STATEMENT_SCHEMA } from './metadataStatementSchema.ts';
 import { entraEligibility, ENTRA_CRITERIA } from './entraEligibility.ts';
 import type { MetadataEntry } from './MetadataBlob.ts';
-import type { Finding } from '../webauthn/Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 
 export interface LintFinding extends Finding {

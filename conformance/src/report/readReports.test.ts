@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttestationCa } from '../authenticator/AttestationCa.ts';
-import { runFaultCase } from '../authenticator/faultMatrix.ts';
+import { AttestationCa } from '../emulation/AttestationCa.ts';
+import { runFaultCase } from '../checks/faultMatrix.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { seededRandom } from '../testing/seededRandom.ts';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ClientData } from './parseClientDataJSON.ts';
 import type { AuthenticatorData } from './parseAuthenticatorData.ts';
-import type { Finding } from './Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 import { toHex } from '../encoding/base64url.ts';
 
 export interface CeremonyExpectations {

@@ -1,4 +1,4 @@
-import { parseCertificate, OID } from '../attestation/parseCertificate.ts';
+import { parseCertificate, OID } from '../pki/parseCertificate.ts';
 import type { CborValue } from '../cbor/decodeCbor.ts';
 import type { ParsedAssertion, ParsedRegistration } from './parseResponse.ts';
 import type { AuthenticatorData } from './parseAuthenticatorData.ts';

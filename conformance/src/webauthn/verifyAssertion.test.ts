@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
-import { SoftAuthenticator, type Tamper } from '../authenticator/SoftAuthenticator.ts';
+import { SoftAuthenticator, type Tamper } from '../emulation/SoftAuthenticator.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse } from './parseResponse.ts';
 import { verifyAssertion } from './verifyAssertion.ts';
 import { coseKeyToPublicKey } from './coseKey.ts';

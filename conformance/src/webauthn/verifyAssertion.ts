@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { ParsedAssertion } from './parseResponse.ts';
 import { checkCeremony, verdict, type CeremonyExpectations } from './checkCeremony.ts';
 import { verifyCoseSignature, COSE_ALG_NAMES } from './coseKey.ts';
-import type { Finding } from './Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 import { toBase64url } from '../encoding/base64url.ts';
 
 export interface StoredCredentialKey {

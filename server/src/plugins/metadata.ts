@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { MetadataBlob, MetadataEntry } from '../../../conformance/src/mds/MetadataBlob.ts';
 import { openMetadata, defaultCacheDir } from '../../../conformance/src/mds/MetadataSource.ts';
-import { certificatesFromPem } from '../../../conformance/src/attestation/TrustAnchors.ts';
+import { certificatesFromPem } from '../../../conformance/src/pki/TrustAnchors.ts';
 import { interpretStatus } from '../../../conformance/src/mds/interpretStatus.ts';
 import { readDraftStatement, withDrafts } from '../../../conformance/src/mds/draftStatements.ts';
 import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';

@@ -2,8 +2,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { CredentialRecord, Store } from '../store/Store.ts';
-import { SqliteStore } from '../store/SqliteStore.ts';
+import type { CredentialRecord, Store } from '../storage/Store.ts';
+import { SqliteStore } from '../storage/SqliteStore.ts';
 import { decodeCbor } from '../../../conformance/src/cbor/decodeCbor.ts';
 import { coseKeyToPublicKey } from '../../../conformance/src/webauthn/coseKey.ts';
 

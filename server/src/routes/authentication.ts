@@ -4,7 +4,7 @@ import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, 
 import { parseAuthenticationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
 import { verifyAssertion } from '../../../conformance/src/webauthn/verifyAssertion.ts';
 import { describeAssertion } from '../../../conformance/src/webauthn/describeResponse.ts';
-import { firstFailure } from '../../../conformance/src/webauthn/Finding.ts';
+import { firstFailure } from '../../../conformance/src/findings/Finding.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
 

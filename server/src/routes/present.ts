@@ -1,4 +1,4 @@
-import type { CredentialRecord } from '../store/Store.ts';
+import type { CredentialRecord } from '../storage/Store.ts';
 import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
 import type { AuthenticatorSummary } from '../plugins/metadata.ts';
 

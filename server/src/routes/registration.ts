@@ -7,7 +7,7 @@ import { parseRegistrationResponse } from '../../../conformance/src/webauthn/par
 import { analyzeRegistration } from '../../../conformance/src/attestation/analyzeRegistration.ts';
 import { describeRegistration } from '../../../conformance/src/webauthn/describeResponse.ts';
 import { formatAaguid } from '../../../conformance/src/encoding/formatAaguid.ts';
-import { firstFailure } from '../../../conformance/src/webauthn/Finding.ts';
+import { firstFailure } from '../../../conformance/src/findings/Finding.ts';
 import { toBase64url } from '../../../conformance/src/encoding/base64url.ts';
 import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
 import { presentCredential, rejectCanonical } from './present.ts';

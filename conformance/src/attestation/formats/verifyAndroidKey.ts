@@ -2,9 +2,9 @@ import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
 import { verdict } from '../../webauthn/checkCeremony.ts';
 import { verifyCoseSignature } from '../../webauthn/coseKey.ts';
-import type { Finding } from '../../webauthn/Finding.ts';
+import type { Finding } from '../../findings/Finding.ts';
 import { readTlv, children, contents, decodeInteger, type Tlv } from '../../asn1/der.ts';
-import { OID } from '../parseCertificate.ts';
+import { OID } from '../../pki/parseCertificate.ts';
 import { signedData } from './signedData.ts';
 
 const SPEC = 'WebAuthn L3 §8.4';

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
 import { verdict } from '../../webauthn/checkCeremony.ts';
-import type { Finding } from '../../webauthn/Finding.ts';
-import { parseCertificate, type ParsedCertificate } from '../parseCertificate.ts';
+import type { Finding } from '../../findings/Finding.ts';
+import { parseCertificate, type ParsedCertificate } from '../../pki/parseCertificate.ts';
 import { signedData } from './signedData.ts';
 
 const SPEC = 'WebAuthn L3 §8.5';

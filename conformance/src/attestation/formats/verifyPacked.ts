@@ -3,8 +3,8 @@ import { StatementFields } from '../statementFields.ts';
 import { verdict } from '../../webauthn/checkCeremony.ts';
 import { verifyCoseSignature, COSE_ALG_NAMES } from '../../webauthn/coseKey.ts';
 import { formatAaguid } from '../../encoding/formatAaguid.ts';
-import type { ParsedCertificate } from '../parseCertificate.ts';
-import type { Finding } from '../../webauthn/Finding.ts';
+import type { ParsedCertificate } from '../../pki/parseCertificate.ts';
+import type { Finding } from '../../findings/Finding.ts';
 import { signedData } from './signedData.ts';
 
 function withEvidence(evidence: string, f: Finding): Finding {

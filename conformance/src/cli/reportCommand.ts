@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { ArgReader } from '../cli/ArgReader.ts';
-import { palette } from '../inspect/renderInspect.ts';
+import { ArgReader } from './ArgReader.ts';
+import { palette } from './renderInspect.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { MAX_REPORT_BYTES, readReportDocument } from './readReports.ts';
-import { diffReports, type ReportDiff } from './diffReports.ts';
+import { MAX_REPORT_BYTES, readReportDocument } from '../report/readReports.ts';
+import { diffReports, type ReportDiff } from '../report/diffReports.ts';
 import { parseReportFormat, writeReports, type ReportFormat } from './writeReports.ts';
 
 export const REPORT_USAGE = `usage: fido2-harness report <report.json | -> [--format text|json|junit|md|html] [--out FILE] [--label NAME]

@@ -3,10 +3,10 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import { fromBase64url, describeType } from '../encoding/base64url.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse } from '../webauthn/parseResponse.ts';
 import { describeAssertion, describeRegistration } from '../webauthn/describeResponse.ts';
-import { analyzeRegistration } from '../attestation/analyzeRegistration.ts';
-import { analyzeAssertion } from '../attestation/analyzeAssertion.ts';
+import { analyzeRegistration } from './analyzeRegistration.ts';
+import { analyzeAssertion } from './analyzeAssertion.ts';
 import type { MetadataBlob } from '../mds/MetadataBlob.ts';
-import type { Finding } from '../webauthn/Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 
 export interface InspectOptions {
   /** verification time; else the wrapper's captureTime; else now */

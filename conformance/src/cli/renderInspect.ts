@@ -1,4 +1,4 @@
-import type { InspectResult } from './inspectInput.ts';
+import type { InspectResult } from '../attestation/inspectInput.ts';
 
 /** ANSI colours only when asked (a TTY); plain text otherwise, so logs and pipes stay clean. */
 export function palette(colour: boolean) {

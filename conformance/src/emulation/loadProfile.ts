@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { AttestationCa } from '../authenticator/AttestationCa.ts';
-import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../authenticator/SoftAuthenticator.ts';
+import { AttestationCa } from './AttestationCa.ts';
+import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
-import { certificatesFromPem } from '../attestation/TrustAnchors.ts';
+import { certificatesFromPem } from '../pki/TrustAnchors.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 
 /**

@@ -3,11 +3,11 @@
  * report). Thin: parse arguments, call the library, map outcomes to
  * exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
  */
-import { HarnessError } from './errors/HarnessError.ts';
-import { inspectCommand } from './inspect/inspectCommand.ts';
-import { mdsCommand } from './mds/mdsCommand.ts';
-import { checkCommand } from './checks/checkCommand.ts';
-import { reportCommand } from './report/reportCommand.ts';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { inspectCommand } from './inspectCommand.ts';
+import { mdsCommand } from './mdsCommand.ts';
+import { checkCommand } from './checkCommand.ts';
+import { reportCommand } from './reportCommand.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
 

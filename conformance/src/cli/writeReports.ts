@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { renderJunit } from './renderJunit.ts';
-import { renderMarkdown } from './renderMarkdown.ts';
-import { renderHtml } from './renderHtml.ts';
-import { renderText } from './renderText.ts';
+import { renderJunit } from '../report/renderJunit.ts';
+import { renderMarkdown } from '../report/renderMarkdown.ts';
+import { renderHtml } from '../report/renderHtml.ts';
+import { renderText } from '../report/renderText.ts';
 
 export const REPORT_FORMATS = ['text', 'json', 'junit', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

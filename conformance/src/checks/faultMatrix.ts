@@ -1,10 +1,10 @@
-import { AttestationCa, type LeafOptions } from './AttestationCa.ts';
-import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
+import { AttestationCa, type LeafOptions } from '../emulation/AttestationCa.ts';
+import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../emulation/SoftAuthenticator.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
-import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
-import { evaluateRun, type RunReport } from '../checks/evaluateRun.ts';
-import type { RunEvidence } from '../checks/RunEvidence.ts';
+import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
+import { evaluateRun, type RunReport } from './evaluateRun.ts';
+import type { RunEvidence } from './RunEvidence.ts';
 
 /**
  * Every defect the software authenticator can be told to have, and the checks that must

@@ -1,9 +1,9 @@
 import { HarnessError } from '../errors/HarnessError.ts';
-import { ArgReader, parseTime } from '../cli/ArgReader.ts';
-import { loadProfile } from './loadProfile.ts';
-import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
-import { evaluateRun } from './evaluateRun.ts';
-import { parseReportFormat, writeReports, type ReportFormat } from '../report/writeReports.ts';
+import { ArgReader, parseTime } from './ArgReader.ts';
+import { loadProfile } from '../emulation/loadProfile.ts';
+import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
+import { evaluateRun } from '../checks/evaluateRun.ts';
+import { parseReportFormat, writeReports, type ReportFormat } from './writeReports.ts';
 
 export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--format text|json|junit|md|html] [--out FILE] [--at <time>]
        fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { builtinAnchors } from '../attestation/TrustAnchors.ts';
-import { ArgReader, parseTime, readPemCertificates } from '../cli/ArgReader.ts';
-import { loadMetadataBlob, type MetadataBlob, type MetadataEntry } from './MetadataBlob.ts';
-import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from './MetadataSource.ts';
-import { interpretStatus } from './interpretStatus.ts';
-import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from './entraEligibility.ts';
-import { lintStatement } from './lintStatement.ts';
-import { bundledCrlChecker, checkBlobRevocation, crlCheckerFor, type CrlChecker } from './crl.ts';
-import { palette } from '../inspect/renderInspect.ts';
+import { builtinAnchors } from '../pki/TrustAnchors.ts';
+import { ArgReader, parseTime, readPemCertificates } from './ArgReader.ts';
+import { loadMetadataBlob, type MetadataBlob, type MetadataEntry } from '../mds/MetadataBlob.ts';
+import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from '../mds/MetadataSource.ts';
+import { interpretStatus } from '../mds/interpretStatus.ts';
+import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from '../mds/entraEligibility.ts';
+import { lintStatement } from '../mds/lintStatement.ts';
+import { bundledCrlChecker, checkBlobRevocation, crlCheckerFor, type CrlChecker } from '../mds/crl.ts';
+import { palette } from './renderInspect.ts';
 
 export const MDS_USAGE = `usage: fido2-harness mds <subcommand> [options]
 

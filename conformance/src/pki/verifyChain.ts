@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { ParsedCertificate } from './parseCertificate.ts';
-import type { Finding } from '../webauthn/Finding.ts';
+import type { Finding } from '../findings/Finding.ts';
 
 export interface ChainVerdict {
   findings: Finding[];

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import crypto, { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { OID } from '../attestation/parseCertificate.ts';
+import { OID } from '../pki/parseCertificate.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
