@@ -1,11 +1,11 @@
 import { defineConfig } from 'vite';
 
-// The demo page: plain TypeScript + @simplewebauthn/browser, built into client/dist and served
+// The demo page: plain TypeScript + @simplewebauthn/browser, built into dist/client and served
 // by the RP server (one origin, so the CSP can be 'self' only).
 export default defineConfig({
   root: 'client',
   build: {
-    outDir: 'dist',
+    outDir: '../dist/client',
     emptyOutDir: true,
     // no inline module-preload polyfill: the CSP forbids inline script
     modulePreload: { polyfill: false },

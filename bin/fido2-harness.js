@@ -1,17 +1,25 @@
 #!/usr/bin/env node
-// Entry shim. The harness is TypeScript run by Node's built-in type stripping (default from
-// Node 22.18; 22.12-22.17 need the flag, so we re-exec with it). `serve` goes to the server
-// package; every other command to the conformance library's CLI, which knows nothing of the server.
+// The entry point and composition root: the library's command line (conformance/src/index.ts),
+// plus the two commands that live above it, handed in: `serve` (the RP server) and
+// `check --virtual` (the Chromium runner). From the repository it runs the TypeScript sources
+// (Node strips the types; 22.12-22.17 need the flag, so it re-execs with it); from an installed
+// package (no sources shipped) the compiled JavaScript in dist/.
+import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`fido2-harness needs Node >= 22.12 (this is ${process.version}). Run it through npm (npm start, npm run cli -- ...), which uses the Node 24 this repo pins, or install Node 24.`);
+  console.error(`fido2-harness needs Node >= 22.12 (this is ${process.version}). Install Node 24 LTS, or run it through npm in the fido2-harness repository (npm start, npm run cli -- ...), which uses the Node 24 it pins.`);
   process.exit(2);
 }
-if (!process.features.typescript) {
-  const r = spawnSync(process.execPath, ['--experimental-strip-types', '--no-warnings', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+const fromSource = fs.existsSync(fileURLToPath(new URL('../conformance/src/index.ts', import.meta.url)));
+// node:sqlite is unflagged from 22.13; type stripping is on by default from 22.18
+const flags = [];
+if (major === 22 && minor < 13) flags.push('--experimental-sqlite');
+if (fromSource && !process.features.typescript) flags.push('--experimental-strip-types');
+if (flags.length && !process.execArgv.some((a) => flags.includes(a))) {
+  const r = spawnSync(process.execPath, [...flags, '--no-warnings', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 // a reader that stops early (| head) is not an error of ours
@@ -21,23 +29,21 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-const argv = process.argv.slice(2);
-if (argv[0] === 'check' && argv.includes('--virtual')) {
-  // the browser runner lives beside the server, not in the conformance library
-  const { checkVirtual } = await import('../runner/checkVirtual.ts');
-  const { HarnessError } = await import('../conformance/src/errors/HarnessError.ts');
-  try {
-    process.exitCode = await checkVirtual(argv.slice(1), { out: process.stdout, err: process.stderr, env: process.env });
-  } catch (e) {
-    if (!(e instanceof HarnessError)) throw e;
-    process.stderr.write(`fido2-harness check: ${e.code}: ${e.message}\n`);
-    process.exitCode = 2;
-  }
-} else if (argv[0] === 'serve') {
-  const { serve } = await import('../server/src/cli.ts');
-  const code = await serve(argv.slice(1), process.env);
-  if (code !== undefined) process.exitCode = code;
-} else {
-  const { main } = await import('../conformance/src/cli/main.ts');
-  process.exitCode = await main(argv);
-}
+const at = (src, dist) => new URL(fromSource ? src : dist, import.meta.url).href;
+const { runCli } = await import(at('../conformance/src/index.ts', '../dist/conformance/src/index.js'));
+/** an optional peer dependency that is not installed: say which and how, instead of a stack trace */
+const needs = (what) => (e) => {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !/playwright-core/.test(String(e.message))) throw e;
+  process.stderr.write(`fido2-harness: ${what} needs playwright-core, an optional peer dependency that is not installed: npm install -D playwright-core (and Debian's chromium: apt-get install chromium, or set CHROMIUM_PATH)\n`);
+  return 2;
+};
+const code = await runCli(process.argv.slice(2), {
+  commands: {
+    serve: async (argv, io) => (await import(at('../server/src/cli.ts', '../dist/server/src/cli.js'))).serve(argv, io),
+    'check --virtual': async (argv, io) => {
+      const mod = await import(at('../runner/checkVirtual.ts', '../dist/runner/checkVirtual.js')).catch(needs('check --virtual'));
+      return typeof mod === 'number' ? mod : mod.checkVirtual(argv, io);
+    },
+  },
+});
+if (code !== undefined) process.exitCode = code;

@@ -1,13 +1,9 @@
-import { HarnessError } from '../conformance/src/errors/HarnessError.ts';
-import { ArgReader } from '../conformance/src/cli/ArgReader.ts';
-import { evaluateRun, type RunReport } from '../conformance/src/checks/evaluateRun.ts';
-import type { CheckArea } from '../conformance/src/checks/Check.ts';
-import { parseReportFormat, writeReports, type ReportFormat } from '../conformance/src/cli/writeReports.ts';
+import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseReportFormat, writeReports, type CheckArea, type RunReport, type CliIo } from '../conformance/src/index.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
 import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
 
-const AREAS: CheckArea[] = ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene'];
+const AREAS: readonly CheckArea[] = CHECK_AREAS;
 
 export const VIRTUAL_USAGE = `usage: fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format text|json|junit|md|html] [--out FILE]
 
@@ -37,27 +33,22 @@ export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: 
   }
 }
 
-export async function checkVirtual(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): Promise<number> {
-  const names: string[] = [];
-  let areas: CheckArea[] | undefined;
-  let format: ReportFormat = 'text';
-  let outFile: string | undefined;
-  const args = new ArgReader(argv);
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    if (a === '--virtual') continue;
-    if (a === '--profile') names.push(args.value(a));
-    else if (a === '--areas') {
-      areas = args.value(a).split(',').map((x) => x.trim()) as CheckArea[];
-      const bad = areas.filter((x) => !AREAS.includes(x));
-      if (bad.length) throw new HarnessError('BAD_USAGE', `unknown area ${bad.join(', ')}; areas are ${AREAS.join(', ')}`);
-    } else if (a === '--format') {
-      format = parseReportFormat(args.value(a));
-    } else if (a === '--out') outFile = args.value(a);
-    else if (a === '--help' || a === '-h') {
-      io.out.write(VIRTUAL_USAGE);
-      return 0;
-    } else throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${VIRTUAL_USAGE}`);
+export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs(argv, { profile: { type: 'string', multiple: true }, areas: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, VIRTUAL_USAGE);
+  if (v.help) {
+    io.out.write(VIRTUAL_USAGE);
+    return 0;
   }
+  if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${VIRTUAL_USAGE}`);
+  const names = v.profile ?? [];
+  let areas: CheckArea[] | undefined;
+  if (v.areas !== undefined) {
+    areas = v.areas.split(',').map((x) => x.trim()) as CheckArea[];
+    const bad = areas.filter((x) => !AREAS.includes(x));
+    if (bad.length) throw new HarnessError('BAD_USAGE', `unknown area ${bad.join(', ')}; areas are ${AREAS.join(', ')}`);
+  }
+  const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
+  const outFile = v.out;
   if (format === 'html' && names.length !== 1) throw new HarnessError('BAD_USAGE', 'the HTML report is one file per key: add --profile NAME');
   const profiles = names.length ? names.map((n) => VIRTUAL_PROFILES.find((p) => p.name === n) ?? (() => { throw new HarnessError('BAD_USAGE', `unknown profile ${n}; profiles are ${VIRTUAL_PROFILES.map((p) => p.name).join(', ')}`); })()) : VIRTUAL_PROFILES;
   const t0 = Date.now();

@@ -17,10 +17,7 @@
 import type { Page } from 'playwright-core';
 import type { VirtualKey } from './chromium.ts';
 import { runPlanInPage } from './runVirtual.ts';
-import { evaluateRun, type RunReport } from '../conformance/src/checks/evaluateRun.ts';
-import type { RunEvidence } from '../conformance/src/checks/RunEvidence.ts';
-import type { MetadataEntry } from '../conformance/src/mds/MetadataBlob.ts';
-import type { CheckArea } from '../conformance/src/checks/Check.ts';
+import { evaluateRun, type RunReport, type RunEvidence, type MetadataEntry, type CheckArea } from '../conformance/src/index.ts';
 
 export interface ConformanceOptions {
   label?: string;

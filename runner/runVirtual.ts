@@ -1,10 +1,8 @@
 import http from 'node:http';
-import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { openWithVirtualKey, type VirtualKey } from './chromium.ts';
 import type { VirtualProfile } from './virtualProfiles.ts';
-import type { RunEvidence } from '../conformance/src/checks/RunEvidence.ts';
-import { CEREMONY_PLAN, optionsFor, userIdFor, type Account } from '../conformance/src/checks/ceremonyPlan.ts';
+import { runPlan, userIdFor, type Account, type CeremonyOutcome, type Perform, type RunEvidence } from '../conformance/src/index.ts';
 
 /**
  * A page to run ceremonies in: an empty document on http://localhost:<port> (a secure
@@ -20,7 +18,7 @@ export async function startBlankOrigin(): Promise<{ origin: string; close(): Pro
   return { origin: `http://localhost:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function ceremony(page: Page, kind: 'registration' | 'authentication', options: Record<string, any>) {
+async function ceremony(page: Page, kind: 'registration' | 'authentication', options: Record<string, any>): Promise<CeremonyOutcome> {
   return page.evaluate(async ({ kind, options }) => {
     const P = PublicKeyCredential as unknown as { parseCreationOptionsFromJSON(o: unknown): PublicKeyCredentialCreationOptions; parseRequestOptionsFromJSON(o: unknown): PublicKeyCredentialRequestOptions };
     const signal = AbortSignal.timeout(15_000); // create() hangs rather than fails without an authenticator
@@ -28,7 +26,7 @@ async function ceremony(page: Page, kind: 'registration' | 'authentication', opt
       const c = (kind === 'registration'
         ? await navigator.credentials.create({ publicKey: P.parseCreationOptionsFromJSON(options), signal })
         : await navigator.credentials.get({ publicKey: P.parseRequestOptionsFromJSON(options), signal })) as unknown as { toJSON(): Record<string, unknown> };
-      return { response: c.toJSON() };
+      return { response: c.toJSON() as Record<string, any> };
     } catch (e) {
       return { error: { name: (e as Error).name, message: (e as Error).message } };
     }
@@ -55,25 +53,21 @@ export async function withOnlyAccount<T>(k: VirtualKey, account: Account, fn: ()
 }
 
 /**
- * The whole plan in a page that is already open at the RP's origin. With `key` (a CDP virtual
- * authenticator) the account chooser is stood in for; without, the browser's own chooser
- * decides (a person, or whatever the page's authenticator does).
+ * A browser page as a performer: the ceremony runs through the page's own WebAuthn API. With
+ * `key` (a CDP virtual authenticator) the account chooser is stood in for; without, the
+ * browser's own chooser decides (a person, or whatever the page's authenticator does).
  */
-export async function runPlanInPage(page: Page, o: { key?: VirtualKey; subject: RunEvidence['subject']; now?: () => Date }): Promise<RunEvidence> {
-  const now = o.now ?? (() => new Date());
-  const origin = new URL(page.url()).origin;
-  const rpId = new URL(origin).hostname;
-  const run: RunEvidence = { schemaVersion: 1, id: crypto.randomUUID(), startedAt: now().toISOString(), subject: o.subject, rpId, origin, ceremonies: [] };
-  const credentials: Partial<Record<Account, string>> = {};
-  for (const step of CEREMONY_PLAN) {
-    const options = optionsFor(step, { id: rpId, name: 'fido2-harness conformance' }, credentials);
+export function pagePerformer(page: Page, key?: VirtualKey): Perform {
+  return (step, options) => {
     const go = () => ceremony(page, step.kind, options);
-    const r = o.key && step.kind === 'authentication' && step.account ? await withOnlyAccount(o.key, step.account, go) : await go();
-    if (r.response && step.kind === 'registration') credentials[step.account!] = r.response.id as string;
-    run.ceremonies.push({ step: step.step, kind: step.kind, options, ...(r.response ? { response: r.response } : { error: r.error }), at: now().toISOString() });
-  }
-  run.finishedAt = now().toISOString();
-  return run;
+    return key && step.kind === 'authentication' && step.account ? withOnlyAccount(key, step.account, go) : go();
+  };
+}
+
+/** The whole plan in a page that is already open at the RP's origin. */
+export async function runPlanInPage(page: Page, o: { key?: VirtualKey; subject: RunEvidence['subject']; now?: () => Date }): Promise<RunEvidence> {
+  const origin = new URL(page.url()).origin;
+  return runPlan({ rp: { id: new URL(origin).hostname, name: 'fido2-harness conformance' }, origin, subject: o.subject, now: o.now, perform: pagePerformer(page, o.key) });
 }
 
 /** One profile, one browser context, the whole plan. */

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
+import { domErrorName, type SoftAuthenticator } from '../conformance/src/index.ts';
 
 /**
  * The software authenticator inside a real page, in place of navigator.credentials: the page
@@ -22,8 +22,7 @@ export async function installSoftAuthenticator(page: Page, key: SoftAuthenticato
       controller.nextChoice = undefined;
       return { ok: key.get(options, origin, {}, choose) };
     } catch (e) {
-      const message = (e as Error).message;
-      return { error: { name: /\((\w+Error) in a browser\)/.exec(message)?.[1] ?? 'NotAllowedError', message } };
+      return { error: { name: domErrorName(e), message: (e as Error).message } };
     }
   });
   await page.addInitScript(() => {

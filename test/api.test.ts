@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/testServer.ts';
 import { ApiSession } from './helpers/ApiSession.ts';
 import { SoftAuthenticator, type Tamper } from '../conformance/src/emulation/SoftAuthenticator.ts';
-import { SqliteStore } from '../server/src/storage/SqliteStore.ts';
+import { openSqliteStores } from '../server/src/storage/SqliteStores.ts';
 import path from 'node:path';
 
 let s: TestServer;
@@ -41,7 +41,7 @@ describe('registration and sign-in through the API', () => {
       expect(auth.json().credential.counter).toBe(1);
       const again = await signIn(api, key);
       expect(again.json().credential.counter).toBe(2);
-      expect(s.store.getCredential(reg.json().credential.id)!.counter).toBe(2);
+      expect((await s.store.getCredential(reg.json().credential.id))!.counter).toBe(2);
     });
   }
 
@@ -112,9 +112,9 @@ describe('registration and sign-in through the API', () => {
     const api = new ApiSession(s.app);
     const reg = await register(api, new SoftAuthenticator());
     const id = reg.json().credential.id;
-    const reopened = new SqliteStore(path.join(s.dataDir, 'fido2-harness.sqlite'));
-    expect(reopened.getCredential(id)?.aaguid).toBe('00000000-0000-0000-0000-000000000000');
-    reopened.close();
+    const reopened = openSqliteStores(path.join(s.dataDir, 'fido2-harness.sqlite'));
+    expect((await reopened.credentials.getCredential(id))?.aaguid).toBe('00000000-0000-0000-0000-000000000000');
+    await reopened.close();
     expect((await api.get('/api/credentials')).json().credentials).toHaveLength(1);
     expect((await api.request('DELETE', `/api/credentials/${id}`)).statusCode).toBe(204);
     expect((await api.request('DELETE', `/api/credentials/${id}`)).statusCode).toBe(404);
@@ -131,7 +131,7 @@ describe('the RP refuses what it must refuse', () => {
   it('bogus registration signature (packed self)', async () => {
     const api = new ApiSession(s.app);
     await expectRejected(await register(api, new SoftAuthenticator({ attestation: 'packed-self' }), { attestation: 'direct' }, { bogusSignature: true }), 'ATT_PACKED_SIGNATURE');
-    expect(s.store.listCredentials()).toHaveLength(0);
+    expect(await s.store.listCredentials()).toHaveLength(0);
   });
 
   it('a key that pads its authenticator data (trailing CBOR): refused as bad input at registration and at sign-in', async () => {
@@ -140,7 +140,7 @@ describe('the RP refuses what it must refuse', () => {
     const r = await register(api, padded);
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().error).toMatchObject({ code: 'BAD_AUTHENTICATOR_DATA', message: expect.stringMatching(/1 trailing byte/) });
-    expect(s.store.listCredentials()).toHaveLength(0);
+    expect(await s.store.listCredentials()).toHaveLength(0);
     // the same key model without the fault registers; its padded assertions are refused
     const key = new SoftAuthenticator();
     expect((await register(api, key)).statusCode).toBe(200);
@@ -242,7 +242,7 @@ describe('the RP refuses what it must refuse', () => {
     const id = reg.json().credential.id;
     expect((await signIn(api, key, { username: 'alice' }, { signCount: 10 })).statusCode).toBe(200);
     await expectRejected(await signIn(api, key, { username: 'alice' }, { signCount: 7 }), 'SIGN_COUNT');
-    const c = s.store.getCredential(id)!;
+    const c = (await s.store.getCredential(id))!;
     expect(c.counter).toBe(10);
     expect(c.counterRegressions).toBe(1);
     const log = await api.get(`/api/credentials/${id}/counter-regressions`);
@@ -255,7 +255,7 @@ describe('the RP refuses what it must refuse', () => {
     const id = (await register(api, key)).json().credential.id;
     await signIn(api, key, { username: 'alice' }, { signCount: 10 });
     await expectRejected(await signIn(api, key, { username: 'alice' }, { signCount: 3, bogusSignature: true }), 'SIGNATURE');
-    expect(s.store.getCredential(id)!.counterRegressions).toBe(0);
+    expect((await s.store.getCredential(id))!.counterRegressions).toBe(0);
   });
 
   it('an unknown credential', async () => {

@@ -13,7 +13,7 @@ let s: TestServer;
 let api: ApiSession;
 let key: SoftAuthenticator;
 let snapshot: string;
-const storeState = () => JSON.stringify(s.store.listCredentials().map((c) => ({ ...c, publicKey: [...c.publicKey], evidence: s.store.getRegistrationEvidence(c.id) })));
+const storeState = async () => JSON.stringify(await Promise.all((await s.store.listCredentials()).map(async (c) => ({ ...c, publicKey: [...c.publicKey], evidence: await s.store.getRegistrationEvidence(c.id) }))));
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -21,10 +21,10 @@ beforeAll(async () => {
   key = new SoftAuthenticator({ attestation: 'packed-self' });
   const o = await api.post('/api/registration/options', { username: 'alice', residentKey: 'required' });
   expect((await api.post('/api/registration/verify', key.create(o.json(), s.origin))).statusCode).toBe(200);
-  snapshot = storeState();
+  snapshot = await storeState();
 });
 afterAll(async () => {
-  expect(storeState()).toBe(snapshot);
+  expect(await storeState()).toBe(snapshot);
   await s.close();
 });
 

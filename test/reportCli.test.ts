@@ -20,7 +20,7 @@ const sink = () => {
 const cli = async (...argv: string[]) => {
   const out = sink();
   const err = sink();
-  const status = await main(['report', ...argv], out.w, err.w);
+  const status = await main(['report', ...argv], { io: { out: out.w, err: err.w } });
   return { status, stdout: out.text, stderr: err.text };
 };
 const file = (name: string, content: string | object) => {
@@ -35,8 +35,8 @@ beforeAll(async () => {
   good = path.join(dir, 'good.json');
   faulty = path.join(dir, 'faulty.json');
   const out = sink();
-  expect(await main(['check', '--emulate', 'fixtures/example-compliant-profile.json', '--format', 'json', '--out', good], out.w)).toBe(0);
-  expect(await main(['check', '--emulate', 'fixtures/example-faulty-profile.json', '--format', 'json', '--out', faulty], out.w)).toBe(1);
+  expect(await main(['check', '--emulate', 'fixtures/example-compliant-profile.json', '--format', 'json', '--out', good], { io: { out: out.w } })).toBe(0);
+  expect(await main(['check', '--emulate', 'fixtures/example-faulty-profile.json', '--format', 'json', '--out', faulty], { io: { out: out.w } })).toBe(1);
 }, 60_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { COSE_ALG } from '../../conformance/src/webauthn/coseKey.ts';
+import { COSE_ALG } from '../../conformance/src/index.ts';
 
 /**
  * Algorithms the RP offers, pinned explicitly (DESIGN: Chromium takes the first listed, and

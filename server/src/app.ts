@@ -3,18 +3,17 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
-import type { Store } from './storage/Store.ts';
+import type { Stores } from './storage/RunStore.ts';
 import { storePlugin } from './plugins/store.ts';
 import { challengesPlugin } from './plugins/challenges.ts';
 import { sessionPlugin } from './plugins/session.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
-import type { MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
+import { isHarnessError, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { runRoutes } from './routes/runs.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms.ts';
-import { isHarnessError } from '../../conformance/src/errors/HarnessError.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,12 +27,13 @@ declare module 'fastify' {
 
 export interface AppDeps {
   config: Config;
-  store?: Store;
+  /** credential and run stores (default: the SQLite file in the data dir) */
+  stores?: Stores;
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string | Buffer; key: string | Buffer };
   /** MDS to use from the start (tests); otherwise the plugin loads the configured or cached BLOB */
-  metadata?: MetadataBlob;
+  metadata?: MetadataBlob | MetadataProvider;
 }
 
 /**
@@ -88,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   } as FastifyServerOptions);
 
   await app.register(configPlugin, { config: deps.config, now: deps.now ?? Date.now });
-  await app.register(storePlugin, { store: deps.store });
+  await app.register(storePlugin, { stores: deps.stores });
   await app.register(challengesPlugin);
   await app.register(sessionPlugin);
   await app.register(metadataPlugin, { metadata: deps.metadata });

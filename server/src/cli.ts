@@ -1,6 +1,6 @@
 import { loadConfig, CONFIG_HELP } from './config.ts';
 import { startServer } from './server.ts';
-import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
+import { HarnessError, type CliIo } from '../../conformance/src/index.ts';
 
 export const SERVE_HELP = `usage: fido2-harness serve [options]
 
@@ -10,7 +10,8 @@ ${CONFIG_HELP}
 `;
 
 /** `fido2-harness serve`: returns an exit code on failure, or undefined while the server runs. */
-export async function serve(argv: string[], env: Record<string, string | undefined>, out = process.stdout, err = process.stderr): Promise<number | undefined> {
+export async function serve(argv: string[], io: Pick<CliIo, 'env'> & Partial<CliIo> = { env: process.env }): Promise<number | undefined> {
+  const { env, out = process.stdout, err = process.stderr } = io;
   if (argv.includes('--help') || argv.includes('-h')) {
     out.write(SERVE_HELP);
     return 0;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
+import { HarnessError, parseCommandArgs } from '../../conformance/src/index.ts';
 
 export interface Config {
   host: string;
@@ -57,18 +57,13 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     const v = env[d.env];
     if (v !== undefined && v !== '') raw[d.key] = v;
   }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const d = FLAGS[flag];
-    if (!d) throw new HarnessError('BAD_FLAG', `unknown option ${flag}; options are:\n${CONFIG_HELP}`);
-    if (d.bool) {
-      raw[d.key] = inline ?? 'true';
-      continue;
-    }
-    const v = inline ?? argv[++i];
-    if (v === undefined) throw new HarnessError('BAD_FLAG', `${flag} needs a value`);
-    raw[d.key] = v;
+  // flags through the same strict parser as every other command (--flag value, --flag=value)
+  const byOption = Object.fromEntries(Object.entries(FLAGS).map(([flag, d]) => [flag.slice(2), { type: d.bool ? 'boolean' : 'string' } as const]));
+  const { values, positionals } = parseCommandArgs(argv, byOption, `options are:\n${CONFIG_HELP}`);
+  if (positionals.length) throw new HarnessError('BAD_USAGE', `serve takes no arguments, only options (got ${JSON.stringify(positionals[0])}); options are:\n${CONFIG_HELP}`);
+  for (const [flag, d] of Object.entries(FLAGS)) {
+    const v = (values as Record<string, string | boolean | undefined>)[flag.slice(2)];
+    if (v !== undefined) raw[d.key] = String(v);
   }
   const port = raw.port === undefined ? 8080 : Number(raw.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('BAD_CONFIG', `port must be an integer 0-65535, got ${raw.port}`);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { selfSignedCertificate } from './tls.ts';
+import { packagePath } from '../../conformance/src/index.ts';
 
-export const CLIENT_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/dist');
+/** the built page (vite build writes it there; the package ships it) */
+export const clientDist = () => packagePath('dist', 'client');
 
 /** Start the harness: the only place that listens. Returns a stop function. */
 export async function startServer(config: Config, log: (line: string) => void = console.log) {
@@ -15,7 +16,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   } else if (config.tls) {
     https = await selfSignedCertificate(config.rpId, config.dataDir);
   }
-  const clientDir = config.clientDir ?? CLIENT_DIST;
+  const clientDir = config.clientDir ?? clientDist();
   if (!fs.existsSync(path.join(clientDir, 'index.html'))) {
     log(`note: no built page in ${clientDir} (run "npm run build"); serving the API only`);
   }

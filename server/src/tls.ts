@@ -1,8 +1,7 @@
-import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { peculiarX509 } from '../../conformance/src/index.ts';
 
 /**
  * A self-signed certificate for --tls-self-signed, kept in the data dir so a phone that
@@ -10,6 +9,7 @@ import * as x509 from '@peculiar/x509';
  * changes or it has expired.
  */
 export async function selfSignedCertificate(rpId: string, dataDir: string): Promise<{ cert: string; key: string }> {
+  const x509 = peculiarX509();
   const certFile = path.join(dataDir, `tls-${rpId}.crt`);
   const keyFile = path.join(dataDir, `tls-${rpId}.key`);
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
@@ -18,7 +18,6 @@ export async function selfSignedCertificate(rpId: string, dataDir: string): Prom
       return { cert, key: fs.readFileSync(keyFile, 'utf8') };
     }
   }
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const now = Date.now();

@@ -27,7 +27,7 @@ async function reportFor(profile: object) {
   const file = path.join(dir, `p${Math.random()}.json`);
   fs.writeFileSync(file, JSON.stringify(profile));
   const { key, entry, profile: p } = await loadProfile(file);
-  const run = runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: p.description, mds: { no: 1, nextUpdate: '2099-01-01', entry } });
+  const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: p.description, mds: { no: 1, nextUpdate: '2099-01-01', entry } });
   return evaluateRun(run);
 }
 

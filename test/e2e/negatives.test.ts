@@ -60,7 +60,7 @@ describe('negative ceremonies in the browser', () => {
     await k.cdp.send('WebAuthn.addCredential', { authenticatorId: k.authenticatorId, credential: { ...c, signCount: 0 } });
     rejectedWith(await press(k.page, '#signin'), 'SIGN_COUNT');
     const id = Buffer.from(c.credentialId, 'base64').toString('base64url');
-    expect(env.s.store.getCredential(id)!.counterRegressions).toBe(1);
+    expect((await env.s.store.getCredential(id))!.counterRegressions).toBe(1);
     await k.page.click('#refresh');
     await k.page.waitForSelector('text=1 regression');
     await k.context.close();

@@ -75,7 +75,7 @@ describe('software authenticator in the page', () => {
     await context.close();
 
     const fresh = await loadProfile('fixtures/example-compliant-profile.json');
-    const node = evaluateRun(runWithSoftAuthenticator(fresh.key, { rpId: 'localhost', origin: s.origin, label: 'node', mds: { no: 1, nextUpdate: '2099-01-01', entry: fresh.entry } }));
+    const node = evaluateRun(await runWithSoftAuthenticator(fresh.key, { rpId: 'localhost', origin: s.origin, label: 'node', mds: { no: 1, nextUpdate: '2099-01-01', entry: fresh.entry } }));
     expect(inPage).toEqual(Object.fromEntries(node.outcomes.map((o) => [o.id, o.status])));
   }, 120_000);
 });

@@ -5,9 +5,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
-import { SqliteStore } from '../../server/src/storage/SqliteStore.ts';
-import { CLIENT_DIST } from '../../server/src/server.ts';
-import type { MetadataBlob } from '../../conformance/src/mds/MetadataBlob.ts';
+import { openSqliteStores } from '../../server/src/storage/SqliteStores.ts';
+import type { CredentialStore } from '../../server/src/storage/CredentialStore.ts';
+import type { Stores } from '../../server/src/storage/RunStore.ts';
+import { clientDist } from '../../server/src/server.ts';
+import type { MetadataBlob, MetadataProvider } from '../../conformance/src/index.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +25,9 @@ export async function freePort(): Promise<number> {
 export interface TestServer {
   app: FastifyInstance;
   config: Config;
-  store: SqliteStore;
+  /** the server's credential store (its SQLite file) */
+  store: CredentialStore;
+  stores: Stores;
   dataDir: string;
   origin: string;
   /** the clock the server reads; tests move it */
@@ -35,26 +39,27 @@ export interface TestServer {
  * A real server on a real SQLite file in a temp dir. `listen: false` for app.inject tests;
  * true for the browser. The clock starts at the wall time and only moves when a test says.
  */
-export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob } = {}): Promise<TestServer> {
+export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob | MetadataProvider } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-test-'));
   const port = o.listen ? await freePort() : 8080;
   // an empty MDS cache: tests never pick up a BLOB this machine happens to have cached
-  const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, '--mds-cache-dir', path.join(dataDir, 'no-mds-cache'), ...(o.flags ?? [])], {}, process.cwd()), clientDir: CLIENT_DIST };
-  const store = new SqliteStore(path.join(dataDir, 'fido2-harness.sqlite'));
+  const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, '--mds-cache-dir', path.join(dataDir, 'no-mds-cache'), ...(o.flags ?? [])], {}, process.cwd()), clientDir: clientDist() };
+  const stores = openSqliteStores(path.join(dataDir, 'fido2-harness.sqlite'));
   const clock = o.clock ?? { now: Date.now() };
-  const app = await buildApp({ config, store, now: () => clock.now, metadata: o.metadata });
+  const app = await buildApp({ config, stores, now: () => clock.now, metadata: o.metadata });
   if (o.listen) await app.listen({ host: 'localhost', port });
   else await app.ready();
   return {
     app,
     config,
-    store,
+    store: stores.credentials,
+    stores,
     dataDir,
     origin: config.origins[0]!,
     clock,
     async close() {
       await app.close();
-      store.close();
+      await stores.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -9,6 +9,7 @@ import { encodeCbor } from '../cbor/encodeCbor.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { TestMdsSigner, compliantEntry } from '../mds/TestMdsSigner.ts';
 import { loadMetadataBlob } from '../mds/MetadataBlob.ts';
+import { blobMetadata } from '../mds/MetadataProvider.ts';
 
 /**
  * Mutation tests: a compliant packed full-attestation registration from our own test PKI,
@@ -173,7 +174,7 @@ describe('with the key\'s MDS entry', () => {
     const signer = await TestMdsSigner.create();
     const e = compliantEntry(AAGUID, ca.rootPem);
     patch(e);
-    return loadMetadataBlob(await signer.blob({ no: 1, nextUpdate: '2031-01-01', entries: [e] }), [new crypto.X509Certificate(signer.rootDer)], { at: AT });
+    return blobMetadata(loadMetadataBlob(await signer.blob({ no: 1, nextUpdate: '2031-01-01', entries: [e] }), [new crypto.X509Certificate(signer.rootDer)], { at: AT }));
   }
   const analyzeWith = async (mds: Awaited<ReturnType<typeof mdsWith>>) => {
     const { key } = await keyWith();

@@ -1,21 +1,18 @@
 import crypto, { type X509Certificate } from 'node:crypto';
 import type { ParsedRegistration } from '../webauthn/parseResponse.ts';
-import { checkCeremony, verdict, type CeremonyExpectations } from '../webauthn/checkCeremony.ts';
+import { checkCeremony, type CeremonyExpectations } from '../webauthn/checkCeremony.ts';
+import { verdict } from '../findings/Finding.ts';
 import { coseKeyToPublicKey, COSE_ALG_NAMES, type PublicKeyInfo } from '../webauthn/coseKey.ts';
 import type { Finding } from '../findings/Finding.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
-import type { FormatInput, FormatResult, FormatVerifier } from './FormatVerifier.ts';
-import { verifyPacked } from './formats/verifyPacked.ts';
-import { verifyNone } from './formats/verifyNone.ts';
-import { verifyFidoU2f } from './formats/verifyFidoU2f.ts';
-import { verifyApple } from './formats/verifyApple.ts';
-import { verifyAndroidKey } from './formats/verifyAndroidKey.ts';
-import { verifyAndroidSafetyNet } from './formats/verifyAndroidSafetyNet.ts';
-import { verifyTpm } from './formats/verifyTpm.ts';
+import type { FormatInput, FormatResult } from './FormatVerifier.ts';
+import { FORMAT_VERIFIERS } from './formats/registry.ts';
 import { verifyChain } from '../pki/verifyChain.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
-import { certificateKeyIdentifier, entryRoots, type MetadataBlob, type MetadataEntry } from '../mds/MetadataBlob.ts';
+import { entryRoots, type MetadataEntry } from '../mds/MetadataBlob.ts';
+import { describeOrigin, type MetadataProvider } from '../mds/MetadataProvider.ts';
+import { certificateKeyIdentifier } from '../pki/certificateKeyIdentifier.ts';
 import { interpretStatus } from '../mds/interpretStatus.ts';
 
 /** WebAuthn attestation type -> the MDS attestationTypes value that declares it (MDS 3.0 §4). */
@@ -63,16 +60,6 @@ function metadataConsistency(entry: MetadataEntry, type: string, key: PublicKeyI
   return out;
 }
 
-export const FORMAT_VERIFIERS: Record<string, FormatVerifier> = {
-  packed: verifyPacked,
-  tpm: verifyTpm,
-  'android-key': verifyAndroidKey,
-  'android-safetynet': verifyAndroidSafetyNet,
-  'fido-u2f': verifyFidoU2f,
-  apple: verifyApple,
-  none: verifyNone,
-};
-
 export interface AnalysisOptions extends Omit<CeremonyExpectations, 'ceremony' | 'requireUserVerification'> {
   requireUserVerification?: boolean;
   /** verification time: certificate validity, SafetyNet timestamp */
@@ -81,8 +68,8 @@ export interface AnalysisOptions extends Omit<CeremonyExpectations, 'ceremony' |
   allowedAlgorithms?: readonly number[];
   /** extra trust anchors (--roots) */
   roots?: X509Certificate[];
-  /** metadata to look the authenticator up in (--mds) */
-  mds?: MetadataBlob;
+  /** metadata to look the authenticator up in (--mds, drafts, a run's snapshot) */
+  mds?: MetadataProvider;
 }
 
 export interface RegistrationAnalysis {
@@ -165,13 +152,13 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
   let mdsEntry: MetadataEntry | undefined;
   if (o.mds) {
     const leaf = result.trustPath[0];
-    mdsEntry = aaguid !== ZERO_AAGUID ? o.mds.byAaguid.get(aaguid) : undefined;
-    if (!mdsEntry && leaf) mdsEntry = o.mds.byKeyId.get(certificateKeyIdentifier(leaf.x509));
+    mdsEntry = aaguid !== ZERO_AAGUID ? o.mds.byAaguid(aaguid) : undefined;
+    if (!mdsEntry && leaf) mdsEntry = o.mds.byKeyIdentifier(certificateKeyIdentifier(leaf.x509));
     findings.push({
       code: 'MDS_ENTRY',
       status: mdsEntry ? 'pass' : result.type === 'none' || result.type === 'self' ? 'skip' : 'warn',
       spec: 'FIDO MDS 3.0 §3.1.1',
-      message: mdsEntry ? `${mdsEntry.draftFrom ? `the draft statement ${mdsEntry.draftFrom} (not from MDS) describes` : `MDS BLOB no ${o.mds.no} lists`} this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `MDS BLOB no ${o.mds.no} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
+      message: mdsEntry ? `${describeOrigin(o.mds.originOf(mdsEntry))} this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `${o.mds.description} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
     });
   }
   if (mdsEntry) findings.push(...metadataConsistency(mdsEntry, result.type, credentialKey, o.at));
@@ -179,7 +166,7 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
   let trust: RegistrationAnalysis['trust'] = 'n/a';
   if (result.trustPath.length) {
     const anchors = [...(result.anchorSet ? builtinAnchors(result.anchorSet) : []), ...entryRoots(mdsEntry), ...(o.roots ?? [])];
-    const chain = verifyChain(result.trustPath, anchors, o.at);
+    const chain = verifyChain(result.trustPath, anchors, { at: o.at });
     findings.push(...chain.findings);
     trustAnchor = chain.anchor?.subject?.replace(/\n/g, ', ');
     trust = chain.trusted ? 'trusted' : anchors.length ? 'untrusted' : 'unknown';

@@ -5,14 +5,14 @@ import { parseAuthenticationResponse, parseRegistrationResponse } from '../webau
 import { describeAssertion, describeRegistration } from '../webauthn/describeResponse.ts';
 import { analyzeRegistration } from './analyzeRegistration.ts';
 import { analyzeAssertion } from './analyzeAssertion.ts';
-import type { MetadataBlob } from '../mds/MetadataBlob.ts';
+import type { MetadataProvider } from '../mds/MetadataProvider.ts';
 import type { Finding } from '../findings/Finding.ts';
 
 export interface InspectOptions {
   /** verification time; else the wrapper's captureTime; else now */
   at?: Date;
   roots?: X509Certificate[];
-  mds?: MetadataBlob;
+  mds?: MetadataProvider;
   now?: () => Date;
 }
 

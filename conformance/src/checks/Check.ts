@@ -1,11 +1,13 @@
 import type { EvaluationContext } from './EvaluationContext.ts';
+import type { CheckArea, CheckId } from './checkIds.ts';
+import type { StepName } from './ceremonyPlan.ts';
 
+export type { CheckArea, CheckId } from './checkIds.ts';
 export type Severity = 'required' | 'recommended' | 'info';
-export type CheckArea = 'entra-enforced' | 'entra-not-enforced' | 'windows' | 'declared-vs-observed' | 'hygiene';
 
 /** A catalogue entry. IDs are stable SCREAMING_SNAKE with an area prefix: vendors quote them. */
 export interface CheckDefinition {
-  id: string;
+  id: CheckId;
   title: string;
   area: CheckArea;
   severity: Severity;
@@ -25,11 +27,14 @@ export interface CheckResult {
   expected?: string;
   actual?: string;
   /** the ceremonies (plan steps) or metadata it looked at */
-  evidence?: string[];
+  evidence?: Evidence[];
 }
 
-export const pass = (message: string, evidence?: string[]): CheckResult => ({ status: 'pass', message, evidence });
-export const fail = (message: string, expected: string, actual: string, evidence?: string[]): CheckResult => ({ status: 'fail', message, expected, actual, evidence });
+/** a plan step, or 'mds' for the key's metadata entry */
+export type Evidence = StepName | 'mds';
+
+export const pass = (message: string, evidence?: Evidence[]): CheckResult => ({ status: 'pass', message, evidence });
+export const fail = (message: string, expected: string, actual: string, evidence?: Evidence[]): CheckResult => ({ status: 'fail', message, expected, actual, evidence });
 export const skip = (message: string): CheckResult => ({ status: 'skip', message });
 
 export function defineCheck(d: CheckDefinition): CheckDefinition {

@@ -1,5 +1,6 @@
 import type { RunEvidence, Ceremony } from './RunEvidence.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+import { snapshotMetadata } from '../mds/MetadataProvider.ts';
 import { parseAuthenticationResponse, parseRegistrationResponse, type ParsedAssertion, type ParsedRegistration } from '../webauthn/parseResponse.ts';
 import { analyzeRegistration, type RegistrationAnalysis } from '../attestation/analyzeRegistration.ts';
 import { coseKeyToPublicKey, verifyCoseSignature } from '../webauthn/coseKey.ts';
@@ -45,11 +46,11 @@ export function buildContext(run: RunEvidence, at: Date): EvaluationContext {
   const assertions: AssertionView[] = [];
   const unparseable: EvaluationContext['unparseable'] = [];
   const failedCeremonies = run.ceremonies.filter((c) => !c.response);
-  const miniMds = entry && run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, entries: [entry], byAaguid: new Map(entry.aaguid ? [[entry.aaguid, entry]] : []), byKeyId: new Map((entry.attestationCertificateKeyIdentifiers ?? []).map((k) => [k, entry])), byAaid: new Map(), verifiedAt: at, verifiedAtBasis: 'run snapshot', findings: [], verified: true, chain: [] } : undefined;
+  const snapshot = entry && run.mds ? snapshotMetadata(run.mds) : undefined;
   for (const c of run.ceremonies.filter((x) => x.kind === 'registration' && x.response)) {
     try {
       const parsed = parseRegistrationResponse(c.response, { allowTrailing: true });
-      const analysis = analyzeRegistration(parsed, { challenge: c.options.challenge, origins: [run.origin], rpId: run.rpId, at, requireUserVerification: c.options.authenticatorSelection?.userVerification === 'required', mds: miniMds });
+      const analysis = analyzeRegistration(parsed, { challenge: c.options.challenge, origins: [run.origin], rpId: run.rpId, at, requireUserVerification: c.options.authenticatorSelection?.userVerification === 'required', mds: snapshot });
       registrations.push({ ceremony: c, parsed, analysis, credentialId: toBase64url(parsed.rawId) });
     } catch (e) {
       unparseable.push({ ceremony: c, error: (e as Error).message });

@@ -1,4 +1,5 @@
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+import type { StepName } from './ceremonyPlan.ts';
 
 /**
  * What a conformance run collects: every ceremony with the options sent and the raw
@@ -8,7 +9,7 @@ import type { MetadataEntry } from '../mds/MetadataBlob.ts';
  */
 export interface Ceremony {
   /** the plan step, e.g. "register-account-1" (see ceremonyPlan.ts) */
-  step: string;
+  step: StepName;
   kind: 'registration' | 'authentication';
   options: Record<string, any>;
   response?: Record<string, any>;

@@ -1,15 +1,15 @@
 import type { RunEvidence } from './RunEvidence.ts';
-import type { MetadataBlob } from '../mds/MetadataBlob.ts';
+import type { MetadataProvider } from '../mds/MetadataProvider.ts';
 import { parseRegistrationResponse } from '../webauthn/parseResponse.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
 
 /**
- * Give a run the MDS entry of the key it ran on, from a whole BLOB: found by the AAGUID the
+ * Give a run the MDS entry of the key it ran on, from the metadata the caller has: found by the AAGUID the
  * key registered with (its first successful registration). No BLOB, or a run whose
  * registration does not parse: no entry, and the metadata checks say so.
  */
-export function attachMetadata(run: RunEvidence, blob: MetadataBlob | undefined): RunEvidence {
-  if (!blob) {
+export function attachMetadata(run: RunEvidence, metadata: MetadataProvider | undefined): RunEvidence {
+  if (!metadata) {
     run.mds = undefined;
     return run;
   }
@@ -21,6 +21,6 @@ export function attachMetadata(run: RunEvidence, blob: MetadataBlob | undefined)
   } catch {
     aaguid = undefined; // the checks report the unparseable registration themselves
   }
-  run.mds = { no: blob.no, nextUpdate: blob.nextUpdate, entry: aaguid ? blob.byAaguid.get(aaguid) : undefined };
+  run.mds = { no: metadata.blob?.no ?? 0, nextUpdate: metadata.blob?.nextUpdate ?? '', entry: aaguid ? metadata.byAaguid(aaguid) : undefined };
   return run;
 }

@@ -7,6 +7,8 @@ import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from './evaluateRun.ts';
 import { CHECKS } from './registry.ts';
+import type { CheckId } from './checkIds.ts';
+import type { RunEvidence } from './RunEvidence.ts';
 import { renderJunit } from '../report/renderJunit.ts';
 import { renderMarkdown } from '../report/renderMarkdown.ts';
 import { decodeCbor } from '../cbor/decodeCbor.ts';
@@ -52,14 +54,14 @@ describe('conformance catalogue', () => {
     }
   });
 
-  const customFormat = (run: ReturnType<typeof runWithSoftAuthenticator>) => {
+  const customFormat = (run: RunEvidence) => {
     for (const c of run.ceremonies.filter((x) => x.kind === 'registration' && x.response)) {
       const att = decodeCbor(new Uint8Array(Buffer.from(c.response!.response.attestationObject, 'base64url')), 't').value as Map<string, unknown>;
       c.response!.response.attestationObject = Buffer.from(encodeCbor(new Map<string, unknown>([['fmt', 'x'.repeat(40)], ['attStmt', new Map()], ['authData', att.get('authData')]]))).toString('base64url');
     }
   };
 
-  const failing: [string, Scenario][] = [
+  const failing: [CheckId, Scenario][] = [
     ['ATT_PACKED_FORMAT', { attestation: 'packed-self' }],
     ['ATT_PACKED_CHAIN_TO_MDS_ROOT', { otherRoot: true }],
     ['ATT_AAGUID_MATCHES_CERT_AND_MDS', { leaf: { aaguidInCert: '00112233-4455-6677-8899-aabbccddeeff' } }],
@@ -115,7 +117,7 @@ describe('conformance catalogue', () => {
   it('a stored run re-evaluates to the same report (checks are pure functions of the evidence)', async () => {
     const leaf = await ca.issueLeaf({ aaguid: AAGUID });
     const key = new SoftAuthenticator({ aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der], features: { hmacSecret: true, credProtect: true } });
-    const run = runWithSoftAuthenticator(key, { ...RP, label: 'k', mds: { no: 1, nextUpdate: '2031-01-01', entry: compliantEntry(AAGUID, ca.rootPem) }, now: () => NOW });
+    const run = await runWithSoftAuthenticator(key, { ...RP, label: 'k', mds: { no: 1, nextUpdate: '2031-01-01', entry: compliantEntry(AAGUID, ca.rootPem) }, now: () => NOW });
     const stored = JSON.parse(JSON.stringify(run));
     expect(evaluateRun(stored, { at: NOW })).toEqual(evaluateRun(run, { at: NOW }));
   });

@@ -5,8 +5,12 @@ import crypto from 'node:crypto';
  * step (the guided page shows `instruction`; CI drivers ignore it). Options are WebAuthn
  * option JSON with binary values base64url, as the RP server sends them.
  */
+/** The plan's step names, in order: evidence, reports and the guided page name steps by these. */
+export const STEP_NAMES = ['register-basic', 'sign-in-uv', 'register-account-1', 'register-account-2', 'prf-a-1', 'prf-a-1-again', 'prf-b-1', 'prf-a-2', 'sign-in-discoverable-1', 'sign-in-discoverable-2'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
 export interface PlanStep {
-  step: string;
+  step: StepName;
   kind: 'registration' | 'authentication';
   instruction: string;
   /** for registrations: which account; for discoverable sign-ins: the account the person picks */
@@ -29,7 +33,7 @@ export type Account = 1 | 2 | 3;
 // driver stands in for the account chooser by hiding other credentials through CDP, and a
 // credential put back that way has lost its hmac-secret state (Chromium 156).
 
-export const CEREMONY_PLAN: PlanStep[] = [
+export const CEREMONY_PLAN: readonly PlanStep[] = [
   { step: 'register-basic', kind: 'registration', account: 3, basic: true, instruction: 'Insert the key and touch it. This first registration asks for nothing special, so every key can answer it with its attestation.' },
   { step: 'sign-in-uv', kind: 'authentication', allowAccount: 3, instruction: 'Touch the key and enter its PIN (or use its fingerprint): this sign-in requires user verification.' },
   { step: 'register-account-1', kind: 'registration', account: 1, instruction: 'Touch the key and enter its PIN if asked. This registers account 1 as a discoverable credential with attestation.' },

@@ -1,5 +1,5 @@
 import type { RunEvidence } from './RunEvidence.ts';
-import type { CheckDefinition, CheckResult, Severity, CheckArea } from './Check.ts';
+import type { CheckDefinition, CheckResult, Severity, CheckArea, CheckId } from './Check.ts';
 import { CHECKS } from './registry.ts';
 import { buildContext } from './EvaluationContext.ts';
 import { entraEligibility, type EntraRow } from '../mds/entraEligibility.ts';
@@ -7,7 +7,7 @@ import { entraEligibility, type EntraRow } from '../mds/entraEligibility.ts';
 export const REPORT_SCHEMA = 'https://fido2-harness.dev/schemas/run-report/v1';
 
 export interface CheckOutcome extends CheckResult {
-  id: string;
+  id: CheckId;
   title: string;
   area: CheckArea;
   severity: Severity;
@@ -30,7 +30,7 @@ export interface RunReport {
   /** the row Microsoft's eligible-keys table would show, from MDS and what the run observed */
   predictedRow?: EntraRow & { eligible: boolean };
   outcomes: CheckOutcome[];
-  toFix: { id: string; severity: Severity; fix: string; actual?: string }[];
+  toFix: { id: CheckId; severity: Severity; fix: string; actual?: string }[];
 }
 
 /**

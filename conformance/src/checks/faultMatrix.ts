@@ -5,6 +5,7 @@ import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from './evaluateRun.ts';
 import type { RunEvidence } from './RunEvidence.ts';
+import type { CheckId } from './checkIds.ts';
 
 /**
  * Every defect the software authenticator can be told to have, and the checks that must
@@ -20,7 +21,7 @@ export interface FaultCase {
   otherRoot?: boolean;
   entry?: (e: MetadataEntry) => void;
   /** exactly these checks fail */
-  expect: string[];
+  expect: CheckId[];
 }
 
 /** What a scenario may change beyond faults: for the catalogue's own pass/fail tests. */
@@ -34,7 +35,7 @@ export interface Scenario extends Partial<FaultCase> {
 
 const gi = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo as { extensions: string[]; options: Record<string, boolean> };
 
-export const FAULT_CASES: FaultCase[] = [
+export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'bogusAttestationSignature', what: 'bogus attestation signature', faults: { bogusAttestationSignature: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
   { fault: 'attestationSignedByCredentialKey', what: 'statement signed by the credential key instead of the attestation key', faults: { attestationSignedByCredentialKey: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
   { fault: 'aaguidMismatch', what: 'AAGUID in authData differs from the certificate', faults: { aaguidMismatch: true }, expect: ['ATT_AAGUID_MATCHES_CERT_AND_MDS', 'ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
@@ -78,12 +79,12 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
   const entry = compliantEntry(FAULT_AAGUID, root, 'Fault Matrix Key');
   gi(entry).options = { rk: true, up: true, uv: true, clientPin: true };
   c.entry?.(entry);
-  const run = runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT });
+  const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT });
   c.rewrite?.(run);
   return evaluateRun(run, { at: FAULT_AT });
 }
 
-export const failingIds = (r: RunReport) => r.outcomes.filter((o) => o.status === 'fail').map((o) => o.id).sort();
+export const failingIds = (r: RunReport): CheckId[] => r.outcomes.filter((o) => o.status === 'fail').map((o) => o.id).sort();
 
 /** The README's fault -> failing checks table. */
 export function faultMatrixMarkdown(): string {

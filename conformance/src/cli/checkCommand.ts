@@ -1,9 +1,9 @@
 import { HarnessError } from '../errors/HarnessError.ts';
-import { ArgReader, parseTime } from './ArgReader.ts';
+import { parseCommandArgs, parseTime } from './args.ts';
 import { loadProfile } from '../emulation/loadProfile.ts';
 import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
-import { parseReportFormat, writeReports, type ReportFormat } from './writeReports.ts';
+import { parseReportFormat, writeReports } from './writeReports.ts';
 
 export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--format text|json|junit|md|html] [--out FILE] [--at <time>]
        fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)
@@ -17,26 +17,18 @@ exit: 0 every required check passed, 1 a required check failed, 2 the run could 
 `;
 
 export async function checkCommand(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): Promise<number> {
-  let profileFile: string | undefined;
-  let format: ReportFormat = 'text';
-  let outFile: string | undefined;
-  let at: Date | undefined;
-  const args = new ArgReader(argv);
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    if (a === '--emulate') profileFile = args.value(a);
-    else if (a === '--format') {
-      format = parseReportFormat(args.value(a));
-    } else if (a === '--out') outFile = args.value(a);
-    else if (a === '--at') at = parseTime(args.value(a));
-    else if (a === '--help' || a === '-h') {
-      io.out.write(CHECK_USAGE);
-      return 0;
-    } else throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${CHECK_USAGE}`);
+  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' } }, CHECK_USAGE);
+  if (v.help) {
+    io.out.write(CHECK_USAGE);
+    return 0;
   }
-  if (!profileFile) throw new HarnessError('BAD_USAGE', `check needs --emulate <profile.json>\n${CHECK_USAGE}`);
-  const { profile, key, entry } = await loadProfile(profileFile);
-  const run = runWithSoftAuthenticator(key, { rpId: 'conformance.fido2-harness.test', origin: 'https://conformance.fido2-harness.test', label: profile.description, mds: { no: 0, nextUpdate: '9999-12-31', entry } });
-  run.subject.profile = profileFile;
+  if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${CHECK_USAGE}`);
+  if (!v.emulate) throw new HarnessError('BAD_USAGE', `check needs --emulate <profile.json>\n${CHECK_USAGE}`);
+  const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
+  const at = v.at === undefined ? undefined : parseTime(v.at);
+  const { profile, key, entry } = await loadProfile(v.emulate);
+  const run = await runWithSoftAuthenticator(key, { rpId: 'conformance.fido2-harness.test', origin: 'https://conformance.fido2-harness.test', label: profile.description, mds: { no: 0, nextUpdate: '9999-12-31', entry } });
+  run.subject.profile = v.emulate;
   const report = evaluateRun(run, { at });
-  return writeReports([report], { format, outFile, wrap: false, out: io.out, env: io.env });
+  return writeReports([report], { format, outFile: v.out, wrap: false, out: io.out, env: io.env });
 }

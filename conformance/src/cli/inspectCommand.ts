@@ -4,11 +4,13 @@ import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { inspectInput, type InspectResult } from '../attestation/inspectInput.ts';
 import { renderInspect, renderSummary, type SummaryRow } from './renderInspect.ts';
+import { wantsColour } from '../terminal/palette.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
-import { ArgReader, parseTime, readPemCertificates } from './ArgReader.ts';
-import { loadMetadataBlob, mergeMetadata, type MetadataBlob } from '../mds/MetadataBlob.ts';
+import { parseCommandArgs, parseTime, readPemCertificates, readTextFile } from './args.ts';
+import { loadMetadataBlob, type MetadataBlob } from '../mds/MetadataBlob.ts';
+import { mergedMetadata, withDraftStatements, type MetadataProvider } from '../mds/MetadataProvider.ts';
 import { bundledCrlChecker, checkBlobRevocation } from '../mds/crl.ts';
-import { readDraftStatement, withDrafts } from '../mds/draftStatements.ts';
+import { readDraftStatement } from '../mds/draftStatements.ts';
 
 export const INSPECT_USAGE = `usage: fido2-harness inspect <file | directory | -> [options]
 
@@ -40,17 +42,7 @@ interface Io {
   now?: () => Date;
 }
 
-function readText(file: string, what: string): string {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch (e) {
-    throw new HarnessError('BAD_INPUT', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (!st.isFile()) throw new HarnessError('BAD_INPUT', `${what} ${file} is not a file`);
-  if (st.size > MAX_INPUT * 2) throw new HarnessError('BAD_INPUT', `${what} ${file} is ${st.size} bytes; the limit is ${MAX_INPUT * 2}`);
-  return fs.readFileSync(file, 'utf8');
-}
+const readText = (file: string, what: string) => readTextFile(file, what, MAX_INPUT * 2);
 
 function parseJson(text: string, name: string): unknown {
   if (text.length > MAX_INPUT) throw new HarnessError('BAD_INPUT', `${name} is ${text.length} bytes; a WebAuthn response is far smaller (limit ${MAX_INPUT})`);
@@ -62,35 +54,31 @@ function parseJson(text: string, name: string): unknown {
 }
 
 export async function inspectCommand(argv: string[], io: Io): Promise<number> {
-  let target: string | undefined;
-  let json = false;
-  let colour = !!io.out.isTTY && !process.env.NO_COLOR;
-  let at: Date | undefined;
-  const roots: X509Certificate[] = [];
-  const mdsFiles: string[] = [];
-  const mdsRoots: X509Certificate[] = [];
-  const statementFiles: string[] = [];
-  const args = new ArgReader(argv);
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    const value = () => args.value(a);
-    const pem = readPemCertificates;
-    if (a === '--json') json = true;
-    else if (a === '--no-color') colour = false;
-    else if (a === '--at') at = parseTime(value());
-    else if (a === '--roots') roots.push(...pem(value()));
-    else if (a === '--mds') mdsFiles.push(value());
-    else if (a === '--mds-root') mdsRoots.push(...pem(value()));
-    else if (a === '--statement') statementFiles.push(value());
-    else if (a === '--help' || a === '-h') {
-      io.out.write(INSPECT_USAGE);
-      return 0;
-    } else if (a.startsWith('--')) throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${INSPECT_USAGE}`);
-    else if (target === undefined) target = a;
-    else throw new HarnessError('BAD_USAGE', `one input at a time (got ${target} and ${a}); give a directory to inspect several`);
+  const { values: v, positionals } = parseCommandArgs(argv, {
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    at: { type: 'string' },
+    roots: { type: 'string', multiple: true },
+    mds: { type: 'string', multiple: true },
+    'mds-root': { type: 'string', multiple: true },
+    statement: { type: 'string', multiple: true },
+  }, INSPECT_USAGE);
+  if (v.help) {
+    io.out.write(INSPECT_USAGE);
+    return 0;
   }
+  if (positionals.length > 1) throw new HarnessError('BAD_USAGE', `one input at a time (got ${positionals.join(' and ')}); give a directory to inspect several`);
+  const target = positionals[0];
+  const json = !!v.json;
+  const colour = !v['no-color'] && wantsColour(io.out, process.env);
+  const at = v.at === undefined ? undefined : parseTime(v.at);
+  const roots: X509Certificate[] = (v.roots ?? []).flatMap(readPemCertificates);
+  const mdsFiles = v.mds ?? [];
+  const mdsRoots = (v['mds-root'] ?? []).flatMap(readPemCertificates);
+  const statementFiles = v.statement ?? [];
   if (target === undefined) throw new HarnessError('BAD_USAGE', `no input given\n${INSPECT_USAGE}`);
 
-  let mds: MetadataBlob | undefined;
+  let mds: MetadataProvider | undefined;
   if (mdsFiles.length) {
     const anchors = mdsRoots.length ? mdsRoots : builtinAnchors('mds');
     const blobs: MetadataBlob[] = [];
@@ -102,9 +90,9 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
       if (!json) io.err.write(`MDS BLOB ${f}: no ${b.no}, ${b.entries.length} entries, verified as of ${b.verifiedAt.toISOString()} (${b.verifiedAtBasis})${b.findings.some((x) => x.status === 'warn') ? `; ${b.findings.filter((x) => x.status === 'warn').map((x) => x.message).join('; ')}` : ''}\n`);
       blobs.push(b);
     }
-    mds = mergeMetadata(blobs);
+    mds = mergedMetadata(blobs);
   }
-  mds = withDrafts(mds, statementFiles.map((f) => readDraftStatement(readText(f, 'statement'), f)));
+  mds = withDraftStatements(mds, statementFiles.map((f) => readDraftStatement(readText(f, 'statement'), f)));
   const opts = { at, roots, mds, now: io.now };
 
   if (target !== '-' && fs.existsSync(target) && fs.statSync(target).isDirectory()) {

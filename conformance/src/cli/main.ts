@@ -1,9 +1,11 @@
 /**
- * fido2-harness commands that belong to the conformance library (inspect, mds, check,
- * report). Thin: parse arguments, call the library, map outcomes to
- * exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
+ * fido2-harness: the command dispatcher. Thin: each command parses its arguments, calls the
+ * library and maps outcomes to exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
+ * Commands that live above the library (serve: the RP server; check --virtual: the browser
+ * runner) are handed in by the entry point, so this layer never imports them.
  */
 import { HarnessError } from '../errors/HarnessError.ts';
+import { packageVersion } from '../runtime/packagePath.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { mdsCommand } from './mdsCommand.ts';
 import { checkCommand } from './checkCommand.ts';
@@ -32,23 +34,42 @@ commands:
   mds <subcommand>  FIDO Metadata Service: update, verify, show, search, eligible, lint (mds --help)
   check --emulate <profile.json>
                     run the conformance catalogue against an emulated key (check --help)
+  check --virtual   the same against Chromium's virtual authenticators (check --virtual --help)
   report <report.json> | report diff <a.json> <b.json>
                     re-render a saved JSON report, or compare two check by check (report --help)
+  --version         the version of this fido2-harness
   help              this text
 `;
 
-type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+export type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+export interface CliIo {
+  out: Stream;
+  err: Stream;
+  env: Record<string, string | undefined>;
+}
+/** A command the entry point adds (serve, check --virtual): its arguments after the command name. */
+export type ExternalCommand = (argv: string[], io: CliIo) => Promise<number | undefined>;
 
-export async function main(argv: string[], out: Stream = process.stdout, err: Stream = process.stderr): Promise<number> {
+export interface CliOptions {
+  io?: Partial<CliIo>;
+  /** commands above the library, keyed by name ('serve', 'check --virtual') */
+  commands?: Partial<Record<'serve' | 'check --virtual', ExternalCommand>>;
+}
+
+/** Runs one command line; resolves with the exit code (undefined: a server keeps running). */
+export async function main(argv: string[], o: CliOptions = {}): Promise<number | undefined> {
+  const io: CliIo = { out: o.io?.out ?? process.stdout, err: o.io?.err ?? process.stderr, env: o.io?.env ?? process.env };
   const [cmd, ...rest] = argv;
   try {
-    if (cmd === 'inspect') return await inspectCommand(rest, { out, err, readStdin });
-    if (cmd === 'mds') return await mdsCommand(rest, { out, err, env: process.env });
-    if (cmd === 'check') return await checkCommand(rest, { out, env: process.env });
-    if (cmd === 'report') return await reportCommand(rest, { out, env: process.env, readStdin });
+    if (cmd === 'inspect') return await inspectCommand(rest, { out: io.out, err: io.err, readStdin });
+    if (cmd === 'mds') return await mdsCommand(rest, { out: io.out, err: io.err, env: io.env });
+    if (cmd === 'check' && rest.includes('--virtual')) return await external('check --virtual', rest.filter((a) => a !== '--virtual'));
+    if (cmd === 'check') return await checkCommand(rest, { out: io.out, env: io.env });
+    if (cmd === 'report') return await reportCommand(rest, { out: io.out, env: io.env, readStdin });
+    if (cmd === 'serve') return await external('serve', rest);
   } catch (e) {
     if (e instanceof HarnessError) {
-      err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);
+      io.err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);
       return 2;
     }
     throw e;
@@ -57,13 +78,24 @@ export async function main(argv: string[], out: Stream = process.stdout, err: St
     case 'help':
     case '--help':
     case '-h':
-      out.write(USAGE);
+      io.out.write(USAGE);
+      return 0;
+    case '--version':
+    case '-v':
+    case 'version':
+      io.out.write(`fido2-harness ${packageVersion()}\n`);
       return 0;
     case undefined:
-      err.write(USAGE);
+      io.err.write(USAGE);
       return 2;
     default:
-      err.write(`fido2-harness: unknown command "${cmd}"\n${USAGE}`);
+      io.err.write(`fido2-harness: unknown command "${cmd}"\n${USAGE}`);
       return 2;
+  }
+
+  async function external(name: 'serve' | 'check --virtual', args: string[]) {
+    const c = o.commands?.[name];
+    if (!c) throw new HarnessError('BAD_USAGE', `${name} is not available in this build of fido2-harness`);
+    return c(args, io);
   }
 }

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
-import { ArgReader, parseTime, readPemCertificates } from './ArgReader.ts';
+import { oneOf, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
 import { loadMetadataBlob, type MetadataBlob, type MetadataEntry } from '../mds/MetadataBlob.ts';
 import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from '../mds/MetadataSource.ts';
 import { interpretStatus } from '../mds/interpretStatus.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from '../mds/entraEligibility.ts';
 import { lintStatement } from '../mds/lintStatement.ts';
 import { bundledCrlChecker, checkBlobRevocation, crlCheckerFor, type CrlChecker } from '../mds/crl.ts';
-import { palette } from './renderInspect.ts';
+import { palette, wantsColour } from '../terminal/palette.ts';
 
 export const MDS_USAGE = `usage: fido2-harness mds <subcommand> [options]
 
@@ -57,38 +57,35 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     (sub ? io.out : io.err).write(MDS_USAGE);
     return sub ? 0 : 2;
   }
-  let blobSpec: string | undefined;
-  let at: Date | undefined;
-  let roots: X509Certificate[] | undefined;
-  let cacheDir = defaultCacheDir(io.env);
-  let json = false;
-  let format = 'table';
-  let why = false;
-  let crl: CrlChecker = bundledCrlChecker();
-  let colour = !!io.out.isTTY && !io.env.NO_COLOR;
-  const positional: string[] = [];
-  const args = new ArgReader(rest);
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    const value = () => args.value(a);
-    if (a === '--blob') blobSpec = value();
-    else if (a === '--at') at = parseTime(value());
-    else if (a === '--root') roots = [...(roots ?? []), ...readPemCertificates(value())];
-    else if (a === '--cache-dir') cacheDir = value();
-    else if (a === '--json') json = true;
-    else if (a === '--why') why = true;
-    else if (a === '--crl') {
-      const v = value();
-      const c = crlCheckerFor(v, { fetch: io.fetch });
-      if (!c) throw new HarnessError('BAD_USAGE', `--crl must be bundled, fetch, dir:<folder> or skip, not ${JSON.stringify(v)}`);
-      crl = c;
-    }
-    else if (a === '--no-color') colour = false;
-    else if (a === '--format') {
-      format = value();
-      if (!['table', 'csv', 'md', 'json'].includes(format)) throw new HarnessError('BAD_USAGE', `--format must be table, csv, md or json, not ${JSON.stringify(format)}`);
-    } else if (a.startsWith('--')) throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${MDS_USAGE}`);
-    else positional.push(a);
+  const { values: v, positionals: positional } = parseCommandArgs(rest, {
+    blob: { type: 'string' },
+    at: { type: 'string' },
+    root: { type: 'string', multiple: true },
+    'cache-dir': { type: 'string' },
+    json: { type: 'boolean' },
+    why: { type: 'boolean' },
+    crl: { type: 'string' },
+    'no-color': { type: 'boolean' },
+    format: { type: 'string' },
+  }, MDS_USAGE);
+  if (v.help) {
+    io.out.write(MDS_USAGE);
+    return 0;
   }
+  const blobSpec = v.blob;
+  const at = v.at === undefined ? undefined : parseTime(v.at);
+  const roots: X509Certificate[] | undefined = v.root ? v.root.flatMap(readPemCertificates) : undefined;
+  const cacheDir = v['cache-dir'] ?? defaultCacheDir(io.env);
+  const json = !!v.json;
+  const why = !!v.why;
+  const format = v.format === undefined ? 'table' : oneOf(v.format, ['table', 'csv', 'md', 'json'] as const, '--format');
+  let crl: CrlChecker = bundledCrlChecker();
+  if (v.crl !== undefined) {
+    const c = crlCheckerFor(v.crl, { fetch: io.fetch });
+    if (!c) throw new HarnessError('BAD_USAGE', `--crl must be bundled, fetch, dir:<folder> or skip, not ${JSON.stringify(v.crl)}`);
+    crl = c;
+  }
+  const colour = !v['no-color'] && wantsColour(io.out, io.env);
   const p = palette(colour);
   const o: SourceOptions = { cacheDir, fetch: io.fetch, now: io.now, roots, at, crl };
   const when = () => at ?? io.now?.() ?? new Date();

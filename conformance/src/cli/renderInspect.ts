@@ -1,10 +1,5 @@
 import type { InspectResult } from '../attestation/inspectInput.ts';
-
-/** ANSI colours only when asked (a TTY); plain text otherwise, so logs and pipes stay clean. */
-export function palette(colour: boolean) {
-  const c = (code: string) => (s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
-  return { red: c('31'), green: c('32'), yellow: c('33'), dim: c('2'), bold: c('1') };
-}
+import { palette } from '../terminal/palette.ts';
 
 const BASIS: Record<InspectResult['atBasis'], string> = { option: 'from --at', captureTime: "from the input's captureTime", now: 'now' };
 

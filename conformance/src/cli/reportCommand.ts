@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { ArgReader } from './ArgReader.ts';
-import { palette } from './renderInspect.ts';
+import { parseCommandArgs } from './args.ts';
+import { palette } from '../terminal/palette.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { MAX_REPORT_BYTES, readReportDocument } from '../report/readReports.ts';
 import { diffReports, type ReportDiff } from '../report/diffReports.ts';
@@ -81,23 +81,15 @@ function renderDiff(d: ReportDiff, colour: boolean): string {
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const args = new ArgReader(argv);
-  let format: ReportFormat = 'text';
-  let outFile: string | undefined;
-  let label: string | undefined;
-  let json = false;
-  const positional: string[] = [];
-  for (let a = args.next(); a !== undefined; a = args.next()) {
-    if (a === '--format') format = parseReportFormat(args.value(a));
-    else if (a === '--out') outFile = args.value(a);
-    else if (a === '--label') label = args.value(a);
-    else if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') {
-      io.out.write(REPORT_USAGE);
-      return 0;
-    } else if (a.startsWith('--')) throw new HarnessError('BAD_USAGE', `unknown option ${a}\n${REPORT_USAGE}`);
-    else positional.push(a);
+  const { values: v, positionals: positional } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } }, REPORT_USAGE);
+  if (v.help) {
+    io.out.write(REPORT_USAGE);
+    return 0;
   }
+  const format: ReportFormat = v.format === undefined ? 'text' : parseReportFormat(v.format);
+  const outFile = v.out;
+  const label = v.label;
+  const json = !!v.json;
   if (positional[0] === 'diff') {
     if (positional.length !== 3) throw new HarnessError('BAD_USAGE', `report diff needs two reports: report diff <a.json> <b.json>\n${REPORT_USAGE}`);
     if (positional[1] === '-' && positional[2] === '-') throw new HarnessError('BAD_USAGE', 'only one of the two reports can come from standard input');

@@ -1,17 +1,14 @@
 import fs from 'node:fs';
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { renderJunit } from '../report/renderJunit.ts';
-import { renderMarkdown } from '../report/renderMarkdown.ts';
-import { renderHtml } from '../report/renderHtml.ts';
-import { renderText } from '../report/renderText.ts';
+import { REPORT_FORMATS, REPORT_FORMAT_NAMES, isReportFormat, renderReports, type ReportFormat } from '../report/formats.ts';
+import { oneOf } from './args.ts';
+import { wantsColour } from '../terminal/palette.ts';
 
-export const REPORT_FORMATS = ['text', 'json', 'junit', 'md', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export type { ReportFormat } from '../report/formats.ts';
 
 export function parseReportFormat(v: string): ReportFormat {
-  if (!(REPORT_FORMATS as readonly string[]).includes(v)) throw new HarnessError('BAD_USAGE', `--format must be ${REPORT_FORMATS.slice(0, -1).join(', ')} or ${REPORT_FORMATS.at(-1)}, not ${JSON.stringify(v)}`);
-  return v as ReportFormat;
+  return isReportFormat(v) ? v : oneOf(v, REPORT_FORMAT_NAMES, '--format');
 }
 
 /**
@@ -20,14 +17,9 @@ export function parseReportFormat(v: string): ReportFormat {
  * report, or `{ reports }` (several keys, check --virtual).
  */
 export function writeReports(reports: RunReport[], o: { format: ReportFormat; outFile?: string; wrap: boolean; out: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): number {
-  if (o.format === 'html' && reports.length !== 1) throw new HarnessError('BAD_USAGE', `the HTML report is one file per key and there are ${reports.length}: pick one (check --virtual --profile NAME, report --label NAME)`);
-  const colour = o.format === 'text' && !o.outFile && !!o.out.isTTY && !o.env.NO_COLOR;
-  const text =
-    o.format === 'json' ? `${JSON.stringify(o.wrap ? { reports } : reports[0], null, 2)}\n`
-    : o.format === 'junit' ? renderJunit(reports)
-    : o.format === 'md' ? reports.map(renderMarkdown).join('\n')
-    : o.format === 'html' ? renderHtml(reports[0]!)
-    : `${reports.map((r) => renderText(r, colour)).join('\n\n')}\n`;
+  if ('single' in REPORT_FORMATS[o.format] && reports.length !== 1) throw new HarnessError('BAD_USAGE', `the HTML report is one file per key and there are ${reports.length}: pick one (check --virtual --profile NAME, report --label NAME)`);
+  const colour = o.format === 'text' && !o.outFile && wantsColour(o.out, o.env);
+  const text = renderReports(reports, o.format, { colour, wrap: o.wrap });
   const ok = reports.every((r) => r.verdict === 'pass');
   if (o.outFile) {
     try {

@@ -1,9 +1,8 @@
-import 'reflect-metadata';
 import crypto, { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+import { peculiarX509 } from '../pki/x509Provider.ts';
 import { OID } from '../pki/parseCertificate.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface LeafOptions {
@@ -46,6 +45,7 @@ export class AttestationCa {
   }
 
   static async create(name = 'CN=fido2-harness Test Attestation Root, O=fido2-harness, C=US', validity: { notBefore?: Date; notAfter?: Date } = {}): Promise<AttestationCa> {
+    const x509 = peculiarX509();
     const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: serial(),
@@ -60,8 +60,9 @@ export class AttestationCa {
   }
 
   async issueLeaf(o: LeafOptions): Promise<IssuedLeaf> {
+    const x509 = peculiarX509();
     const leafKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(!!o.ca, undefined, true)];
+    const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(!!o.ca, undefined, true)];
     if (!o.noAaguidExtension) {
       const aaguid = Buffer.from((o.aaguidInCert ?? o.aaguid).replace(/-/g, ''), 'hex');
       // value: OCTET STRING (16 bytes), DER-encoded inside the extension's OCTET STRING

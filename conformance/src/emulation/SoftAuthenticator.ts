@@ -110,6 +110,24 @@ export interface Tamper {
 
 type Json = Record<string, any>;
 
+/**
+ * The software key refusing a ceremony, with the DOMException name a browser would raise for
+ * it (WebAuthn L3 §5.1.3, §5.1.4), so drivers record it without reading the message.
+ */
+export class SoftKeyError extends Error {
+  readonly domName: 'NotAllowedError' | 'NotSupportedError' | 'InvalidStateError';
+  constructor(domName: SoftKeyError['domName'], message: string) {
+    super(message);
+    this.name = 'SoftKeyError';
+    this.domName = domName;
+  }
+}
+
+/** The DOMException name a browser would show for an error from the software key. */
+export function domErrorName(e: unknown): string {
+  return e instanceof SoftKeyError ? e.domName : 'NotAllowedError';
+}
+
 export class SoftAuthenticator {
   readonly aaguid: Uint8Array;
   readonly attestation: 'none' | 'packed-self' | 'packed-full' | 'fido-u2f';
@@ -150,7 +168,7 @@ export class SoftAuthenticator {
     const rpId = options.rp?.id ?? new URL(origin).hostname;
     const sel = options.authenticatorSelection ?? {};
     const wantsRk = sel.residentKey === 'required' || sel.requireResidentKey === true;
-    if (wantsRk && !this.features.rk) throw new Error('SoftAuthenticator: resident keys not supported (NotSupportedError in a browser)');
+    if (wantsRk && !this.features.rk) throw new SoftKeyError('NotSupportedError', 'SoftAuthenticator: resident keys not supported (NotSupportedError in a browser)');
     const uvDone = this.verifyUser(sel.userVerification ?? 'preferred');
     const ext: Json = options.extensions ?? {};
     const hmac = this.features.hmacSecret && (ext.hmacCreateSecret === true || ext.prf !== undefined);
@@ -166,7 +184,7 @@ export class SoftAuthenticator {
       credRandom: hmac ? crypto.randomBytes(32) : undefined,
     };
     if (cred.discoverable && [...this.credentials.values()].filter((c) => c.discoverable && !(c.rpId === rpId && Buffer.from(c.userHandle).equals(Buffer.from(cred.userHandle)))).length >= this.features.residentCapacity) {
-      throw new Error('SoftAuthenticator: CTAP2_ERR_KEY_STORE_FULL, no room for another resident credential (NotAllowedError in a browser)');
+      throw new SoftKeyError('NotAllowedError', 'SoftAuthenticator: CTAP2_ERR_KEY_STORE_FULL, no room for another resident credential (NotAllowedError in a browser)');
     }
     // CTAP 2.1 §6.1.2 step 17: a resident credential for the same (rpId, user handle) replaces the old one
     if (cred.discoverable) {
@@ -250,7 +268,7 @@ export class SoftAuthenticator {
     const cred = allowed.length
       ? allowed.map((id) => this.credentials.get(id)).find((c) => c && c.rpId === rpId)
       : [...this.credentials.values()].find((c) => c.discoverable && c.rpId === rpId && (!choose || toBase64url(c.id) === choose));
-    if (!cred) throw new Error('SoftAuthenticator: no credential for this request (NotAllowedError in a browser)');
+    if (!cred) throw new SoftKeyError('NotAllowedError', 'SoftAuthenticator: no credential for this request (NotAllowedError in a browser)');
     const uvDone = this.verifyUser(options.userVerification ?? 'preferred');
     if (this.features.counter === 'global') cred.signCount = this.globalCounter = this.globalCounter + 1;
     else cred.signCount = cred.signCount + 1;
@@ -307,15 +325,15 @@ export class SoftAuthenticator {
     if (this.features.uv) return true;
     const pin = this.features.clientPin;
     if (pin) {
-      if (this.pinRetries <= 0) throw new Error('SoftAuthenticator: CTAP2_ERR_PIN_BLOCKED (NotAllowedError in a browser)');
+      if (this.pinRetries <= 0) throw new SoftKeyError('NotAllowedError', 'SoftAuthenticator: CTAP2_ERR_PIN_BLOCKED (NotAllowedError in a browser)');
       if (this.pinEntry === pin.pin) {
         this.pinRetries = pin.retries ?? 8;
         return true;
       }
       this.pinRetries -= 1;
-      throw new Error(`SoftAuthenticator: CTAP2_ERR_PIN_INVALID, ${this.pinRetries} retries left (NotAllowedError in a browser)`);
+      throw new SoftKeyError('NotAllowedError', `SoftAuthenticator: CTAP2_ERR_PIN_INVALID, ${this.pinRetries} retries left (NotAllowedError in a browser)`);
     }
-    if (requirement === 'required') throw new Error('SoftAuthenticator: no user verification (NotAllowedError in a browser)');
+    if (requirement === 'required') throw new SoftKeyError('NotAllowedError', 'SoftAuthenticator: no user verification (NotAllowedError in a browser)');
     return false;
   }
 

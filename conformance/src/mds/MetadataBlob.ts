@@ -2,7 +2,6 @@ import crypto, { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { parseCertificate, type ParsedCertificate } from '../pki/parseCertificate.ts';
 import { verifyChain } from '../pki/verifyChain.ts';
-import { readTlv, children, contents, expectTag, TAG } from '../asn1/der.ts';
 import type { Finding } from '../findings/Finding.ts';
 
 /**
@@ -134,8 +133,8 @@ export function loadMetadataBlob(jwt: string, roots: X509Certificate[], o: { at?
       }
     }
     findings.push({ code: 'MDS_JWS_SIGNATURE', status: ok ? 'pass' : 'fail', spec, message: 'JWS signature verifies with the x5c leaf certificate', ...(ok ? {} : { expected: 'valid signature', actual: 'does not verify' }) });
-    const c = verifyChain(chain, roots, at, 'FIDO MDS 3.0 §3.2 (x5c chain to the MDS root)', 'fail');
-    findings.push(...c.findings.map((f) => (f.code === 'ATT_CHAIN_TRUSTED' ? { ...f, code: 'MDS_CHAIN_TRUSTED', status: f.status === 'warn' ? ('fail' as const) : f.status } : f)));
+    const c = verifyChain(chain, roots, { at, spec: 'FIDO MDS 3.0 §3.2 (x5c chain to the MDS root)', untrusted: 'fail' });
+    findings.push(...c.findings.map((f): Finding => (f.code === 'ATT_CHAIN_TRUSTED' ? { ...f, code: 'MDS_CHAIN_TRUSTED', status: f.status === 'warn' ? 'fail' : f.status } : f)));
   }
   // stale is judged against the real clock (and the verification time when one was given):
   // verifying a historic BLOB as of its own window must not hide that it is out of date
@@ -178,32 +177,4 @@ export function entryRoots(e: MetadataEntry | undefined): X509Certificate[] {
     }
   }
   return out;
-}
-
-/**
- * The attestation certificate key identifier MDS uses for U2F-era keys: SHA-1 of the
- * subjectPublicKey BIT STRING contents (FIDO MDS 3.0 §4, attestationCertificateKeyIdentifiers).
- */
-export function certificateKeyIdentifier(c: X509Certificate): string {
-  const spki = new Uint8Array(c.publicKey.export({ type: 'spki', format: 'der' }));
-  // SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, subjectPublicKey BIT STRING }
-  const bits = expectTag(children(readTlv(spki, 0))[1], TAG.BIT_STRING, 'subjectPublicKey');
-  return crypto.createHash('sha1').update(contents(bits).subarray(1)).digest('hex'); // skip the unused-bits byte
-}
-
-/**
- * Several BLOBs as one look-up (newest `no` wins): an authenticator dropped from a later
- * BLOB is still found in an older one, which is what analysing historic captures needs.
- */
-export function mergeMetadata(blobs: MetadataBlob[]): MetadataBlob {
-  const sorted = [...blobs].sort((a, b) => a.no - b.no);
-  const newest = sorted[sorted.length - 1];
-  if (!newest) throw new HarnessError('BAD_MDS_BLOB', 'no MDS BLOB to merge');
-  const merged: MetadataBlob = { ...newest, byAaguid: new Map(), byKeyId: new Map(), byAaid: new Map(), findings: sorted.flatMap((b) => b.findings), verified: sorted.every((b) => b.verified) };
-  for (const b of sorted) {
-    for (const [k, v] of b.byAaguid) merged.byAaguid.set(k, v);
-    for (const [k, v] of b.byKeyId) merged.byKeyId.set(k, v);
-    for (const [k, v] of b.byAaid) merged.byAaid.set(k, v);
-  }
-  return merged;
 }

@@ -1,9 +1,8 @@
-import 'reflect-metadata';
 import crypto, { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+import { peculiarX509 } from '../pki/x509Provider.ts';
 import type { MetadataEntry } from './MetadataBlob.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface TestBlobOptions {
@@ -44,6 +43,7 @@ export class TestMdsSigner {
 
   /** `crlUrl`: the signer certificate names it as its CRL distribution point */
   static async create(validity = { notBefore: new Date(Date.UTC(2020, 0, 1)), notAfter: new Date(Date.UTC(2060, 0, 1)) }, crlUrl?: string): Promise<TestMdsSigner> {
+    const x509 = peculiarX509();
     const gen = () => webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
     const [rootKeys, caKeys, signerKeys, strangerKeys] = await Promise.all([gen(), gen(), gen(), gen()]);
     const serial = () => crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
@@ -51,16 +51,17 @@ export class TestMdsSigner {
     const root = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: serial(), name: 'CN=fido2-harness Test MDS Root, O=fido2-harness, C=US', ...validity, signingAlgorithm: ALG, keys: rootKeys, extensions: ca() });
     const inter = await x509.X509CertificateGenerator.create({ serialNumber: serial(), subject: 'CN=fido2-harness Test MDS CA, O=fido2-harness, C=US', issuer: root.subject, ...validity, signingAlgorithm: ALG, publicKey: caKeys.publicKey, signingKey: rootKeys.privateKey, extensions: ca() });
     const signerSerial = serial();
-    const signerExt: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
+    const signerExt: X509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
     if (crlUrl) signerExt.push(new x509.CRLDistributionPointsExtension([crlUrl]));
     const signer = await x509.X509CertificateGenerator.create({ serialNumber: signerSerial, subject: 'CN=mds.test.invalid, O=fido2-harness, C=US', issuer: inter.subject, ...validity, signingAlgorithm: ALG, publicKey: signerKeys.publicKey, signingKey: caKeys.privateKey, extensions: signerExt });
     const stranger = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: serial(), name: 'CN=Unrelated CA', ...validity, signingAlgorithm: ALG, keys: strangerKeys, extensions: ca() });
-    const b64 = (c: x509.X509Certificate) => Buffer.from(c.rawData).toString('base64');
+    const b64 = (c: X509.X509Certificate) => Buffer.from(c.rawData).toString('base64');
     return new TestMdsSigner(new Uint8Array(root.rawData), signerKeys.privateKey, [b64(signer), b64(inter)], b64(stranger), { key: caKeys.privateKey, name: inter.subject }, signerSerial);
   }
 
   /** A CRL from the intermediate CA, revoking the BLOB signer when asked (DER); `nextUpdate` in the past makes it stale. */
   async crl(o: { revokeSigner: boolean; revokedAt?: Date; nextUpdate?: Date }): Promise<Uint8Array> {
+    const x509 = peculiarX509();
     const crl = await x509.X509CrlGenerator.create({
       issuer: this.caName,
       thisUpdate: new Date(Date.UTC(2024, 0, 1)),

@@ -6,7 +6,7 @@ import { loadMetadataBlob } from './MetadataBlob.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BUNDLED_CRL_DIR, bundledCrlChecker, bundledCrlSource, checkBlobRevocation, crlChecker, crlCheckerFor, directoryCrlChecker, fetchingCrlChecker, networkCrlSource, SKIP_CRL } from './crl.ts';
+import { bundledCrlDir, bundledCrlChecker, bundledCrlSource, checkBlobRevocation, crlChecker, crlCheckerFor, directoryCrlChecker, fetchingCrlChecker, networkCrlSource, SKIP_CRL } from './crl.ts';
 import * as x509 from '@peculiar/x509';
 
 /** Revocation of the BLOB signer, against a real HTTP CRL distribution point on loopback. */
@@ -154,12 +154,12 @@ describe('stale CRLs, the bundled copies, and falling back to them', () => {
   });
 
   it('every CRL shipped in conformance/trust/crl parses, and is filed under the host and path it is published at', () => {
-    const files = fs.readdirSync(BUNDLED_CRL_DIR, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.crl'));
+    const files = fs.readdirSync(bundledCrlDir(), { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.crl'));
     expect(files.map((d) => d.name).sort()).toEqual(['MDSCA-1.crl', 'MDSROOT.crl']);
     for (const d of files) {
       const crl = new x509.X509Crl(new Uint8Array(fs.readFileSync(path.join(d.parentPath, d.name))));
       expect(crl.issuer).toMatch(/O=FIDO Alliance/);
-      expect(path.relative(BUNDLED_CRL_DIR, d.parentPath)).toBe(path.join('mds3.certinfra.fidoalliance.org', 'crl'));
+      expect(path.relative(bundledCrlDir(), d.parentPath)).toBe(path.join('mds3.certinfra.fidoalliance.org', 'crl'));
     }
   });
 });

@@ -1,15 +1,13 @@
-import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { packagePath } from '../runtime/packagePath.ts';
+import type * as X509 from '@peculiar/x509';
+import { peculiarX509 } from '../pki/x509Provider.ts';
 import type { X509Certificate } from 'node:crypto';
 import type { MetadataBlob } from './MetadataBlob.ts';
 import type { ParsedCertificate } from '../pki/parseCertificate.ts';
 import type { Finding } from '../findings/Finding.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 /**
  * One certificate's revocation outcome. Never "good" by default: what was not checked says so.
@@ -42,9 +40,9 @@ const MAX_CRL_BYTES = 16 * 1024 * 1024;
  * CRLs shipped with the harness (conformance/trust/crl/<host>/<path>, see its README): the
  * FIDO conformance tool's MDS3 PKI, whose distribution points are no longer online.
  */
-export const BUNDLED_CRL_DIR = fileURLToPath(new URL('../../trust/crl/', import.meta.url));
+export const bundledCrlDir = () => `${packagePath('conformance', 'trust', 'crl')}${path.sep}`;
 
-export function bundledCrlSource(dir = BUNDLED_CRL_DIR): CrlSource {
+export function bundledCrlSource(dir = bundledCrlDir()): CrlSource {
   return {
     name: 'bundled',
     async get(url) {
@@ -94,6 +92,7 @@ export function networkCrlSource(o: { fetch?: typeof fetch; timeoutMs?: number }
 }
 
 function crlUrls(c: ParsedCertificate): string[] {
+  const x509 = peculiarX509();
   try {
     const ext = new x509.X509Certificate(c.der as Uint8Array<ArrayBuffer>).getExtension(x509.CRLDistributionPointsExtension);
     return (ext?.distributionPoints ?? []).flatMap((dp) => (dp.distributionPoint?.fullName ?? []).map((n) => n.uniformResourceIdentifier).filter((u): u is string => !!u && /^https?:/i.test(u)));
@@ -106,6 +105,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Parse, authenticate (signed by the certificate's issuer) and read one CRL for one certificate as of `at`. */
 async function judge(bytes: Uint8Array, c: ParsedCertificate, issuer: X509Certificate | undefined, at: Date, where: string): Promise<CrlResult> {
+  const x509 = peculiarX509();
   const text = Buffer.from(bytes).toString('latin1');
   const crl = text.startsWith('-----BEGIN') ? new x509.X509Crl(text) : new x509.X509Crl(bytes as Uint8Array<ArrayBuffer>);
   if (!issuer || !(await crl.verify({ publicKey: new x509.X509Certificate(issuer.raw as Uint8Array<ArrayBuffer>) }))) throw new Error('the CRL is not signed by the certificate\'s issuer');

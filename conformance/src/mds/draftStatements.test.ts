@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readDraftStatement, withDrafts } from './draftStatements.ts';
+import { readDraftStatement } from './draftStatements.ts';
+import { blobMetadata, withDraftStatements } from './MetadataProvider.ts';
 import { TestMdsSigner, compliantEntry } from './TestMdsSigner.ts';
 import { loadMetadataBlob } from './MetadataBlob.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
@@ -40,15 +41,19 @@ describe('draft metadata statements', () => {
     const signer = await TestMdsSigner.create();
     const blob = loadMetadataBlob(await signer.blob({ no: 9, nextUpdate: '2099-01-01', entries: [compliantEntry(A, ROOT, 'Listed A'), compliantEntry(B, ROOT, 'Listed B')] }), [new crypto.X509Certificate(signer.rootDer)]);
     const draft = readDraftStatement(JSON.stringify(compliantEntry(A, ROOT, 'Draft A').metadataStatement), 'a.json');
-    const merged = withDrafts(blob, [draft])!;
-    expect(merged.no).toBe(9);
-    expect(merged.byAaguid.get(A)?.metadataStatement?.description).toBe('Draft A');
-    expect(merged.byAaguid.get(B)?.metadataStatement?.description).toBe('Listed B');
-    expect(merged.entries.map((e) => e.metadataStatement?.description).sort()).toEqual(['Draft A', 'Listed B']);
+    const merged = withDraftStatements(blobMetadata(blob), [draft])!;
+    expect(merged.blob?.no).toBe(9);
+    expect(merged.byAaguid(A)?.metadataStatement?.description).toBe('Draft A');
+    expect(merged.originOf(merged.byAaguid(A)!)).toEqual({ kind: 'draft', file: 'a.json' });
+    expect(merged.byAaguid(B)?.metadataStatement?.description).toBe('Listed B');
+    expect(merged.originOf(merged.byAaguid(B)!)).toEqual({ kind: 'blob', no: 9, nextUpdate: '2099-01-01' });
+    expect(merged.entries().map((e) => e.metadataStatement?.description).sort()).toEqual(['Draft A', 'Listed B']);
     expect(blob.byAaguid.get(A)?.metadataStatement?.description).toBe('Listed A'); // the BLOB itself is untouched
-    const alone = withDrafts(undefined, [draft])!;
-    expect(alone).toMatchObject({ no: 0, verified: true, entries: [draft] });
-    expect(withDrafts(blob, [])).toBe(blob);
-    expect(withDrafts(undefined, [])).toBeUndefined();
+    const alone = withDraftStatements(undefined, [draft])!;
+    expect(alone.blob).toBeUndefined();
+    expect(alone.entries()).toEqual([draft]);
+    const base = blobMetadata(blob);
+    expect(withDraftStatements(base, [])).toBe(base);
+    expect(withDraftStatements(undefined, [])).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors/HarnessError.ts';
-import type { MetadataBlob, MetadataEntry } from './MetadataBlob.ts';
+import type { MetadataEntry } from './MetadataBlob.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 import { isJsonObject, parseJsonDocument } from '../encoding/parseJsonDocument.ts';
 
@@ -11,6 +11,7 @@ const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
  * is "not FIDO certified", as it is before certification) or a BLOB-style entry
  * `{ aaguid, metadataStatement, statusReports }` to see the verdicts after certification.
  * Only the shape the harness needs is enforced here; `mds lint` judges the rest.
+ * `withDraftStatements` (MetadataProvider.ts) puts drafts in front of a BLOB.
  */
 export function readDraftStatement(text: string, name: string): MetadataEntry {
   const doc = parseJsonDocument(text, name, { maxBytes: MAX_STATEMENT_BYTES, what: 'a metadata statement', sizeCode: 'BAD_STATEMENT', jsonCode: 'BAD_STATEMENT' });
@@ -26,17 +27,4 @@ export function readDraftStatement(text: string, name: string): MetadataEntry {
     throw new HarnessError('BAD_STATEMENT', `${name}: statusReports must be an array of { "status": ..., "effectiveDate": ... }`);
   }
   return { aaguid, metadataStatement: statement as MetadataEntry['metadataStatement'], statusReports: reports as MetadataEntry['statusReports'], draftFrom: name };
-}
-
-/**
- * The BLOB with draft entries in front: a draft replaces the BLOB's entry for its AAGUID (a
- * vendor previewing an update). No BLOB: an index of the drafts alone.
- */
-export function withDrafts(blob: MetadataBlob | undefined, drafts: readonly MetadataEntry[]): MetadataBlob | undefined {
-  if (!drafts.length) return blob;
-  const base: MetadataBlob = blob ?? { no: 0, nextUpdate: '', entries: [], verifiedAt: new Date(0), verifiedAtBasis: 'draft statements only', findings: [], verified: true, chain: [], byAaguid: new Map(), byKeyId: new Map(), byAaid: new Map() };
-  const ids = new Set(drafts.map((d) => d.aaguid));
-  const byAaguid = new Map(base.byAaguid);
-  for (const d of drafts) byAaguid.set(d.aaguid!, d);
-  return { ...base, entries: [...base.entries.filter((e) => !ids.has(e.aaguid)), ...drafts], byAaguid };
 }

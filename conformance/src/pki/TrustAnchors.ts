@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { SettingsService } from '@simplewebauthn/server';
+import { packagePath } from '../runtime/packagePath.ts';
 
 /**
  * Vendor roots that attestation formats name (Google hardware attestation roots for
@@ -15,14 +15,14 @@ export type AnchorSet = 'android-key' | 'android-safetynet' | 'apple' | 'mds';
 const cache = new Map<AnchorSet, X509Certificate[]>();
 
 /** GlobalSign Root CA - R3, the FIDO MDS root, shipped in conformance/trust/ (see its README). */
-export const MDS_ROOT_FILE = fileURLToPath(new URL('../../trust/globalsign-root-ca-r3.der', import.meta.url));
+export const mdsRootFile = () => packagePath('conformance', 'trust', 'globalsign-root-ca-r3.der');
 
 export function builtinAnchors(set: AnchorSet): X509Certificate[] {
   let list = cache.get(set);
   if (!list) {
     list = SettingsService.getRootCertificates({ identifier: set }).map((pem: string) => new X509Certificate(pem));
     if (set === 'mds') {
-      const shipped = new X509Certificate(fs.readFileSync(MDS_ROOT_FILE));
+      const shipped = new X509Certificate(fs.readFileSync(mdsRootFile()));
       list = [shipped, ...list.filter((c) => c.fingerprint256 !== shipped.fingerprint256)];
     }
     cache.set(set, list);

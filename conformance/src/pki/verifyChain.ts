@@ -17,7 +17,17 @@ const iso = (d: Date) => d.toISOString();
  * every issuer a CA, and the last one issued by (or equal to) a trust anchor valid at `at`.
  * One finding per rule; a chain with no anchor to compare against is a warning, not a pass.
  */
-export function verifyChain(path: ParsedCertificate[], anchors: X509Certificate[], at: Date, spec = 'WebAuthn L3 §7.1 step 22', untrustedStatus: 'warn' | 'fail' = 'warn'): ChainVerdict {
+export interface ChainOptions {
+  /** the verification time: every certificate and the anchor must be valid then */
+  at: Date;
+  /** the spec step the trust finding cites */
+  spec?: string;
+  /** how a chain that reaches no anchor is reported: a warning (attestation, RP policy) or a failure (MDS) */
+  untrusted?: 'warn' | 'fail';
+}
+
+export function verifyChain(path: readonly ParsedCertificate[], anchors: readonly X509Certificate[], o: ChainOptions): ChainVerdict {
+  const { at, spec = 'WebAuthn L3 §7.1 step 22', untrusted: untrustedStatus = 'warn' } = o;
   const findings: Finding[] = [];
   if (path.length === 0) return { findings, trusted: false };
   path.forEach((c, i) => {

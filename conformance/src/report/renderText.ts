@@ -1,5 +1,5 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { palette } from '../cli/renderInspect.ts';
+import { palette } from '../terminal/palette.ts';
 
 /** Terminal rendering: one line per check, failures with expected/actual and the fix. */
 export function renderText(r: RunReport, colour: boolean): string {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ClientData } from './parseClientDataJSON.ts';
 import type { AuthenticatorData } from './parseAuthenticatorData.ts';
-import type { Finding } from '../findings/Finding.ts';
+import { verdict, skipped, type Finding } from '../findings/Finding.ts';
 import { toHex } from '../encoding/base64url.ts';
 
 export interface CeremonyExpectations {
@@ -40,13 +40,13 @@ export function checkCeremony(cd: ClientData, ad: AuthenticatorData, x: Ceremony
   const out: Finding[] = [];
   const expType = reg ? 'webauthn.create' : 'webauthn.get';
   out.push(verdict('CLIENT_DATA_TYPE', cd.type === expType, step(7, 11), 'clientData.type', expType, cd.type));
-  out.push(x.challenge === undefined ? skip('CLIENT_DATA_CHALLENGE', step(8, 12), 'no expected challenge given') : verdict('CLIENT_DATA_CHALLENGE', cd.challenge === x.challenge, step(8, 12), 'clientData.challenge equals the challenge the RP issued', x.challenge, cd.challenge));
-  out.push(x.origins === undefined ? skip('CLIENT_DATA_ORIGIN', step(9, 13), 'no expected origin given') : verdict('CLIENT_DATA_ORIGIN', x.origins.includes(cd.origin), step(9, 13), 'clientData.origin is an origin this RP accepts', x.origins.join(' | '), cd.origin));
+  out.push(x.challenge === undefined ? skipped('CLIENT_DATA_CHALLENGE', step(8, 12), 'no expected challenge given') : verdict('CLIENT_DATA_CHALLENGE', cd.challenge === x.challenge, step(8, 12), 'clientData.challenge equals the challenge the RP issued', x.challenge, cd.challenge));
+  out.push(x.origins === undefined ? skipped('CLIENT_DATA_ORIGIN', step(9, 13), 'no expected origin given') : verdict('CLIENT_DATA_ORIGIN', x.origins.includes(cd.origin), step(9, 13), 'clientData.origin is an origin this RP accepts', x.origins.join(' | '), cd.origin));
   if (cd.crossOrigin === true || cd.topOrigin !== undefined) {
     out.push(verdict('CLIENT_DATA_CROSS_ORIGIN', !!x.allowCrossOrigin, step(10, 14), 'ceremony performed in a cross-origin iframe', 'crossOrigin false (not embedded)', `crossOrigin ${String(cd.crossOrigin)}, topOrigin ${cd.topOrigin ?? '-'}`));
   }
   if (x.rpId === undefined) {
-    out.push(skip('RP_ID_HASH', step(13, 15), 'no expected RP ID given'));
+    out.push(skipped('RP_ID_HASH', step(13, 15), 'no expected RP ID given'));
   } else {
     const expHash = rpIdHash(x.rpId);
     out.push(verdict('RP_ID_HASH', expHash.equals(ad.rpIdHash), step(13, 15), `authData.rpIdHash is SHA-256("${x.rpId}")`, expHash.toString('hex'), toHex(ad.rpIdHash)));
@@ -62,10 +62,3 @@ export function checkCeremony(cd: ClientData, ad: AuthenticatorData, x: Ceremony
   return out;
 }
 
-function skip(code: string, spec: string, why: string): Finding {
-  return { code, status: 'skip', spec, message: `not checked: ${why}` };
-}
-
-export function verdict(code: string, ok: boolean, spec: string, message: string, expected?: string, actual?: string): Finding {
-  return ok ? { code, status: 'pass', spec, message } : { code, status: 'fail', spec, message, expected, actual };
-}

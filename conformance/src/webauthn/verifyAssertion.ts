@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ParsedAssertion } from './parseResponse.ts';
-import { checkCeremony, verdict, type CeremonyExpectations } from './checkCeremony.ts';
+import { checkCeremony, type CeremonyExpectations } from './checkCeremony.ts';
+import { verdict } from '../findings/Finding.ts';
 import { verifyCoseSignature, COSE_ALG_NAMES } from './coseKey.ts';
 import type { Finding } from '../findings/Finding.ts';
 import { toBase64url } from '../encoding/base64url.ts';

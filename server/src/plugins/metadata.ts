@@ -1,12 +1,7 @@
 import fs from 'node:fs';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { MetadataBlob, MetadataEntry } from '../../../conformance/src/mds/MetadataBlob.ts';
-import { openMetadata, defaultCacheDir } from '../../../conformance/src/mds/MetadataSource.ts';
-import { certificatesFromPem } from '../../../conformance/src/pki/TrustAnchors.ts';
-import { interpretStatus } from '../../../conformance/src/mds/interpretStatus.ts';
-import { readDraftStatement, withDrafts } from '../../../conformance/src/mds/draftStatements.ts';
-import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
+import { openMetadata, defaultCacheDir, certificatesFromPem, interpretStatus, readDraftStatement, withDraftStatements, blobMetadata, HarnessError, type MetadataBlob, type MetadataEntry, type MetadataProvider } from '../../../conformance/src/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,25 +35,25 @@ export function safeIcon(icon: unknown): string | undefined {
 export class MetadataService {
   state: 'none' | 'loading' | 'loaded' | 'error' = 'none';
   note = 'no MDS BLOB configured or cached (fido2-harness mds update, or --mds <file|url>)';
-  private blob?: MetadataBlob;
+  private blob?: MetadataProvider;
   private drafts: MetadataEntry[] = [];
-  private merged?: MetadataBlob;
+  private merged?: MetadataProvider;
 
   /** the BLOB, with the vendor's draft statements in front of it */
-  current(): MetadataBlob | undefined {
+  current(): MetadataProvider | undefined {
     return this.merged;
   }
 
-  use(blob: MetadataBlob, note: string) {
-    this.blob = blob;
+  use(blob: MetadataBlob | MetadataProvider, note: string) {
+    this.blob = typeof blob.byAaguid === 'function' ? (blob as MetadataProvider) : blobMetadata(blob as MetadataBlob);
     this.state = 'loaded';
     this.note = note;
-    this.merged = withDrafts(this.blob, this.drafts);
+    this.merged = withDraftStatements(this.blob, this.drafts);
   }
 
   useDrafts(drafts: MetadataEntry[]) {
     this.drafts = drafts;
-    this.merged = withDrafts(this.blob, this.drafts);
+    this.merged = withDraftStatements(this.blob, this.drafts);
   }
 
   draftNote(): string | undefined {
@@ -66,7 +61,7 @@ export class MetadataService {
   }
 
   summary(aaguid: string, at: Date): AuthenticatorSummary | undefined {
-    const e: MetadataEntry | undefined = this.merged?.byAaguid.get(aaguid.toLowerCase());
+    const e: MetadataEntry | undefined = this.merged?.byAaguid(aaguid);
     if (!e) return undefined;
     const st = interpretStatus(e, at);
     return {
@@ -81,7 +76,7 @@ export class MetadataService {
 }
 
 export const metadataPlugin = fp(
-  async (app: FastifyInstance, opts: { metadata?: MetadataBlob }) => {
+  async (app: FastifyInstance, opts: { metadata?: MetadataBlob | MetadataProvider }) => {
     const svc = new MetadataService();
     app.decorate('metadata', svc);
     // drafts are read at start, so a bad file stops the start with its reason
@@ -95,7 +90,7 @@ export const metadataPlugin = fp(
       return readDraftStatement(text, f);
     }));
     if (opts.metadata) {
-      svc.use(opts.metadata, `BLOB no ${opts.metadata.no} given at start`);
+      svc.use(opts.metadata, `${'no' in opts.metadata ? `BLOB no ${opts.metadata.no}` : opts.metadata.description} given at start`);
       return;
     }
     const { mds, mdsRoot, mdsCacheDir } = app.config;

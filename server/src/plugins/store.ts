@@ -1,15 +1,16 @@
 import path from 'node:path';
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { CredentialRecord, Store } from '../storage/Store.ts';
-import { SqliteStore } from '../storage/SqliteStore.ts';
-import { decodeCbor } from '../../../conformance/src/cbor/decodeCbor.ts';
-import { coseKeyToPublicKey } from '../../../conformance/src/webauthn/coseKey.ts';
+import type { CredentialRecord, CredentialStore } from '../storage/CredentialStore.ts';
+import type { RunStore, Stores } from '../storage/RunStore.ts';
+import { openSqliteStores } from '../storage/SqliteStores.ts';
+import { decodeCbor, coseKeyToPublicKey } from '../../../conformance/src/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    store: Store;
+    credentials: CredentialStore;
+    runs: RunStore;
     keyCache: KeyCache;
   }
 }
@@ -35,13 +36,14 @@ export class KeyCache {
   }
 }
 
-/** The store: the one passed in (tests) or the embedded SQLite file under DATA_DIR. */
+/** The stores: the ones passed in (tests, PostgreSQL) or the embedded SQLite file under DATA_DIR. */
 export const storePlugin = fp(
-  async (app: FastifyInstance, opts: { store?: Store }) => {
-    const store = opts.store ?? new SqliteStore(path.join(app.config.dataDir, 'fido2-harness.sqlite'));
-    app.decorate('store', store);
+  async (app: FastifyInstance, opts: { stores?: Stores }) => {
+    const stores = opts.stores ?? openSqliteStores(path.join(app.config.dataDir, 'fido2-harness.sqlite'));
+    app.decorate('credentials', stores.credentials);
+    app.decorate('runs', stores.runs);
     app.decorate('keyCache', new KeyCache());
-    if (!opts.store) app.addHook('onClose', async () => store.close());
+    if (!opts.stores) app.addHook('onClose', async () => stores.close());
   },
   { name: 'store', dependencies: ['config'] },
 );

@@ -1,10 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, verifyRouteSchema } from '../schemas/common.ts';
-import { parseAuthenticationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
-import { verifyAssertion } from '../../../conformance/src/webauthn/verifyAssertion.ts';
-import { describeAssertion } from '../../../conformance/src/webauthn/describeResponse.ts';
-import { firstFailure } from '../../../conformance/src/findings/Finding.ts';
+import { optionsRouteSchema, verifyRouteSchema, authenticationOptionsBody, authenticationVerifyResponse, type AuthenticationOptionsRequest } from '../schemas/api.ts';
+import { parseAuthenticationResponse, verifyAssertion, describeAssertion, firstFailure } from '../../../conformance/src/index.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
 
@@ -15,43 +12,8 @@ export interface AuthenticationContext {
   allowCredentials: string[];
 }
 
-interface OptionsBody {
-  username?: string;
-  userVerification?: 'discouraged' | 'preferred' | 'required';
-  timeout?: number;
-  hints?: string[];
-  extensions?: {
-    prf?: { eval: { first: string; second?: string } };
-    largeBlob?: { read?: boolean; write?: string };
-    getCredBlob?: boolean;
-  };
-}
-
-const optionsBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    username: { type: 'string', minLength: 1, maxLength: 64 },
-    userVerification,
-    timeout,
-    hints,
-    extensions: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        prf: { type: 'object', additionalProperties: false, required: ['eval'], properties: { eval: prfEval } },
-        largeBlob: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          maxProperties: 1,
-          properties: { read: { type: 'boolean', const: true }, write: { ...b64url, minLength: 1, maxLength: 4096 } },
-        },
-        getCredBlob: { type: 'boolean' },
-      },
-    },
-  },
-} as const;
+type OptionsBody = AuthenticationOptionsRequest;
+const optionsBody = authenticationOptionsBody;
 
 export async function authenticationRoutes(app: FastifyInstance) {
   const { config } = app;
@@ -62,8 +24,8 @@ export async function authenticationRoutes(app: FastifyInstance) {
     const b = req.body ?? {};
     let allow: { id: string; type: 'public-key'; transports?: string[] }[] = [];
     if (b.username !== undefined) {
-      const user = app.store.getUserByName(b.username);
-      const creds = user ? app.store.listCredentials(user.id) : [];
+      const user = await app.credentials.getUserByName(b.username);
+      const creds = user ? await app.credentials.listCredentials(user.id) : [];
       if (creds.length === 0) {
         return reply.code(404).send({ error: { code: 'USER_UNKNOWN', message: `no credentials are registered for "${b.username}": register first, or leave the username empty for a discoverable sign-in` } });
       }
@@ -88,15 +50,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
   });
 
   app.post('/api/authentication/verify', {
-    schema: verifyRouteSchema({
-      required: ['clientDataJSON', 'authenticatorData', 'signature'],
-      properties: {
-          clientDataJSON: { ...b64url, minLength: 1 },
-          authenticatorData: { ...b64url, minLength: 1, maxLength: 8192 },
-          signature: { ...b64url, minLength: 1, maxLength: 8192 },
-          userHandle: { anyOf: [{ ...b64url, maxLength: 128 }, { type: 'null' }] },
-      },
-    }),
+    schema: verifyRouteSchema(authenticationVerifyResponse),
   }, async (req, reply) => {
     const parsed = parseAuthenticationResponse(req.body);
     rejectCanonical(parsed.nonCanonical);
@@ -111,7 +65,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
     if (ctx.allowCredentials.length && !ctx.allowCredentials.includes(id)) {
       return fail(422, 'CREDENTIAL_NOT_ALLOWED', 'the authenticator answered with a credential that was not in allowCredentials (WebAuthn L3 §7.2 step 5)');
     }
-    const cred = app.store.getCredential(id);
+    const cred = await app.credentials.getCredential(id);
     if (!cred) return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
     // §7.2 step 6: discoverable sign-in must name the owner
     if (!ctx.allowCredentials.length && !parsed.userHandle) {
@@ -127,11 +81,20 @@ export async function authenticationRoutes(app: FastifyInstance) {
     const now = app.now();
     if (v.counterRegression && v.findings.filter((f) => f.status === 'fail').every((f) => f.code === 'SIGN_COUNT')) {
       // only a correctly signed response proves the authenticator sent this counter
-      app.store.recordCounterRegression({ credentialId: id, stored: cred.counter, received: parsed.authData.signCount, at: now });
+      await app.credentials.recordCounterRegression({ credentialId: id, stored: cred.counter, received: parsed.authData.signCount, at: now });
     }
     const failed = firstFailure(v.findings);
     if (failed) return fail(422, failed.code, explain(failed), { findings: v.findings });
-    app.store.recordUse(id, v.newCounter, parsed.authData.flags.BS, now);
+    // stored only if still greater than the stored counter (a concurrent sign-in may have won),
+    // and acknowledged only once committed
+    const use = await app.credentials.recordUse(id, v.newCounter, parsed.authData.flags.BS, now);
+    if (use === 'unknown') return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential was deleted while the sign-in was being verified: register the key again');
+    if (use === 'regressed') {
+      const latest = await app.credentials.getCredential(id);
+      await app.credentials.recordCounterRegression({ credentialId: id, stored: latest?.counter ?? cred.counter, received: parsed.authData.signCount, at: now });
+      const findings = v.findings.map((f) => (f.code === 'SIGN_COUNT' ? { ...f, status: 'fail' as const, expected: `> ${latest?.counter ?? cred.counter}`, actual: String(parsed.authData.signCount) } : f));
+      return fail(422, 'SIGN_COUNT', explain(findings.find((f) => f.code === 'SIGN_COUNT')!), { findings });
+    }
     return {
       verified: true,
       credential: presentCredential({ ...cred, counter: v.newCounter, lastUsedAt: now, backupState: parsed.authData.flags.BS }, cred.username ?? ''),

@@ -1,18 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { credentialSchema, errorResponses } from '../schemas/common.ts';
+import { credentialListResponse, configResponse, errorResponses } from '../schemas/api.ts';
 import { presentCredential } from './present.ts';
 
 export async function credentialRoutes(app: FastifyInstance) {
   app.get<{ Querystring: { username?: string } }>('/api/credentials', {
     schema: {
       querystring: { type: 'object', additionalProperties: false, properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } },
-      response: { 200: { type: 'object', properties: { credentials: { type: 'array', items: credentialSchema } } }, ...errorResponses },
+      response: { 200: credentialListResponse, ...errorResponses },
     },
   }, async (req) => {
-    const user = req.query.username === undefined ? undefined : app.store.getUserByName(req.query.username);
+    const user = req.query.username === undefined ? undefined : await app.credentials.getUserByName(req.query.username);
     if (req.query.username !== undefined && !user) return { credentials: [] };
     const at = new Date(app.now());
-    return { credentials: app.store.listCredentials(user?.id).map((c) => presentCredential(c, c.username ?? '', app.metadata.summary(c.aaguid, at))) };
+    return { credentials: (await app.credentials.listCredentials(user?.id)).map((c) => presentCredential(c, c.username ?? '', app.metadata.summary(c.aaguid, at))) };
   });
 
   app.get<{ Params: { id: string } }>('/api/credentials/:id/counter-regressions', {
@@ -24,7 +24,7 @@ export async function credentialRoutes(app: FastifyInstance) {
       },
     },
   }, async (req) => ({
-    regressions: app.store.listCounterRegressions(req.params.id).map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+    regressions: (await app.credentials.listCounterRegressions(req.params.id)).map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
   }));
 
   app.delete<{ Params: { id: string } }>('/api/credentials/:id', {
@@ -33,7 +33,7 @@ export async function credentialRoutes(app: FastifyInstance) {
       response: { 204: { type: 'null' }, ...errorResponses },
     },
   }, async (req, reply) => {
-    if (!app.store.deleteCredential(req.params.id)) {
+    if (!(await app.credentials.deleteCredential(req.params.id))) {
       return reply.code(404).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: `no credential ${req.params.id}` } });
     }
     app.keyCache.forget(req.params.id);
@@ -42,20 +42,7 @@ export async function credentialRoutes(app: FastifyInstance) {
 
   app.get('/api/config', {
     schema: {
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            rpId: { type: 'string' },
-            rpName: { type: 'string' },
-            origins: { type: 'array', items: { type: 'string' } },
-            challengeTtlMs: { type: 'integer' },
-            algorithms: { type: 'array', items: { type: 'integer' } },
-            defaultAlgorithms: { type: 'array', items: { type: 'integer' } },
-            mds: { type: 'object', properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' }, drafts: { type: 'string' } } },
-          },
-        },
-      },
+      response: { 200: configResponse },
     },
   }, async () => ({
     rpId: app.config.rpId,
@@ -64,6 +51,6 @@ export async function credentialRoutes(app: FastifyInstance) {
     challengeTtlMs: app.config.challengeTtlMs,
     algorithms: app.supportedAlgorithms,
     defaultAlgorithms: app.defaultAlgorithms,
-    mds: { state: app.metadata.state, note: app.metadata.note, no: app.metadata.current()?.no, nextUpdate: app.metadata.current()?.nextUpdate, drafts: app.metadata.draftNote() },
+    mds: { state: app.metadata.state, note: app.metadata.note, no: app.metadata.current()?.blob?.no, nextUpdate: app.metadata.current()?.blob?.nextUpdate, drafts: app.metadata.draftNote() },
   }));
 }

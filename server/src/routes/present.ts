@@ -1,5 +1,5 @@
-import type { CredentialRecord } from '../storage/Store.ts';
-import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
+import type { CredentialRecord } from '../storage/CredentialStore.ts';
+import { HarnessError } from '../../../conformance/src/index.ts';
 import type { AuthenticatorSummary } from '../plugins/metadata.ts';
 
 /** A stored credential as the API shows it (no key material, times as ISO strings). */

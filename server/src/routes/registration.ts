@@ -1,15 +1,10 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
-import { b64url, hints, prfEval, timeout, userVerification, optionsRouteSchema, verifyRouteSchema } from '../schemas/common.ts';
+import { optionsRouteSchema, verifyRouteSchema, registrationOptionsBody, registrationVerifyResponse, type RegistrationOptionsRequest } from '../schemas/api.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../algorithms.ts';
-import { parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
-import { analyzeRegistration } from '../../../conformance/src/attestation/analyzeRegistration.ts';
-import { describeRegistration } from '../../../conformance/src/webauthn/describeResponse.ts';
-import { formatAaguid } from '../../../conformance/src/encoding/formatAaguid.ts';
-import { firstFailure } from '../../../conformance/src/findings/Finding.ts';
-import { toBase64url } from '../../../conformance/src/encoding/base64url.ts';
-import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
+import { parseRegistrationResponse, analyzeRegistration, describeRegistration, formatAaguid, firstFailure, toBase64url, HarnessError } from '../../../conformance/src/index.ts';
+import { StoreConflict } from '../storage/CredentialStore.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 
 export interface RegistrationContext {
@@ -21,66 +16,12 @@ export interface RegistrationContext {
   algorithms: number[];
 }
 
-interface OptionsBody {
-  username: string;
-  displayName?: string;
-  attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
-  residentKey?: 'discouraged' | 'preferred' | 'required';
-  userVerification?: 'discouraged' | 'preferred' | 'required';
-  authenticatorAttachment?: 'platform' | 'cross-platform';
-  hints?: string[];
-  algorithms?: number[];
-  timeout?: number;
-  excludeCredentials?: boolean;
-  extensions?: {
-    credProps?: boolean;
-    prf?: { eval?: { first: string; second?: string } };
-    hmacCreateSecret?: boolean;
-    credProtect?: { policy: string; enforce?: boolean };
-    largeBlob?: { support: 'required' | 'preferred' };
-    credBlob?: string;
-    minPinLength?: boolean;
-  };
-}
+type OptionsBody = RegistrationOptionsRequest;
 
+/** the shared body schema, with the algorithm list this runtime verifies */
 const optionsBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['username'],
-  properties: {
-    username: { type: 'string', minLength: 1, maxLength: 64 },
-    displayName: { type: 'string', maxLength: 64 },
-    attestation: { type: 'string', enum: ['none', 'indirect', 'direct', 'enterprise'] },
-    residentKey: { type: 'string', enum: ['discouraged', 'preferred', 'required'] },
-    userVerification,
-    authenticatorAttachment: { type: 'string', enum: ['platform', 'cross-platform'] },
-    hints,
-    algorithms: { type: 'array', minItems: 1, maxItems: 16, uniqueItems: true, items: { type: 'integer', enum: SUPPORTED_ALGORITHMS } },
-    timeout,
-    excludeCredentials: { type: 'boolean' },
-    extensions: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        credProps: { type: 'boolean' },
-        prf: { type: 'object', additionalProperties: false, properties: { eval: prfEval } },
-        hmacCreateSecret: { type: 'boolean' },
-        credProtect: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['policy'],
-          properties: {
-            policy: { type: 'string', enum: ['userVerificationOptional', 'userVerificationOptionalWithCredentialIDList', 'userVerificationRequired'] },
-            enforce: { type: 'boolean' },
-          },
-        },
-        largeBlob: { type: 'object', additionalProperties: false, required: ['support'], properties: { support: { type: 'string', enum: ['required', 'preferred'] } } },
-        // CTAP 2.1 §12.2: credBlob is at most maxCredBlobLength (>= 32) bytes; 32 is what every key supports
-        credBlob: { ...b64url, maxLength: 43 },
-        minPinLength: { type: 'boolean' },
-      },
-    },
-  },
+  ...registrationOptionsBody,
+  properties: { ...registrationOptionsBody.properties, algorithms: { ...registrationOptionsBody.properties.algorithms, items: { type: 'integer', enum: SUPPORTED_ALGORITHMS } } },
 } as const;
 
 export async function registrationRoutes(app: FastifyInstance) {
@@ -90,12 +31,12 @@ export async function registrationRoutes(app: FastifyInstance) {
     schema: optionsRouteSchema(optionsBody),
   }, async (req) => {
     const b = req.body;
-    const existing = app.store.getUserByName(b.username);
+    const existing = await app.credentials.getUserByName(b.username);
     const userId = existing?.id ?? toBase64url(crypto.randomBytes(32));
-    const algorithms = b.algorithms ?? DEFAULT_ALGORITHMS;
+    const algorithms = (b.algorithms as number[] | undefined) ?? DEFAULT_ALGORITHMS;
     const uv = b.userVerification ?? 'preferred';
     const residentKey = b.residentKey ?? 'preferred';
-    const exclude = b.excludeCredentials !== false && existing ? app.store.listCredentials(existing.id) : [];
+    const exclude = b.excludeCredentials !== false && existing ? await app.credentials.listCredentials(existing.id) : [];
     const opts = await generateRegistrationOptions({
       rpName: config.rpName,
       rpID: config.rpId,
@@ -124,14 +65,7 @@ export async function registrationRoutes(app: FastifyInstance) {
   });
 
   app.post('/api/registration/verify', {
-    schema: verifyRouteSchema({
-      required: ['clientDataJSON', 'attestationObject'],
-      properties: {
-          clientDataJSON: { ...b64url, minLength: 1 },
-          attestationObject: { ...b64url, minLength: 1, maxLength: 65536 },
-          transports: { type: 'array', maxItems: 8, items: { type: 'string', maxLength: 32 } },
-      },
-    }),
+    schema: verifyRouteSchema(registrationVerifyResponse),
   }, async (req, reply) => {
     const parsed = parseRegistrationResponse(req.body);
     rejectCanonical(parsed.nonCanonical);
@@ -161,12 +95,12 @@ export async function registrationRoutes(app: FastifyInstance) {
     if (id !== toBase64url(parsed.rawId)) {
       throw new HarnessError('BAD_RESPONSE', 'rawId differs from the credential ID in authenticatorData');
     }
-    if (app.store.getCredential(id)) {
-      return reply.code(422).send({ error: { code: 'CREDENTIAL_EXISTS', message: 'this credential ID is already registered (WebAuthn L3 §7.1 step 24): delete it first or use another key' }, decoded });
-    }
+    const exists = () => reply.code(422).send({ error: { code: 'CREDENTIAL_EXISTS', message: 'this credential ID is already registered (WebAuthn L3 §7.1 step 24): delete it first or use another key' }, decoded });
+    if (await app.credentials.getCredential(id)) return exists();
     const now = app.now();
     const credProps = parsed.clientExtensionResults.credProps as { rk?: unknown } | undefined;
-    app.store.addCredential(
+    try {
+      await app.credentials.addCredential(
       { id: ctx.userId, username: ctx.username, displayName: ctx.displayName, createdAt: now },
       {
         id,
@@ -186,8 +120,14 @@ export async function registrationRoutes(app: FastifyInstance) {
         lastUsedAt: null,
         counterRegressions: 0,
       },
-    );
-    return { verified: true, credential: presentCredential(app.store.getCredential(id)!, ctx.username, app.metadata.summary(formatAaguid(acd.aaguid), new Date(now))), findings: v.findings, decoded };
+      );
+    } catch (e) {
+      if (!(e instanceof StoreConflict)) throw e;
+      if (e.reason === 'CREDENTIAL_EXISTS') return exists();
+      // two first registrations of one new username raced, and the other committed first
+      return reply.code(409).send({ error: { code: 'USERNAME_TAKEN', message: `${e.message}: ask for new registration options (they now carry that account's user handle) and register again` }, decoded });
+    }
+    return { verified: true, credential: presentCredential((await app.credentials.getCredential(id))!, ctx.username, app.metadata.summary(formatAaguid(acd.aaguid), new Date(now))), findings: v.findings, decoded };
   });
 }
 

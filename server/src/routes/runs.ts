@@ -1,92 +1,74 @@
-import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { errorResponses } from '../schemas/common.ts';
-import { CEREMONY_PLAN, optionsFor, type Account } from '../../../conformance/src/checks/ceremonyPlan.ts';
-import type { RunEvidence } from '../../../conformance/src/checks/RunEvidence.ts';
-import { evaluateRun, type RunReport } from '../../../conformance/src/checks/evaluateRun.ts';
-import { parseAuthenticationResponse, parseRegistrationResponse } from '../../../conformance/src/webauthn/parseResponse.ts';
-import { diffReports } from '../../../conformance/src/report/diffReports.ts';
-import { attachMetadata } from '../../../conformance/src/checks/attachMetadata.ts';
-import { renderJunit } from '../../../conformance/src/report/renderJunit.ts';
-import { renderMarkdown } from '../../../conformance/src/report/renderMarkdown.ts';
-import { renderHtml } from '../../../conformance/src/report/renderHtml.ts';
-import { HarnessError } from '../../../conformance/src/errors/HarnessError.ts';
+import { errorResponses, createRunBody, createRunResponse, stepResultBody, runListResponse, type CreateRunRequest, type StepResultRequest } from '../schemas/api.ts';
+import {
+  CEREMONY_PLAN, STEP_NAMES, newRun, stepOptions, recordStep, evaluateRun, parseAuthenticationResponse, parseRegistrationResponse, diffReports, attachMetadata,
+  REPORT_FORMATS, renderReports, HarnessError, type RunEvidence, type RunReport, type StepName, type ReportFormat,
+} from '../../../conformance/src/index.ts';
 
 /** What a run step's challenge carries between options and result. */
 export interface RunStepContext {
   ceremony: 'run-step';
   runId: string;
-  step: string;
+  step: StepName;
   options: Record<string, any>;
 }
 
 const ID = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
-const STEP = { type: 'string', enum: CEREMONY_PLAN.map((s) => s.step) } as const;
+const STEP = { type: 'string', enum: STEP_NAMES } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
+/** report downloads: every format of the table except the terminal's */
+const DOWNLOADS = (Object.keys(REPORT_FORMATS) as ReportFormat[]).filter((f) => f !== 'text');
 
 /**
  * Guided conformance runs through the page (a person with a physical key, or Playwright with
  * a virtual one): the server hands out each step's options, takes each result, and answers
  * with the report as it stands, so the page can show checks turning pass/fail live. Runs are
- * stored with their evidence; reports are always re-evaluated from it.
+ * stored with their evidence; reports are always re-evaluated from it. The plan and its
+ * bookkeeping (options from earlier steps, recording a result) are the library's runPlan
+ * helpers, the same ones every other driver uses.
  */
 export async function runRoutes(app: FastifyInstance) {
-  const load = (id: string): RunEvidence => {
-    const stored = app.store.getRun(id);
+  const load = async (id: string) => {
+    const stored = await app.runs.getRun(id);
     if (!stored) throw new HarnessError('RUN_UNKNOWN', `no run ${id}: start one with POST /api/runs`, { status: 404 });
-    return JSON.parse(stored.evidence) as RunEvidence;
+    return stored;
   };
   // the MDS entry as the server knows it now, by the AAGUID the key registered with
   const evaluate = (run: RunEvidence): RunReport => evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
-  const save = (run: RunEvidence, report: RunReport, meta: { label: string; firmware: string | null }) => {
-    app.store.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: JSON.stringify(run) });
+  const save = async (run: RunEvidence, report: RunReport, meta: { label: string; firmware: string | null }) => {
+    await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run });
   };
+  const rp = () => ({ id: app.config.rpId, name: app.config.rpName });
 
-  app.post<{ Body: { label?: string; firmware?: string } }>('/api/runs', {
-    schema: {
-      body: { type: 'object', additionalProperties: false, properties: { label: { type: 'string', minLength: 1, maxLength: 100 }, firmware: { type: 'string', minLength: 1, maxLength: 64 } } },
-      response: { 200: anyObject, ...errorResponses },
-    },
+  app.post<{ Body: CreateRunRequest }>('/api/runs', {
+    schema: { body: createRunBody, response: { 200: createRunResponse, ...errorResponses } },
   }, async (req) => {
     const label = req.body?.label ?? 'Security key';
     const firmware = req.body?.firmware ?? null;
-    const run: RunEvidence = { schemaVersion: 1, id: crypto.randomUUID(), startedAt: new Date(app.now()).toISOString(), subject: { label, via: 'physical', ...(firmware ? { firmware } : {}) }, rpId: app.config.rpId, origin: app.config.origins[0]!, ceremonies: [] };
-    save(run, evaluate(run), { label, firmware });
+    const run = newRun({ rp: rp(), origin: app.config.origins[0]!, subject: { label, via: 'physical', ...(firmware ? { firmware } : {}) }, now: () => new Date(app.now()) });
+    await save(run, evaluate(run), { label, firmware });
     return { id: run.id, plan: CEREMONY_PLAN.map((s) => ({ step: s.step, kind: s.kind, instruction: s.instruction })) };
   });
 
-  app.post<{ Params: { id: string; step: string } }>('/api/runs/:id/steps/:step/options', {
+  app.post<{ Params: { id: string; step: StepName } }>('/api/runs/:id/steps/:step/options', {
     schema: { params: { type: 'object', properties: { id: ID, step: STEP } }, response: { 200: anyObject, ...errorResponses } },
   }, async (req) => {
-    const run = load(req.params.id);
+    const { evidence: run } = await load(req.params.id);
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
-    const credentials: Partial<Record<Account, string>> = {};
-    for (const s of CEREMONY_PLAN) {
-      const c = run.ceremonies.find((x) => x.step === s.step && x.response);
-      if (s.kind === 'registration' && c) credentials[s.account!] = c.response!.id;
-    }
-    const options = optionsFor(step, { id: app.config.rpId, name: app.config.rpName }, credentials);
+    const options = stepOptions(run, step, rp());
     app.challenges.issue(options.challenge, req.sessionId, { ceremony: 'run-step', runId: run.id, step: step.step, options });
     return options;
   });
 
-  app.post<{ Params: { id: string; step: string }; Body: { response?: Record<string, any>; error?: { name: string; message: string }; challenge?: string } }>('/api/runs/:id/steps/:step/result', {
+  app.post<{ Params: { id: string; step: StepName }; Body: StepResultRequest }>('/api/runs/:id/steps/:step/result', {
     schema: {
       params: { type: 'object', properties: { id: ID, step: STEP } },
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          response: anyObject,
-          error: { type: 'object', additionalProperties: false, required: ['name', 'message'], properties: { name: { type: 'string', maxLength: 64 }, message: { type: 'string', maxLength: 1000 } } },
-          challenge: { type: 'string', maxLength: 128 },
-        },
-        oneOf: [{ required: ['response'] }, { required: ['error', 'challenge'] }],
-      },
+      body: stepResultBody,
       response: { 200: anyObject, ...errorResponses },
     },
   }, async (req, reply: FastifyReply) => {
-    const run = load(req.params.id);
+    const stored = await load(req.params.id);
+    const run = stored.evidence;
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
     let challenge = req.body.challenge;
     if (req.body.response) {
@@ -100,42 +82,35 @@ export async function runRoutes(app: FastifyInstance) {
     if (ctx.ceremony !== 'run-step' || ctx.runId !== run.id || ctx.step !== step.step) {
       return reply.code(422).send({ error: { code: 'CHALLENGE_WRONG_STEP', message: 'this challenge was issued for another run or step' } });
     }
-    run.ceremonies = run.ceremonies.filter((c) => c.step !== step.step); // a repeated step replaces its earlier attempt
-    run.ceremonies.push({ step: step.step, kind: step.kind, options: ctx.options, ...(req.body.response ? { response: req.body.response } : { error: req.body.error }), at: new Date(app.now()).toISOString() });
-    if (CEREMONY_PLAN.every((s) => run.ceremonies.some((c) => c.step === s.step))) run.finishedAt = new Date(app.now()).toISOString();
+    recordStep(run, step, ctx.options, req.body.response ? { response: req.body.response } : { error: req.body.error! }, new Date(app.now()));
     const report = evaluate(run);
-    const stored = app.store.getRun(run.id)!;
-    save(run, report, { label: stored.label, firmware: stored.firmware });
+    await save(run, report, { label: stored.label, firmware: stored.firmware });
     return report;
   });
 
   app.get<{ Querystring: { aaguid?: string } }>('/api/runs', {
     schema: {
       querystring: { type: 'object', additionalProperties: false, properties: { aaguid: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } },
-      response: { 200: anyObject, ...errorResponses },
+      response: { 200: runListResponse, ...errorResponses },
     },
   }, async (req) => ({
-    runs: app.store.listRuns(req.query.aaguid).map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
+    runs: (await app.runs.listRuns(req.query.aaguid)).map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
   }));
 
   app.get<{ Querystring: { a: string; b: string } }>('/api/runs/diff', {
     schema: { querystring: { type: 'object', additionalProperties: false, required: ['a', 'b'], properties: { a: ID, b: ID } }, response: { 200: anyObject, ...errorResponses } },
-  }, async (req) => {
-    return diffReports(evaluate(load(req.query.a)), evaluate(load(req.query.b)));
-  });
+  }, async (req) => diffReports(evaluate((await load(req.query.a)).evidence), evaluate((await load(req.query.b)).evidence)));
 
   app.get<{ Params: { id: string } }>('/api/runs/:id', {
     schema: { params: { type: 'object', properties: { id: ID } }, response: { 200: anyObject, ...errorResponses } },
-  }, async (req) => evaluate(load(req.params.id)));
+  }, async (req) => evaluate((await load(req.params.id)).evidence));
 
-  app.get<{ Params: { id: string; format: 'json' | 'md' | 'junit' | 'html' } }>('/api/runs/:id/report.:format', {
-    schema: { params: { type: 'object', properties: { id: ID, format: { type: 'string', enum: ['json', 'md', 'junit', 'html'] } } } },
+  app.get<{ Params: { id: string; format: Exclude<ReportFormat, 'text'> } }>('/api/runs/:id/report.:format', {
+    schema: { params: { type: 'object', properties: { id: ID, format: { type: 'string', enum: DOWNLOADS } } } },
   }, async (req, reply) => {
-    const r = evaluate(load(req.params.id));
-    const f = req.params.format;
-    const [type, body] = f === 'json' ? ['application/json', JSON.stringify(r, null, 2)] : f === 'md' ? ['text/markdown; charset=utf-8', renderMarkdown(r)] : f === 'junit' ? ['application/xml', renderJunit(r)] : ['text/html; charset=utf-8', renderHtml(r)];
-    const ext = f === 'junit' ? 'xml' : f;
-    reply.header('content-type', type).header('content-disposition', `attachment; filename="fido2-harness-${r.run.id}.${ext}"`);
-    return body;
+    const r = evaluate((await load(req.params.id)).evidence);
+    const f = REPORT_FORMATS[req.params.format];
+    reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename="fido2-harness-${r.run.id}.${f.ext}"`);
+    return renderReports([r], req.params.format, { wrap: false });
   });
 }

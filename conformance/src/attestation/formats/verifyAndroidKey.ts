@@ -1,6 +1,6 @@
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
-import { verdict } from '../../webauthn/checkCeremony.ts';
+import { verdict } from '../../findings/Finding.ts';
 import { verifyCoseSignature } from '../../webauthn/coseKey.ts';
 import type { Finding } from '../../findings/Finding.ts';
 import { readTlv, children, contents, decodeInteger, type Tlv } from '../../asn1/der.ts';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
-import { verdict } from '../../webauthn/checkCeremony.ts';
+import { verdict } from '../../findings/Finding.ts';
 import type { Finding } from '../../findings/Finding.ts';
 import { parseCertificate, type ParsedCertificate } from '../../pki/parseCertificate.ts';
 import { signedData } from './signedData.ts';

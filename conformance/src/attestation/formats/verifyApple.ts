@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
-import { verdict } from '../../webauthn/checkCeremony.ts';
+import { verdict } from '../../findings/Finding.ts';
 import type { Finding } from '../../findings/Finding.ts';
 import { readTlv, children, contents } from '../../asn1/der.ts';
 import { OID } from '../../pki/parseCertificate.ts';

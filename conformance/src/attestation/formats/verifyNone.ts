@@ -1,5 +1,5 @@
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
-import { verdict } from '../../webauthn/checkCeremony.ts';
+import { verdict } from '../../findings/Finding.ts';
 
 /** "none" (WebAuthn L3 §8.7): the statement must be an empty map. */
 export function verifyNone(input: FormatInput): FormatResult {

@@ -1,6 +1,6 @@
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
-import { verdict } from '../../webauthn/checkCeremony.ts';
+import { verdict } from '../../findings/Finding.ts';
 import { verifyCoseSignature, COSE_ALG_NAMES } from '../../webauthn/coseKey.ts';
 import { formatAaguid } from '../../encoding/formatAaguid.ts';
 import type { ParsedCertificate } from '../../pki/parseCertificate.ts';

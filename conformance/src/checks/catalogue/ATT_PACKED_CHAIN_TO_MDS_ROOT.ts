@@ -1,5 +1,9 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
 import { ENTRA, firstRegistration, isResult } from './helpers.ts';
+import { findingCodesIn } from '../../findings/findingCodes.ts';
+
+/** the attestation statement's rules and its certificate chain's */
+const STATEMENT = findingCodesIn('statement', 'certificate');
 
 export const ATT_PACKED_CHAIN_TO_MDS_ROOT = defineCheck({
   id: 'ATT_PACKED_CHAIN_TO_MDS_ROOT',
@@ -15,7 +19,7 @@ export const ATT_PACKED_CHAIN_TO_MDS_ROOT = defineCheck({
     if (!ctx.entry) return fail('the key has no MDS entry, so no MDS root to chain to', 'an MDS entry with attestationRootCertificates', 'not in MDS', [r.ceremony.step]);
     if (r.analysis.attestationType !== 'basic') return skip(`no certificate chain to check (${r.analysis.fmt}, ${r.analysis.attestationType})`);
     // the statement's own rules; ceremony steps (rpIdHash, flags) have their own checks
-    const broken = r.analysis.findings.filter((f) => f.status === 'fail' && /^(ATT_|CERT_|CHAIN_)/.test(f.code));
+    const broken = r.analysis.findings.filter((f) => f.status === 'fail' && STATEMENT.has(f.code));
     if (broken.length) return fail('the attestation statement does not verify', 'every attestation rule passes', broken.map((f) => f.code).join(', '), [r.ceremony.step]);
     return r.analysis.trust === 'trusted'
       ? pass(`chain ends at ${r.analysis.trustAnchor}`, [r.ceremony.step, 'mds'])

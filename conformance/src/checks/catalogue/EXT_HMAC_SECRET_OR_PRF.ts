@@ -1,5 +1,6 @@
 import { defineCheck, fail, pass } from '../Check.ts';
 import { WINDOWS } from './helpers.ts';
+import type { StepName } from '../ceremonyPlan.ts';
 
 export const EXT_HMAC_SECRET_OR_PRF = defineCheck({
   id: 'EXT_HMAC_SECRET_OR_PRF',
@@ -10,7 +11,7 @@ export const EXT_HMAC_SECRET_OR_PRF = defineCheck({
   needs: 'prf-a-1, prf-a-1-again, prf-b-1, prf-a-2',
   fix: 'Implement hmac-secret with a per-credential CredRandom and the salt handling of CTAP 2.1 §12.5; outputs must be deterministic per (credential, salt).',
   evaluate(ctx) {
-    const out = (step: string) => {
+    const out = (step: StepName) => {
       const c = ctx.step(step);
       const a = ctx.assertions.find((x) => x.ceremony === c);
       const first = (a?.parsed.clientExtensionResults.prf as { results?: { first?: string } } | undefined)?.results?.first;
@@ -20,7 +21,7 @@ export const EXT_HMAC_SECRET_OR_PRF = defineCheck({
     const a1b = out('prf-a-1-again');
     const b1 = out('prf-b-1');
     const a2 = out('prf-a-2');
-    const steps = ['prf-a-1', 'prf-a-1-again', 'prf-b-1', 'prf-a-2'];
+    const steps: StepName[] = ['prf-a-1', 'prf-a-1-again', 'prf-b-1', 'prf-a-2'];
     const missing = [a1, a1b, b1, a2].filter((x) => !x.first);
     if (missing.length) return fail('no PRF (hmac-secret) output', 'prf.results.first in every prf step', missing.map((m) => (m.c ? `${m.c.step}: ${m.c.error ? m.c.error.name : 'none'}` : 'step missing')).join('; '), steps);
     if (a1.first !== a1b.first) return fail('the same salt gave different outputs', 'equal outputs for salt A', `${a1.first} vs ${a1b.first}`, ['prf-a-1', 'prf-a-1-again']);

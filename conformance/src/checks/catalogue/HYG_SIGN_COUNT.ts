@@ -1,4 +1,5 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
+import type { StepName } from '../ceremonyPlan.ts';
 
 export const HYG_SIGN_COUNT = defineCheck({
   id: 'HYG_SIGN_COUNT',
@@ -9,7 +10,7 @@ export const HYG_SIGN_COUNT = defineCheck({
   needs: 'several assertions per credential',
   fix: 'Increase the signature counter on every assertion (per credential or globally), or report 0 always; never repeat or go back.',
   evaluate(ctx) {
-    const byCred = new Map<string, { step: string; count: number }[]>();
+    const byCred = new Map<string, { step: StepName; count: number }[]>();
     for (const r of ctx.registrations) byCred.set(r.credentialId, [{ step: r.ceremony.step, count: r.parsed.authData.signCount }]);
     for (const a of ctx.assertions) byCred.get(a.credentialId)?.push({ step: a.ceremony.step, count: a.parsed.authData.signCount });
     const seqs = [...byCred.values()].filter((s) => s.length > 1);

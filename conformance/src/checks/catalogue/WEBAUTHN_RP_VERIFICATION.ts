@@ -1,8 +1,10 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
 import { checkCeremony } from '../../webauthn/checkCeremony.ts';
+import type { FindingCode } from '../../findings/findingCodes.ts';
+import type { StepName } from '../ceremonyPlan.ts';
 
 /** the steps this check owns; UP, UV and the backup flags have checks of their own */
-const OWN = /^(CLIENT_DATA_|RP_ID_HASH|CREDENTIAL_PUBLIC_KEY|FLAG_AT)/;
+const OWN: ReadonlySet<FindingCode> = new Set<FindingCode>(['CLIENT_DATA_TYPE', 'CLIENT_DATA_CHALLENGE', 'CLIENT_DATA_ORIGIN', 'CLIENT_DATA_CROSS_ORIGIN', 'RP_ID_HASH', 'CREDENTIAL_PUBLIC_KEY', 'FLAG_AT']);
 
 export const WEBAUTHN_RP_VERIFICATION = defineCheck({
   id: 'WEBAUTHN_RP_VERIFICATION',
@@ -13,17 +15,17 @@ export const WEBAUTHN_RP_VERIFICATION = defineCheck({
   needs: 'every ceremony',
   fix: 'Hash the RP ID the client sent (not the origin) into authData, return a well-formed COSE key, and sign authenticatorData || clientDataHash with the credential key.',
   evaluate(ctx) {
-    const problems: string[] = [];
+    const problems: { step: StepName; what: string }[] = [];
     for (const r of ctx.registrations) {
-      for (const f of r.analysis.findings) if (f.status === 'fail' && OWN.test(f.code)) problems.push(`${r.ceremony.step}: ${f.code}`);
+      for (const f of r.analysis.findings) if (f.status === 'fail' && OWN.has(f.code)) problems.push({ step: r.ceremony.step, what: f.code });
     }
     for (const a of ctx.assertions) {
       const steps = checkCeremony(a.parsed.clientData, a.parsed.authData, { ceremony: 'get', challenge: a.ceremony.options.challenge, origins: [ctx.run.origin], rpId: ctx.run.rpId, requireUserVerification: false });
-      for (const f of steps) if (f.status === 'fail' && OWN.test(f.code)) problems.push(`${a.ceremony.step}: ${f.code}`);
-      if (a.registration && !a.signatureValid) problems.push(`${a.ceremony.step}: SIGNATURE`);
+      for (const f of steps) if (f.status === 'fail' && OWN.has(f.code)) problems.push({ step: a.ceremony.step, what: f.code });
+      if (a.registration && !a.signatureValid) problems.push({ step: a.ceremony.step, what: 'SIGNATURE' });
     }
-    for (const u of ctx.unparseable) problems.push(`${u.ceremony.step}: unparseable (${u.error.slice(0, 80)})`);
+    for (const u of ctx.unparseable) problems.push({ step: u.ceremony.step, what: `unparseable (${u.error.slice(0, 80)})` });
     if (!ctx.registrations.length && !ctx.assertions.length && !ctx.unparseable.length) return skip('no ceremony succeeded');
-    return problems.length ? fail('responses fail the RP\'s verification steps', 'every step passes', problems.join('; '), [...new Set(problems.map((p) => p.split(':')[0]!))]) : pass(`${ctx.registrations.length + ctx.assertions.length} responses pass`);
+    return problems.length ? fail('responses fail the RP\'s verification steps', 'every step passes', problems.map((p) => `${p.step}: ${p.what}`).join('; '), [...new Set(problems.map((p) => p.step))]) : pass(`${ctx.registrations.length + ctx.assertions.length} responses pass`);
   },
 });

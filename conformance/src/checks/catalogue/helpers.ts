@@ -1,5 +1,5 @@
 import type { AssertionView, EvaluationContext, RegistrationView } from '../EvaluationContext.ts';
-import { defineCheck, fail, pass, skip, type CheckResult } from '../Check.ts';
+import { defineCheck, fail, pass, skip, type CheckId, type CheckResult } from '../Check.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraCriterion } from '../../mds/entraEligibility.ts';
 
 /** The first registration of the run (account 1), or a skip result saying why there is none. */
@@ -37,7 +37,7 @@ export const ENTRA = 'Microsoft Entra ID, attestation for passkey (FIDO2) vendor
 export const WINDOWS = 'Windows, Microsoft-compatible security key (microsoft-compatible-security-key)';
 
 /** A check that the MDS statement meets one of Entra's declared-capability criteria. */
-export function mdsDeclares(id: string, criterion: EntraCriterion, title: string, fix: string) {
+export function mdsDeclares(id: CheckId, criterion: EntraCriterion, title: string, fix: string) {
   return defineCheck({
     id,
     title,

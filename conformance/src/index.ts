@@ -1,0 +1,88 @@
+/**
+ * fido2-harness, the library: the only door for the RP server, the browser runner, the CLI
+ * entry point and consumers (`import { … } from 'fido2-harness'`). Layers, lowest first:
+ * errors, runtime, encoding, terminal, cbor, asn1, findings, pki, webauthn, mds, attestation, ctap,
+ * platform, emulation, checks, report, cli (test/layers.test.ts holds the direction).
+ */
+
+// errors, codes and the ground floor
+export { HarnessError, isHarnessError } from './errors/HarnessError.ts';
+export { ERROR_CODES, type ErrorCode } from './errors/errorCodes.ts';
+export { fromBase64url, toBase64url, toHex, describeType } from './encoding/base64url.ts';
+export { AAGUID_TEXT, formatAaguid } from './encoding/formatAaguid.ts';
+export { isJsonObject, parseJsonDocument } from './encoding/parseJsonDocument.ts';
+export { packageRoot, packagePath, packageVersion } from './runtime/packagePath.ts';
+export { palette, wantsColour, type Palette } from './terminal/palette.ts';
+export { decodeCbor, decodeCborItem, type CborValue, type CborKey, type CborDecoded } from './cbor/decodeCbor.ts';
+export { encodeCbor, canonicalMap } from './cbor/encodeCbor.ts';
+export { type Finding, firstFailure, verdict, skipped } from './findings/Finding.ts';
+export { FINDING_CODES, findingCodesIn, type FindingCode, type FindingGroup } from './findings/findingCodes.ts';
+export { seededRandom } from './testing/seededRandom.ts';
+
+// certificates
+export { parseCertificate, OID, type ParsedCertificate, type CertExtension } from './pki/parseCertificate.ts';
+export { verifyChain, type ChainVerdict, type ChainOptions } from './pki/verifyChain.ts';
+export { builtinAnchors, certificatesFromPem, mdsRootFile, type AnchorSet } from './pki/TrustAnchors.ts';
+export { certificateKeyIdentifier } from './pki/certificateKeyIdentifier.ts';
+export { peculiarX509 } from './pki/x509Provider.ts';
+
+// WebAuthn structures and the relying party's steps
+export { parseRegistrationResponse, parseAuthenticationResponse, type ParsedRegistration, type ParsedAssertion, type ParseOptions } from './webauthn/parseResponse.ts';
+export { parseAuthenticatorData, type AuthenticatorData, type AuthDataFlags, type AttestedCredentialData } from './webauthn/parseAuthenticatorData.ts';
+export { parseClientDataJSON, type ClientData } from './webauthn/parseClientDataJSON.ts';
+export { COSE_ALG, COSE_ALG_NAMES, coseKeyToPublicKey, verifyCoseSignature, type PublicKeyInfo } from './webauthn/coseKey.ts';
+export { checkCeremony, type CeremonyExpectations } from './webauthn/checkCeremony.ts';
+export { verifyAssertion, type StoredCredentialKey, type AssertionVerdict } from './webauthn/verifyAssertion.ts';
+export { describeRegistration, describeAssertion, cborToJson } from './webauthn/describeResponse.ts';
+
+// FIDO Metadata Service
+export { loadMetadataBlob, entryRoots, type MetadataBlob, type MetadataEntry, type MetadataStatusReport } from './mds/MetadataBlob.ts';
+export { blobMetadata, mergedMetadata, withDraftStatements, snapshotMetadata, describeOrigin, type MetadataProvider, type MetadataOrigin } from './mds/MetadataProvider.ts';
+export { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions, type OpenedMetadata } from './mds/MetadataSource.ts';
+export { crlChecker, crlCheckerFor, bundledCrlChecker, fetchingCrlChecker, directoryCrlChecker, bundledCrlSource, directoryCrlSource, networkCrlSource, checkBlobRevocation, SKIP_CRL, NotHeld, type CrlChecker, type CrlSource, type CrlResult } from './mds/crl.ts';
+export { readDraftStatement } from './mds/draftStatements.ts';
+export { entraEligibility, ENTRA_CRITERIA, type EntraCriterion, type EntraRow, type EntraVerdict } from './mds/entraEligibility.ts';
+export { interpretStatus, COMPROMISE_STATUSES, type StatusVerdict } from './mds/interpretStatus.ts';
+export { lintStatement, type LintFinding } from './mds/lintStatement.ts';
+export { METADATA_STATEMENT_SCHEMA } from './mds/metadataStatementSchema.ts';
+export { TestMdsSigner, compliantEntry, type TestBlobOptions } from './mds/TestMdsSigner.ts';
+
+// attestation analysis
+export { analyzeRegistration, declaredCapabilities, type AnalysisOptions, type RegistrationAnalysis, type DeclaredCapabilities } from './attestation/analyzeRegistration.ts';
+export { analyzeAssertion, type AssertionAnalysis } from './attestation/analyzeAssertion.ts';
+export { inspectInput, type InspectOptions, type InspectResult } from './attestation/inspectInput.ts';
+export { FORMAT_VERIFIERS, REGISTERED_FORMATS } from './attestation/formats/registry.ts';
+export type { FormatInput, FormatResult, FormatVerifier, AttestationType } from './attestation/FormatVerifier.ts';
+
+// the software authenticator
+export { SoftAuthenticator, SoftKeyError, domErrorName, type SoftAuthenticatorOptions, type SoftCredential, type SoftFaults, type SoftFeatures, type Tamper } from './emulation/SoftAuthenticator.ts';
+export { AttestationCa, type LeafOptions, type IssuedLeaf } from './emulation/AttestationCa.ts';
+export { loadProfile, type EmulationProfile, type LoadedProfile } from './emulation/loadProfile.ts';
+
+// the conformance catalogue
+export { CHECKS } from './checks/registry.ts';
+export { CHECK_IDS, CHECK_AREAS, type CheckId, type CheckArea } from './checks/checkIds.ts';
+export { defineCheck, pass, fail, skip, type CheckDefinition, type CheckResult, type Severity, type Evidence } from './checks/Check.ts';
+export { CEREMONY_PLAN, STEP_NAMES, PRF_SALTS, ALGORITHMS, CRED_BLOB, userIdFor, optionsFor, type PlanStep, type StepName, type Account } from './checks/ceremonyPlan.ts';
+export { runPlan, newRun, stepOptions, recordStep, registeredCredentials, type Perform, type CeremonyOutcome, type RunTarget } from './checks/runPlan.ts';
+export { runWithSoftAuthenticator, softKeyPerformer } from './checks/runWithSoftAuthenticator.ts';
+export { evaluateRun, REPORT_SCHEMA, type RunReport, type CheckOutcome } from './checks/evaluateRun.ts';
+export { buildContext, type EvaluationContext, type RegistrationView, type AssertionView } from './checks/EvaluationContext.ts';
+export { attachMetadata } from './checks/attachMetadata.ts';
+export type { RunEvidence, Ceremony } from './checks/RunEvidence.ts';
+export { FAULT_CASES, FAULT_AAGUID, FAULT_AT, runFaultCase, failingIds, faultMatrixMarkdown, type FaultCase, type Scenario } from './checks/faultMatrix.ts';
+
+// reports
+export { REPORT_FORMATS, REPORT_FORMAT_NAMES, renderReports, isReportFormat, type ReportFormat, type ReportFormatSpec } from './report/formats.ts';
+export { readReports, readReportDocument, MAX_REPORT_BYTES } from './report/readReports.ts';
+export { diffReports, type ReportDiff } from './report/diffReports.ts';
+export { renderHtml, esc } from './report/renderHtml.ts';
+export { renderJunit } from './report/renderJunit.ts';
+export { renderMarkdown } from './report/renderMarkdown.ts';
+export { renderText } from './report/renderText.ts';
+export { RUN_REPORT_SCHEMA } from './report/runReportSchema.ts';
+
+// the command line
+export { main as runCli, USAGE, type CliIo, type CliOptions, type ExternalCommand } from './cli/main.ts';
+export { parseCommandArgs, parseTime, oneOf, closestFlag, readPemCertificates, readTextFile, type OptionSpecs, type ParsedOptions } from './cli/args.ts';
+export { writeReports, parseReportFormat } from './cli/writeReports.ts';

@@ -1,0 +1,4 @@
+import { openMemoryStores } from './MemoryStores.ts';
+import { storeContract } from './storeContract.ts';
+
+storeContract('in-memory', async () => ({ stores: openMemoryStores() }));

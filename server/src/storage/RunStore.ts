@@ -1,0 +1,30 @@
+import type { RunEvidence } from '../../../conformance/src/index.ts';
+
+/** A conformance run as stored: its evidence and what the list view needs. */
+export interface StoredRun {
+  id: string;
+  aaguid: string | null;
+  label: string;
+  firmware: string | null;
+  via: string;
+  startedAt: string;
+  verdict: 'pass' | 'fail' | null;
+  evidence: RunEvidence;
+}
+
+/** Guided and uploaded conformance runs (SQLite, in-memory, PostgreSQL; the same contract suite). */
+export interface RunStore {
+  /** insert or replace; resolves once committed */
+  saveRun(run: StoredRun): Promise<void>;
+  getRun(id: string): Promise<StoredRun | undefined>;
+  /** newest first (at most 500); by AAGUID when given */
+  listRuns(aaguid?: string): Promise<StoredRun[]>;
+  close(): Promise<void>;
+}
+
+/** The two stores a server needs; `close` closes both (and whatever they share). */
+export interface Stores {
+  credentials: import('./CredentialStore.ts').CredentialStore;
+  runs: RunStore;
+  close(): Promise<void>;
+}

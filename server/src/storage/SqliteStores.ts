@@ -1,0 +1,331 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
+import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import { counterAccepted } from './counterRule.ts';
+
+/**
+ * Versioned schema: MIGRATIONS[i] takes the database from user_version i to i + 1. Applied at
+ * open inside one transaction; a file from a newer harness (user_version beyond these) is
+ * refused rather than guessed at.
+ */
+const MIGRATIONS = [
+  `CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS credentials (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    public_key BLOB NOT NULL,
+    alg INTEGER NOT NULL,
+    counter INTEGER NOT NULL,
+    transports TEXT NOT NULL,
+    aaguid TEXT NOT NULL,
+    fmt TEXT NOT NULL,
+    attestation_object BLOB NOT NULL,
+    client_data_json BLOB NOT NULL,
+    backup_eligible INTEGER NOT NULL,
+    backup_state INTEGER NOT NULL,
+    discoverable INTEGER,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    counter_regressions INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS credentials_user ON credentials(user_id);
+  CREATE TABLE IF NOT EXISTS counter_regressions (
+    credential_id TEXT NOT NULL,
+    stored INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS counter_regressions_cred ON counter_regressions(credential_id);
+  CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    aaguid TEXT,
+    label TEXT NOT NULL,
+    firmware TEXT,
+    via TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    verdict TEXT,
+    evidence TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS runs_aaguid ON runs(aaguid, started_at);`,
+];
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+type Row = Record<string, unknown>;
+const CACHE_MAX = 10_000;
+
+function toCredential(r: Row): CredentialRecord {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    publicKey: new Uint8Array(r.public_key as Uint8Array),
+    alg: Number(r.alg),
+    counter: Number(r.counter),
+    transports: JSON.parse(r.transports as string) as string[],
+    aaguid: r.aaguid as string,
+    fmt: r.fmt as string,
+    backupEligible: r.backup_eligible === 1,
+    backupState: r.backup_state === 1,
+    discoverable: r.discoverable === null ? null : r.discoverable === 1,
+    createdAt: Number(r.created_at),
+    lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+    counterRegressions: Number(r.counter_regressions),
+    ...(typeof r.username === 'string' ? { username: r.username } : {}),
+  };
+}
+
+function toRun(r: Row | undefined): StoredRun | undefined {
+  return r && { id: r.id as string, aaguid: (r.aaguid as string | null) ?? null, label: r.label as string, firmware: (r.firmware as string | null) ?? null, via: r.via as string, startedAt: r.started_at as string, verdict: (r.verdict as StoredRun['verdict']) ?? null, evidence: JSON.parse(r.evidence as string) };
+}
+
+function toUser(r: Row | undefined): UserRecord | undefined {
+  return r && { id: r.id as string, username: r.username as string, displayName: r.display_name as string, createdAt: Number(r.created_at) };
+}
+
+const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transports, c.aaguid, c.fmt, c.backup_eligible, c.backup_state, c.discoverable, c.created_at, c.last_used_at, c.counter_regressions, u.username';
+
+/** Opens (creating and migrating) the embedded SQLite file; `:memory:` for a throw-away one. */
+export function openSqliteStores(file: string): Stores & { credentials: SqliteCredentialStore; file: string } {
+  const db = openDatabase(file);
+  const credentials = new SqliteCredentialStore(db);
+  const runs = new SqliteRunStore(db);
+  return {
+    file,
+    credentials,
+    runs,
+    async close() {
+      credentials.flushNow();
+      if (db.isOpen) db.close();
+    },
+  };
+}
+
+function openDatabase(file: string): DatabaseSync {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
+  const version = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new Error(`${file} has schema version ${version}, newer than this fido2-harness knows (${MIGRATIONS.length}): upgrade fido2-harness, or point --data-dir at another folder`);
+  }
+  if (version < MIGRATIONS.length) {
+    tx(db, () => {
+      for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+    });
+  }
+  return db;
+}
+
+function tx(db: DatabaseSync, fn: () => void) {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    fn();
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+interface PendingUse {
+  counter: number;
+  backupState: boolean;
+  at: number;
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+export class SqliteCredentialStore implements CredentialStore {
+  private readonly db: DatabaseSync;
+  private readonly q: Record<string, StatementSync>;
+  private readonly pendingUse = new Map<string, PendingUse>();
+  private flushScheduled = false;
+  private readonly cache = new Map<string, CredentialRecord>();
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.q = {
+      userByName: p('SELECT * FROM users WHERE username = ?'),
+      userById: p('SELECT * FROM users WHERE id = ?'),
+      insertUser: p('INSERT OR IGNORE INTO users (id, username, display_name, created_at) VALUES (?, ?, ?, ?)'),
+      credExists: p('SELECT 1 FROM credentials WHERE id = ?'),
+      insertCred: p(`INSERT INTO credentials (id, user_id, public_key, alg, counter, transports, aaguid, fmt, attestation_object,
+        client_data_json, backup_eligible, backup_state, discoverable, created_at, last_used_at, counter_regressions)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`),
+      cred: p(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = ?`),
+      evidence: p('SELECT attestation_object, client_data_json FROM credentials WHERE id = ?'),
+      credsAll: p(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id ORDER BY c.created_at, c.id`),
+      credsOfUser: p(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? ORDER BY c.created_at, c.id`),
+      deleteCred: p('DELETE FROM credentials WHERE id = ?'),
+      use: p('UPDATE credentials SET counter = ?, backup_state = ?, last_used_at = ? WHERE id = ?'),
+      regress: p('UPDATE credentials SET counter_regressions = counter_regressions + 1 WHERE id = ?'),
+      insertRegression: p('INSERT INTO counter_regressions (credential_id, stored, received, at) VALUES (?, ?, ?, ?)'),
+      regressions: p('SELECT * FROM counter_regressions WHERE credential_id = ? ORDER BY at'),
+    };
+  }
+
+  async getUserByName(username: string) {
+    return toUser(this.q.userByName!.get(username) as Row | undefined);
+  }
+
+  async getUserById(id: string) {
+    return toUser(this.q.userById!.get(id) as Row | undefined);
+  }
+
+  async addCredential(u: UserRecord, c: CredentialRecord & RegistrationEvidence) {
+    tx(this.db, () => {
+      const owner = toUser(this.q.userByName!.get(u.username) as Row | undefined);
+      if (owner && owner.id !== u.id) throw new StoreConflict('USERNAME_TAKEN', `the username "${u.username}" was registered by another session meanwhile, with another user handle`);
+      if (this.q.credExists!.get(c.id)) throw new StoreConflict('CREDENTIAL_EXISTS', 'this credential ID is already registered');
+      this.q.insertUser!.run(u.id, u.username, u.displayName, u.createdAt);
+      this.q.insertCred!.run(
+        c.id, c.userId, c.publicKey, c.alg, c.counter, JSON.stringify(c.transports), c.aaguid, c.fmt, c.attestationObject,
+        c.clientDataJSON, c.backupEligible ? 1 : 0, c.backupState ? 1 : 0, c.discoverable === null ? null : c.discoverable ? 1 : 0,
+        c.createdAt, c.lastUsedAt,
+      );
+    });
+  }
+
+  /**
+   * Sign-in reads the same few credentials over and over; this process is the only writer
+   * of the file, so a bounded read cache stays exact as long as every write below updates it.
+   */
+  private current(id: string): CredentialRecord | undefined {
+    let c = this.cache.get(id);
+    if (!c) {
+      const r = this.q.cred!.get(id) as Row | undefined;
+      if (!r) return undefined;
+      c = toCredential(r);
+      const pending = this.pendingUse.get(id);
+      if (pending) Object.assign(c, { counter: pending.counter, backupState: pending.backupState, lastUsedAt: pending.at });
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(id, c);
+    }
+    return c;
+  }
+
+  async getCredential(id: string) {
+    const c = this.current(id);
+    return c && { ...c, transports: [...c.transports] };
+  }
+
+  async getRegistrationEvidence(id: string) {
+    const r = this.q.evidence!.get(id) as Row | undefined;
+    return r && { attestationObject: new Uint8Array(r.attestation_object as Uint8Array), clientDataJSON: new Uint8Array(r.client_data_json as Uint8Array) };
+  }
+
+  async listCredentials(userId?: string) {
+    this.flushNow();
+    const rows = (userId === undefined ? this.q.credsAll!.all() : this.q.credsOfUser!.all(userId)) as Row[];
+    return rows.map(toCredential);
+  }
+
+  async deleteCredential(id: string) {
+    this.flushNow();
+    this.cache.delete(id);
+    return Number(this.q.deleteCred!.run(id).changes) > 0;
+  }
+
+  /**
+   * Counter updates are group-committed: checked and applied to the in-process view at once
+   * (so the next sign-in in this process sees them), written in one transaction at the end of
+   * the event-loop turn, and each caller's promise resolves only after that COMMIT: no reply
+   * acknowledges a counter a crash could lose. Under load this turns N autocommit writes into one.
+   */
+  recordUse(id: string, counter: number, backupState: boolean, at: number): Promise<'ok' | 'regressed' | 'unknown'> {
+    const c = this.current(id);
+    if (!c) return Promise.resolve('unknown');
+    if (!counterAccepted(c.counter, counter)) return Promise.resolve('regressed');
+    Object.assign(c, { counter, backupState, lastUsedAt: at });
+    return new Promise((resolve, reject) => {
+      const p = this.pendingUse.get(id);
+      const waiter = { resolve: () => resolve('ok'), reject };
+      if (p) Object.assign(p, { counter, backupState, at, waiters: [...p.waiters, waiter] });
+      else this.pendingUse.set(id, { counter, backupState, at, waiters: [waiter] });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushNow());
+      }
+    });
+  }
+
+  /** write queued counter updates now (also before anything that reads rows in bulk, and at close) */
+  flushNow() {
+    this.flushScheduled = false;
+    if (this.pendingUse.size === 0) return;
+    const batch = [...this.pendingUse];
+    this.pendingUse.clear();
+    try {
+      if (!this.db.isOpen) throw new Error('the store is closed');
+      tx(this.db, () => {
+        for (const [id, u] of batch) this.q.use!.run(u.counter, u.backupState ? 1 : 0, u.at, id);
+      });
+    } catch (e) {
+      // not committed: forget what the cache believes and fail every waiting reply
+      for (const [id, u] of batch) {
+        this.cache.delete(id);
+        for (const w of u.waiters) w.reject(e);
+      }
+      return;
+    }
+    for (const [, u] of batch) for (const w of u.waiters) w.resolve();
+  }
+
+  async recordCounterRegression(r: CounterRegression) {
+    this.flushNow();
+    tx(this.db, () => {
+      this.q.regress!.run(r.credentialId);
+      this.q.insertRegression!.run(r.credentialId, r.stored, r.received, r.at);
+    });
+    const c = this.cache.get(r.credentialId);
+    if (c) c.counterRegressions += 1;
+  }
+
+  async listCounterRegressions(credentialId: string) {
+    return (this.q.regressions!.all(credentialId) as Row[]).map((r) => ({
+      credentialId: r.credential_id as string,
+      stored: Number(r.stored),
+      received: Number(r.received),
+      at: Number(r.at),
+    }));
+  }
+
+  async close() {
+    this.flushNow();
+  }
+}
+
+export class SqliteRunStore implements RunStore {
+  private readonly q: Record<string, StatementSync>;
+  constructor(db: DatabaseSync) {
+    const p = (sql: string) => db.prepare(sql);
+    this.q = {
+      saveRun: p('INSERT OR REPLACE INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      run: p('SELECT * FROM runs WHERE id = ?'),
+      runsAll: p('SELECT * FROM runs ORDER BY started_at DESC, id LIMIT 500'),
+      runsOf: p('SELECT * FROM runs WHERE aaguid = ? ORDER BY started_at DESC, id LIMIT 500'),
+    };
+  }
+
+  async saveRun(r: StoredRun) {
+    this.q.saveRun!.run(r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence));
+  }
+
+  async getRun(id: string) {
+    return toRun(this.q.run!.get(id) as Row | undefined);
+  }
+
+  async listRuns(aaguid?: string) {
+    return ((aaguid === undefined ? this.q.runsAll!.all() : this.q.runsOf!.all(aaguid)) as Row[]).map((r) => toRun(r)!);
+  }
+
+  async close() {}
+}

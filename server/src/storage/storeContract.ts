@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreConflict } from './CredentialStore.ts';
+import type { Stores, StoredRun } from './RunStore.ts';
+
+/**
+ * The store contract: every implementation (SQLite, in-memory, PostgreSQL) runs this suite.
+ * `open` gives fresh, empty stores; `reopen` (when the store persists) opens the same data again
+ * after the first handle is closed, to show that what resolved was committed.
+ */
+export interface StoreUnderTest {
+  stores: Stores;
+  reopen?: () => Promise<Stores>;
+  dispose?: () => Promise<void>;
+}
+
+const user = { id: 'dXNlcg', username: 'alice', displayName: 'Alice', createdAt: 1 };
+const cred = (id: string, userId = user.id) => ({
+  id, userId, publicKey: new Uint8Array([1, 2, 3]), alg: -7, counter: 0, transports: ['usb', 'nfc'], aaguid: '00000000-0000-0000-0000-000000000000',
+  fmt: 'packed', attestationObject: new Uint8Array([9, 9]), clientDataJSON: new Uint8Array([7]), backupEligible: false, backupState: false,
+  discoverable: true, createdAt: 2, lastUsedAt: null, counterRegressions: 0,
+});
+const run = (id: string, startedAt: string, aaguid: string | null = 'a'): StoredRun => ({
+  id, aaguid, label: `run ${id}`, firmware: null, via: 'physical', startedAt, verdict: null,
+  evidence: { schemaVersion: 1, id, startedAt, subject: { label: `run ${id}`, via: 'physical' }, rpId: 'localhost', origin: 'http://localhost', ceremonies: [] },
+});
+
+async function conflict(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof StoreConflict ? e.reason : `not a StoreConflict: ${String(e)}`;
+  }
+  return 'no conflict';
+}
+
+export function storeContract(name: string, open: () => Promise<StoreUnderTest>) {
+  describe(`store contract: ${name}`, () => {
+    const opened: StoreUnderTest[] = [];
+    const fresh = async () => {
+      const s = await open();
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of opened.splice(0)) {
+        await s.stores.close();
+        await s.dispose?.();
+      }
+    });
+
+    it('stores users, credentials and the raw registration evidence', async () => {
+      const s = await fresh();
+      const c = s.stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      await c.addCredential(user, cred('c2'));
+      expect(await c.getUserByName('alice')).toEqual(user);
+      expect(await c.getUserById(user.id)).toEqual(user);
+      expect(await c.getCredential('c1')).toMatchObject({ id: 'c1', username: 'alice', transports: ['usb', 'nfc'], discoverable: true, publicKey: new Uint8Array([1, 2, 3]), counter: 0, counterRegressions: 0 });
+      expect(await c.getRegistrationEvidence('c2')).toEqual({ attestationObject: new Uint8Array([9, 9]), clientDataJSON: new Uint8Array([7]) });
+      expect((await c.listCredentials(user.id)).map((x) => x.id)).toEqual(['c1', 'c2']);
+      expect((await c.listCredentials()).map((x) => x.id)).toEqual(['c1', 'c2']);
+      expect(await c.getCredential('nope')).toBeUndefined();
+      expect(await c.getUserByName('nobody')).toBeUndefined();
+      if (s.reopen) {
+        await s.stores.close();
+        const b = await s.reopen();
+        s.stores = b;
+        expect(await b.credentials.getCredential('c1')).toMatchObject({ id: 'c1', username: 'alice' });
+      }
+    });
+
+    it('a duplicate credential ID is refused (CREDENTIAL_EXISTS) and leaves the store as it was', async () => {
+      const c = (await fresh()).stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      expect(await conflict(c.addCredential({ ...user, id: 'b3RoZXI', username: 'bob' }, cred('c1', 'b3RoZXI')))).toBe('CREDENTIAL_EXISTS');
+      expect(await c.getUserByName('bob')).toBeUndefined();
+      expect(await c.listCredentials()).toHaveLength(1);
+    });
+
+    it('one user handle per username: a second handle for a taken username is refused (USERNAME_TAKEN), nothing written', async () => {
+      const c = (await fresh()).stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      expect(await conflict(c.addCredential({ ...user, id: 'c2Vjb25k' }, cred('c2', 'c2Vjb25k')))).toBe('USERNAME_TAKEN');
+      expect(await c.getCredential('c2')).toBeUndefined();
+      expect(await c.getUserById('c2Vjb25k')).toBeUndefined();
+      // the same handle adds a second credential to the account
+      await c.addCredential(user, cred('c3'));
+      expect((await c.listCredentials(user.id)).map((x) => x.id)).toEqual(['c1', 'c3']);
+    });
+
+    it('many concurrent first registrations of one username: exactly one user, every loser refused with USERNAME_TAKEN', async () => {
+      const c = (await fresh()).stores.credentials;
+      const tries = Array.from({ length: 20 }, (_, i) => c.addCredential({ ...user, id: `aGFuZGxl${i}` }, cred(`k${i}`, `aGFuZGxl${i}`)).then(() => 'ok', (e) => (e instanceof StoreConflict ? e.reason : String(e))));
+      const results = await Promise.all(tries);
+      expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r === 'USERNAME_TAKEN')).toHaveLength(19);
+      expect(await c.listCredentials()).toHaveLength(1);
+    });
+
+    it('counters: an increase is stored, a repeat or decrease is refused without writing, and 0 stays acceptable for counterless keys', async () => {
+      const s = await fresh();
+      const c = s.stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      await c.addCredential(user, cred('zero'));
+      expect(await c.recordUse('c1', 5, true, 100)).toBe('ok');
+      expect(await c.getCredential('c1')).toMatchObject({ counter: 5, backupState: true, lastUsedAt: 100 });
+      expect(await c.recordUse('c1', 5, false, 101)).toBe('regressed');
+      expect(await c.recordUse('c1', 4, false, 102)).toBe('regressed');
+      expect(await c.getCredential('c1')).toMatchObject({ counter: 5, backupState: true, lastUsedAt: 100 });
+      expect(await c.recordUse('zero', 0, false, 103)).toBe('ok');
+      expect(await c.recordUse('zero', 0, false, 104)).toBe('ok');
+      expect(await c.recordUse('missing', 1, false, 105)).toBe('unknown');
+      if (s.reopen) {
+        await s.stores.close();
+        s.stores = await s.reopen();
+        expect(await s.stores.credentials.getCredential('c1')).toMatchObject({ counter: 5, lastUsedAt: 100 });
+      }
+    });
+
+    it('two concurrent sign-ins presenting the same counter: exactly one is accepted', async () => {
+      const c = (await fresh()).stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => c.recordUse('c1', 7, false, 200 + i)));
+      expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r === 'regressed')).toHaveLength(9);
+      expect((await c.getCredential('c1'))!.counter).toBe(7);
+    });
+
+    it('regressions are counted on the record and logged; delete forgets the credential everywhere', async () => {
+      const c = (await fresh()).stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      await c.getCredential('c1');
+      await c.recordCounterRegression({ credentialId: 'c1', stored: 9, received: 3, at: 5 });
+      expect((await c.getCredential('c1'))!.counterRegressions).toBe(1);
+      expect(await c.listCounterRegressions('c1')).toEqual([{ credentialId: 'c1', stored: 9, received: 3, at: 5 }]);
+      expect(await c.deleteCredential('c1')).toBe(true);
+      expect(await c.getCredential('c1')).toBeUndefined();
+      expect(await c.deleteCredential('c1')).toBe(false);
+    });
+
+    it('returns copies: a caller cannot change what the store holds', async () => {
+      const c = (await fresh()).stores.credentials;
+      await c.addCredential(user, cred('c1'));
+      const got = (await c.getCredential('c1'))!;
+      got.counter = 99;
+      got.transports.push('ble');
+      expect(await c.getCredential('c1')).toMatchObject({ counter: 0, transports: ['usb', 'nfc'] });
+    });
+
+    it('runs: saved with their evidence, replaced by id, listed newest first and by AAGUID', async () => {
+      const s = await fresh();
+      const r = s.stores.runs;
+      await r.saveRun(run('r1', '2026-01-01T00:00:00.000Z'));
+      await r.saveRun(run('r2', '2026-01-02T00:00:00.000Z', 'b'));
+      await r.saveRun({ ...run('r1', '2026-01-01T00:00:00.000Z'), verdict: 'pass', firmware: '1.2' });
+      expect(await r.getRun('r1')).toMatchObject({ id: 'r1', verdict: 'pass', firmware: '1.2', evidence: { id: 'r1', subject: { label: 'run r1' } } });
+      expect(await r.getRun('nope')).toBeUndefined();
+      expect((await r.listRuns()).map((x) => x.id)).toEqual(['r2', 'r1']);
+      expect((await r.listRuns('a')).map((x) => x.id)).toEqual(['r1']);
+      if (s.reopen) {
+        await s.stores.close();
+        s.stores = await s.reopen();
+        expect((await s.stores.runs.getRun('r2'))?.evidence.startedAt).toBe('2026-01-02T00:00:00.000Z');
+      }
+    });
+  });
+}
