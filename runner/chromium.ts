@@ -40,10 +40,12 @@ export interface VirtualKey {
   authenticatorId: string;
 }
 
-/** One browser context per key (DESIGN: pages sharing a context lose focus). */
-export async function openWithVirtualKey(browser: Browser, url: string, o: VirtualAuthenticatorOptions = {}, how: { waitForDemo?: boolean } = {}): Promise<VirtualKey> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+/**
+ * A CDP virtual authenticator on a page that is already open (the page's context owns it):
+ * what a Playwright suite adds to its own page before running the plan in it.
+ */
+export async function attachVirtualAuthenticator(page: Page, o: VirtualAuthenticatorOptions = {}): Promise<VirtualKey> {
+  const context = page.context();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -62,7 +64,15 @@ export async function openWithVirtualKey(browser: Browser, url: string, o: Virtu
       ...(o.hasMinPinLength !== undefined ? { hasMinPinLength: o.hasMinPinLength } : {}),
     } as never,
   });
+  return { context, page, cdp, authenticatorId };
+}
+
+/** One browser context per key (DESIGN: pages sharing a context lose focus). */
+export async function openWithVirtualKey(browser: Browser, url: string, o: VirtualAuthenticatorOptions = {}, how: { waitForDemo?: boolean } = {}): Promise<VirtualKey> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const k = await attachVirtualAuthenticator(page, o);
   await page.goto(url);
   if (how.waitForDemo !== false) await page.waitForSelector('body[data-ready=true]');
-  return { context, page, cdp, authenticatorId };
+  return k;
 }

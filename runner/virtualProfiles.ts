@@ -1,4 +1,5 @@
 import type { VirtualAuthenticatorOptions } from './chromium.ts';
+import type { CheckId } from '../conformance/src/index.ts';
 
 /**
  * The matrix `check --virtual` runs: Chromium CDP virtual authenticators configured as the
@@ -11,7 +12,7 @@ export interface VirtualProfile {
   description: string;
   options: VirtualAuthenticatorOptions;
   /** checks this profile must pass and must fail (asserted in tests) */
-  expect: { pass: string[]; fail: string[] };
+  expect: { pass: CheckId[]; fail: CheckId[] };
 }
 
 export const VIRTUAL_PROFILES: VirtualProfile[] = [

@@ -29,8 +29,13 @@ for (const [name, o] of Object.entries(blobs)) fs.writeFileSync(path.join(out, `
 fs.writeFileSync(path.join(out, 'statement.json'), JSON.stringify(good.metadataStatement, null, 2));
 console.log(`wrote ${out}: root.pem, ${Object.keys(blobs).map((b) => `${b}.jwt`).join(', ')}, statement.json`);
 
-// a vendor's own attestation material, as fixtures/example-vendor-profile.json expects it
+// a vendor's own attestation material, as fixtures/example-vendor-profile.json expects it: a
+// test CA of ours, generated once and committed (the package ships it); --vendor makes a new one
 const vendorDir = path.resolve('fixtures/vendor-example');
+if (fs.existsSync(path.join(vendorDir, 'attestation-cert.pem')) && !process.argv.includes('--vendor')) {
+  console.log(`kept ${vendorDir} (npm run fixtures -- --vendor generates a new set)`);
+  process.exit(0);
+}
 fs.mkdirSync(vendorDir, { recursive: true });
 const vendorCa = await AttestationCa.create('CN=Example Vendor FIDO Root CA, O=Example Vendor, C=SE');
 const vendorLeaf = await vendorCa.issueLeaf({ aaguid: 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5d', subject: 'C=SE, O=Example Vendor, OU=Authenticator Attestation, CN=Example Vendor Key Batch 1' });

@@ -5,6 +5,7 @@ import { textToBase64url } from './binary.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError, explainServerError } from './explainError.ts';
 import { renderDecoded, renderCredentials } from './render.ts';
+import type { ApiConfig, AuthenticationOptionsRequest, CredentialList, RegistrationOptionsRequest, VerifyResult } from '../../server/src/schemas/api.ts';
 
 const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512' };
 
@@ -27,7 +28,7 @@ function checked(id: string) {
   return input(id).checked;
 }
 
-function registrationRequest() {
+function registrationRequest(): RegistrationOptionsRequest {
   const ext: Record<string, unknown> = {};
   if (checked('ext-credProps')) ext.credProps = true;
   if (checked('ext-prf')) ext.prf = {};
@@ -40,11 +41,11 @@ function registrationRequest() {
   return {
     username: input('username').value.trim(),
     ...(input('displayName').value ? { displayName: input('displayName').value } : {}),
-    attestation: select('attestation').value,
-    residentKey: select('residentKey').value,
-    userVerification: select('regUserVerification').value,
-    ...(select('authenticatorAttachment').value ? { authenticatorAttachment: select('authenticatorAttachment').value } : {}),
-    hints: [...document.querySelectorAll<HTMLInputElement>('input[name=hint]:checked')].map((i) => i.value),
+    attestation: select('attestation').value as RegistrationOptionsRequest['attestation'],
+    residentKey: select('residentKey').value as RegistrationOptionsRequest['residentKey'],
+    userVerification: select('regUserVerification').value as RegistrationOptionsRequest['userVerification'],
+    ...(select('authenticatorAttachment').value ? { authenticatorAttachment: select('authenticatorAttachment').value as RegistrationOptionsRequest['authenticatorAttachment'] } : {}),
+    hints: [...document.querySelectorAll<HTMLInputElement>('input[name=hint]:checked')].map((i) => i.value) as RegistrationOptionsRequest['hints'],
     ...(algorithms.length ? { algorithms } : {}),
     timeout: Number(input('timeout').value || 120) * 1000,
     excludeCredentials: checked('excludeCredentials'),
@@ -52,7 +53,7 @@ function registrationRequest() {
   };
 }
 
-function authenticationRequest(discoverable: boolean) {
+function authenticationRequest(discoverable: boolean): AuthenticationOptionsRequest {
   const ext: Record<string, unknown> = {};
   if (input('auth-prf').value) ext.prf = { eval: { first: textToBase64url(input('auth-prf').value) } };
   const lb = select('auth-largeBlob').value;
@@ -61,7 +62,7 @@ function authenticationRequest(discoverable: boolean) {
   if (checked('auth-getCredBlob')) ext.getCredBlob = true;
   return {
     ...(discoverable ? {} : { username: input('username').value.trim() }),
-    userVerification: select('authUserVerification').value,
+    userVerification: select('authUserVerification').value as AuthenticationOptionsRequest['userVerification'],
     timeout: Number(input('timeout').value || 120) * 1000,
     extensions: ext,
   };
@@ -85,7 +86,7 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
       return;
     }
     try {
-      const r = await api<Record<string, any>>('POST', isReg ? '/api/registration/verify' : '/api/authentication/verify', response);
+      const r = await api<VerifyResult>('POST', isReg ? '/api/registration/verify' : '/api/authentication/verify', response);
       const c = r.credential;
       setStatus('ok', isReg
         ? `Registered ${c.username}'s credential (${ALG_NAMES[c.alg] ?? c.alg}, attestation "${c.fmt}", ${c.authenticator ? `${c.authenticator.name}, ${c.authenticator.status ?? 'no status'}` : `AAGUID ${c.aaguid}, not in MDS`}).`
@@ -106,7 +107,7 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
 }
 
 async function refreshCredentials() {
-  const { credentials } = await api<{ credentials: Record<string, any>[] }>('GET', '/api/credentials');
+  const { credentials } = await api<CredentialList>('GET', '/api/credentials');
   $('credentials').replaceChildren(renderCredentials(credentials, async (id) => {
     await api('DELETE', `/api/credentials/${encodeURIComponent(id)}`);
     setStatus('idle', 'Credential deleted on the server. (It stays on the key: remove it there with the vendor tool if you need the slot.)');
@@ -115,7 +116,7 @@ async function refreshCredentials() {
 }
 
 async function init() {
-  const cfg = await api<Record<string, any>>('GET', '/api/config');
+  const cfg = await api<ApiConfig>('GET', '/api/config');
   $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}; MDS: ${cfg.mds?.state === 'loaded' ? `BLOB no ${cfg.mds.no} (nextUpdate ${cfg.mds.nextUpdate})` : (cfg.mds?.note ?? 'none')}${cfg.mds?.drafts ? `; ${cfg.mds.drafts}` : ''}`;
   const box = $('algorithms');
   for (const alg of cfg.algorithms as number[]) {

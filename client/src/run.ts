@@ -2,6 +2,7 @@ import { $, el, input, table } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
+import type { CreateRunRequest, CreateRunResponse, ReportDiff, RunList, RunReport } from '../../server/src/schemas/api.ts';
 
 /**
  * The guided physical-key run: the server hands out each step's options and judges each
@@ -27,14 +28,14 @@ function renderSteps() {
   btn.textContent = next >= plan.length ? 'Run complete' : `Do step ${next + 1}: ${plan[next]!.step}`;
 }
 
-function renderReport(r: Obj) {
+function renderReport(r: RunReport) {
   const v = $('verdict');
   v.textContent = r.run.finishedAt ? (r.verdict === 'pass' ? 'PASS' : 'FAIL') : `(${r.counts.pass} passing so far)`;
   v.dataset.verdict = r.run.finishedAt ? r.verdict : 'running';
   const row = r.predictedRow;
   $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no'], ['metadata', r.mds?.draft ? `draft statement ${r.mds.draft} (not from MDS)` : `MDS BLOB no ${r.mds?.no}`]], 'predicted-row') : el('p', { class: 'muted' }, r.aaguid ? `AAGUID ${r.aaguid} is not in the MDS BLOB the server has loaded.` : 'The key has not registered yet.'));
   const t = el('table', { 'data-testid': 'checks' });
-  for (const o of r.outcomes as Obj[]) {
+  for (const o of r.outcomes) {
     t.append(el('tr', { class: `finding ${o.status}`, 'data-check': o.id, 'data-status': o.status },
       el('td', {}, o.status),
       el('td', {}, el('code', {}, o.id), el('br', {}), o.title),
@@ -46,13 +47,13 @@ function renderReport(r: Obj) {
 }
 
 async function refreshRuns() {
-  const { runs } = await api<{ runs: Obj[] }>('GET', '/api/runs');
+  const { runs } = await api<RunList>('GET', '/api/runs');
   if (!runs.length) {
     $('runs').replaceChildren(el('p', { class: 'muted' }, 'No runs yet.'));
     return;
   }
   // grouped by AAGUID (the key model), newest first within each: firmware versions side by side
-  const groups = new Map<string, Obj[]>();
+  const groups = new Map<string, RunList['runs']>();
   for (const r of runs) groups.set(r.aaguid ?? 'no registration yet', [...(groups.get(r.aaguid ?? 'no registration yet') ?? []), r]);
   const t = el('table', { 'data-testid': 'runs' });
   t.append(el('tr', {}, ...['', 'key', 'firmware', 'started', 'verdict'].map((h) => el('th', {}, h))));
@@ -81,7 +82,7 @@ async function doStep() {
     status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in')}\nThe step is recorded as failed; you can continue.`);
   }
   try {
-    const report = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/result`, body);
+    const report = await api<RunReport>('POST', `/api/runs/${runId}/steps/${p.step}/result`, body);
     renderReport(report);
     if (body.response) status('ok', `Step ${p.step} done.`);
   } catch (e) {
@@ -96,11 +97,11 @@ async function doStep() {
 }
 
 async function start() {
-  const body: Obj = {};
+  const body: CreateRunRequest = {};
   if (input('label').value.trim()) body.label = input('label').value.trim();
   if (input('firmware').value.trim()) body.firmware = input('firmware').value.trim();
   try {
-    const r = await api<Obj>('POST', '/api/runs', body);
+    const r = await api<CreateRunResponse>('POST', '/api/runs', body);
     runId = r.id;
     plan = r.plan;
     next = 0;
@@ -118,9 +119,9 @@ async function diff() {
     $('diff-result').replaceChildren(el('p', { class: 'muted' }, 'Select exactly two runs.'));
     return;
   }
-  const d = await api<Obj>('GET', `/api/runs/diff?a=${picked[0]}&b=${picked[1]}`);
+  const d = await api<ReportDiff>('GET', `/api/runs/diff?a=${picked[0]}&b=${picked[1]}`);
   $('diff-result').replaceChildren(d.changed.length
-    ? table(d.changed.map((c: Obj) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
+    ? table(d.changed.map((c) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
     : el('p', {}, 'The two runs agree on every check.'));
 }
 

@@ -19,8 +19,11 @@ describe('fido2-harness/playwright', () => {
 
   it('conformanceFixture adds a fido2Conformance fixture bound to the test\'s page', async () => {
     let registered: Record<string, unknown> = {};
-    const base = { extend: <U,>(f: Record<string, unknown>) => ((registered = f), { extended: true }) as unknown as U };
-    expect(conformanceFixture(base)).toEqual({ extended: true });
+    // Playwright Test's own `test`, with extend() recording the fixtures it is given (the real
+    // thing is exercised by the consumer test, which runs Playwright Test on the installed package)
+    const { test: base } = await import('@playwright/test');
+    const spy = Object.assign(Object.create(base), { extend: (f: Record<string, unknown>) => ((registered = f), { extended: true }) });
+    expect(conformanceFixture(spy)).toEqual({ extended: true });
     const k = await openWithVirtualKey(env.browser, `${env.s.origin}/`, VIRTUAL_PROFILES[0]!.options);
     let fixture: ConformanceFixture | undefined;
     await (registered.fido2Conformance as (args: { page: unknown }, use: (f: ConformanceFixture) => Promise<void>) => Promise<void>)({ page: k.page }, async (f) => {
