@@ -173,6 +173,20 @@ describe('the packed package, installed in a fresh project', { timeout: 300_000 
     expect(r.stdout).toMatch(/1 passed/);
   });
 
+  it('check --virtual with playwright-core installed; without it, exit 2 naming the missing peer dependency', () => {
+    const r = ok(run('npx', ['fido2-harness', 'check', '--virtual', '--profile', 'ctap2_1-full', '--areas', 'windows,hygiene', '--format', 'json']), 'check --virtual');
+    expect(JSON.parse(r.stdout).reports[0]).toMatchObject({ verdict: 'pass' });
+    const pc = path.join(project, 'node_modules/playwright-core');
+    fs.renameSync(pc, `${pc}.away`);
+    try {
+      const missing = run('npx', ['fido2-harness', 'check', '--virtual']);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(/needs playwright-core, an optional peer dependency that is not installed: npm install -D playwright-core/);
+    } finally {
+      fs.renameSync(`${pc}.away`, pc);
+    }
+  });
+
   it('npx fido2-harness serve serves the built page', async () => {
     await serveAndFetch('npx', ['fido2-harness']);
   });
