@@ -38,7 +38,7 @@ async function prepare(conn: number): Promise<Job[]> {
   const key = new SoftAuthenticator();
   const username = `bench-${process.pid}-${conn}`;
   const o = await post('/api/registration/options', { username, residentKey: 'discouraged', userVerification: 'discouraged' });
-  const v = await post('/api/registration/verify', key.create(o.json, origin), o.cookie);
+  const v = await post('/api/registration/verify', await key.create(o.json, origin), o.cookie);
   if (v.status !== 200) throw new Error(`registration failed: ${JSON.stringify(v.json)}`);
   const jobs: Job[] = [];
   let cookie: string | undefined;
@@ -46,7 +46,7 @@ async function prepare(conn: number): Promise<Job[]> {
     if (i % 60 === 0) cookie = undefined; // a new session every 60 challenges (the server keeps 64 per session)
     const a = await post('/api/authentication/options', { username, userVerification: 'discouraged' }, cookie);
     cookie = a.cookie;
-    jobs.push({ cookie: cookie!, body: JSON.stringify(key.get(a.json, origin)) });
+    jobs.push({ cookie: cookie!, body: JSON.stringify(await key.get(a.json, origin)) });
   }
   return jobs;
 }

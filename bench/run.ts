@@ -32,12 +32,12 @@ log(`F = ${Math.round(F)} P-256 verifies/s`);
 {
   const origin = 'https://rp.example';
   const key = new SoftAuthenticator();
-  const reg = parseRegistrationResponse(key.create({ challenge: 'Y2g', rp: { id: 'rp.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] }, origin));
+  const reg = parseRegistrationResponse(await key.create({ challenge: 'Y2g', rp: { id: 'rp.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] }, origin));
   const acd = reg.authData.attestedCredentialData!;
   const pk = coseKeyToPublicKey(acd.publicKey);
   const id = Buffer.from(acd.credentialId).toString('base64url');
   const challenge = crypto.randomBytes(32).toString('base64url');
-  const resp = key.get({ challenge, rpId: 'rp.example', allowCredentials: [{ id }] }, origin);
+  const resp = await key.get({ challenge, rpId: 'rp.example', allowCredentials: [{ id }] }, origin);
   const lean = opsPerSecond(() => {
     const v = verifyAssertion(parseAuthenticationResponse(resp), { challenge, origins: [origin], rpId: 'rp.example', requireUserVerification: false }, { alg: -7, keyObject: pk.keyObject, counter: 0, userHandle: new Uint8Array() });
     if (!v.verified) throw new Error('bench assertion did not verify');
@@ -61,7 +61,7 @@ log(`F = ${Math.round(F)} P-256 verifies/s`);
   const key = new SoftAuthenticator({ aaguid: Buffer.from(aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der] });
   const origin = 'https://rp.example';
   const challenge = crypto.randomBytes(32).toString('base64url');
-  const reg = key.create({ challenge, rp: { id: 'rp.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] }, origin);
+  const reg = await key.create({ challenge, rp: { id: 'rp.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] }, origin);
   const roots = [new crypto.X509Certificate(ca.rootDer)];
   const at = new Date();
   const ours = opsPerSecond(() => {

@@ -17,10 +17,10 @@ export async function installSoftAuthenticator(page: Page, key: SoftAuthenticato
   await page.exposeBinding('__fido2HarnessSoftKey', async (source, kind: 'create' | 'get', options: Record<string, unknown>) => {
     const origin = new URL(source.frame.url()).origin;
     try {
-      if (kind === 'create') return { ok: key.create(options, origin) };
+      if (kind === 'create') return { ok: await key.create(options, origin) };
       const choose = controller.nextChoice;
       controller.nextChoice = undefined;
-      return { ok: key.get(options, origin, {}, choose) };
+      return { ok: await key.get(options, origin, {}, choose) };
     } catch (e) {
       return { error: { name: domErrorName(e), message: (e as Error).message } };
     }

@@ -16,14 +16,14 @@ afterEach(async () => {
 async function register(api: ApiSession, key: SoftAuthenticator, body: Record<string, unknown> = {}, tamper: Tamper = {}) {
   const opts = await api.post('/api/registration/options', { username: 'alice', ...body });
   expect(opts.statusCode, opts.body).toBe(200);
-  const response = key.create(opts.json(), s.origin, tamper);
+  const response = await key.create(opts.json(), s.origin, tamper);
   return api.post('/api/registration/verify', response);
 }
 
 async function signIn(api: ApiSession, key: SoftAuthenticator, body: Record<string, unknown> = { username: 'alice' }, tamper: Tamper = {}) {
   const opts = await api.post('/api/authentication/options', body);
   expect(opts.statusCode, opts.body).toBe(200);
-  return api.post('/api/authentication/verify', key.get(opts.json(), s.origin, tamper));
+  return api.post('/api/authentication/verify', await key.get(opts.json(), s.origin, tamper));
 }
 
 describe('registration and sign-in through the API', () => {
@@ -51,7 +51,7 @@ describe('registration and sign-in through the API', () => {
     expect((await register(api, key, { residentKey: 'required', username: 'bob' })).statusCode).toBe(200);
     const opts = await api.post('/api/authentication/options', {});
     expect(opts.json().allowCredentials).toEqual([]);
-    const res = await api.post('/api/authentication/verify', key.get(opts.json(), s.origin));
+    const res = await api.post('/api/authentication/verify', await key.get(opts.json(), s.origin));
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().credential.username).toBe('bob');
   });
@@ -144,7 +144,7 @@ describe('the RP refuses what it must refuse', () => {
     // the same key model without the fault registers; its padded assertions are refused
     const key = new SoftAuthenticator();
     expect((await register(api, key)).statusCode).toBe(200);
-    (key.faults as { trailingCbor?: boolean }).trailingCbor = true;
+    key.device.faults.trailingCbor = true;
     const a = await signIn(api, key);
     expect(a.statusCode, a.body).toBe(400);
     expect(a.json().error.code).toBe('BAD_AUTHENTICATOR_DATA');
@@ -179,7 +179,7 @@ describe('the RP refuses what it must refuse', () => {
     const key = new SoftAuthenticator();
     await register(api, key);
     const opts = await api.post('/api/authentication/options', { username: 'alice' });
-    const response = key.get(opts.json(), s.origin);
+    const response = await key.get(opts.json(), s.origin);
     expect((await api.post('/api/authentication/verify', response)).statusCode).toBe(200);
     await expectRejected(await api.post('/api/authentication/verify', response), 'CHALLENGE_UNKNOWN');
   });
@@ -189,8 +189,8 @@ describe('the RP refuses what it must refuse', () => {
     const key = new SoftAuthenticator();
     await register(api, key);
     const opts = await api.post('/api/authentication/options', { username: 'alice' });
-    await expectRejected(await api.post('/api/authentication/verify', key.get(opts.json(), s.origin, { bogusSignature: true })), 'SIGNATURE');
-    await expectRejected(await api.post('/api/authentication/verify', key.get(opts.json(), s.origin)), 'CHALLENGE_UNKNOWN');
+    await expectRejected(await api.post('/api/authentication/verify', await key.get(opts.json(), s.origin, { bogusSignature: true })), 'SIGNATURE');
+    await expectRejected(await api.post('/api/authentication/verify', await key.get(opts.json(), s.origin)), 'CHALLENGE_UNKNOWN');
   });
 
   it('an expired challenge', async () => {
@@ -198,7 +198,7 @@ describe('the RP refuses what it must refuse', () => {
     const key = new SoftAuthenticator();
     const opts = await api.post('/api/registration/options', { username: 'alice' });
     s.clock.now += s.config.challengeTtlMs + 1;
-    await expectRejected(await api.post('/api/registration/verify', key.create(opts.json(), s.origin)), 'CHALLENGE_EXPIRED');
+    await expectRejected(await api.post('/api/registration/verify', await key.create(opts.json(), s.origin)), 'CHALLENGE_EXPIRED');
   });
 
   it('a challenge from another session', async () => {
@@ -207,7 +207,7 @@ describe('the RP refuses what it must refuse', () => {
     await a.get('/api/config');
     await b.get('/api/config');
     const opts = await a.post('/api/registration/options', { username: 'alice' });
-    await expectRejected(await b.post('/api/registration/verify', new SoftAuthenticator().create(opts.json(), s.origin)), 'CHALLENGE_SESSION_MISMATCH');
+    await expectRejected(await b.post('/api/registration/verify', await new SoftAuthenticator().create(opts.json(), s.origin)), 'CHALLENGE_SESSION_MISMATCH');
   });
 
   it('a registration challenge used for sign-in', async () => {
@@ -217,7 +217,7 @@ describe('the RP refuses what it must refuse', () => {
     const opts = await api.post('/api/registration/options', { username: 'alice', excludeCredentials: false });
     const getOpts = { ...opts.json(), rpId: 'localhost', allowCredentials: [] };
     key.credentials.forEach((c) => (c.discoverable = true));
-    await expectRejected(await api.post('/api/authentication/verify', key.get(getOpts, s.origin)), 'CHALLENGE_WRONG_CEREMONY');
+    await expectRejected(await api.post('/api/authentication/verify', await key.get(getOpts, s.origin)), 'CHALLENGE_WRONG_CEREMONY');
   });
 
   it('a wrong origin', async () => {
@@ -273,7 +273,7 @@ describe('the RP refuses what it must refuse', () => {
     await register(api, k1);
     await register(api, k2, { username: 'mallory', residentKey: 'required' });
     const opts = await api.post('/api/authentication/options', { username: 'alice' });
-    await expectRejected(await api.post('/api/authentication/verify', k2.get({ ...opts.json(), allowCredentials: [] }, s.origin)), 'CREDENTIAL_NOT_ALLOWED');
+    await expectRejected(await api.post('/api/authentication/verify', await k2.get({ ...opts.json(), allowCredentials: [] }, s.origin)), 'CREDENTIAL_NOT_ALLOWED');
   });
 
   it('an assertion whose userHandle names another account', async () => {

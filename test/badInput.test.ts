@@ -20,7 +20,7 @@ beforeAll(async () => {
   api = new ApiSession(s.app);
   key = new SoftAuthenticator({ attestation: 'packed-self' });
   const o = await api.post('/api/registration/options', { username: 'alice', residentKey: 'required' });
-  expect((await api.post('/api/registration/verify', key.create(o.json(), s.origin))).statusCode).toBe(200);
+  expect((await api.post('/api/registration/verify', await key.create(o.json(), s.origin))).statusCode).toBe(200);
   snapshot = await storeState();
 });
 afterAll(async () => {
@@ -30,11 +30,11 @@ afterAll(async () => {
 
 async function freshRegistration() {
   const o = await api.post('/api/registration/options', { username: `u${crypto.randomInt(1e9)}` });
-  return key.create(o.json(), s.origin);
+  return await key.create(o.json(), s.origin);
 }
 async function freshAssertion() {
   const o = await api.post('/api/authentication/options', { username: 'alice' });
-  return key.get(o.json(), s.origin);
+  return await key.get(o.json(), s.origin);
 }
 
 function expect4xx(res: { statusCode: number; body: string; json(): any }, code: string | RegExp, status = 400) {

@@ -23,12 +23,12 @@ beforeAll(async () => {
   const aaguid = '11111111-2222-3333-4444-555555555555';
   const leaf = await ca.issueLeaf({ aaguid });
   const key = new SoftAuthenticator({ aaguid: Buffer.from(aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der] });
-  const opts = { challenge: 'Y2hhbA', rp: { id: 'vendor.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] };
+  const opts = { challenge: 'Y2hhbA', attestation: 'direct', rp: { id: 'vendor.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] };
   const wrap = (response: unknown) => JSON.stringify({ response, expectedChallenge: 'Y2hhbA', expectedOrigin: ORIGIN, expectedRPID: 'vendor.example' });
   good = path.join(dir, 'good.json');
   bad = path.join(dir, 'bad.json');
-  fs.writeFileSync(good, wrap(key.create(opts, ORIGIN)));
-  fs.writeFileSync(bad, wrap(key.create(opts, ORIGIN, { clearUP: true })));
+  fs.writeFileSync(good, wrap(await key.create(opts, ORIGIN)));
+  fs.writeFileSync(bad, wrap(await key.create(opts, ORIGIN, { clearUP: true })));
   rootPem = path.join(dir, 'root.pem');
   fs.writeFileSync(rootPem, ca.rootPem);
 });

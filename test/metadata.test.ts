@@ -40,7 +40,7 @@ async function blobWith(patch: (e: MetadataEntry) => void = () => {}) {
 async function register(server: TestServer) {
   const api = new ApiSession(server.app);
   const o = await api.post('/api/registration/options', { username: 'vendor', attestation: 'direct' });
-  return { api, res: await api.post('/api/registration/verify', key.create(o.json(), server.origin)) };
+  return { api, res: await api.post('/api/registration/verify', await key.create(o.json(), server.origin)) };
 }
 
 describe('server with MDS', () => {

@@ -44,7 +44,7 @@ async function guidedRun(api: ApiSession, k: SoftAuthenticator, label: string) {
     let body: object;
     try {
       const choose = p.kind === 'authentication' && p.account ? [...k.credentials.values()].find((c) => Buffer.from(c.userHandle).toString('base64url') === userIdFor(p.account!)) : undefined;
-      body = { response: p.kind === 'registration' ? k.create(o, s!.origin) : k.get(o, s!.origin, {}, choose && Buffer.from(choose.id).toString('base64url')) };
+      body = { response: p.kind === 'registration' ? await k.create(o, s!.origin) : await k.get(o, s!.origin, {}, choose && Buffer.from(choose.id).toString('base64url')) };
     } catch (e) {
       body = { error: { name: 'NotAllowedError', message: (e as Error).message }, challenge: o.challenge };
     }
@@ -105,7 +105,7 @@ describe('guided runs through the API', () => {
       // the demo page's registration shows the draft's name and says it is not from MDS
       const k = await key();
       const opts = await api.post('/api/registration/options', { username: 'vendor', attestation: 'direct' });
-      const reg = await api.post('/api/registration/verify', k.create(opts.json(), s.origin));
+      const reg = await api.post('/api/registration/verify', await k.create(opts.json(), s.origin));
       expect(reg.statusCode, reg.body).toBe(200);
       expect(reg.json().credential.authenticator).toMatchObject({ name: 'Draft Key', status: 'draft statement, not in MDS' });
       expect(reg.json().findings.find((f: { code: string }) => f.code === 'MDS_ENTRY').message).toMatch(/the draft statement .*statement\.json \(not from MDS\) describes/);
@@ -138,10 +138,10 @@ describe('guided runs through the API', () => {
     expect(bad.json().error.code).toMatch(/^BAD_/);
     const k = await key();
     const o = (await api.post(`/api/runs/${id}/steps/register-basic/options`)).json();
-    const resp = k.create(o, s.origin);
+    const resp = await k.create(o, s.origin);
     expect((await api.post(`/api/runs/${other}/steps/register-basic/result`, { response: resp })).json().error.code).toBe('CHALLENGE_WRONG_STEP');
     const o2 = (await api.post(`/api/runs/${id}/steps/register-basic/options`)).json();
-    const resp2 = k.create(o2, s.origin);
+    const resp2 = await k.create(o2, s.origin);
     expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, { response: resp2 })).statusCode).toBe(200);
     expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, { response: resp2 })).json().error.code).toBe('CHALLENGE_UNKNOWN');
     expect((await api.get('/api/runs/diff?a=1&b=2')).statusCode).toBe(400);

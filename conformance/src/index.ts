@@ -55,7 +55,8 @@ export { FORMAT_VERIFIERS, REGISTERED_FORMATS } from './attestation/formats/regi
 export type { FormatInput, FormatResult, FormatVerifier, AttestationType } from './attestation/FormatVerifier.ts';
 
 // the software authenticator
-export { SoftAuthenticator, SoftKeyError, domErrorName, type SoftAuthenticatorOptions, type SoftCredential, type SoftFaults, type SoftFeatures, type Tamper } from './emulation/SoftAuthenticator.ts';
+export { SoftAuthenticator, domErrorName, type SoftAuthenticatorOptions, type SoftCredential, type SoftFaults, type SoftFeatures, type Tamper, type DeviceTamper } from './emulation/SoftAuthenticator.ts';
+export { SoftDevice, type SoftDeviceOptions } from './emulation/SoftDevice.ts';
 export { AttestationCa, type LeafOptions, type IssuedLeaf } from './emulation/AttestationCa.ts';
 export { loadProfile, type EmulationProfile, type LoadedProfile } from './emulation/loadProfile.ts';
 

@@ -102,7 +102,7 @@ describe('the packed package, installed in a fresh project', { timeout: 300_000 
       import fs from 'node:fs';
       import { SoftAuthenticator } from 'fido2-harness';
       const key = new SoftAuthenticator({ attestation: 'packed-self' });
-      const options = { challenge: 'Y29uc3VtZXItY2hhbGxlbmdl', rp: { id: 'vendor.example' }, user: { id: 'dXNlcg' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }] };
+      const options = { challenge: 'Y29uc3VtZXItY2hhbGxlbmdl', attestation: 'direct', rp: { id: 'vendor.example' }, user: { id: 'dXNlcg' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }] };
       const response = await key.create(options, 'https://vendor.example');
       fs.writeFileSync('reg.json', JSON.stringify({ response, expectedChallenge: options.challenge, expectedOrigin: 'https://vendor.example', expectedRPID: 'vendor.example' }));
     `);

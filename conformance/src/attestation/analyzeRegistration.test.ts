@@ -19,7 +19,7 @@ import { blobMetadata } from '../mds/MetadataProvider.ts';
 const AAGUID = '6d44ba9b-f6ec-2e49-b930-0c8fe920cb73';
 const ORIGIN = 'https://vendor.example';
 const RP_ID = 'vendor.example';
-const OPTIONS = { challenge: 'Y2hhbGxlbmdlLWNoYWxsZW5nZQ', rp: { id: RP_ID }, user: { id: 'dXNlcg' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] };
+const OPTIONS = { challenge: 'Y2hhbGxlbmdlLWNoYWxsZW5nZQ', attestation: 'direct', rp: { id: RP_ID }, user: { id: 'dXNlcg' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] };
 const AT = new Date(Date.UTC(2030, 5, 1));
 
 let ca: AttestationCa;
@@ -53,7 +53,7 @@ function withAuthData(json: any, leafKey: crypto.KeyObject, mutate: (ad: Buffer)
 describe('packed full attestation from the test PKI', () => {
   it('the compliant registration verifies, chains to the test root, and no rule fails or warns', async () => {
     const { key } = await keyWith();
-    const a = analyze(key.create(OPTIONS, ORIGIN));
+    const a = analyze(await key.create(OPTIONS, ORIGIN));
     expect(failing(a)).toEqual([]);
     expect(a.findings.filter((f) => f.status === 'warn')).toEqual([]);
     expect(a).toMatchObject({ verified: true, fmt: 'packed', attestationType: 'basic', trust: 'trusted', aaguid: AAGUID });
@@ -72,7 +72,7 @@ describe('packed full attestation from the test PKI', () => {
   for (const [name, leaf, codes] of certMutations) {
     it(`certificate: ${name} -> ${codes.join(', ')}`, async () => {
       const { key } = await keyWith(leaf);
-      const a = analyze(key.create(OPTIONS, ORIGIN));
+      const a = analyze(await key.create(OPTIONS, ORIGIN));
       expect(failing(a)).toEqual(codes);
       expect(a.verified).toBe(false);
     });
@@ -80,7 +80,7 @@ describe('packed full attestation from the test PKI', () => {
 
   it('certificate: no AAGUID extension is a warning (§8.2.1 requires it only for shared roots)', async () => {
     const { key } = await keyWith({ noAaguidExtension: true });
-    const a = analyze(key.create(OPTIONS, ORIGIN));
+    const a = analyze(await key.create(OPTIONS, ORIGIN));
     expect(failing(a)).toEqual([]);
     expect(a.findings.find((f) => f.code === 'ATT_PACKED_CERT_AAGUID_EXT')?.status).toBe('warn');
   });
@@ -88,7 +88,7 @@ describe('packed full attestation from the test PKI', () => {
   it('chain to a root that is not among the anchors: untrusted, reported', async () => {
     const other = await AttestationCa.create('CN=Someone Else Root, O=Else, C=US');
     const { key } = await keyWith({}, other);
-    const a = analyze(key.create(OPTIONS, ORIGIN));
+    const a = analyze(await key.create(OPTIONS, ORIGIN));
     expect(a.trust).toBe('untrusted');
     expect(a.findings.find((f) => f.code === 'ATT_CHAIN_TRUSTED')).toMatchObject({ status: 'warn' });
   });
@@ -103,13 +103,13 @@ describe('packed full attestation from the test PKI', () => {
   for (const [name, t, codes] of tamper) {
     it(`response: ${name} -> ${codes.join(', ')}`, async () => {
       const { key } = await keyWith();
-      expect(failing(analyze(key.create(OPTIONS, ORIGIN, t)))).toEqual(codes);
+      expect(failing(analyze(await key.create(OPTIONS, ORIGIN, t)))).toEqual(codes);
     });
   }
 
   it('response: attStmt alg does not match the attestation key -> ATT_PACKED_SIGNATURE', async () => {
     const { key, leaf } = await keyWith();
-    const json = key.create(OPTIONS, ORIGIN);
+    const json = await key.create(OPTIONS, ORIGIN);
     const att = decodeCbor(new Uint8Array(Buffer.from(json.response.attestationObject, 'base64url')), 't').value as Map<string, any>;
     const stmt = new Map(att.get('attStmt'));
     stmt.set('alg', -257);
@@ -118,9 +118,9 @@ describe('packed full attestation from the test PKI', () => {
     void leaf;
   });
 
-  it('self attestation: alg differs from the credential key -> ATT_PACKED_SELF_ALG', () => {
+  it('self attestation: alg differs from the credential key -> ATT_PACKED_SELF_ALG', async () => {
     const key = new SoftAuthenticator({ attestation: 'packed-self', algorithms: [-8] });
-    const json = key.create({ ...OPTIONS, pubKeyCredParams: [{ alg: -8, type: 'public-key' }] }, ORIGIN);
+    const json = await key.create({ ...OPTIONS, pubKeyCredParams: [{ alg: -8, type: 'public-key' }] }, ORIGIN);
     const att = decodeCbor(new Uint8Array(Buffer.from(json.response.attestationObject, 'base64url')), 't').value as Map<string, any>;
     const stmt = new Map(att.get('attStmt'));
     stmt.set('alg', -7);
@@ -130,7 +130,7 @@ describe('packed full attestation from the test PKI', () => {
 
   it('credential key of the wrong COSE type (EC2 coordinates labelled OKP) -> CREDENTIAL_PUBLIC_KEY', async () => {
     const { key, leaf } = await keyWith();
-    const json = withAuthData(key.create(OPTIONS, ORIGIN), leaf.privateKey, (ad) => {
+    const json = withAuthData(await key.create(OPTIONS, ORIGIN), leaf.privateKey, (ad) => {
       // COSE key starts after rpIdHash(32) flags(1) count(4) aaguid(16) len(2) id(32): a5 01 02 -> a5 01 01
       const at = 37 + 16 + 2 + 32;
       expect(ad.subarray(at, at + 3)).toEqual(Buffer.from([0xa5, 0x01, 0x02]));
@@ -143,7 +143,7 @@ describe('packed full attestation from the test PKI', () => {
 
   it('UP cleared with a statement re-signed over it: only FLAG_UP fails', async () => {
     const { key, leaf } = await keyWith();
-    const json = withAuthData(key.create(OPTIONS, ORIGIN), leaf.privateKey, (ad) => {
+    const json = withAuthData(await key.create(OPTIONS, ORIGIN), leaf.privateKey, (ad) => {
       const out = Buffer.from(ad);
       out[32] = out[32]! & ~0x01;
       return out;
@@ -153,7 +153,7 @@ describe('packed full attestation from the test PKI', () => {
 
   it('structural defects are bad input: truncated authData, trailing bytes', async () => {
     const { key, leaf } = await keyWith();
-    const base = key.create(OPTIONS, ORIGIN);
+    const base = await key.create(OPTIONS, ORIGIN);
     const code = (fn: () => unknown) => {
       try {
         fn();
@@ -178,7 +178,7 @@ describe('with the key\'s MDS entry', () => {
   }
   const analyzeWith = async (mds: Awaited<ReturnType<typeof mdsWith>>) => {
     const { key } = await keyWith();
-    return analyzeRegistration(parseRegistrationResponse(key.create(OPTIONS, ORIGIN)), { challenge: OPTIONS.challenge, origins: [ORIGIN], rpId: RP_ID, at: AT, mds });
+    return analyzeRegistration(parseRegistrationResponse(await key.create(OPTIONS, ORIGIN)), { challenge: OPTIONS.challenge, origins: [ORIGIN], rpId: RP_ID, at: AT, mds });
   };
   const st = (a: RegistrationAnalysis, code: string) => a.findings.find((f) => f.code === code)?.status;
 

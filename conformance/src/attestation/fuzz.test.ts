@@ -32,11 +32,11 @@ beforeAll(async () => {
     new SoftAuthenticator(),
     new SoftAuthenticator({ attestation: 'packed-self', algorithms: [-8] }),
     new SoftAuthenticator({ attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der], aaguid: Buffer.from('0123456789abcdef0123456789abcdef', 'hex') }),
-  ]) seeds.push(k.create(OPTS, ORIGIN));
+  ]) seeds.push(await k.create(OPTS, ORIGIN));
   const k = new SoftAuthenticator();
-  const reg = k.create(OPTS, ORIGIN);
+  const reg = await k.create(OPTS, ORIGIN);
   assertionKey = parseRegistrationResponse(reg).authData.attestedCredentialData!.publicKeyBytes;
-  assertion = k.get({ challenge: 'ZnV6eg', rpId: 'fuzz.example', allowCredentials: [{ id: reg.id }] }, ORIGIN);
+  assertion = await k.get({ challenge: 'ZnV6eg', rpId: 'fuzz.example', allowCredentials: [{ id: reg.id }] }, ORIGIN);
 });
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');

@@ -240,3 +240,44 @@ function halfToNumber(h: number): number {
   if (exp === 31) return mant ? NaN : sign * Infinity;
   return sign * 2 ** (exp - 15) * (1 + mant / 1024);
 }
+
+/** One entry of a CBOR map with where its value's bytes are, so a caller can pass them on verbatim. */
+export interface RawMapEntry {
+  key: CborKey;
+  value: CborValue;
+  /** the value's encoded bytes, exactly as sent */
+  raw: Uint8Array;
+}
+
+/**
+ * A CBOR map that must occupy all of `bytes`, entry by entry with each value's raw encoding
+ * (a CTAP response whose attestation statement is passed on unchanged). Same strictness as
+ * decodeCbor; `nonCanonical` reports canonical-form violations anywhere inside.
+ */
+export function decodeCborMapEntries(bytes: Uint8Array, what: string): { entries: RawMapEntry[]; nonCanonical: string[] } {
+  const whole = decodeCbor(bytes, what);
+  if (!(whole.value instanceof Map)) throw new HarnessError('BAD_CBOR', `${what}: expected a CBOR map, got ${describeCbor(whole.value)}`);
+  // walk again to find each value's span: the head, then key/value items in order
+  const st = { bytes, pos: 0, what, nonCanonical: [] as string[] };
+  const ib = bytes[0]!;
+  st.pos = 1;
+  const count = readLength(st, ib & 0x1f);
+  const entries: RawMapEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = readItem(st, 1) as CborKey;
+    const start = st.pos;
+    const value = readItem(st, 1);
+    entries.push({ key, value, raw: bytes.subarray(start, st.pos) });
+  }
+  return { entries, nonCanonical: whole.nonCanonical };
+}
+
+/** A CBOR value's type in words, for messages. */
+export function describeCbor(v: CborValue): string {
+  if (v instanceof Uint8Array) return `a byte string of ${v.length} bytes`;
+  if (v instanceof Map) return 'a map';
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  return `a ${typeof v}`;
+}

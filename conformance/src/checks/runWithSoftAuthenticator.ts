@@ -9,9 +9,9 @@ import { runPlan, type Perform } from './runPlan.ts';
 export function softKeyPerformer(key: SoftAuthenticator, origin: string): Perform {
   return async (step, options) => {
     try {
-      if (step.kind === 'registration') return { response: key.create(options, origin) };
+      if (step.kind === 'registration') return { response: await key.create(options, origin) };
       const choose = step.account ? [...key.credentials.values()].find((c) => Buffer.from(c.userHandle).toString('base64url') === userIdFor(step.account!)) : undefined;
-      return { response: key.get(options, origin, {}, choose ? Buffer.from(choose.id).toString('base64url') : undefined) };
+      return { response: await key.get(options, origin, {}, choose ? Buffer.from(choose.id).toString('base64url') : undefined) };
     } catch (e) {
       return { error: { name: domErrorName(e), message: (e as Error).message } };
     }

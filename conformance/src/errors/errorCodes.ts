@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'BAD_USAGE', 'BAD_CONFIG', 'USERNAME_TAKEN',
   // metadata service and the network
   'MDS_BLOB_INVALID', 'MDS_HTTP', 'MDS_UNREACHABLE', 'MDS_NOT_CACHED', 'MDS_NO_REGRESSION',
+  // devices (CTAP): a status a device answered, and devices that cannot be talked to
+  'CTAP_STATUS', 'DEVICE_TIMEOUT', 'DEVICE_PROTOCOL', 'DEVICE_UNREACHABLE', 'DEVICE_NOT_FOUND', 'DEVICE_CANCELLED',
   // runs
   'RUN_UNKNOWN', 'RUN_FAILED',
   // the HTTP API's refusals

@@ -9,9 +9,9 @@ import { coseKeyToPublicKey } from './coseKey.ts';
 const origin = 'https://rp.example';
 const rpId = 'rp.example';
 
-function setup(alg: number) {
+async function setup(alg: number) {
   const key = new SoftAuthenticator({ algorithms: [alg] });
-  const reg = parseRegistrationResponse(key.create({ challenge: 'Y2hhbGxlbmdl', rp: { id: rpId }, user: { id: 'dXNlcg' }, pubKeyCredParams: [{ alg, type: 'public-key' }] }, origin));
+  const reg = parseRegistrationResponse(await key.create({ challenge: 'Y2hhbGxlbmdl', rp: { id: rpId }, user: { id: 'dXNlcg' }, pubKeyCredParams: [{ alg, type: 'public-key' }] }, origin));
   const acd = reg.authData.attestedCredentialData!;
   return { key, acd, pk: coseKeyToPublicKey(acd.publicKey) };
 }
@@ -23,7 +23,7 @@ function setup(alg: number) {
 describe('verifyAssertion agrees with @simplewebauthn/server', () => {
   for (const alg of [-7, -8, -257]) {
     it(`COSE alg ${alg}`, async () => {
-      const { key, acd, pk } = setup(alg);
+      const { key, acd, pk } = await setup(alg);
       const cases: [string, Tamper, string | undefined][] = [
         ['honest', {}, undefined],
         ['bogus signature', { bogusSignature: true }, 'SIGNATURE'],
@@ -37,7 +37,7 @@ describe('verifyAssertion agrees with @simplewebauthn/server', () => {
       let stored = 5;
       for (const [name, tamper, code] of cases) {
         const challenge = crypto.randomBytes(16).toString('base64url');
-        const json = key.get({ challenge, rpId, allowCredentials: [{ id: Buffer.from(acd.credentialId).toString('base64url') }] }, origin, { signCount: stored + 1, ...tamper });
+        const json = await key.get({ challenge, rpId, allowCredentials: [{ id: Buffer.from(acd.credentialId).toString('base64url') }] }, origin, { signCount: stored + 1, ...tamper });
         const ours = verifyAssertion(parseAuthenticationResponse(json), { challenge, origins: [origin], rpId, requireUserVerification: false }, {
           alg, keyObject: pk.keyObject, counter: stored, userHandle: new Uint8Array(Buffer.from('user')),
         });
@@ -57,9 +57,9 @@ describe('verifyAssertion agrees with @simplewebauthn/server', () => {
     });
   }
 
-  it('both-zero counters are allowed (authenticators without a counter)', () => {
-    const { key, acd, pk } = setup(-7);
-    const json = key.get({ challenge: 'YQ', rpId, allowCredentials: [{ id: Buffer.from(acd.credentialId).toString('base64url') }] }, origin, { signCount: 0 });
+  it('both-zero counters are allowed (authenticators without a counter)', async () => {
+    const { key, acd, pk } = await setup(-7);
+    const json = await key.get({ challenge: 'YQ', rpId, allowCredentials: [{ id: Buffer.from(acd.credentialId).toString('base64url') }] }, origin, { signCount: 0 });
     const v = verifyAssertion(parseAuthenticationResponse(json), { challenge: 'YQ', origins: [origin], rpId, requireUserVerification: false }, { alg: -7, keyObject: pk.keyObject, counter: 0, userHandle: new Uint8Array() });
     expect(v.verified).toBe(true);
     expect(v.counterRegression).toBe(false);

@@ -1,0 +1,234 @@
+import crypto from 'node:crypto';
+import { BROADCAST_CID, CAPABILITY, CTAPHID, HID_REPORT_SIZE, KEEPALIVE, MAX_HID_MESSAGE } from '../constants.ts';
+import { CTAP_STATUS } from '../status.ts';
+import { MessageAssembler, framePackets, parsePacket } from './packets.ts';
+import type { ReportSink } from '../transport/InProcessTransport.ts';
+
+/** The host cancelled the request (CTAPHID_CANCEL) while the device waited for a touch. */
+export class PresenceCancelled extends Error {}
+
+/** What a request handler may ask of the HID layer. */
+export interface RequestContext {
+  /** waits for the user's touch, sending KEEPALIVE UP_NEEDED meanwhile; rejects with PresenceCancelled on CANCEL */
+  userPresence(): Promise<void>;
+  readonly signal: AbortSignal;
+}
+
+/** The authenticator behind a CTAPHID device: CTAP2 requests (command byte + CBOR) and, optionally, U2F APDUs. */
+export interface AuthenticatorCore {
+  /** resolves with the status byte followed by the CBOR body */
+  cbor(request: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
+  /** resolves with response data followed by the status word; absent: no CTAP1/U2F */
+  msg?(apdu: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
+  wink?(): void;
+}
+
+export interface HidServerOptions {
+  /** how the person touches the key: resolves when they do (default: at once) */
+  presence?: (signal: AbortSignal) => Promise<void>;
+  /** how long the device waits for the next continuation packet (CTAPHID_ERROR TIMEOUT after) */
+  messageTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  /** major, minor, build reported by INIT */
+  deviceVersion?: [number, number, number];
+  /** defects on purpose: the CTAP-level fault matrix */
+  faults?: { noKeepalive?: boolean; acceptWrongChannel?: boolean };
+}
+
+type Reply = (report: Uint8Array) => void;
+
+interface Receiving {
+  cid: number;
+  asm: MessageAssembler;
+  timer: NodeJS.Timeout;
+  reply: Reply;
+}
+
+interface Busy {
+  cid: number;
+  abort: AbortController;
+}
+
+/**
+ * The device side of CTAPHID (CTAP 2.1 §11.2) for any authenticator core: channel allocation
+ * and resynchronisation with INIT, one transaction at a time (others get CHANNEL_BUSY),
+ * reassembly with sequence checks and a message timeout, KEEPALIVE while waiting for a touch,
+ * CANCEL, PING, WINK, and ERROR packets for everything malformed. The software authenticator,
+ * in this process or behind UDP, is a device because of this, not a shortcut around one.
+ */
+export class CtapHidServer implements ReportSink {
+  private readonly core: AuthenticatorCore;
+  private readonly o: HidServerOptions;
+  private readonly channels = new Set<number>();
+  private receiving?: Receiving;
+  private busy?: Busy;
+
+  constructor(core: AuthenticatorCore, o: HidServerOptions = {}) {
+    this.core = core;
+    this.o = o;
+  }
+
+  onReport(raw: Uint8Array, reply: Reply): void {
+    if (raw.length < 5) return; // not even a channel and a command: nothing to answer to
+    const report = raw.length === HID_REPORT_SIZE ? raw : Uint8Array.from({ length: HID_REPORT_SIZE }, (_, i) => raw[i] ?? 0);
+    const p = parsePacket(report)!;
+    const { cid } = p;
+    const error = (code: number, to = cid) => this.send(reply, to, CTAPHID.ERROR, Uint8Array.of(code));
+    if (cid === 0) return error(CTAP_STATUS.CTAP1_ERR_INVALID_CHANNEL);
+    if (p.kind === 'cont') {
+      const r = this.receiving;
+      if (!r || r.cid !== cid) return; // a continuation nobody announced: ignored
+      const bad = r.asm.add(p);
+      if (bad) {
+        this.stopReceiving();
+        return error(CTAP_STATUS.CTAP1_ERR_INVALID_SEQ);
+      }
+      r.timer.refresh();
+      if (r.asm.done) {
+        this.stopReceiving();
+        this.dispatch(cid, r.asm.cmd, r.asm.message(), r.reply);
+      }
+      return;
+    }
+    if (p.cmd === CTAPHID.INIT) {
+      if (p.length !== 8) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
+      const nonce = p.data.subarray(0, 8);
+      if (cid === BROADCAST_CID) {
+        const fresh = this.allocate();
+        return this.send(reply, BROADCAST_CID, CTAPHID.INIT, this.initAnswer(nonce, fresh));
+      }
+      if (!this.channels.has(cid) && !this.o.faults?.acceptWrongChannel) return error(CTAP_STATUS.CTAP1_ERR_INVALID_CHANNEL);
+      // resynchronise: whatever this channel was doing is abandoned
+      if (this.receiving?.cid === cid) this.stopReceiving();
+      if (this.busy?.cid === cid) this.busy.abort.abort('resync');
+      return this.send(reply, cid, CTAPHID.INIT, this.initAnswer(nonce, cid));
+    }
+    if (cid === BROADCAST_CID) return error(CTAP_STATUS.CTAP1_ERR_INVALID_CHANNEL);
+    if (!this.channels.has(cid) && !this.o.faults?.acceptWrongChannel) return error(CTAP_STATUS.CTAP1_ERR_INVALID_CHANNEL);
+    if (p.cmd === CTAPHID.CANCEL) {
+      if (this.busy?.cid === cid) this.busy.abort.abort('cancel');
+      if (this.receiving?.cid === cid) this.stopReceiving();
+      return;
+    }
+    if (this.receiving) {
+      if (this.receiving.cid !== cid) return error(CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY);
+      // a new initialisation packet while the last message was not complete
+      this.stopReceiving();
+      return error(CTAP_STATUS.CTAP1_ERR_INVALID_SEQ);
+    }
+    if (this.busy) return error(CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY);
+    if (p.length > MAX_HID_MESSAGE) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
+    const asm = new MessageAssembler(p);
+    if (asm.done) return this.dispatch(cid, p.cmd, asm.message(), reply);
+    const timer = setTimeout(() => {
+      if (this.receiving?.asm === asm) {
+        this.stopReceiving();
+        error(CTAP_STATUS.CTAP1_ERR_TIMEOUT);
+      }
+    }, this.o.messageTimeoutMs ?? 500);
+    timer.unref();
+    this.receiving = { cid, asm, timer, reply };
+  }
+
+  private stopReceiving() {
+    if (this.receiving) clearTimeout(this.receiving.timer);
+    this.receiving = undefined;
+  }
+
+  private allocate(): number {
+    for (;;) {
+      const c = crypto.randomBytes(4).readUInt32BE(0);
+      if (c !== 0 && c !== BROADCAST_CID && !this.channels.has(c)) {
+        this.channels.add(c);
+        if (this.channels.size > 256) this.channels.delete(this.channels.values().next().value as number);
+        return c;
+      }
+    }
+  }
+
+  private initAnswer(nonce: Uint8Array, cid: number): Uint8Array {
+    const out = new Uint8Array(17);
+    out.set(nonce, 0);
+    new DataView(out.buffer).setUint32(8, cid);
+    out[12] = 2; // CTAPHID protocol version
+    const [maj, min, build] = this.o.deviceVersion ?? [1, 0, 0];
+    out[13] = maj;
+    out[14] = min;
+    out[15] = build;
+    out[16] = CAPABILITY.WINK | CAPABILITY.CBOR | (this.core.msg ? 0 : CAPABILITY.NMSG);
+    return out;
+  }
+
+  private send(reply: Reply, cid: number, cmd: number, payload: Uint8Array) {
+    for (const p of framePackets(cid, cmd, payload)) reply(p);
+  }
+
+  private dispatch(cid: number, cmd: number, msg: Uint8Array, reply: Reply) {
+    const error = (code: number) => this.send(reply, cid, CTAPHID.ERROR, Uint8Array.of(code));
+    switch (cmd) {
+      case CTAPHID.PING:
+        return this.send(reply, cid, CTAPHID.PING, msg);
+      case CTAPHID.WINK:
+        this.core.wink?.();
+        return this.send(reply, cid, CTAPHID.WINK, new Uint8Array());
+      case CTAPHID.CBOR:
+        if (msg.length === 0) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
+        return this.run(cid, cmd, reply, (ctx) => this.core.cbor(msg, ctx));
+      case CTAPHID.MSG: {
+        const m = this.core.msg;
+        if (!m) return error(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
+        if (msg.length === 0) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
+        return this.run(cid, cmd, reply, (ctx) => m.call(this.core, msg, ctx));
+      }
+      default:
+        return error(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
+    }
+  }
+
+  private run(cid: number, cmd: number, reply: Reply, handler: (ctx: RequestContext) => Promise<Uint8Array>) {
+    const abort = new AbortController();
+    const busy: Busy = { cid, abort };
+    this.busy = busy;
+    let waitingUp = false;
+    const keepalive = (status: number) => {
+      if (!this.o.faults?.noKeepalive && !abort.signal.aborted) this.send(reply, cid, CTAPHID.KEEPALIVE, Uint8Array.of(status));
+    };
+    const ticker = setInterval(() => keepalive(waitingUp ? KEEPALIVE.UP_NEEDED : KEEPALIVE.PROCESSING), this.o.keepaliveIntervalMs ?? 100);
+    ticker.unref();
+    const ctx: RequestContext = {
+      signal: abort.signal,
+      userPresence: async () => {
+        if (abort.signal.aborted) throw new PresenceCancelled('cancelled');
+        waitingUp = true;
+        keepalive(KEEPALIVE.UP_NEEDED);
+        try {
+          const presence = this.o.presence ?? (async () => {});
+          await new Promise<void>((resolve, reject) => {
+            const onAbort = () => reject(new PresenceCancelled('cancelled'));
+            abort.signal.addEventListener('abort', onAbort, { once: true });
+            presence(abort.signal).then(() => {
+              abort.signal.removeEventListener('abort', onAbort);
+              if (abort.signal.aborted) reject(new PresenceCancelled('cancelled'));
+              else resolve();
+            }, reject);
+          });
+        } finally {
+          waitingUp = false;
+        }
+      },
+    };
+    void handler(ctx)
+      .catch((e) => {
+        if (e instanceof PresenceCancelled) return Uint8Array.of(CTAP_STATUS.CTAP2_ERR_KEEPALIVE_CANCEL);
+        // a bug in the core must not wedge the device: answer CTAP1_ERR_OTHER and keep serving
+        return Uint8Array.of(CTAP_STATUS.CTAP1_ERR_OTHER);
+      })
+      .then((answer) => {
+        clearInterval(ticker);
+        if (this.busy === busy) this.busy = undefined;
+        // a resync (INIT) abandons the request: its answer is not sent; a CANCEL is answered
+        if (abort.signal.aborted && abort.signal.reason === 'resync') return;
+        this.send(reply, cid, cmd, answer);
+      });
+  }
+}
