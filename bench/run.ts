@@ -61,7 +61,7 @@ log(`F = ${Math.round(F)} P-256 verifies/s`);
   const key = new SoftAuthenticator({ aaguid: Buffer.from(aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der] });
   const origin = 'https://rp.example';
   const challenge = crypto.randomBytes(32).toString('base64url');
-  const reg = await key.create({ challenge, rp: { id: 'rp.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] }, origin);
+  const reg = await key.create({ challenge, attestation: 'direct', rp: { id: 'rp.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] }, origin);
   const roots = [new crypto.X509Certificate(ca.rootDer)];
   const at = new Date();
   const ours = opsPerSecond(() => {

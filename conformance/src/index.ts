@@ -54,9 +54,36 @@ export { inspectInput, type InspectOptions, type InspectResult } from './attesta
 export { FORMAT_VERIFIERS, REGISTERED_FORMATS } from './attestation/formats/registry.ts';
 export type { FormatInput, FormatResult, FormatVerifier, AttestationType } from './attestation/FormatVerifier.ts';
 
+// CTAP: transports, CTAPHID, CTAP2 and CTAP1 clients, PIN/UV auth protocols
+export { CTAP_STATUS, statusName, U2F_SW, swName, type CtapStatusName } from './ctap/status.ts';
+export { CTAPHID, CTAP2, PIN_SUB, CM_SUB, PERMISSION, KEEPALIVE, CAPABILITY, CRED_PROTECT, BROADCAST_CID, HID_REPORT_SIZE, MAX_HID_MESSAGE } from './ctap/constants.ts';
+export { CtapError, deviceError } from './ctap/CtapError.ts';
+export { ReportQueue, type ReportTransport } from './ctap/transport/Transport.ts';
+export { openUdpTransport, parseUdpSpec, UDP_DEVICE_PORT, UDP_CLIENT_PORT } from './ctap/transport/UdpTransport.ts';
+export { serveUdpDevice } from './ctap/transport/UdpDeviceEndpoint.ts';
+export { inProcessTransport, type ReportSink } from './ctap/transport/InProcessTransport.ts';
+export { openNodeHidTransport, fidoDevices, loadNodeHid, FIDO_USAGE_PAGE, type NodeHidApi, type HidDeviceInfo, type HidDeviceHandle } from './ctap/transport/NodeHidTransport.ts';
+export { framePackets, parsePacket, MessageAssembler, type Packet } from './ctap/hid/packets.ts';
+export { CtapHidClient, type CallOptions } from './ctap/hid/CtapHidClient.ts';
+export { CtapHidServer, PresenceCancelled, type AuthenticatorCore, type RequestContext, type HidServerOptions } from './ctap/hid/CtapHidServer.ts';
+export { Ctap2Client, type MakeCredentialParams, type MakeCredentialResult, type GetAssertionParams, type GetAssertionResult } from './ctap/ctap2/Ctap2Client.ts';
+export { decodeGetInfo, getInfoToJson, GET_INFO_MEMBERS, type AuthenticatorInfo, type GetInfoMember } from './ctap/ctap2/getInfo.ts';
+export { compareGetInfo, getInfoDisagreements, type GetInfoComparison } from './ctap/ctap2/compareGetInfo.ts';
+export { PIN_PROTOCOL_1, PIN_PROTOCOL_2, pinProtocol, encapsulate, ecdh, keyAgreementKeyPair, coseToPublicKey, pinHashLeft16, paddedPin, type PinUvAuthProtocol } from './ctap/ctap2/pinProtocol.ts';
+export { ClientPin, pinUvAuthParam, checkPin, type PinUvAuthToken } from './ctap/ctap2/clientPin.ts';
+export { CredentialManagement, type ManagedCredential, type ManagedRp } from './ctap/ctap2/credentialManagement.ts';
+export { LargeBlobs, serializeLargeBlobArray, parseLargeBlobArray, sealLargeBlob, openLargeBlob } from './ctap/ctap2/largeBlobs.ts';
+export { Ctap1Client, U2fError, encodeApdu, parseRegistration as parseU2fRegistration, U2F_INS, U2F_P1 } from './ctap/ctap1/Ctap1Client.ts';
+export { connectDevice, openDevice, type CtapDevice, type OpenDeviceOptions } from './ctap/CtapDevice.ts';
+
+// the WebAuthn client over CTAP (what a browser does)
+export { WebAuthnClient, rpIdAllowedFor, type WebAuthnClientOptions, type CeremonyExtras, type ClientDataOverride } from './platform/WebAuthnClient.ts';
+export { WebAuthnClientError, domNameForStatus, type DomErrorName } from './platform/WebAuthnClientError.ts';
+
 // the software authenticator
 export { SoftAuthenticator, domErrorName, type SoftAuthenticatorOptions, type SoftCredential, type SoftFaults, type SoftFeatures, type Tamper, type DeviceTamper } from './emulation/SoftAuthenticator.ts';
 export { SoftDevice, type SoftDeviceOptions } from './emulation/SoftDevice.ts';
+export { readDeviceState, writeDeviceState, snapshotDevice, restoreDevice, type StoredDeviceState } from './emulation/softDeviceState.ts';
 export { AttestationCa, type LeafOptions, type IssuedLeaf } from './emulation/AttestationCa.ts';
 export { loadProfile, type EmulationProfile, type LoadedProfile } from './emulation/loadProfile.ts';
 

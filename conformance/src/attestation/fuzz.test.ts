@@ -20,7 +20,7 @@ const N = 100_000;
 const MAX_MS_PER_INPUT = 2000;
 
 const ORIGIN = 'https://fuzz.example';
-const OPTS = { challenge: 'ZnV6eg', rp: { id: 'fuzz.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }, { alg: -8, type: 'public-key' }, { alg: -257, type: 'public-key' }] };
+const OPTS = { challenge: 'ZnV6eg', attestation: 'direct', rp: { id: 'fuzz.example' }, user: { id: 'dQ' }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }, { alg: -8, type: 'public-key' }, { alg: -257, type: 'public-key' }] };
 const seeds: any[] = [];
 let assertion: any;
 let assertionKey: Uint8Array;

@@ -5,12 +5,8 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import { inspectInput, type InspectResult } from '../attestation/inspectInput.ts';
 import { renderInspect, renderSummary, type SummaryRow } from './renderInspect.ts';
 import { wantsColour } from '../terminal/palette.ts';
-import { builtinAnchors } from '../pki/TrustAnchors.ts';
 import { parseCommandArgs, parseTime, readPemCertificates, readTextFile } from './args.ts';
-import { loadMetadataBlob, type MetadataBlob } from '../mds/MetadataBlob.ts';
-import { mergedMetadata, withDraftStatements, type MetadataProvider } from '../mds/MetadataProvider.ts';
-import { bundledCrlChecker, checkBlobRevocation } from '../mds/crl.ts';
-import { readDraftStatement } from '../mds/draftStatements.ts';
+import { metadataFromArgs } from './metadataArgs.ts';
 
 export const INSPECT_USAGE = `usage: fido2-harness inspect <file | directory | -> [options]
 
@@ -78,21 +74,7 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const statementFiles = v.statement ?? [];
   if (target === undefined) throw new HarnessError('BAD_USAGE', `no input given\n${INSPECT_USAGE}`);
 
-  let mds: MetadataProvider | undefined;
-  if (mdsFiles.length) {
-    const anchors = mdsRoots.length ? mdsRoots : builtinAnchors('mds');
-    const blobs: MetadataBlob[] = [];
-    for (const f of mdsFiles) {
-      const b = loadMetadataBlob(readText(f, 'MDS BLOB'), anchors, { now: io.now?.() });
-      await checkBlobRevocation(b, b.chain, anchors, bundledCrlChecker());
-      const bad = b.findings.filter((x) => x.status === 'fail');
-      if (bad.length) throw new HarnessError('BAD_MDS_BLOB', `MDS BLOB ${f} does not verify: ${bad.map((x) => `${x.code} ${x.message}${x.actual ? ` (${x.actual})` : ''}`).join('; ')}`);
-      if (!json) io.err.write(`MDS BLOB ${f}: no ${b.no}, ${b.entries.length} entries, verified as of ${b.verifiedAt.toISOString()} (${b.verifiedAtBasis})${b.findings.some((x) => x.status === 'warn') ? `; ${b.findings.filter((x) => x.status === 'warn').map((x) => x.message).join('; ')}` : ''}\n`);
-      blobs.push(b);
-    }
-    mds = mergedMetadata(blobs);
-  }
-  mds = withDraftStatements(mds, statementFiles.map((f) => readDraftStatement(readText(f, 'statement'), f)));
+  const mds = await metadataFromArgs({ mds: mdsFiles, mdsRoots, statements: statementFiles, err: io.err, quiet: json, now: io.now?.() });
   const opts = { at, roots, mds, now: io.now };
 
   if (target !== '-' && fs.existsSync(target) && fs.statSync(target).isDirectory()) {

@@ -10,6 +10,10 @@ import { inspectCommand } from './inspectCommand.ts';
 import { mdsCommand } from './mdsCommand.ts';
 import { checkCommand } from './checkCommand.ts';
 import { reportCommand } from './reportCommand.ts';
+import { softkeyCommand } from './softkeyCommand.ts';
+import { probeCommand } from './probeCommand.ts';
+import { devicesCommand } from './devicesCommand.ts';
+import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
 
@@ -37,6 +41,11 @@ commands:
   check --virtual   the same against Chromium's virtual authenticators (check --virtual --help)
   report <report.json> | report diff <a.json> <b.json>
                     re-render a saved JSON report, or compare two check by check (report --help)
+  devices           list the FIDO security keys plugged in over USB
+  probe [--device PATH|udp:HOST:PORT]
+                    the key's authenticatorGetInfo, decoded, and compared with its metadata
+  softkey --udp [HOST:PORT]
+                    serve the software authenticator as a CTAP device over UDP (softkey --help)
   --version         the version of this fido2-harness
   help              this text
 `;
@@ -54,6 +63,8 @@ export interface CliOptions {
   io?: Partial<CliIo>;
   /** commands above the library, keyed by name ('serve', 'check --virtual') */
   commands?: Partial<Record<'serve' | 'check --virtual', ExternalCommand>>;
+  /** node-hid, or a fake of its API (tests on machines without USB) */
+  nodeHid?: NodeHidApi;
 }
 
 /** Runs one command line; resolves with the exit code (undefined: a server keeps running). */
@@ -67,6 +78,9 @@ export async function main(argv: string[], o: CliOptions = {}): Promise<number |
     if (cmd === 'check') return await checkCommand(rest, { out: io.out, env: io.env });
     if (cmd === 'report') return await reportCommand(rest, { out: io.out, env: io.env, readStdin });
     if (cmd === 'serve') return await external('serve', rest);
+    if (cmd === 'softkey') return await softkeyCommand(rest, io);
+    if (cmd === 'probe') return await probeCommand(rest, { ...io, nodeHid: o.nodeHid });
+    if (cmd === 'devices') return await devicesCommand(rest, { ...io, nodeHid: o.nodeHid });
   } catch (e) {
     if (e instanceof HarnessError) {
       io.err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);

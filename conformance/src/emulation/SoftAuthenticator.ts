@@ -52,7 +52,7 @@ export class SoftAuthenticator {
       features: o.features,
       faults: o.faults,
     });
-    this.server = new CtapHidServer(this.device, o.hid);
+    this.server = new CtapHidServer(this.device, { ...o.hid, cbor: o.features?.ctap !== 'u2f-only' });
     this.pinEntry = o.features?.clientPin ? o.features.clientPin.pin : undefined;
   }
 

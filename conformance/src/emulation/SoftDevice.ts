@@ -9,6 +9,7 @@ import type { AuthenticatorCore, RequestContext } from '../ctap/hid/CtapHidServe
 import { PresenceCancelled } from '../ctap/hid/CtapHidServer.ts';
 import { coseToPublicKey, ecdh, keyAgreementKeyPair, pinHashLeft16, pinProtocol, type CoseKeyAgreement, type PinUvAuthProtocol } from '../ctap/ctap2/pinProtocol.ts';
 import { serializeLargeBlobArray } from '../ctap/ctap2/largeBlobs.ts';
+import { decodeGetInfo, getInfoToJson } from '../ctap/ctap2/getInfo.ts';
 import { attestationStatement, generateCredentialKey, signWith, type AttestationMaterial } from './softAttestation.ts';
 import { peculiarX509 } from '../pki/x509Provider.ts';
 
@@ -97,8 +98,8 @@ export interface SoftFeatures {
   /** how many resident credentials fit (CTAP2_ERR_KEY_STORE_FULL beyond) */
   residentCapacity?: number;
   transports?: string[];
-  /** CTAP 2.0 only (no credential management, no pinUvAuthToken, PIN protocol 1 only) or 2.1 */
-  ctap?: '2.0' | '2.1';
+  /** CTAP 2.0 only (no credential management, no pinUvAuthToken, PIN protocol 1 only), 2.1, or a U2F-only key (no CTAP2 at all) */
+  ctap?: '2.0' | '2.1' | 'u2f-only';
   /** CTAP1/U2F as well (U2F_V2 in versions, CTAPHID_MSG) */
   u2f?: boolean;
   pinProtocols?: (1 | 2)[];
@@ -210,7 +211,8 @@ export class SoftDevice implements AuthenticatorCore {
       transports: f.transports ?? ['usb'],
       ctap: f.ctap ?? '2.1',
       u2f: f.u2f ?? true,
-      pinProtocols: f.pinProtocols ?? ((f.ctap ?? '2.1') === '2.0' ? [1] : [2, 1]),
+      // (a u2f-only key keeps U2F whatever `u2f` says)
+      pinProtocols: f.pinProtocols ?? ((f.ctap ?? '2.1') === '2.1' ? [2, 1] : [1]),
       maxMsgSize: f.maxMsgSize ?? 1200,
       firmwareVersion: f.firmwareVersion ?? 0x050700,
     };
@@ -252,10 +254,11 @@ export class SoftDevice implements AuthenticatorCore {
 
   // ---------------------------------------------------------------------- getInfo
 
-  getInfoMap(): Map<number, CanonicalValue> {
+  getInfoMap(o: { honest?: boolean } = {}): Map<number, CanonicalValue> {
     const f = this.features;
+    const lie = !o.honest;
     const extensions = [
-      ...(f.credBlob || this.faults.getInfoDeclaresMissingExtension ? ['credBlob'] : []),
+      ...(f.credBlob || (lie && this.faults.getInfoDeclaresMissingExtension) ? ['credBlob'] : []),
       ...(f.credProtect ? ['credProtect'] : []),
       ...(f.hmacSecret ? ['hmac-secret'] : []),
       ...(f.largeBlob ? ['largeBlobKey'] : []),
@@ -271,7 +274,7 @@ export class SoftDevice implements AuthenticatorCore {
       options.makeCredUvNotRqd = true;
     }
     if (this.enterprise) options.ep = true;
-    const aaguid = this.faults.getInfoAaguidMismatch ? Uint8Array.from(this.aaguid, (b, i) => (i === 0 ? b ^ 0xff : b)) : this.aaguid;
+    const aaguid = lie && this.faults.getInfoAaguidMismatch ? Uint8Array.from(this.aaguid, (b, i) => (i === 0 ? b ^ 0xff : b)) : this.aaguid;
     const m = new Map<number, CanonicalValue>([
       [0x01, [...(f.u2f ? ['U2F_V2'] : []), 'FIDO_2_0', ...(this.ctap21 ? ['FIDO_2_1'] : [])]],
       [0x02, extensions],
@@ -290,6 +293,11 @@ export class SoftDevice implements AuthenticatorCore {
     if (f.credBlob) m.set(0x0f, 32);
     if (this.ctap21 && f.rk) m.set(0x14, Math.max(0, f.residentCapacity - this.discoverableCount()));
     return m;
+  }
+
+  /** getInfo as JSON, as a metadata statement carries it, without the getInfo faults (what the key really does) */
+  honestGetInfoJson(): Record<string, unknown> {
+    return getInfoToJson(decodeGetInfo(encodeCanonical(this.getInfoMap({ honest: true }))));
   }
 
   private discoverableCount() {
@@ -846,7 +854,7 @@ export class SoftDevice implements AuthenticatorCore {
 
   /** U2F raw messages (FIDO U2F §4): VERSION, REGISTER, AUTHENTICATE; present when the profile keeps U2F. */
   get msg(): ((apdu: Uint8Array, ctx: RequestContext) => Promise<Uint8Array>) | undefined {
-    return this.features.u2f ? (apdu, ctx) => this.u2f(apdu, ctx) : undefined;
+    return this.features.u2f || this.features.ctap === 'u2f-only' ? (apdu, ctx) => this.u2f(apdu, ctx) : undefined;
   }
 
   private async u2f(apdu: Uint8Array, ctx: RequestContext): Promise<Uint8Array> {
@@ -940,6 +948,19 @@ export class SoftDevice implements AuthenticatorCore {
   }
 
   wink() {}
+
+  /** what --state keeps besides the credentials */
+  exportInternals(): { pin?: { hash: string; retries: number }; counter: number; largeBlobArray: Uint8Array } {
+    return { pin: this.pinHash ? { hash: Buffer.from(this.pinHash).toString('hex'), retries: this.pinRetries } : undefined, counter: this.globalCounter, largeBlobArray: this.largeBlobArray };
+  }
+
+  importInternals(s: { pin?: { hash: string; retries: number }; counter: number; largeBlobArray: Uint8Array }): void {
+    this.pinHash = s.pin ? new Uint8Array(Buffer.from(s.pin.hash, 'hex')) : undefined;
+    this.pinRetries = s.pin?.retries ?? 8;
+    this.globalCounter = s.counter;
+    this.largeBlobArray = s.largeBlobArray;
+    this.sequence = Math.max(this.sequence, ...[...this.credentials.values()].map((c) => c.created));
+  }
 
   private changed() {
     this.onChange?.();

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { AttestationCa } from './AttestationCa.ts';
 import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
+import type { HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { certificatesFromPem } from '../pki/TrustAnchors.ts';
@@ -30,9 +31,18 @@ export interface LoadedProfile {
   key: SoftAuthenticator;
   entry: MetadataEntry;
   rootPem: string;
+  /** the attestation key and chain the key signs with (kept by softkey --state) */
+  attestation: { key: crypto.KeyObject; x5c: Uint8Array[] };
 }
 
-export async function loadProfile(file: string): Promise<LoadedProfile> {
+export interface LoadProfileOptions {
+  /** the CTAPHID layer of the key (how the person touches it) */
+  hid?: HidServerOptions;
+  /** attestation material to use instead of generating it (a key restored from --state) */
+  attestation?: { key: crypto.KeyObject; x5c: Uint8Array[]; rootPem: string };
+}
+
+export async function loadProfile(file: string, o: LoadProfileOptions = {}): Promise<LoadedProfile> {
   const read = (p: string, what: string) => {
     try {
       return fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8');
@@ -54,7 +64,11 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
   let x5c: Uint8Array[];
   let rootPem: string;
   const att = profile.attestation ?? { generate: true };
-  if ('certificateChain' in att) {
+  if (o.attestation) {
+    attestationKey = o.attestation.key;
+    x5c = o.attestation.x5c;
+    rootPem = o.attestation.rootPem;
+  } else if ('certificateChain' in att) {
     const chain = att.certificateChain.flatMap((p) => certificatesFromPem(read(p, 'certificate')));
     if (!chain.length) throw new HarnessError('BAD_PROFILE', 'attestation.certificateChain holds no PEM certificate');
     x5c = chain.map((c) => new Uint8Array(c.raw));
@@ -74,13 +88,14 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
     x5c = [leaf.der];
     rootPem = ca.rootPem;
   }
+  const f: SoftFeatures = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features };
+  // a profile's "uv: false" without a clientPin means no user verification of any kind
+  if (f.uv === false && f.clientPin === undefined) f.clientPin = false;
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults, hid: o.hid });
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
-  const gi = entry.metadataStatement!.authenticatorGetInfo as { extensions: string[]; options: Record<string, boolean>; transports: string[] };
-  const f = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features };
-  // the generated statement declares what the profile says the key can do
-  gi.options = { rk: f.rk, up: true, ...(f.uv ? { uv: true, clientPin: true } : {}) };
-  gi.extensions = [...(f.credBlob ? ['credBlob'] : []), ...(f.credProtect ? ['credProtect'] : []), ...(f.hmacSecret ? ['hmac-secret'] : [])];
-  gi.transports = f.transports;
+  // the generated statement carries the key's own getInfo, as a vendor copies it into the
+  // statement (without the getInfo faults: those are the key lying, not the statement)
+  entry.metadataStatement!.authenticatorGetInfo = key.device.honestGetInfoJson();
   if (profile.metadata && profile.metadata !== 'generate') {
     let statement: Record<string, unknown>;
     try {
@@ -92,6 +107,5 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
     entry.metadataStatement = statement as MetadataEntry['metadataStatement'];
     if (profile.metadata.statusReports) entry.statusReports = profile.metadata.statusReports;
   }
-  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults });
-  return { profile, key, entry, rootPem };
+  return { profile, key, entry, rootPem, attestation: { key: attestationKey, x5c } };
 }

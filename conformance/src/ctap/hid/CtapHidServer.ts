@@ -33,6 +33,8 @@ export interface HidServerOptions {
   deviceVersion?: [number, number, number];
   /** defects on purpose: the CTAP-level fault matrix */
   faults?: { noKeepalive?: boolean; acceptWrongChannel?: boolean };
+  /** false: a CTAP1/U2F-only device (no CBOR capability, CTAPHID_CBOR refused) */
+  cbor?: boolean;
 }
 
 type Reply = (report: Uint8Array) => void;
@@ -155,7 +157,7 @@ export class CtapHidServer implements ReportSink {
     out[13] = maj;
     out[14] = min;
     out[15] = build;
-    out[16] = CAPABILITY.WINK | CAPABILITY.CBOR | (this.core.msg ? 0 : CAPABILITY.NMSG);
+    out[16] = CAPABILITY.WINK | (this.o.cbor === false ? 0 : CAPABILITY.CBOR) | (this.core.msg ? 0 : CAPABILITY.NMSG);
     return out;
   }
 
@@ -172,6 +174,7 @@ export class CtapHidServer implements ReportSink {
         this.core.wink?.();
         return this.send(reply, cid, CTAPHID.WINK, new Uint8Array());
       case CTAPHID.CBOR:
+        if (this.o.cbor === false) return error(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
         if (msg.length === 0) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
         return this.run(cid, cmd, reply, (ctx) => this.core.cbor(msg, ctx));
       case CTAPHID.MSG: {

@@ -1,0 +1,120 @@
+import { HarnessError } from '../errors/HarnessError.ts';
+import { parseCommandArgs, readPemCertificates } from './args.ts';
+import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS } from './deviceArgs.ts';
+import { metadataFromArgs } from './metadataArgs.ts';
+import { getInfoToJson, type AuthenticatorInfo } from '../ctap/ctap2/getInfo.ts';
+import { compareGetInfo, getInfoDisagreements, type GetInfoComparison } from '../ctap/ctap2/compareGetInfo.ts';
+import { describeOrigin } from '../mds/MetadataProvider.ts';
+import { COSE_ALG_NAMES } from '../webauthn/coseKey.ts';
+import { palette, wantsColour, type Palette } from '../terminal/palette.ts';
+import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
+import type { CliIo } from './main.ts';
+
+export const PROBE_USAGE = `usage: fido2-harness probe [--device PATH|udp:HOST:PORT] [--json] [--mds BLOB]... [--mds-root PEM] [--statement FILE]...
+
+Asks the key for authenticatorGetInfo (no PIN needed, nothing is changed on the key) and prints
+it decoded: versions, extensions, AAGUID, options, maxMsgSize, PIN/UV auth protocols, algorithms,
+transports, firmware version, certifications, remaining discoverable credentials... With
+metadata (--mds: a BLOB; --statement: the draft statement you will submit), the entry for the
+key's AAGUID and its authenticatorGetInfo compared with the key's own, member by member.
+
+${DEVICE_HELP}
+  --mds BLOB         MDS BLOB file(s) to find the key's entry in (verified first)
+  --mds-root PEM     root the BLOB must chain to (default: the FIDO MDS GlobalSign roots)
+  --statement FILE   a draft metadata statement, the entry of its AAGUID
+  --json             machine-readable output
+  --no-color         plain output
+
+exit: 0 the key answered (and agrees with its metadata), 1 the key and its metadata differ,
+2 the key cannot be reached or answers garbage, or bad usage
+`;
+
+const fmt = (v: unknown) => (v === undefined ? '-' : typeof v === 'string' ? v : JSON.stringify(v));
+
+function renderInfo(info: AuthenticatorInfo, p: Palette): string[] {
+  const algs = info.algorithms.map((a) => `${COSE_ALG_NAMES[a.alg] ?? a.alg}`).join(', ');
+  const rows: [string, unknown][] = [
+    ['versions', info.versions.join(', ')],
+    ['extensions', info.extensions.join(', ') || '(none)'],
+    ['AAGUID', info.aaguidText],
+    ['options', Object.entries(info.options).map(([k, v]) => `${k}=${v}`).join(' ')],
+    ['maxMsgSize', info.maxMsgSize],
+    ['pinUvAuthProtocols', info.pinUvAuthProtocols.join(', ') || undefined],
+    ['algorithms', algs || undefined],
+    ['transports', info.transports.join(', ') || undefined],
+    ['maxCredentialCountInList', info.maxCredentialCountInList],
+    ['maxCredentialIdLength', info.maxCredentialIdLength],
+    ['firmwareVersion', info.firmwareVersion === undefined ? undefined : `${info.firmwareVersion} (0x${info.firmwareVersion.toString(16)})`],
+    ['minPINLength', info.minPINLength],
+    ['maxCredBlobLength', info.maxCredBlobLength],
+    ['maxSerializedLargeBlobArray', info.maxSerializedLargeBlobArray],
+    ['remainingDiscoverableCredentials', info.remainingDiscoverableCredentials],
+    ['certifications', info.certifications],
+    ['forcePINChange', info.forcePINChange],
+    ['uvModality', info.uvModality],
+  ];
+  const out = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${k.padEnd(34)} ${fmt(v)}`);
+  for (const [k, v] of Object.entries(info.unknown)) out.push(`  ${`member 0x${Number(k).toString(16)}`.padEnd(34)} ${p.dim('(unknown to this harness)')} ${fmt(v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)}`);
+  for (const pr of info.problems) out.push(`  ${p.red('problem')}  ${pr}`);
+  if (info.nonCanonical.length) out.push(`  ${p.yellow('warn')}  the answer is not CTAP2 canonical CBOR: ${info.nonCanonical.slice(0, 3).join('; ')}`);
+  return out;
+}
+
+function renderComparison(c: GetInfoComparison[], p: Palette): string[] {
+  const w = Math.max(8, ...c.map((x) => x.member.length));
+  return c.map((x) => {
+    const tag = x.verdict === 'same' ? p.green('same   ') : x.verdict === 'state' ? p.dim('setup  ') : p.red('DIFFERS');
+    const detail = x.verdict === 'same' ? fmt(x.actual) : `declared ${fmt(x.declared)}, key says ${fmt(x.actual)}${x.note ? ` (${x.note})` : ''}`;
+    return `  ${tag}  ${x.member.padEnd(w)}  ${detail}`;
+  });
+}
+
+export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi }): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs(argv, { ...DEVICE_OPTIONS, json: { type: 'boolean' }, mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true }, 'no-color': { type: 'boolean' } }, PROBE_USAGE);
+  if (v.help) {
+    io.out.write(PROBE_USAGE);
+    return 0;
+  }
+  if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${PROBE_USAGE}`);
+  const metadata = await metadataFromArgs({ mds: v.mds, mdsRoots: (v['mds-root'] ?? []).flatMap(readPemCertificates), statements: v.statement, err: io.err, quiet: v.json });
+  const device = await deviceFromArgs(v, { nodeHid: io.nodeHid });
+  try {
+    const p = palette(!v['no-color'] && !v.json && wantsColour(io.out, io.env));
+    const hidInfo = { channel: `0x${device.hid.cid.toString(16).padStart(8, '0')}`, protocolVersion: device.hid.info.protocolVersion, deviceVersion: device.hid.info.deviceVersion.join('.'), capabilities: { wink: device.hid.supportsWink, cbor: device.hid.supportsCbor, msg: device.hid.supportsMsg } };
+    if (!device.info) {
+      const version = device.ctap1 ? await device.ctap1.version() : undefined;
+      if (v.json) io.out.write(`${JSON.stringify({ device: { transport: device.transport.description, hid: hidInfo }, ctap1: { version }, getInfo: null, agrees: null }, null, 2)}\n`);
+      else io.out.write(`${p.bold(device.transport.description)}: a CTAP1/U2F-only key (${version ?? 'no version'}): no authenticatorGetInfo to show\n`);
+      return 0;
+    }
+    const info = device.info;
+    const entry = metadata?.byAaguid(info.aaguidText);
+    const comparison = entry ? compareGetInfo(entry.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined, info) : [];
+    const disagreements = getInfoDisagreements(comparison);
+    const agrees = entry ? disagreements.length === 0 : undefined;
+    if (v.json) {
+      io.out.write(`${JSON.stringify({
+        device: { transport: device.transport.description, hid: hidInfo },
+        getInfo: getInfoToJson(info),
+        problems: info.problems,
+        nonCanonical: info.nonCanonical,
+        metadata: entry ? { aaguid: entry.aaguid, description: entry.metadataStatement?.description, origin: metadata!.originOf(entry) } : null,
+        comparison,
+        differences: disagreements.map((d) => d.member),
+        agrees: agrees ?? null,
+      }, null, 2)}\n`);
+    } else {
+      const lines = [`${p.bold(device.transport.description)} (CTAPHID ${hidInfo.protocolVersion}, device ${hidInfo.deviceVersion}${device.hid.supportsMsg ? ', U2F' : ''})`, 'authenticatorGetInfo:', ...renderInfo(info, p)];
+      if (!metadata) lines.push(p.dim('no metadata given: --mds BLOB or --statement FILE compares getInfo with the key\'s statement'));
+      else if (!entry) lines.push(p.yellow(`${metadata.description} has no entry for AAGUID ${info.aaguidText}`));
+      else {
+        lines.push(`metadata: "${entry.metadataStatement?.description ?? '?'}" (${describeOrigin(metadata.originOf(entry)).replace(/ (lists|describes)$/, '')})`, 'getInfo, declared vs the key:', ...renderComparison(comparison, p));
+        lines.push(agrees ? p.green('the key answers as its metadata declares') : p.red(`the key and its metadata differ in ${disagreements.map((d) => d.member).join(', ')}: fix the statement (or the firmware) before submitting`));
+      }
+      io.out.write(`${lines.join('\n')}\n`);
+    }
+    return agrees === false ? 1 : 0;
+  } finally {
+    await device.close();
+  }
+}

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import { HarnessError } from '../errors/HarnessError.ts';
+import { formatAaguid } from '../encoding/formatAaguid.ts';
+import { packagePath } from '../runtime/packagePath.ts';
+import { parseCommandArgs } from './args.ts';
+import { loadProfile } from '../emulation/loadProfile.ts';
+import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
+import { readDeviceState, restoreDevice, snapshotDevice, writeDeviceState, type StoredDeviceState } from '../emulation/softDeviceState.ts';
+import { serveUdpDevice } from '../ctap/transport/UdpDeviceEndpoint.ts';
+import { UDP_DEVICE_PORT } from '../ctap/transport/UdpTransport.ts';
+import type { CliIo } from './main.ts';
+import type { MetadataEntry } from '../mds/MetadataBlob.ts';
+
+export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] [--profile profile.json] [--state FILE] [--touch auto|delay:MS] [--statement-out FILE]
+
+Serves the software authenticator as a CTAP 2.1 device over UDP (one 64-byte HID report per
+datagram, the SoloKeys simulator / fido2-tests --sim convention), so other tools and other
+harness instances can test against it:
+
+  fido2-harness softkey --udp                        # 127.0.0.1:${UDP_DEVICE_PORT}
+  fido2-harness probe --device udp:127.0.0.1:${UDP_DEVICE_PORT}
+
+  --udp [HOST:PORT]  where to listen (default 127.0.0.1:${UDP_DEVICE_PORT}); answers each datagram's sender
+  --profile FILE     the key's identity and behaviour (an emulation profile, as check --emulate
+                     takes; default: the shipped example-compliant-profile.json)
+  --state FILE       keep credentials, PIN and attestation in FILE across restarts
+  --touch MODE       how the person touches: auto (at once, default) or delay:MS (KEEPALIVE UP_NEEDED meanwhile)
+  --statement-out FILE
+                     write the key's metadata statement (generated from the profile, or the profile's
+                     own) as a draft entry: probe --statement FILE and check --ctap --statement FILE read it
+
+Runs until interrupted (Ctrl-C).
+`;
+
+/** --udp's value: HOST:PORT, PORT, or nothing. */
+export function parseListen(v: string | undefined): { host: string; port: number } {
+  if (v === undefined || v === '' || v === 'true') return { host: '127.0.0.1', port: UDP_DEVICE_PORT };
+  const m = /^(?:\[([^\]]+)\]|([^:]+))?:?(\d+)?$/.exec(v);
+  const port = m?.[3] === undefined ? UDP_DEVICE_PORT : Number(m[3]);
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('BAD_USAGE', `--udp ${JSON.stringify(v)}: expected HOST:PORT, e.g. 127.0.0.1:${UDP_DEVICE_PORT}`);
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}
+
+export function parseTouch(v: string | undefined): ((signal: AbortSignal) => Promise<void>) | undefined {
+  if (v === undefined || v === 'auto') return undefined;
+  const m = /^delay:(\d{1,6})$/.exec(v);
+  if (!m) throw new HarnessError('BAD_USAGE', `--touch must be auto or delay:MS, not ${JSON.stringify(v)}`);
+  const ms = Number(m[1]);
+  return (signal) => new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+  });
+}
+
+/** Builds the key a softkey command serves (also used by tests to serve it in-process). */
+export async function softkeyFromOptions(o: { profile?: string; state?: string; touch?: string }): Promise<{ key: SoftAuthenticator; description: string; save: () => void; entry: MetadataEntry }> {
+  const profileFile = o.profile ?? packagePath('fixtures', 'example-compliant-profile.json');
+  const stored = o.state ? readDeviceState(o.state) : undefined;
+  // the same key as last time: its attestation material comes from the state file
+  const restored = stored?.attestation && {
+    key: crypto.createPrivateKey({ key: Buffer.from(stored.attestation.key, 'base64url'), format: 'der', type: 'pkcs8' }),
+    x5c: stored.attestation.x5c.map((c) => new Uint8Array(Buffer.from(c, 'base64url'))),
+    rootPem: stored.attestation.rootPem,
+  };
+  const loaded = await loadProfile(profileFile, { hid: { presence: parseTouch(o.touch) }, attestation: restored || undefined });
+  const key = loaded.key;
+  const attestation: StoredDeviceState['attestation'] = { key: loaded.attestation.key.export({ type: 'pkcs8', format: 'der' }).toString('base64url'), x5c: loaded.attestation.x5c.map((c) => Buffer.from(c).toString('base64url')), rootPem: loaded.rootPem };
+  if (stored) {
+    if (stored.aaguid !== Buffer.from(key.aaguid).toString('hex')) throw new HarnessError('BAD_INPUT', `--state ${o.state} belongs to a key with AAGUID ${formatAaguid(Buffer.from(stored.aaguid, 'hex'))}, not this profile's ${formatAaguid(key.aaguid)}: use another state file`);
+    restoreDevice(key.device, stored);
+  }
+  const save = () => {
+    if (o.state) writeDeviceState(o.state, snapshotDevice(key.device, { attestation }));
+  };
+  return { key, description: `${loaded.profile.description} (AAGUID ${loaded.profile.aaguid})`, save, entry: loaded.entry };
+}
+
+export async function softkeyCommand(argv: string[], io: CliIo): Promise<number | undefined> {
+  // --udp takes an optional value: "--udp" alone, "--udp HOST:PORT" or "--udp=HOST:PORT"
+  const args = [...argv];
+  const at = args.indexOf('--udp');
+  if (at >= 0 && (args[at + 1] === undefined || args[at + 1]!.startsWith('-'))) args[at] = '--udp=';
+  const { values: v, positionals } = parseCommandArgs(args, { udp: { type: 'string' }, profile: { type: 'string' }, state: { type: 'string' }, touch: { type: 'string' }, 'statement-out': { type: 'string' } }, SOFTKEY_USAGE);
+  if (v.help) {
+    io.out.write(SOFTKEY_USAGE);
+    return 0;
+  }
+  if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${SOFTKEY_USAGE}`);
+  if (v.udp === undefined) throw new HarnessError('BAD_USAGE', `softkey serves over UDP: add --udp [HOST:PORT]\n${SOFTKEY_USAGE}`);
+  const listen = parseListen(v.udp);
+  if (v.profile && !fs.existsSync(v.profile)) throw new HarnessError('BAD_PROFILE', `cannot read profile ${v.profile}: ENOENT`);
+  const { key, description, save, entry } = await softkeyFromOptions({ profile: v.profile, state: v.state, touch: v.touch });
+  if (v['statement-out']) {
+    try {
+      fs.writeFileSync(v['statement-out'], `${JSON.stringify({ aaguid: entry.aaguid, metadataStatement: entry.metadataStatement, statusReports: entry.statusReports }, null, 2)}\n`);
+    } catch (e) {
+      throw new HarnessError('BAD_USAGE', `cannot write ${v['statement-out']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  key.device.onChange = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 50);
+  };
+  let endpoint;
+  try {
+    endpoint = await serveUdpDevice(key.server, listen);
+  } catch (e) {
+    throw new HarnessError('BAD_USAGE', `cannot listen on udp:${listen.host}:${listen.port}: ${(e as Error).message}${(e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another simulator is running there: stop it or pick another port)' : ''}`);
+  }
+  save();
+  io.out.write(`software authenticator ${description} listening on udp:${endpoint.host}:${endpoint.port}${v.state ? `; state in ${v.state}` : ''}\n`);
+  const stop = async () => {
+    clearTimeout(timer);
+    save();
+    await endpoint.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return undefined;
+}

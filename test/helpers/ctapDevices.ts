@@ -1,0 +1,21 @@
+import { SoftAuthenticator, type SoftAuthenticatorOptions, connectDevice, serveUdpDevice, openUdpTransport, type CtapDevice, type ReportTransport } from '../../conformance/src/index.ts';
+
+/**
+ * The software key as a device, reached the two ways a test can reach one here: in this
+ * process, and over a real UDP socket on loopback (the simulator transport).
+ */
+export type Link = 'in-process' | 'udp';
+export const LINKS: Link[] = ['in-process', 'udp'];
+
+export async function linkedKey(link: Link, o: SoftAuthenticatorOptions = {}): Promise<{ key: SoftAuthenticator; transport: () => Promise<ReportTransport>; close(): Promise<void> }> {
+  const key = new SoftAuthenticator(o);
+  if (link === 'in-process') return { key, transport: async () => key.transport(), close: async () => {} };
+  const endpoint = await serveUdpDevice(key.server, { host: '127.0.0.1', port: 0 });
+  return { key, transport: () => openUdpTransport({ host: '127.0.0.1', port: endpoint.port, clientPort: 0 }), close: () => endpoint.close() };
+}
+
+export async function connectedKey(link: Link, o: SoftAuthenticatorOptions = {}): Promise<{ key: SoftAuthenticator; device: CtapDevice; close(): Promise<void> }> {
+  const l = await linkedKey(link, o);
+  const device = await connectDevice(await l.transport());
+  return { key: l.key, device, close: async () => { await device.close(); await l.close(); } };
+}
