@@ -38,7 +38,7 @@ export function parseListen(v: string | undefined): { host: string; port: number
   if (v === undefined || v === '' || v === 'true') return { host: '127.0.0.1', port: UDP_DEVICE_PORT };
   const m = /^(?:\[([^\]]+)\]|([^:]+))?:?(\d+)?$/.exec(v);
   const port = m?.[3] === undefined ? UDP_DEVICE_PORT : Number(m[3]);
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('BAD_USAGE', `--udp ${JSON.stringify(v)}: expected HOST:PORT, e.g. 127.0.0.1:${UDP_DEVICE_PORT}`);
+  if (!m || (m[1] ?? m[2]) === undefined && m[3] === undefined || !Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('BAD_USAGE', `--udp ${JSON.stringify(v)}: expected HOST:PORT, e.g. 127.0.0.1:${UDP_DEVICE_PORT}`);
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
 }
 

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import dgram from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, startHarness } from './helpers/harnessProcess.ts';
+import { openUdpTransport, connectDevice, WebAuthnClient, parseAuthenticationResponse, parseRegistrationResponse, coseKeyToPublicKey, verifyCoseSignature } from '../conformance/src/index.ts';
+import crypto from 'node:crypto';
+
+/**
+ * softkey, probe and devices as a person runs them: separate processes, a real UDP socket on
+ * loopback between the simulator and the client (the fido2-tests --sim convention).
+ */
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-ctap-cli-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const READY = /listening on udp:127\.0\.0\.1:(\d+)/;
+
+describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
+  it('probe prints the profile\'s getInfo and agrees with the statement softkey wrote (exit 0)', async () => {
+    const st = path.join(dir, 'statement.json');
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--statement-out', st], READY);
+    try {
+      const port = key.match[1];
+      const json = harness(['probe', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--json', '--statement', st]);
+      expect(json.status, json.stderr).toBe(0);
+      const r = JSON.parse(json.stdout);
+      expect(r).toMatchObject({ agrees: true, differences: [], getInfo: { aaguid: 'e7a3b1c24d5e4f608a9b0c1d2e3f4a5b', versions: ['U2F_V2', 'FIDO_2_0', 'FIDO_2_1'], extensions: ['credProtect', 'hmac-secret'], transports: ['usb', 'nfc'] }, metadata: { description: 'Example Vendor Key NFC', origin: { kind: 'draft' } } });
+      expect(r.comparison.filter((c: { verdict: string }) => c.verdict === 'same').length).toBeGreaterThan(10);
+      const text = harness(['probe', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--statement', st]);
+      expect(text.status).toBe(0);
+      expect(text.stdout).toMatch(/pinUvAuthProtocols\s+2, 1/);
+      expect(text.stdout).toMatch(/the key answers as its metadata declares/);
+    } finally {
+      await key.stop();
+    }
+  });
+
+  it('a statement that declares an extension the key lacks: probe exits 1 and names it', async () => {
+    const statement = JSON.parse(fs.readFileSync('fixtures/example-compliant-profile.json', 'utf8'));
+    const profile = path.join(dir, 'lying-profile.json');
+    const draft = path.join(dir, 'lying-statement.json');
+    // a statement of its own, declaring credBlob the key does not implement
+    const first = path.join(dir, 'honest.json');
+    const honest = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--statement-out', first], READY);
+    await honest.stop();
+    const entry = JSON.parse(fs.readFileSync(first, 'utf8'));
+    entry.metadataStatement.authenticatorGetInfo.extensions.push('credBlob');
+    fs.writeFileSync(path.join(dir, 'statement-with-credblob.json'), JSON.stringify(entry.metadataStatement));
+    fs.writeFileSync(profile, JSON.stringify({ ...statement, metadata: { statement: 'statement-with-credblob.json' } }));
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--profile', profile, '--statement-out', draft], READY);
+    try {
+      const r = harness(['probe', '--device', `udp:127.0.0.1:${key.match[1]}`, '--udp-client-port', '0', '--statement', draft]);
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/DIFFERS\s+extensions\s+declared \["credProtect","hmac-secret","credBlob"\], key says \["credProtect","hmac-secret"\] \(declared, not on the key: credBlob\)/);
+      expect(r.stdout).toMatch(/differ in extensions: fix the statement \(or the firmware\) before submitting/);
+    } finally {
+      await key.stop();
+    }
+  });
+
+  it('--state keeps the key\'s credentials and attestation across a restart', async () => {
+    const state = path.join(dir, 'key-state.json');
+    const origin = 'https://state.example';
+    let reg: Record<string, any>;
+    {
+      const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--state', state], READY);
+      const device = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: Number(key.match[1]), clientPort: 0 }));
+      reg = await new WebAuthnClient({ device }).create({ challenge: 'c3RhdGU', attestation: 'direct', rp: { id: 'state.example' }, user: { id: 'dQ', name: 'u' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }], authenticatorSelection: { residentKey: 'required', userVerification: 'required' } }, origin);
+      await device.close();
+      expect(await key.stop()).toBe(0);
+    }
+    expect(fs.statSync(state).mode & 0o777).toBe(0o600);
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--state', state], READY);
+    try {
+      const device = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: Number(key.match[1]), clientPort: 0 }));
+      const a = await new WebAuthnClient({ device }).get({ challenge: 'YWdhaW4', rpId: 'state.example', userVerification: 'required' }, origin);
+      await device.close();
+      expect(a.id).toBe(reg.id);
+      const p = parseAuthenticationResponse(a);
+      const k = coseKeyToPublicKey(parseRegistrationResponse(reg).authData.attestedCredentialData!.publicKey);
+      expect(verifyCoseSignature(-7, k.keyObject, Uint8Array.from([...p.authData.bytes, ...crypto.createHash('sha256').update(p.clientDataJSON).digest()]), p.signature)).toBe(true);
+      expect(p.authData.signCount).toBe(1);
+    } finally {
+      await key.stop();
+    }
+  });
+
+  it('bad usage and bad state are exit 2 with the reason', async () => {
+    const garbage = path.join(dir, 'garbage-state.json');
+    fs.writeFileSync(garbage, '{"version": 7}');
+    for (const [args, msg] of [
+      [['softkey'], /softkey serves over UDP: add --udp/],
+      [['softkey', '--udp', 'nonsense:host:x'], /--udp "nonsense:host:x": expected HOST:PORT/],
+      [['softkey', '--udp', '--touch', 'sometimes'], /--touch must be auto or delay:MS/],
+      [['softkey', '--udp', '127.0.0.1:0', '--state', garbage], /--state .* cannot be read: not a fido2-harness software key state/],
+      [['softkey', '--udp', '127.0.0.1:0', '--profile', '/nonexistent.json'], /cannot read profile/],
+      [['probe', '--udp-client-port', 'x', '--device', 'udp:127.0.0.1:9'], /--udp-client-port must be 0-65535/],
+      [['probe', '--device', 'udp:127.0.0.1:70000'], /port must be 1-65535/],
+      [['probe', '--devcie', 'udp:127.0.0.1:1'], /unknown option --devcie; did you mean --device\?/],
+    ] as const) {
+      const r = harness([...args]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+
+  it('a port that is taken, nothing at the other end, and a device answering garbage: exit 2 naming the problem', async () => {
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0'], READY);
+    try {
+      const busy = harness(['softkey', '--udp', `127.0.0.1:${key.match[1]}`]);
+      expect(busy.status).toBe(2);
+      expect(busy.stderr).toMatch(/EADDRINUSE|another simulator is running there/);
+    } finally {
+      await key.stop();
+    }
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+    const nothing = harness(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toMatch(/DEVICE_TIMEOUT: CTAPHID_INIT: udp:127\.0\.0\.1:\d+ did not answer within 3000 ms/);
+    // echoes the INIT with a bad nonce, then garbage
+    silent.on('message', (m, rinfo) => {
+      const reply = Buffer.alloc(64);
+      m.copy(reply, 0, 0, 7);
+      reply.fill(0xee, 7);
+      silent.send(reply, rinfo.port, rinfo.address);
+    });
+    const junk = harness(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
+    expect(junk.status).toBe(2);
+    expect(junk.stderr).toMatch(/DEVICE_TIMEOUT: CTAPHID_INIT/);
+    silent.close();
+  });
+});

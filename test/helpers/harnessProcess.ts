@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+export const BIN = path.resolve('bin/fido2-harness.js');
+
+/** `fido2-harness …` to completion (Node 24, this repository's sources). */
+export function harness(args: string[], o: { env?: Record<string, string>; input?: string; timeout?: number; cwd?: string } = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...o.env }, input: o.input, timeout: o.timeout ?? 60_000, cwd: o.cwd });
+}
+
+/** A long-running `fido2-harness …` (serve, softkey): resolves once a line matches, with the match. */
+export async function startHarness(args: string[], ready: RegExp, o: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ child: ChildProcessWithoutNullStreams; match: RegExpExecArray; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...o.env }, cwd: o.cwd }) as ChildProcessWithoutNullStreams;
+  let out = '';
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fido2-harness ${args.join(' ')} did not print ${ready} within 30 s: ${out}`)), 30_000);
+    const look = (d: Buffer) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      reject(new Error(`fido2-harness ${args.join(' ')} exited ${c}: ${out}`));
+    });
+  });
+  return {
+    child,
+    match,
+    output: () => out,
+    stop: (signal = 'SIGTERM') => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (c) => resolve(c));
+      child.kill(signal);
+    }),
+  };
+}
