@@ -110,21 +110,65 @@ log(`F = ${Math.round(F)} P-256 verifies/s`);
   }
 }
 
+// CTAP over the UDP simulator transport, the device in another process (bench/udpPeer.ts):
+// CTAPHID PING (one report each way) against a raw UDP echo on the same loopback, and a
+// makeCredential + getAssertion pair against the software key
+{
+  const { openUdpTransport, connectDevice } = await import('../conformance/src/index.ts');
+  const peer = await startPeer('udpPeer.ts', (out) => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { echoPort: number; devicePort: number }) : undefined));
+  try {
+    const dgram = await import('node:dgram');
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+    const report = crypto.randomBytes(64);
+    let pending: (() => void) | undefined;
+    socket.on('message', () => pending?.());
+    const echo = await opsPerSecondAsync(() => new Promise<void>((resolve) => { pending = resolve; socket.send(report, peer.value.echoPort, '127.0.0.1'); }), 1500);
+    socket.close();
+    const device = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: peer.value.devicePort, clientPort: 0 }));
+    const data = crypto.randomBytes(57); // fills exactly one initialization packet
+    const ping = await opsPerSecondAsync(async () => {
+      const back = await device.hid.ping(data);
+      if (!Buffer.from(back).equals(data)) throw new Error('PING came back different');
+    }, 1500);
+    figures.push({ name: 'raw UDP echo, 64-byte datagram, loopback round trip (floor)', value: Number((1e6 / echo).toFixed(1)), unit: 'us', ratio: 1, floor: null });
+    figures.push({ name: 'CTAPHID PING over UDP (one report each way), vs the raw UDP echo', value: Number((1e6 / ping).toFixed(1)), unit: 'us', ratio: echo / ping, floor: 2 });
+    const ctap2 = device.ctap2!;
+    const rpId = 'bench.example';
+    const pair = await opsPerSecondAsync(async () => {
+      const made = await ctap2.makeCredential({ clientDataHash: crypto.randomBytes(32), rp: { id: rpId }, user: { id: crypto.randomBytes(16), name: 'bench' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }] });
+      const credentialId = made.authData.subarray(55, 55 + ((made.authData[53]! << 8) | made.authData[54]!));
+      await ctap2.getAssertion({ rpId, clientDataHash: crypto.randomBytes(32), allowList: [{ type: 'public-key', id: credentialId }] });
+    }, 1500);
+    figures.push({ name: 'makeCredential + getAssertion over UDP, software key in another process', value: Math.round(pair), unit: 'pairs/s', ratio: pair / F, floor: 0.05 });
+    await device.close();
+  } finally {
+    await peer.stop();
+  }
+}
+
 // the HTTP route: the server in a process of its own, load from another, bounded in count and
 // time. Two runs, the better one reported (as hyperfine reports the minimum): on a shared
 // 2-core VM a neighbour's burst lands in one run, not in the server's real speed.
-async function routeRun(): Promise<{ ok: number; failed: number; seconds: number; rps: number }> {
-  const server = spawn(process.execPath, [path.join(here, 'benchServer.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const m = /port (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      server.once('exit', (c) => reject(new Error(`bench server exited ${c}`)));
+/** A helper process of this bench: started, its first stdout line matched, stopped by closing its stdin. */
+async function startPeer<T>(script: string, match: (out: string) => T | undefined): Promise<{ value: T; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(here, script)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const value = await new Promise<T>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const v = match(out);
+      if (v !== undefined) resolve(v);
     });
+    child.once('exit', (c) => reject(new Error(`${script} exited ${c}`)));
+  });
+  return { value, stop: async () => { child.stdin.end(); await new Promise((r) => child.once('exit', r)); } };
+}
+
+async function routeRun(): Promise<{ ok: number; failed: number; seconds: number; rps: number }> {
+  const server = await startPeer('benchServer.ts', (out) => { const m = /port (\d+)/.exec(out); return m ? Number(m[1]) : undefined; });
+  try {
+    const port = server.value;
     const out = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, [path.join(here, 'loadAssertions.ts'), `http://localhost:${port}/`, String(CONNECTIONS), String(Math.ceil(10000 / CONNECTIONS)), '3000'], { timeout: 120_000 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`load generator failed: ${stderr || err.message}`));
@@ -135,8 +179,7 @@ async function routeRun(): Promise<{ ok: number; failed: number; seconds: number
     if (r.failed) throw new Error(`${r.failed} assertions were rejected during the load run`);
     return r;
   } finally {
-    server.stdin.end();
-    await new Promise((r) => server.once('exit', r));
+    await server.stop();
   }
 }
 {
@@ -153,8 +196,8 @@ if (json) {
   log('figure'.padEnd(92) + 'value'.padStart(10) + '  unit      ratio          goal');
   for (const f of figures) {
     // throughput figures are ratios to F (higher is better); cost figures (ms, MB, ns) are ratios to their own floor (lower is better)
-    const cost = f.unit === 'ms' || f.unit === 'MB' || f.unit === 'ns' || f.unit === 's';
-    const unitOf = cost ? (f.unit === 'ms' ? 'x floor' : 'x goal') : 'F';
+    const cost = f.unit === 'ms' || f.unit === 'MB' || f.unit === 'ns' || f.unit === 'us' || f.unit === 's';
+    const unitOf = cost ? (f.unit === 'ms' || f.unit === 'us' ? 'x floor' : 'x goal') : 'F';
     const goal = f.floor === null ? '' : cost ? (f.ratio <= f.floor ? `<= ${f.floor}  met` : `<= ${f.floor}  NOT MET`) : f.ratio >= f.floor ? `>= ${f.floor} F  met` : `>= ${f.floor} F  NOT MET`;
     log(`${f.name.padEnd(92)}${String(f.value).padStart(10)}  ${f.unit.padEnd(6)} ${f.ratio.toFixed(3).padStart(8)} ${unitOf.padEnd(8)} ${goal}`);
   }

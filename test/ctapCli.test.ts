@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, startHarness } from './helpers/harnessProcess.ts';
+import { harness, harnessAsync, startHarness } from './helpers/harnessProcess.ts';
 import { openUdpTransport, connectDevice, WebAuthnClient, parseAuthenticationResponse, parseRegistrationResponse, coseKeyToPublicKey, verifyCoseSignature } from '../conformance/src/index.ts';
 import crypto from 'node:crypto';
 
@@ -121,16 +121,70 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
     const nothing = harness(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
     expect(nothing.status).toBe(2);
     expect(nothing.stderr).toMatch(/DEVICE_TIMEOUT: CTAPHID_INIT: udp:127\.0\.0\.1:\d+ did not answer within 3000 ms/);
-    // echoes the INIT with a bad nonce, then garbage
+    // answers INIT with the wrong nonce: ignored, as the spec says, so the client times out
     silent.on('message', (m, rinfo) => {
       const reply = Buffer.alloc(64);
-      m.copy(reply, 0, 0, 7);
+      m.copy(reply, 0, 0, 5);
+      reply.writeUInt16BE(17, 5);
       reply.fill(0xee, 7);
       silent.send(reply, rinfo.port, rinfo.address);
     });
-    const junk = harness(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
-    expect(junk.status).toBe(2);
-    expect(junk.stderr).toMatch(/DEVICE_TIMEOUT: CTAPHID_INIT/);
+    const wrongNonce = await harnessAsync(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
+    expect(wrongNonce.status).toBe(2);
+    expect(wrongNonce.stderr).toMatch(/DEVICE_TIMEOUT: CTAPHID_INIT/);
+    silent.removeAllListeners('message');
+    // a proper INIT answer (CBOR capable), then getInfo answered "success" with a body that is not CBOR
+    silent.on('message', (m, rinfo) => {
+      const reply = Buffer.alloc(64);
+      if (m[4] === 0x86) {
+        m.copy(reply, 0, 0, 5);
+        reply.writeUInt16BE(17, 5);
+        m.copy(reply, 7, 7, 15);
+        reply.writeUInt32BE(0x01020304, 15);
+        reply.set([2, 1, 0, 0, 0x04], 19);
+      } else {
+        m.copy(reply, 0, 0, 5);
+        reply.writeUInt16BE(3, 5);
+        reply.set([0x00, 0xa1, 0xff], 7);
+      }
+      silent.send(reply, rinfo.port, rinfo.address);
+    });
+    const junk = await harnessAsync(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
+    expect(junk.status, junk.stderr).toBe(2);
+    expect(junk.stderr).toMatch(/DEVICE_PROTOCOL: authenticatorGetInfo answered bytes that are not one CBOR item/);
     silent.close();
+  });
+
+  it('reset: refused without --allow-reset (the key keeps its credentials), done with it after a warning and a touch', async () => {
+    const state = path.join(dir, 'reset-state.json');
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--state', state, '--touch', 'delay:300'], READY);
+    const device = () => openUdpTransport({ host: '127.0.0.1', port: Number(key.match[1]), clientPort: 0 }).then((t) => connectDevice(t));
+    const origin = 'https://reset.example';
+    const signIn = async () => {
+      const d = await device();
+      try {
+        return await new WebAuthnClient({ device: d }).get({ challenge: 'cmVzZXQ', rpId: 'reset.example', userVerification: 'required' }, origin).then(() => 'signed in', (e: { domName?: string }) => e.domName);
+      } finally {
+        await d.close();
+      }
+    };
+    try {
+      const d = await device();
+      await new WebAuthnClient({ device: d }).create({ challenge: 'cmVnaXN0ZXI', rp: { id: 'reset.example' }, user: { id: 'dQ', name: 'u' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }], authenticatorSelection: { residentKey: 'required', userVerification: 'required' } }, origin);
+      await d.close();
+      const udp = `udp:127.0.0.1:${key.match[1]}`;
+      const refused = await harnessAsync(['reset', '--device', udp, '--udp-client-port', '0']);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/reset wipes every credential and the PIN on the key: add --allow-reset/);
+      expect(await signIn()).toBe('signed in');
+      const done = await harnessAsync(['reset', '--allow-reset', '--device', udp, '--udp-client-port', '0']);
+      expect(done.status, done.stderr).toBe(0);
+      expect(done.stderr).toMatch(/WARNING: resetting the key with AAGUID e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b/);
+      expect(done.stderr).toMatch(/touch the key now to confirm the reset/);
+      expect(done.stdout).toMatch(/was reset/);
+      expect(await signIn()).toBe('NotAllowedError');
+    } finally {
+      await key.stop();
+    }
   });
 });

@@ -8,6 +8,22 @@ export function harness(args: string[], o: { env?: Record<string, string>; input
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...o.env }, input: o.input, timeout: o.timeout ?? 60_000, cwd: o.cwd });
 }
 
+/** `fido2-harness …` to completion without blocking this process (for tests that answer it from here). */
+export function harnessAsync(args: string[], o: { env?: Record<string, string>; timeout?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...o.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeout ?? 60_000);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** A long-running `fido2-harness …` (serve, softkey): resolves once a line matches, with the match. */
 export async function startHarness(args: string[], ready: RegExp, o: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ child: ChildProcessWithoutNullStreams; match: RegExpExecArray; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...o.env }, cwd: o.cwd }) as ChildProcessWithoutNullStreams;

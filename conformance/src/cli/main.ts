@@ -13,6 +13,7 @@ import { reportCommand } from './reportCommand.ts';
 import { softkeyCommand } from './softkeyCommand.ts';
 import { probeCommand } from './probeCommand.ts';
 import { devicesCommand } from './devicesCommand.ts';
+import { resetCommand } from './resetCommand.ts';
 import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
@@ -46,6 +47,8 @@ commands:
                     the key's authenticatorGetInfo, decoded, and compared with its metadata
   softkey --udp [HOST:PORT]
                     serve the software authenticator as a CTAP device over UDP (softkey --help)
+  reset --allow-reset [--device …]
+                    wipe a key (authenticatorReset); nothing else in fido2-harness ever does
   --version         the version of this fido2-harness
   help              this text
 `;
@@ -81,6 +84,7 @@ export async function main(argv: string[], o: CliOptions = {}): Promise<number |
     if (cmd === 'softkey') return await softkeyCommand(rest, io);
     if (cmd === 'probe') return await probeCommand(rest, { ...io, nodeHid: o.nodeHid });
     if (cmd === 'devices') return await devicesCommand(rest, { ...io, nodeHid: o.nodeHid });
+    if (cmd === 'reset') return await resetCommand(rest, { ...io, nodeHid: o.nodeHid });
   } catch (e) {
     if (e instanceof HarnessError) {
       io.err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);
