@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runVirtualMatrix } from '../../runner/checkVirtual.ts';
 import { VIRTUAL_PROFILES } from '../../runner/virtualProfiles.ts';
-import { CHECKS } from '../../conformance/src/checks/registry.ts';
+import { BROWSER_CHECKS } from '../../conformance/src/checks/registry.ts';
 import { readReports } from '../../conformance/src/report/readReports.ts';
 
 /**
@@ -17,7 +17,7 @@ describe('virtual run matrix', () => {
     // what check --virtual --format json writes is what report reads back
     expect(readReports(JSON.stringify({ reports: results.map((r) => r.report) }, null, 2), 'virtual run')).toHaveLength(VIRTUAL_PROFILES.length);
     for (const { profile, report } of results) {
-      expect(report.outcomes).toHaveLength(CHECKS.length);
+      expect(report.outcomes).toHaveLength(BROWSER_CHECKS.length);
       const status = (id: string) => report.outcomes.find((o) => o.id === id)!;
       for (const id of profile.expect.pass) expect(status(id).status, `${profile.name} ${id}: ${status(id).message}`).toBe('pass');
       for (const id of profile.expect.fail) expect(status(id).status, `${profile.name} ${id}: ${status(id).message}`).toBe('fail');

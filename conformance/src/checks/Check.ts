@@ -1,6 +1,7 @@
 import type { EvaluationContext } from './EvaluationContext.ts';
 import type { CheckArea, CheckId } from './checkIds.ts';
 import type { StepName } from './ceremonyPlan.ts';
+import type { CtapProbeName } from './ctap/CtapEvidence.ts';
 
 export type { CheckArea, CheckId } from './checkIds.ts';
 export type Severity = 'required' | 'recommended' | 'info';
@@ -28,14 +29,18 @@ export interface CheckResult {
   actual?: string;
   /** the ceremonies (plan steps) or metadata it looked at */
   evidence?: Evidence[];
+  /** a skip because the key does not have the feature at all (no U2F, no credential management): not held against the verdict */
+  notApplicable?: boolean;
 }
 
-/** a plan step, or 'mds' for the key's metadata entry */
-export type Evidence = StepName | 'mds';
+/** a plan step, 'mds' for the key's metadata entry, or one of the CTAP probes */
+export type Evidence = StepName | 'mds' | `ctap:${CtapProbeName}` | 'ctap:getInfo';
 
 export const pass = (message: string, evidence?: Evidence[]): CheckResult => ({ status: 'pass', message, evidence });
 export const fail = (message: string, expected: string, actual: string, evidence?: Evidence[]): CheckResult => ({ status: 'fail', message, expected, actual, evidence });
 export const skip = (message: string): CheckResult => ({ status: 'skip', message });
+/** The key does not have the feature this check is about: a skip that does not count against the verdict. */
+export const notApplicable = (message: string): CheckResult => ({ status: 'skip', message, notApplicable: true });
 
 export function defineCheck(d: CheckDefinition): CheckDefinition {
   return d;

@@ -6,6 +6,9 @@ import { analyzeRegistration, type RegistrationAnalysis } from '../attestation/a
 import { coseKeyToPublicKey, verifyCoseSignature } from '../webauthn/coseKey.ts';
 import { toBase64url } from '../encoding/base64url.ts';
 import crypto from 'node:crypto';
+import { decodeGetInfo, type AuthenticatorInfo } from '../ctap/ctap2/getInfo.ts';
+import { fromBase64url } from '../encoding/base64url.ts';
+import type { CtapEvidence } from './ctap/CtapEvidence.ts';
 
 export interface RegistrationView {
   ceremony: Ceremony;
@@ -38,6 +41,17 @@ export interface EvaluationContext {
   failedCeremonies: Ceremony[];
   unparseable: { ceremony: Ceremony; error: string }[];
   step(name: string): Ceremony | undefined;
+  /** the key's own CTAP answers, with its getInfo decoded (runs over CTAP only) */
+  ctap?: { evidence: CtapEvidence; info?: AuthenticatorInfo; infoError?: string };
+}
+
+function ctapContext(ev: CtapEvidence | undefined): EvaluationContext['ctap'] {
+  if (!ev) return undefined;
+  try {
+    return { evidence: ev, info: decodeGetInfo(fromBase64url(ev.getInfo, 'ctap.getInfo')) };
+  } catch (e) {
+    return { evidence: ev, infoError: (e as Error).message };
+  }
 }
 
 export function buildContext(run: RunEvidence, at: Date): EvaluationContext {
@@ -76,5 +90,5 @@ export function buildContext(run: RunEvidence, at: Date): EvaluationContext {
       unparseable.push({ ceremony: c, error: (e as Error).message });
     }
   }
-  return { run, at, entry, registrations, assertions, failedCeremonies, unparseable, step: (name) => run.ceremonies.find((c) => c.step === name) };
+  return { run, at, entry, registrations, assertions, failedCeremonies, unparseable, step: (name) => run.ceremonies.find((c) => c.step === name), ctap: ctapContext(run.ctap) };
 }

@@ -1,5 +1,6 @@
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import type { StepName } from './ceremonyPlan.ts';
+import type { CtapEvidence } from './ctap/CtapEvidence.ts';
 
 /**
  * What a conformance run collects: every ceremony with the options sent and the raw
@@ -23,9 +24,14 @@ export interface RunEvidence {
   id: string;
   startedAt: string;
   finishedAt?: string;
-  subject: { label: string; via: 'software' | 'virtual' | 'physical'; profile?: string; firmware?: string };
+  /** software: the software key in this process; virtual: Chromium's; physical: a key through a browser; ctap: a key (or simulator) driven over CTAP */
+  subject: { label: string; via: 'software' | 'virtual' | 'physical' | 'ctap'; profile?: string; firmware?: string };
   rpId: string;
   origin: string;
   ceremonies: Ceremony[];
   mds?: { no: number; nextUpdate: string; entry?: MetadataEntry };
+  /** the key's own answers over CTAP (runs driven over CTAP only): what the `ctap` checks judge */
+  ctap?: CtapEvidence;
+  /** the run ended early: the authenticator stopped answering at this step */
+  interrupted?: string;
 }

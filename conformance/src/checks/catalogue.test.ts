@@ -35,8 +35,8 @@ const getInfo = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo 
 describe('conformance catalogue', () => {
   it('the compliant software key passes every check that applies; the report predicts its table row', async () => {
     const r = await report();
-    // a key with built-in UV cannot show the PIN-only rule either way
-    expect(r.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.status}`)).toEqual(['HYG_UV_ONLY_WHEN_VERIFIED: skip']);
+    // a key with built-in UV cannot show the PIN-only rule either way, nor PIN retries without a PIN
+    expect(r.outcomes.filter((o) => o.status !== 'pass').map((o) => `${o.id}: ${o.status}`)).toEqual(['HYG_UV_ONLY_WHEN_VERIFIED: skip', 'CTAP_PIN_RETRIES: skip']);
     expect(r.verdict).toBe('pass');
     expect(r.predictedRow).toEqual({ description: 'Fault Matrix Key', aaguid: FAULT_AAGUID, bio: true, usb: true, nfc: true, ble: false, eligible: true });
     expect(r.toFix).toEqual([]);
@@ -80,7 +80,7 @@ describe('conformance catalogue', () => {
     ['DECL_UV_OR_CLIENT_PIN', { entry: (e) => (getInfo(e).options = { rk: true, up: true }) }],
     ['DECL_EXTENSIONS', { entry: (e) => (getInfo(e).extensions = ['hmac-secret']) }],
     ['DECL_ALGORITHM', { entry: (e) => (e.metadataStatement!.authenticationAlgorithms = ['ed25519_eddsa_sha512_raw']) }],
-    ['DECL_TRANSPORTS', { features: { transports: ['usb', 'ble'] } }],
+    ['DECL_TRANSPORTS', { features: { transports: ['usb', 'ble'] }, entry: (e) => (getInfo(e).transports = ['usb', 'nfc']) }],
     ['WEBAUTHN_RP_VERIFICATION', { faults: { wrongRpIdHash: true } }],
     ['HYG_UV_ONLY_WHEN_VERIFIED', { features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, entry: (e) => (getInfo(e).options = { rk: true, up: true, clientPin: true }) }],
     ['HYG_CANONICAL_CBOR', { faults: { nonCanonicalCbor: true } }],
@@ -91,6 +91,20 @@ describe('conformance catalogue', () => {
     ['HYG_CREDENTIAL_ID_LENGTH', { faults: { shortCredentialId: true } }],
     ['HYG_ATT_CERT_VALIDITY', { leaf: { notAfter: new Date(Date.UTC(2029, 0, 1)) } }],
     ['HYG_CREDPROTECT', { features: { credProtect: false } }],
+    ['CTAP_GETINFO_WELL_FORMED', { faults: { getInfoAaguidMismatch: true } }],
+    ['CTAP_GETINFO_MATCHES_METADATA', { entry: (e) => (getInfo(e).transports = ['usb', 'ble']) }],
+    ['CTAP_EXTENSIONS_ANSWER', { faults: { getInfoDeclaresMissingExtension: true } }],
+    ['CTAP_PIN_UV_AUTH_PROTOCOLS', { faults: { pinProtocol2Broken: true } }],
+    ['CTAP_PIN_RETRIES', { features: { clientPin: { pin: '1234' } }, faults: { pinRetriesNotDecremented: true } }],
+    ['CTAP_HMAC_SECRET', { faults: { hmacIgnoresSecondSalt: true } }],
+    ['CTAP_CREDENTIAL_MANAGEMENT', { faults: { credMgmtMissesAccounts: true } }],
+    ['CTAP_CRED_PROTECT_ENFORCED', { faults: { credProtectNotEnforced: true } }],
+    ['CTAP_EXCLUDE_LIST', { rewrite: (run) => (run.ctap!.probes.excludeList = { status: 'OK' }) }],
+    ['CTAP_U2F_INTEROP', { faults: { u2fBogusRegisterSignature: true } }],
+    ['CTAP_ERROR_CODES', { faults: { wrongMissingParameterStatus: true } }],
+    ['CTAP_HID_CHANNELS', { faults: { acceptWrongChannel: true } }],
+    ['CTAP_HID_CANCEL', { faults: { cancelIgnored: true } }],
+    ['CTAP_USER_PRESENCE', { faults: { noKeepalive: true } }],
   ];
   it('the failing list covers the whole catalogue', () => {
     expect(failing.map(([id]) => id).sort()).toEqual(CHECKS.map((c) => c.id).sort());
@@ -106,6 +120,27 @@ describe('conformance catalogue', () => {
       expect(r.toFix.map((f) => f.id)).toContain(id);
     });
   }
+
+  it('a key with a PIN: the wrong-PIN probe runs with the given PIN and passes; the key ends with its retries', async () => {
+    const r = await report({ features: { clientPin: { pin: '1234' } } });
+    const o = r.outcomes.find((x) => x.id === 'CTAP_PIN_RETRIES')!;
+    expect(o.status, o.message).toBe('pass');
+    expect(o.message).toMatch(/retries 8 -> 7 -> 8/);
+    expect(r.keyChanges?.pinRetries).toEqual({ before: 8, after: 8 });
+    expect(r.keyChanges?.left).toEqual([]);
+  });
+
+  it('a CTAP 2.0 key (no credential management, PIN protocol 1 only) gets fails and skips, not crashes', async () => {
+    const r = await report({ features: { ctap: '2.0', uv: false, clientPin: { pin: '1234' } } });
+    const by = (id: CheckId) => r.outcomes.find((x) => x.id === id)!;
+    expect(by('CTAP_CREDENTIAL_MANAGEMENT')).toMatchObject({ status: 'skip', notApplicable: true });
+    expect(by('CTAP_PIN_UV_AUTH_PROTOCOLS')).toMatchObject({ status: 'pass', message: expect.stringMatching(/^protocol 1: tokens \(by PIN\)/) });
+    expect(by('CTAP_PIN_RETRIES').status).toBe('pass');
+    expect(r.outcomes.filter((o) => o.message.includes('the check itself failed'))).toEqual([]);
+    // nothing can delete the discoverable credentials without credential management: the report says they are left
+    expect(r.keyChanges?.left.length).toBeGreaterThan(0);
+    expect(r.keyChanges?.left[0]!.reason).toMatch(/no credential management/);
+  });
 
   it('without an MDS entry every Entra metadata check fails and says so', async () => {
     const r = await report({ noEntry: true });

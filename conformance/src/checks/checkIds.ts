@@ -34,9 +34,25 @@ export const CHECK_IDS = [
   'HYG_CREDPROTECT',
   'HYG_CANONICAL_CBOR',
   'HYG_NO_TRAILING_BYTES',
+  'CTAP_GETINFO_WELL_FORMED',
+  'CTAP_GETINFO_MATCHES_METADATA',
+  'CTAP_EXTENSIONS_ANSWER',
+  'CTAP_PIN_UV_AUTH_PROTOCOLS',
+  'CTAP_PIN_RETRIES',
+  'CTAP_HMAC_SECRET',
+  'CTAP_CREDENTIAL_MANAGEMENT',
+  'CTAP_CRED_PROTECT_ENFORCED',
+  'CTAP_EXCLUDE_LIST',
+  'CTAP_U2F_INTEROP',
+  'CTAP_ERROR_CODES',
+  'CTAP_HID_CHANNELS',
+  'CTAP_HID_CANCEL',
+  'CTAP_USER_PRESENCE',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 
-export const CHECK_AREAS = ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene'] as const;
+export const CHECK_AREAS = ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene', 'ctap'] as const;
+/** Areas judged only when the run carries the key's own CTAP answers (check --ctap, --emulate, the guided run over USB). */
+export const CTAP_ONLY_AREAS: readonly CheckArea[] = ['ctap'];
 export type CheckArea = (typeof CHECK_AREAS)[number];

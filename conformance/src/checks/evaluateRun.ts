@@ -3,6 +3,9 @@ import type { CheckDefinition, CheckResult, Severity, CheckArea, CheckId } from 
 import { CHECKS } from './registry.ts';
 import { buildContext } from './EvaluationContext.ts';
 import { entraEligibility, type EntraRow } from '../mds/entraEligibility.ts';
+import { CTAP_ONLY_AREAS } from './checkIds.ts';
+import { compareGetInfo, getInfoDisagreements } from '../ctap/ctap2/compareGetInfo.ts';
+import type { KeyChanges } from './ctap/CtapEvidence.ts';
 
 export const REPORT_SCHEMA = 'https://fido2-harness.dev/schemas/run-report/v1';
 
@@ -27,8 +30,17 @@ export interface RunReport {
   /** pass: every required check passed; fail: a required check failed or could not be shown (skipped) */
   verdict: 'pass' | 'fail';
   counts: { pass: number; fail: number; skip: number };
-  /** the row Microsoft's eligible-keys table would show, from MDS and what the run observed */
-  predictedRow?: EntraRow & { eligible: boolean };
+  /**
+   * the row Microsoft's eligible-keys table would show, read from MDS as Microsoft reads it;
+   * `getInfoDisagrees`: the members where the key's real getInfo says otherwise (runs over CTAP)
+   */
+  predictedRow?: EntraRow & { eligible: boolean; getInfoDisagrees?: string[] };
+  /** areas not judged in this run, and why (the ctap area on a browser run) */
+  notRun?: { area: CheckArea; reason: string }[];
+  /** what the run did to the key (runs over CTAP): created, deleted, left, the PIN */
+  keyChanges?: KeyChanges;
+  /** how the key was reached over CTAP, and where the run broke off if it did */
+  ctap?: { transport: string; brokenOff?: string };
   outcomes: CheckOutcome[];
   toFix: { id: CheckId; severity: Severity; fix: string; actual?: string }[];
 }
@@ -40,7 +52,11 @@ export interface RunReport {
 export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[]; areas?: readonly CheckArea[] } = {}): RunReport {
   const at = o.at ?? new Date(run.finishedAt ?? run.startedAt);
   const ctx = buildContext(run, at);
-  const outcomes: CheckOutcome[] = (o.checks ?? CHECKS).filter((c) => !o.areas || o.areas.includes(c.area)).map((c) => {
+  // the ctap area judges the key's own CTAP answers: a browser run has none, so it is not run there
+  const ctapRun = !!run.ctap;
+  const wanted = (o.checks ?? CHECKS).filter((c) => !o.areas || o.areas.includes(c.area));
+  const notRun = ctapRun ? [] : [...new Set(wanted.filter((c) => CTAP_ONLY_AREAS.includes(c.area)).map((c) => c.area))].map((area) => ({ area, reason: 'needs the key over CTAP: check --ctap, check --emulate, or the guided run over USB' }));
+  const outcomes: CheckOutcome[] = wanted.filter((c) => ctapRun || !CTAP_ONLY_AREAS.includes(c.area)).map((c) => {
     let r: CheckResult;
     try {
       r = c.evaluate(ctx);
@@ -53,8 +69,13 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
   const reg = ctx.registrations[0];
   const entry = ctx.entry;
   const row = entry ? entraEligibility(entry, at) : undefined;
-  // a required check that could not be shown (skipped for lack of evidence) is not passed
-  const requiredFailed = outcomes.some((x) => x.severity === 'required' && x.status !== 'pass');
+  // a required check that could not be shown (skipped for lack of evidence) is not passed; one
+  // about a feature the key does not have at all (notApplicable) is not held against it
+  const counts = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable);
+  const requiredFailed = outcomes.some((x) => x.severity === 'required' && counts(x));
+  const info = ctx.ctap?.info;
+  const declared = entry?.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined;
+  const getInfoDisagrees = info && declared ? getInfoDisagreements(compareGetInfo(declared, info)).map((d) => d.member) : undefined;
   return {
     $schema: REPORT_SCHEMA,
     schemaVersion: 1,
@@ -72,10 +93,12 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     aaguid: reg?.analysis.aaguid,
     verdict: requiredFailed ? 'fail' : 'pass',
     counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
-    predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed } : undefined,
+    predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed, ...(getInfoDisagrees?.length ? { getInfoDisagrees } : {}) } : undefined,
+    ...(notRun.length ? { notRun } : {}),
+    ...(run.ctap ? { keyChanges: run.ctap.changes, ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
     outcomes,
     toFix: outcomes
-      .filter((x) => x.status === 'fail' || (x.status === 'skip' && x.severity === 'required'))
+      .filter((x) => x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable))
       .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
       .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
   };

@@ -6,6 +6,7 @@ import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
 import { evaluateRun, type RunReport } from './evaluateRun.ts';
 import type { RunEvidence } from './RunEvidence.ts';
 import type { CheckId } from './checkIds.ts';
+import { REACTION_MS, personTouchingAfter } from '../emulation/softPerson.ts';
 
 /**
  * Every defect the software authenticator can be told to have, and the checks that must
@@ -38,7 +39,7 @@ const gi = (e: MetadataEntry) => e.metadataStatement!.authenticatorGetInfo as { 
 export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'bogusAttestationSignature', what: 'bogus attestation signature', faults: { bogusAttestationSignature: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
   { fault: 'attestationSignedByCredentialKey', what: 'statement signed by the credential key instead of the attestation key', faults: { attestationSignedByCredentialKey: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
-  { fault: 'aaguidMismatch', what: 'AAGUID in authData differs from the certificate', faults: { aaguidMismatch: true }, expect: ['ATT_AAGUID_MATCHES_CERT_AND_MDS', 'ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
+  { fault: 'aaguidMismatch', what: 'AAGUID in authData differs from the certificate', faults: { aaguidMismatch: true }, expect: ['ATT_AAGUID_MATCHES_CERT_AND_MDS', 'ATT_PACKED_CHAIN_TO_MDS_ROOT', 'CTAP_GETINFO_WELL_FORMED'] },
   { fault: 'certificateWithoutOU', what: 'attestation certificate without OU "Authenticator Attestation"', leaf: { subject: 'C=US, O=fido2-harness, CN=Test' }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
   { fault: 'certificateWithoutAaguidExtension', what: 'attestation certificate without the AAGUID extension', leaf: { noAaguidExtension: true }, expect: ['ATT_AAGUID_MATCHES_CERT_AND_MDS'] },
   { fault: 'certificateIsCA', what: 'attestation certificate with basic constraints CA=true', leaf: { ca: true }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
@@ -46,19 +47,34 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'notYetValidLeaf', what: 'attestation certificate not yet valid', leaf: { notBefore: new Date(Date.UTC(2031, 0, 1)) }, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT', 'HYG_ATT_CERT_VALIDITY'] },
   { fault: 'rootNotInMds', what: 'chain to a root the MDS entry does not list', otherRoot: true, expect: ['ATT_PACKED_CHAIN_TO_MDS_ROOT'] },
   { fault: 'wrongRpIdHash', what: 'rpIdHash of another RP ID', faults: { wrongRpIdHash: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
-  { fault: 'noUP', what: 'UP flag cleared', faults: { noUP: true }, expect: ['HYG_UP_ALWAYS'] },
-  { fault: 'uvWithoutVerification', what: 'UV claimed without verification (PIN-only key)', features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, entry: (e) => (gi(e).options = { rk: true, up: true, clientPin: true }), expect: ['HYG_UV_ONLY_WHEN_VERIFIED'] },
+  { fault: 'noUP', what: 'UP flag cleared', faults: { noUP: true }, expect: ['HYG_UP_ALWAYS', 'CTAP_USER_PRESENCE'] },
+  { fault: 'uvWithoutVerification', what: 'UV claimed without verification (PIN-only key)', features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, expect: ['HYG_UV_ONLY_WHEN_VERIFIED'] },
   { fault: 'counterBackwards', what: 'signature counter going backwards', faults: { counterBackwards: true }, expect: ['HYG_SIGN_COUNT'] },
-  { fault: 'hmacUnstable', what: 'hmac-secret output unstable for the same salt', faults: { hmacUnstable: true }, expect: ['EXT_HMAC_SECRET_OR_PRF'] },
-  { fault: 'residentNotStored', what: 'resident key silently not stored', faults: { residentNotStored: true }, expect: ['DECL_RK', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
-  { fault: 'singleResidentSlot', what: 'second account overwriting the first', faults: { singleResidentSlot: true }, expect: ['RK_MULTIPLE_ACCOUNTS_PER_RP'] },
-  { fault: 'metadataDeclaresMissingCapability', what: 'metadata declaring a capability the key lacks (credBlob)', entry: (e) => gi(e).extensions.push('credBlob'), expect: ['DECL_EXTENSIONS'] },
+  { fault: 'hmacUnstable', what: 'hmac-secret output unstable for the same salt', faults: { hmacUnstable: true }, expect: ['EXT_HMAC_SECRET_OR_PRF', 'CTAP_HMAC_SECRET'] },
+  { fault: 'residentNotStored', what: 'resident key silently not stored', faults: { residentNotStored: true }, expect: ['DECL_RK', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP', 'CTAP_CREDENTIAL_MANAGEMENT'] },
+  { fault: 'singleResidentSlot', what: 'second account overwriting the first', faults: { singleResidentSlot: true }, expect: ['RK_MULTIPLE_ACCOUNTS_PER_RP', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED'] },
+  { fault: 'metadataDeclaresMissingCapability', what: 'metadata declaring a capability the key lacks (credBlob)', entry: (e) => gi(e).extensions.push('credBlob'), expect: ['DECL_EXTENSIONS', 'CTAP_GETINFO_MATCHES_METADATA'] },
   { fault: 'nonCanonicalCbor', what: 'non-canonical CBOR (attestation object keys out of order)', faults: { nonCanonicalCbor: true }, expect: ['HYG_CANONICAL_CBOR'] },
   { fault: 'trailingCbor', what: 'trailing CBOR (a stray item after the authenticator data\'s last field)', faults: { trailingCbor: true }, expect: ['HYG_NO_TRAILING_BYTES'] },
   { fault: 'wrongCoseKeyType', what: 'wrong COSE key type for the credential key', faults: { wrongCoseKeyType: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
   { fault: 'bsWithoutBe', what: 'backup state without backup eligibility', faults: { bsWithoutBe: true }, expect: ['HYG_BE_BS'] },
   { fault: 'shortCredentialId', what: '8-byte credential IDs', faults: { shortCredentialId: true }, expect: ['HYG_CREDENTIAL_ID_LENGTH'] },
   { fault: 'counterStuck', what: 'signature counter stuck', faults: { counterStuck: true }, expect: ['HYG_SIGN_COUNT'] },
+  // CTAP level: what only the key's own protocol shows (check --ctap; check --emulate runs the same probes)
+  { fault: 'getInfoDeclaresMissingExtension', what: 'getInfo declaring an extension the key lacks (credBlob)', faults: { getInfoDeclaresMissingExtension: true }, expect: ['CTAP_GETINFO_MATCHES_METADATA', 'CTAP_EXTENSIONS_ANSWER'] },
+  { fault: 'getInfoAaguidMismatch', what: 'getInfo AAGUID differing from the one in authenticator data', faults: { getInfoAaguidMismatch: true }, expect: ['CTAP_GETINFO_WELL_FORMED', 'CTAP_GETINFO_MATCHES_METADATA'] },
+  // platforms (Windows, Chromium) use protocol 2 when a key lists it, so every ceremony needing UV fails too
+  { fault: 'pinProtocol2Broken', what: 'PIN/UV auth protocol 2 advertised, its tokens wrong', faults: { pinProtocol2Broken: true }, expect: ['CTAP_PIN_UV_AUTH_PROTOCOLS', 'CTAP_HMAC_SECRET', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXTENSIONS_ANSWER', 'UV_FLAG_WHEN_REQUIRED', 'DECL_RK', 'DECL_UV_OR_CLIENT_PIN', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'hmacIgnoresSecondSalt', what: 'hmac-secret answering the first salt\'s output for the second', faults: { hmacIgnoresSecondSalt: true }, expect: ['CTAP_HMAC_SECRET'] },
+  { fault: 'hmacSameWithAndWithoutUv', what: 'hmac-secret output not depending on user verification', faults: { hmacSameWithAndWithoutUv: true }, expect: ['CTAP_HMAC_SECRET'] },
+  { fault: 'credMgmtMissesAccounts', what: 'credential management listing one credential per RP', faults: { credMgmtMissesAccounts: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT'] },
+  { fault: 'credProtectNotEnforced', what: 'credProtect stored but not enforced', faults: { credProtectNotEnforced: true }, expect: ['CTAP_CRED_PROTECT_ENFORCED'] },
+  { fault: 'wrongMissingParameterStatus', what: 'CTAP2_ERR_INVALID_CBOR for a missing parameter', faults: { wrongMissingParameterStatus: true }, expect: ['CTAP_ERROR_CODES'] },
+  { fault: 'noKeepalive', what: 'no KEEPALIVE while waiting for a touch', faults: { noKeepalive: true }, expect: ['CTAP_USER_PRESENCE'] },
+  { fault: 'pinRetriesNotDecremented', what: 'a wrong PIN refused without costing a retry', features: { clientPin: { pin: '1234' } }, faults: { pinRetriesNotDecremented: true }, expect: ['CTAP_PIN_RETRIES'] },
+  { fault: 'u2fBogusRegisterSignature', what: 'U2F_REGISTER signed over the wrong bytes', faults: { u2fBogusRegisterSignature: true }, expect: ['CTAP_U2F_INTEROP'] },
+  { fault: 'cancelIgnored', what: 'CTAPHID_CANCEL ignored while waiting for a touch', faults: { cancelIgnored: true }, expect: ['CTAP_HID_CANCEL'] },
+  { fault: 'acceptWrongChannel', what: 'a report on a channel never allocated accepted', faults: { acceptWrongChannel: true }, expect: ['CTAP_HID_CHANNELS'] },
 ];
 
 export const FAULT_AAGUID = 'fa017000-0000-4000-8000-000000000001';
@@ -74,10 +90,12 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
     x5c: [leaf.der],
     features: { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'], ...c.features },
     faults: c.faults,
+    hid: { presence: personTouchingAfter(REACTION_MS) },
   });
   const root = c.otherRoot ? (await AttestationCa.create('CN=Unlisted Root, O=Elsewhere, C=US')).rootPem : ca.rootPem;
   const entry = compliantEntry(FAULT_AAGUID, root, 'Fault Matrix Key');
-  gi(entry).options = { rk: true, up: true, uv: true, clientPin: true };
+  // the statement carries the key's real getInfo, as a vendor copies it (the getInfo faults are the key lying about itself)
+  entry.metadataStatement!.authenticatorGetInfo = key.device.honestGetInfoJson();
   c.entry?.(entry);
   const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT });
   c.rewrite?.(run);

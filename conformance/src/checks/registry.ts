@@ -28,6 +28,20 @@ import { HYG_BE_BS } from './catalogue/HYG_BE_BS.ts';
 import { HYG_CREDENTIAL_ID_LENGTH } from './catalogue/HYG_CREDENTIAL_ID_LENGTH.ts';
 import { HYG_ATT_CERT_VALIDITY } from './catalogue/HYG_ATT_CERT_VALIDITY.ts';
 import { HYG_CREDPROTECT } from './catalogue/HYG_CREDPROTECT.ts';
+import { CTAP_GETINFO_WELL_FORMED } from './catalogue/CTAP_GETINFO_WELL_FORMED.ts';
+import { CTAP_GETINFO_MATCHES_METADATA } from './catalogue/CTAP_GETINFO_MATCHES_METADATA.ts';
+import { CTAP_EXTENSIONS_ANSWER } from './catalogue/CTAP_EXTENSIONS_ANSWER.ts';
+import { CTAP_PIN_UV_AUTH_PROTOCOLS } from './catalogue/CTAP_PIN_UV_AUTH_PROTOCOLS.ts';
+import { CTAP_PIN_RETRIES } from './catalogue/CTAP_PIN_RETRIES.ts';
+import { CTAP_HMAC_SECRET } from './catalogue/CTAP_HMAC_SECRET.ts';
+import { CTAP_CREDENTIAL_MANAGEMENT } from './catalogue/CTAP_CREDENTIAL_MANAGEMENT.ts';
+import { CTAP_CRED_PROTECT_ENFORCED } from './catalogue/CTAP_CRED_PROTECT_ENFORCED.ts';
+import { CTAP_EXCLUDE_LIST } from './catalogue/CTAP_EXCLUDE_LIST.ts';
+import { CTAP_U2F_INTEROP } from './catalogue/CTAP_U2F_INTEROP.ts';
+import { CTAP_ERROR_CODES } from './catalogue/CTAP_ERROR_CODES.ts';
+import { CTAP_HID_CHANNELS } from './catalogue/CTAP_HID_CHANNELS.ts';
+import { CTAP_HID_CANCEL } from './catalogue/CTAP_HID_CANCEL.ts';
+import { CTAP_USER_PRESENCE } from './catalogue/CTAP_USER_PRESENCE.ts';
 
 /** The catalogue, in report order: Entra (enforced, then not enforced), Windows, declared vs observed, hygiene. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -60,4 +74,21 @@ export const CHECKS: readonly CheckDefinition[] = [
   HYG_CREDPROTECT,
   HYG_CANONICAL_CBOR,
   HYG_NO_TRAILING_BYTES,
+  CTAP_GETINFO_WELL_FORMED,
+  CTAP_GETINFO_MATCHES_METADATA,
+  CTAP_EXTENSIONS_ANSWER,
+  CTAP_PIN_UV_AUTH_PROTOCOLS,
+  CTAP_PIN_RETRIES,
+  CTAP_HMAC_SECRET,
+  CTAP_CREDENTIAL_MANAGEMENT,
+  CTAP_CRED_PROTECT_ENFORCED,
+  CTAP_EXCLUDE_LIST,
+  CTAP_U2F_INTEROP,
+  CTAP_ERROR_CODES,
+  CTAP_HID_CHANNELS,
+  CTAP_HID_CANCEL,
+  CTAP_USER_PRESENCE,
 ];
+
+/** The checks a run without the key's own CTAP answers can judge (a browser run: physical or virtual key). */
+export const BROWSER_CHECKS: readonly CheckDefinition[] = CHECKS.filter((c) => c.area !== 'ctap');

@@ -52,6 +52,17 @@ export function recordStep(run: RunEvidence, step: PlanStep, options: Record<str
 }
 
 /**
+ * Thrown by a performer when the authenticator is gone (unplugged, the simulator stopped): the
+ * step is recorded with this error and the run ends there, keeping what ran.
+ */
+export class RunInterrupted extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunInterrupted';
+  }
+}
+
+/**
  * The whole plan, in order, through one performer: the loop every driver shares (software key,
  * Chromium virtual authenticators, the Playwright export, a key over CTAP).
  */
@@ -64,7 +75,12 @@ export async function runPlan(t: RunTarget & { perform: Perform }): Promise<RunE
     try {
       outcome = await t.perform(step, options);
     } catch (e) {
-      outcome = { error: { name: 'Error', message: (e as Error).message } };
+      outcome = { error: { name: e instanceof RunInterrupted ? 'RunInterrupted' : 'Error', message: (e as Error).message } };
+      if (e instanceof RunInterrupted) {
+        recordStep(run, step, options, outcome, now());
+        run.interrupted = `${step.step}: ${(e as Error).message}`;
+        return run;
+      }
     }
     recordStep(run, step, options, outcome, now());
   }

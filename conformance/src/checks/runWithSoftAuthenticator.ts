@@ -1,9 +1,11 @@
 import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { domErrorName } from '../emulation/SoftAuthenticator.ts';
+import { connectDevice } from '../ctap/CtapDevice.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import type { RunEvidence } from './RunEvidence.ts';
 import { userIdFor } from './ceremonyPlan.ts';
-import { runPlan, type Perform } from './runPlan.ts';
+import type { Perform } from './runPlan.ts';
+import { runOverCtap } from './runOverCtap.ts';
 
 /** The software key as a performer: for a discoverable sign-in it picks the account the step names, as a person would. */
 export function softKeyPerformer(key: SoftAuthenticator, origin: string): Perform {
@@ -19,12 +21,28 @@ export function softKeyPerformer(key: SoftAuthenticator, origin: string): Perfor
 }
 
 /**
- * Performs the ceremony plan against a software authenticator in this process (no browser,
- * no server): what `check --emulate` and the tests use. The evidence is the same shape the
- * browser runs produce.
+ * The conformance run against a software authenticator in this process (no browser, no server):
+ * what `check --emulate`, the fault matrix and the tests use. The key is a CTAP device, so the
+ * run is exactly the one `check --ctap` performs on a USB key or a simulator (runOverCtap, over
+ * an in-process transport): the ceremony plan through the WebAuthn client, then the CTAP
+ * probes (`ctap: false` leaves them out), with the profile's PIN as the person's.
  */
-export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId: string; origin: string; label: string; mds?: { no: number; nextUpdate: string; entry?: MetadataEntry }; now?: () => Date }): Promise<RunEvidence> {
-  const run = await runPlan({ rp: { id: o.rpId, name: 'fido2-harness conformance' }, origin: o.origin, subject: { label: o.label, via: 'software' }, now: o.now, perform: softKeyPerformer(key, o.origin) });
-  run.mds = o.mds;
-  return run;
+export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId: string; origin: string; label: string; mds?: { no: number; nextUpdate: string; entry?: MetadataEntry }; now?: () => Date; ctap?: boolean }): Promise<RunEvidence> {
+  const device = await connectDevice(key.transport());
+  try {
+    return await runOverCtap({
+      device,
+      transport: 'in-process',
+      label: o.label,
+      via: 'software',
+      rp: { id: o.rpId, name: 'fido2-harness conformance' },
+      origin: o.origin,
+      pin: key.pinEntry,
+      now: o.now,
+      probes: o.ctap !== false,
+      metadataFor: () => o.mds,
+    });
+  } finally {
+    await device.close();
+  }
 }

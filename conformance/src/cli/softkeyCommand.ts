@@ -5,6 +5,7 @@ import { formatAaguid } from '../encoding/formatAaguid.ts';
 import { packagePath } from '../runtime/packagePath.ts';
 import { parseCommandArgs } from './args.ts';
 import { loadProfile } from '../emulation/loadProfile.ts';
+import { REACTION_MS, personTouchingAfter } from '../emulation/softPerson.ts';
 import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { readDeviceState, restoreDevice, snapshotDevice, writeDeviceState, type StoredDeviceState } from '../emulation/softDeviceState.ts';
 import { serveUdpDevice } from '../ctap/transport/UdpDeviceEndpoint.ts';
@@ -25,7 +26,8 @@ harness instances can test against it:
   --profile FILE     the key's identity and behaviour (an emulation profile, as check --emulate
                      takes; default: the shipped example-compliant-profile.json)
   --state FILE       keep credentials, PIN and attestation in FILE across restarts
-  --touch MODE       how the person touches: auto (at once, default) or delay:MS (KEEPALIVE UP_NEEDED meanwhile)
+  --touch MODE       how the person touches: auto (${REACTION_MS} ms after the key asks, default) or delay:MS
+                     (the key sends KEEPALIVE UP_NEEDED meanwhile)
   --statement-out FILE
                      write the key's metadata statement (generated from the profile, or the profile's
                      own) as a draft entry: probe --statement FILE and check --ctap --statement FILE read it
@@ -46,11 +48,7 @@ export function parseTouch(v: string | undefined): ((signal: AbortSignal) => Pro
   if (v === undefined || v === 'auto') return undefined;
   const m = /^delay:(\d{1,6})$/.exec(v);
   if (!m) throw new HarnessError('BAD_USAGE', `--touch must be auto or delay:MS, not ${JSON.stringify(v)}`);
-  const ms = Number(m[1]);
-  return (signal) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => clearTimeout(t), { once: true });
-  });
+  return personTouchingAfter(Number(m[1]));
 }
 
 /** Builds the key a softkey command serves (also used by tests to serve it in-process). */

@@ -52,7 +52,8 @@ export class SoftAuthenticator {
       features: o.features,
       faults: o.faults,
     });
-    this.server = new CtapHidServer(this.device, { ...o.hid, cbor: o.features?.ctap !== 'u2f-only' });
+    const hidFaults = { noKeepalive: o.faults?.noKeepalive || o.hid?.faults?.noKeepalive, acceptWrongChannel: o.faults?.acceptWrongChannel || o.hid?.faults?.acceptWrongChannel, cancelIgnored: o.faults?.cancelIgnored || o.hid?.faults?.cancelIgnored };
+    this.server = new CtapHidServer(this.device, { ...o.hid, faults: hidFaults, cbor: o.features?.ctap !== 'u2f-only' });
     this.pinEntry = o.features?.clientPin ? o.features.clientPin.pin : undefined;
   }
 

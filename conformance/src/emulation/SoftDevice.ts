@@ -79,6 +79,17 @@ export interface SoftFaults {
   credProtectNotEnforced?: boolean;
   /** a missing required parameter answered with CTAP2_ERR_INVALID_CBOR instead of CTAP2_ERR_MISSING_PARAMETER */
   wrongMissingParameterStatus?: boolean;
+  /** a wrong PIN refused without costing a retry (a PIN guesser's friend) */
+  pinRetriesNotDecremented?: boolean;
+  /** U2F_REGISTER signed over the wrong bytes */
+  u2fBogusRegisterSignature?: boolean;
+  // CTAPHID defects (the transport layer in front of the device: SoftAuthenticator hands them to CtapHidServer)
+  /** CTAPHID_CANCEL ignored: the request keeps waiting for the touch */
+  cancelIgnored?: boolean;
+  /** no CTAPHID_KEEPALIVE while waiting for a touch */
+  noKeepalive?: boolean;
+  /** packets on a channel the key never allocated are processed */
+  acceptWrongChannel?: boolean;
 }
 
 /** What the emulated key can do; defaults model a FIDO2 key with built-in UV and resident keys. */
@@ -716,7 +727,7 @@ export class SoftDevice implements AuthenticatorCore {
     } catch {
       given = undefined;
     }
-    this.pinRetries -= 1;
+    if (!this.faults.pinRetriesNotDecremented) this.pinRetries -= 1;
     if (!given || !this.pinHash || !eq(given, this.pinHash)) {
       this.keyAgreement = keyAgreementKeyPair();
       this.consecutivePinFailures += 1;
@@ -889,6 +900,7 @@ export class SoftDevice implements AuthenticatorCore {
         this.credentials.set(toBase64url(kh), { id: kh, alg: COSE_ALG.ES256, privateKey, publicKeyCose, rpIdHash: app, userHandle: new Uint8Array(), signCount: 0, discoverable: false, credProtect: 1, u2f: true, created: ++this.sequence });
         const att = await this.u2fAttestation();
         const sig = new Uint8Array(crypto.sign('sha256', Uint8Array.from([0, ...app, ...chal, ...kh, ...point]), att.key));
+        if (this.faults.u2fBogusRegisterSignature) sig[sig.length - 1]! ^= 0x01;
         this.changed();
         return sw(U2F_SW.NO_ERROR, Uint8Array.from([0x05, ...point, kh.length, ...kh, ...att.cert, ...sig]));
       }

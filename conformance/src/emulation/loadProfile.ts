@@ -9,6 +9,7 @@ import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { certificatesFromPem } from '../pki/TrustAnchors.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
+import { REACTION_MS, personTouchingAfter } from './softPerson.ts';
 
 /**
  * An emulation profile: the identity and behaviour of the key model a vendor wants to test
@@ -36,7 +37,7 @@ export interface LoadedProfile {
 }
 
 export interface LoadProfileOptions {
-  /** the CTAPHID layer of the key (how the person touches it) */
+  /** the CTAPHID layer of the key (how the person touches it: by default REACTION_MS after it asks) */
   hid?: HidServerOptions;
   /** attestation material to use instead of generating it (a key restored from --state) */
   attestation?: { key: crypto.KeyObject; x5c: Uint8Array[]; rootPem: string };
@@ -91,7 +92,7 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
   const f: SoftFeatures = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features };
   // a profile's "uv: false" without a clientPin means no user verification of any kind
   if (f.uv === false && f.clientPin === undefined) f.clientPin = false;
-  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults, hid: o.hid });
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
   // the generated statement carries the key's own getInfo, as a vendor copies it into the
   // statement (without the getInfo faults: those are the key lying, not the statement)

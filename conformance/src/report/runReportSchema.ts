@@ -1,5 +1,6 @@
 import { REPORT_SCHEMA } from '../checks/evaluateRun.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
+import { CHECK_AREAS } from '../checks/checkIds.ts';
 
 /**
  * JSON Schema of a run report, version 1 (`RunReport` in checks/evaluateRun.ts). Reports are
@@ -12,6 +13,7 @@ const time = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d
 const aaguid = { type: 'string', pattern: AAGUID_TEXT.source } as const;
 const status = { enum: ['pass', 'fail', 'skip'] } as const;
 const severity = { enum: ['required', 'recommended', 'info'] } as const;
+const change = { type: 'object', required: ['rpId', 'credentialId', 'by'], properties: { rpId: { type: 'string', maxLength: 512 }, credentialId: { type: 'string', maxLength: 2048 }, by: { type: 'string', maxLength: 256 } } } as const;
 
 export const RUN_REPORT_SCHEMA = {
   $id: REPORT_SCHEMA,
@@ -30,7 +32,7 @@ export const RUN_REPORT_SCHEMA = {
         subject: {
           type: 'object',
           required: ['label', 'via'],
-          properties: { label: { type: 'string', maxLength: 512 }, via: { enum: ['software', 'virtual', 'physical'] }, profile: text, firmware: { type: 'string', maxLength: 512 } },
+          properties: { label: { type: 'string', maxLength: 512 }, via: { enum: ['software', 'virtual', 'physical', 'ctap'] }, profile: text, firmware: { type: 'string', maxLength: 512 } },
         },
         rpId: { type: 'string', maxLength: 512 },
         origin: { type: 'string', maxLength: 512 },
@@ -53,8 +55,23 @@ export const RUN_REPORT_SCHEMA = {
     predictedRow: {
       type: 'object',
       required: ['description', 'aaguid', 'bio', 'usb', 'nfc', 'ble', 'eligible'],
-      properties: { description: { type: 'string', maxLength: 512 }, aaguid, bio: { type: 'boolean' }, usb: { type: 'boolean' }, nfc: { type: 'boolean' }, ble: { type: 'boolean' }, eligible: { type: 'boolean' } },
+      properties: { description: { type: 'string', maxLength: 512 }, aaguid, bio: { type: 'boolean' }, usb: { type: 'boolean' }, nfc: { type: 'boolean' }, ble: { type: 'boolean' }, eligible: { type: 'boolean' }, getInfoDisagrees: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 128 } } },
     },
+    notRun: { type: 'array', maxItems: 20, items: { type: 'object', required: ['area', 'reason'], properties: { area: { enum: CHECK_AREAS }, reason: text } } },
+    keyChanges: {
+      type: 'object',
+      required: ['created', 'deleted', 'left'],
+      properties: {
+        created: { type: 'array', maxItems: 1000, items: change },
+        deleted: { type: 'array', maxItems: 1000, items: change },
+        left: { type: 'array', maxItems: 1000, items: { ...change, required: [...change.required, 'reason'], properties: { ...change.properties, reason: text } } },
+        unlisted: { type: 'array', maxItems: 1000, items: change },
+        pinSet: { type: 'boolean' },
+        pinRetries: { type: 'object', required: ['before', 'after'], properties: { before: { type: 'integer', minimum: 0 }, after: { type: 'integer', minimum: 0 } } },
+        leftovers: { type: 'integer', minimum: 0 },
+      },
+    },
+    ctap: { type: 'object', required: ['transport'], properties: { transport: { type: 'string', maxLength: 512 }, brokenOff: text } },
     outcomes: {
       type: 'array',
       minItems: 1,
@@ -65,7 +82,7 @@ export const RUN_REPORT_SCHEMA = {
         properties: {
           id,
           title: text,
-          area: { enum: ['entra-enforced', 'entra-not-enforced', 'windows', 'declared-vs-observed', 'hygiene'] },
+          area: { enum: CHECK_AREAS },
           severity,
           source: text,
           fix: text,
@@ -74,6 +91,7 @@ export const RUN_REPORT_SCHEMA = {
           expected: text,
           actual: text,
           evidence: { type: 'array', maxItems: 100, items: text },
+          notApplicable: { type: 'boolean' },
         },
       },
     },

@@ -15,6 +15,10 @@ export const HYG_UV_ONLY_WHEN_VERIFIED = defineCheck({
     const gi = declaredGetInfo(ctx);
     if (!gi) return skip('no MDS statement to tell a PIN from built-in user verification');
     if (gi.options?.uv === true) return skip('the key declares built-in user verification, which may verify on every touch');
+    // with a PIN set and no makeCredUvNotRqd, the key itself demands the PIN at every makeCredential (CTAP 2.1
+    // §6.1.2 step 6), so the platform verifies even a "discouraged" registration (the real getInfo when the run has it)
+    const opts = ctx.ctap?.info?.options ?? gi.options ?? {};
+    if (opts.clientPin === true && opts.makeCredUvNotRqd !== true) return skip('the key has a PIN set and no makeCredUvNotRqd: it asks for the PIN at every registration, so none is unverified');
     const asked = ctx.registrations.filter((r) => r.ceremony.options.authenticatorSelection?.userVerification === 'discouraged');
     if (!asked.length) return skip('no ceremony left user verification out');
     const claimed = asked.filter((r) => r.parsed.authData.flags.UV);

@@ -32,7 +32,7 @@ export interface HidServerOptions {
   /** major, minor, build reported by INIT */
   deviceVersion?: [number, number, number];
   /** defects on purpose: the CTAP-level fault matrix */
-  faults?: { noKeepalive?: boolean; acceptWrongChannel?: boolean };
+  faults?: { noKeepalive?: boolean; acceptWrongChannel?: boolean; cancelIgnored?: boolean };
   /** false: a CTAP1/U2F-only device (no CBOR capability, CTAPHID_CBOR refused) */
   cbor?: boolean;
 }
@@ -108,6 +108,7 @@ export class CtapHidServer implements ReportSink {
     if (cid === BROADCAST_CID) return error(CTAP_STATUS.CTAP1_ERR_INVALID_CHANNEL);
     if (!this.channels.has(cid) && !this.o.faults?.acceptWrongChannel) return error(CTAP_STATUS.CTAP1_ERR_INVALID_CHANNEL);
     if (p.cmd === CTAPHID.CANCEL) {
+      if (this.o.faults?.cancelIgnored) return;
       if (this.busy?.cid === cid) this.busy.abort.abort('cancel');
       if (this.receiving?.cid === cid) this.stopReceiving();
       return;

@@ -1,0 +1,20 @@
+import { defineCheck, fail, pass } from '../Check.ts';
+import { isResult } from './helpers.ts';
+import { CTAP21, bare, ctapProbe } from './ctapHelpers.ts';
+
+export const CTAP_EXCLUDE_LIST = defineCheck({
+  id: 'CTAP_EXCLUDE_LIST',
+  title: 'excludeList honoured: CTAP2_ERR_CREDENTIAL_EXCLUDED for a credential the key holds',
+  area: 'ctap',
+  severity: 'required',
+  source: `${CTAP21} §6.1.2 step 7 (excludeList); WebAuthn L3 §5.1.3 (excludeCredentials: what stops a second registration of the same key, on Windows and every RP)`,
+  needs: 'the excludeList probe',
+  fix: 'In makeCredential, look up every excludeList entry for the request\'s RP (including non-discoverable credentials by their ID) and answer CTAP2_ERR_CREDENTIAL_EXCLUDED, after collecting user presence, without creating anything.',
+  evaluate(ctx) {
+    const p = ctapProbe(ctx, 'excludeList');
+    if (isResult(p)) return p;
+    return bare(p.status) === 'CTAP2_ERR_CREDENTIAL_EXCLUDED'
+      ? pass('refused with CTAP2_ERR_CREDENTIAL_EXCLUDED', ['ctap:excludeList'])
+      : fail(p.status === 'OK' ? 'the key made a second credential despite excludeList' : 'excludeList answered the wrong status', 'CTAP2_ERR_CREDENTIAL_EXCLUDED', bare(p.status), ['ctap:excludeList']);
+  },
+});

@@ -1,0 +1,32 @@
+import type { EvaluationContext } from '../EvaluationContext.ts';
+import { fail, notApplicable, skip, type CheckResult } from '../Check.ts';
+import type { CtapEvidence, CtapProbeName } from '../ctap/CtapEvidence.ts';
+import type { AuthenticatorInfo } from '../../ctap/ctap2/getInfo.ts';
+
+export const CTAP21 = 'FIDO CTAP 2.1 (Proposed Standard, 2021-06-15)';
+export const NEEDS_CTAP = 'needs the key over CTAP: check --ctap, check --emulate, or the guided run over USB';
+
+/** The key's getInfo as it answered, or why a check cannot judge it. */
+export function ctapInfo(ctx: EvaluationContext): AuthenticatorInfo | CheckResult {
+  if (!ctx.ctap) return skip(NEEDS_CTAP);
+  if (!ctx.ctap.info) return fail('authenticatorGetInfo is not a CBOR map', 'a CBOR map (CTAP 2.1 §6.4)', ctx.ctap.infoError ?? 'undecodable', ['ctap:getInfo']);
+  return ctx.ctap.info;
+}
+
+/**
+ * One probe's record, or the result that says why there is none: not a CTAP run, not reached
+ * (the key stopped answering), broke off (a fail naming the key's answer: that is the defect), or
+ * skipped (not applicable when the key lacks the feature).
+ */
+export function ctapProbe<K extends CtapProbeName>(ctx: EvaluationContext, name: K): NonNullable<CtapEvidence['probes'][K]> | CheckResult {
+  const ev = ctx.ctap?.evidence;
+  if (!ev) return skip(NEEDS_CTAP);
+  const p = ev.probes[name];
+  if (!p) return skip(ev.brokenOff ? `not reached: ${ev.brokenOff}` : `the ${name} probe did not run`);
+  if (p.error) return fail(`the ${name} probe broke off`, 'an answer to every request of the probe', p.error, [`ctap:${name}`]);
+  if (p.skipped) return p.notApplicable ? notApplicable(p.skipped) : skip(p.skipped);
+  return p;
+}
+
+/** "CTAP2_ERR_PIN_INVALID" for "CTAP2_ERR_PIN_INVALID (0x31)", "OK" as is. */
+export const bare = (s: string | undefined) => (s ?? 'nothing').replace(/ \(0x[0-9a-f]+\)$/, '');

@@ -1,0 +1,211 @@
+/**
+ * What a run over CTAP records besides the ceremonies: the key's own answers to the probes the
+ * `ctap` checks judge. Raw where a check needs the bytes (getInfo, authenticator data,
+ * signatures), statuses by name, nothing that identifies other sites on the key. JSON only
+ * (bytes base64url), so a stored run is re-evaluated like any other.
+ */
+
+/** The probes, in the order they run. */
+export const CTAP_PROBES = ['hid', 'userPresence', 'cancel', 'errors', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f'] as const;
+export type CtapProbeName = (typeof CTAP_PROBES)[number];
+
+/** Every probe record may say it did not run (and why) or broke off (and where). */
+export interface ProbeOutcome {
+  /** not run: the reason, in words ("the key lists no U2F_V2") */
+  skipped?: string;
+  /** true when `skipped` means the key does not have the feature (not "could not be shown") */
+  notApplicable?: boolean;
+  /** broke off: what the key answered (a CTAP status name, or a protocol error) */
+  error?: string;
+}
+
+/** A CTAP status as a name ("CTAP2_ERR_PIN_INVALID"), "OK", or what went wrong instead. */
+export type StatusName = string;
+
+export interface HidProbe extends ProbeOutcome {
+  /** a PING on a channel the key never allocated: the ERROR code it sent, or what it did instead */
+  wrongChannel?: { answer: 'error' | 'answered' | 'silent'; code?: StatusName };
+  /** INIT on our channel in the middle of a message: the key must answer with our nonce and channel, then work */
+  resync?: { answered: boolean; sameChannel: boolean; nonceEchoed: boolean; pingAfter: boolean };
+  /** a PING of maximal length echoed byte for byte (continuation packets in sequence) */
+  longPing?: { length: number; echoed: boolean };
+}
+
+export interface UserPresenceProbe extends ProbeOutcome {
+  /** getAssertion with up=true: KEEPALIVE statuses seen while waiting, and the UP flag */
+  touched?: { keepalives: number[]; up: boolean; status: StatusName };
+  /** getAssertion with up=false (CTAP 2.1 §6.2.2, a silent check): the UP flag must be clear */
+  silent?: { up: boolean; status: StatusName };
+}
+
+export interface CancelProbe extends ProbeOutcome {
+  /** the answer to a makeCredential cancelled while the key waited for a touch ("OK": it went on) */
+  status?: StatusName;
+  /** KEEPALIVE UP_NEEDED seen before the CANCEL was sent */
+  sawUpNeeded?: boolean;
+  /** how long after the CANCEL the answer came */
+  msAfterCancel?: number;
+  /** no answer at all within the wait after the CANCEL (the key went on waiting for a touch) */
+  stillWaiting?: boolean;
+  /** a touch raced the CANCEL (a success within RACE_MS of it) every time we tried */
+  touchedFirst?: boolean;
+  tries?: number;
+}
+
+export interface ErrorsProbe extends ProbeOutcome {
+  /** makeCredential with only clientDataHash */
+  missingParameter?: StatusName;
+  /** a CTAP2 command byte no version defines */
+  unknownCborCommand?: StatusName;
+  /** a CTAPHID command no version defines */
+  unknownHidCommand?: StatusName;
+  /** a CBOR message one byte over getInfo's maxMsgSize (1024 when absent) */
+  overMaxMsgSize?: { size: number; status: StatusName };
+}
+
+export interface PinProtocolsProbe extends ProbeOutcome {
+  /** how tokens are obtained on this key */
+  method?: 'uv' | 'pin' | 'pinToken';
+  protocols?: { protocol: number; token: StatusName; used?: StatusName; uvFlag?: boolean }[];
+}
+
+export interface WrongPinProbe extends ProbeOutcome {
+  retriesBefore?: number;
+  wrong?: StatusName;
+  retriesAfterWrong?: number;
+  correct?: StatusName;
+  retriesAfterCorrect?: number;
+}
+
+export interface ExtensionsProbe extends ProbeOutcome {
+  /** the extensions asked for at makeCredential (the ones getInfo lists that the harness can exercise) */
+  requested?: string[];
+  status?: StatusName;
+  /** authenticator data of that makeCredential, base64url */
+  authData?: string;
+  /** the makeCredential answer carried largeBlobKey (0x05) */
+  largeBlobKey?: boolean;
+  /** hmac-secret at getAssertion with that credential (its output length, 32 expected) */
+  hmacAssertion?: { status: StatusName; outputLength?: number };
+}
+
+export interface HmacOutput {
+  status: StatusName;
+  /** decrypted outputs, base64url: first salt, and second when two were sent */
+  first?: string;
+  second?: string;
+  /** length of the encrypted output as sent */
+  length?: number;
+}
+
+export interface HmacSecretProbe extends ProbeOutcome {
+  perProtocol?: {
+    protocol: number;
+    /** credential A, salt 1, no UV; again; salts 1 and 2; credential B, salt 1; credential A, salt 1, with UV */
+    a1?: HmacOutput;
+    a1Again?: HmacOutput;
+    a12?: HmacOutput;
+    b1?: HmacOutput;
+    a1Uv?: HmacOutput;
+  }[];
+  /** why the with-UV half could not run (no PIN given, no built-in UV) */
+  uvSkipped?: string;
+}
+
+export interface CredProtectProbe extends ProbeOutcome {
+  /** a level-3 credential named in allowList, without UV: must not be usable */
+  level3WithoutUv?: StatusName;
+  /** the same with UV: must work */
+  level3WithUv?: StatusName;
+  /** discoverable getAssertion without UV: the credential IDs the key offered */
+  discoverableWithoutUv?: { status: StatusName; offered: ('level2' | 'level3' | 'other')[] };
+  /** a level-2 credential named in allowList, without UV: must work */
+  level2WithAllowList?: StatusName;
+  /** credProtect as stored (authData extension output at creation) */
+  created?: { level: number; output?: number }[];
+}
+
+export interface ExcludeListProbe extends ProbeOutcome {
+  /** makeCredential naming an existing credential of this RP in excludeList */
+  status?: StatusName;
+}
+
+export interface CredentialManagementProbe extends ProbeOutcome {
+  /** how many RPs and credentials the key reports (counts only: other sites stay private) */
+  metadata?: { existing: number; remaining: number };
+  /** sum of every RP's totalCredentials, enumerated */
+  enumeratedTotal?: number;
+  /** credential IDs the key lists for the run's RP ID, base64url */
+  listedForRun?: string[];
+  /** the run's two discoverable accounts (credential IDs the plan registered) */
+  expectedForRun?: string[];
+  /** deleting one of the harness's own credentials */
+  delete?: { status: StatusName; listedAfter: boolean; existingAfter?: number };
+}
+
+export interface U2fProbe extends ProbeOutcome {
+  /** U2F_REGISTER: raw answer (base64url), with the parameters it signed */
+  register?: { status: StatusName; response?: string; challengeParam: string; appParam: string };
+  /** U2F_AUTHENTICATE with that key handle: raw answer */
+  authenticate?: { status: StatusName; response?: string; challengeParam: string };
+  /** the U2F credential used through CTAP2 getAssertion: authData and signature, base64url */
+  viaCtap2?: { status: StatusName; authData?: string; signature?: string; clientDataHash: string };
+  /** a CTAP2 credential (ES256, not discoverable) checked through U2F (P1 = check-only): 0x6985 expected */
+  ctap2ViaU2f?: { sw: string; publicKey?: string };
+}
+
+export interface KeyChange {
+  rpId: string;
+  credentialId: string;
+  /** where it came from: a plan step or a probe */
+  by: string;
+}
+
+/** What the run did to the key, for the last lines of the report. */
+export interface KeyChanges {
+  /** discoverable credentials created on the key (non-discoverable ones leave nothing on it) */
+  created: KeyChange[];
+  /** removed through credential management at the end (or at the start: left by an earlier run) */
+  deleted: KeyChange[];
+  /** still on the key, with the reason they could not be removed */
+  left: (KeyChange & { reason: string })[];
+  /** created as discoverable by this run, yet not listed by credential management at the end (never kept, or hidden) */
+  unlisted?: KeyChange[];
+  /** a PIN set by --set-pin */
+  pinSet?: boolean;
+  /** PIN retries at the start and the end */
+  pinRetries?: { before: number; after: number };
+  /** credentials of earlier harness runs found and removed before this one started */
+  leftovers?: number;
+}
+
+export interface CtapEvidence {
+  /** where the key was reached: "usb:/dev/hidraw3", "udp:127.0.0.1:8111", "in-process" */
+  transport: string;
+  hid: { protocolVersion: number; deviceVersion: [number, number, number]; capabilities: number };
+  /** authenticatorGetInfo as the key answered it (the bytes after the status), base64url */
+  getInfo: string;
+  /** getInfo at the end of the run */
+  getInfoAfter?: string;
+  /** whether the person gave the key's PIN (never the PIN itself) */
+  pinGiven: boolean;
+  probes: {
+    hid?: HidProbe;
+    userPresence?: UserPresenceProbe;
+    cancel?: CancelProbe;
+    errors?: ErrorsProbe;
+    pinProtocols?: PinProtocolsProbe;
+    wrongPin?: WrongPinProbe;
+    extensions?: ExtensionsProbe;
+    hmacSecret?: HmacSecretProbe;
+    credProtect?: CredProtectProbe;
+    excludeList?: ExcludeListProbe;
+    credentialManagement?: CredentialManagementProbe;
+    u2f?: U2fProbe;
+  };
+  /** authenticator data of the probes' own first makeCredential (its AAGUID is the key's real one), base64url */
+  probeAuthData?: string;
+  changes: KeyChanges;
+  /** the run stopped here: the device stopped answering (what ran is kept) */
+  brokenOff?: string;
+}

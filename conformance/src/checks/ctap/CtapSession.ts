@@ -1,0 +1,185 @@
+import crypto from 'node:crypto';
+import type { CtapDevice } from '../../ctap/CtapDevice.ts';
+import { CtapError } from '../../ctap/CtapError.ts';
+import { CTAP_STATUS, statusName } from '../../ctap/status.ts';
+import { KEEPALIVE } from '../../ctap/constants.ts';
+import type { CallOptions } from '../../ctap/hid/CtapHidClient.ts';
+import type { AuthenticatorInfo } from '../../ctap/ctap2/getInfo.ts';
+import type { GetAssertionParams, MakeCredentialParams, MakeCredentialResult, GetAssertionResult } from '../../ctap/ctap2/Ctap2Client.ts';
+import { ClientPin, pinUvAuthParam, type PinUvAuthToken } from '../../ctap/ctap2/clientPin.ts';
+import { pinProtocol, type PinUvAuthProtocol } from '../../ctap/ctap2/pinProtocol.ts';
+import { HarnessError } from '../../errors/HarnessError.ts';
+import { toBase64url } from '../../encoding/base64url.ts';
+import type { KeyChanges, StatusName } from './CtapEvidence.ts';
+
+/** The RP ID the probes create their own credentials under (never a real site). */
+export const PROBE_RP_ID = 'ctap.fido2-harness.test';
+/** Every user handle the harness creates starts with these bytes: how cleanup tells its credentials from a person's. */
+export const HARNESS_USER_PREFIX = new TextEncoder().encode('fido2-harness-');
+export const isHarnessUser = (id: Uint8Array) => id.length >= HARNESS_USER_PREFIX.length && HARNESS_USER_PREFIX.every((b, i) => id[i] === b);
+
+/** "OK" or the status by name and number; a protocol error or timeout by its code and message. */
+export function statusOf(e: unknown): StatusName {
+  if (e === undefined) return 'OK';
+  if (e instanceof CtapError) return statusName(e.ctapStatus);
+  if (e instanceof HarnessError) return `${e.code}: ${e.message}`;
+  return (e as Error)?.message ?? String(e);
+}
+export const statusIs = (s: StatusName | undefined, name: keyof typeof CTAP_STATUS) => s?.startsWith(`${name} (`) === true;
+
+/** How this key verifies its user for the probes. */
+export type Verification = { method: 'uv' | 'pin' | 'pinToken'; protocol: PinUvAuthProtocol } | { method: 'uv-option' } | undefined;
+
+export interface CtapSessionOptions {
+  device: CtapDevice;
+  /** the key's PIN, as the person gave it: used for tokens, never logged or stored */
+  pin?: string;
+  /** the person agreed to PIN tests that could bring the key closer to lockout */
+  destructive?: boolean;
+  /** "touch the key now" (the key sent KEEPALIVE UP_NEEDED) */
+  onTouch?: () => void;
+  /** how long a probe waits for a touch */
+  userPresenceTimeoutMs?: number;
+  /** the run's RP ID: the plan's credentials live there */
+  runRpId: string;
+}
+
+/**
+ * One probing session on a connected key: its getInfo, how tokens are made, the commands the
+ * probes send with the person's touch prompts wired in, and the list of what was created on the
+ * key (so the run can remove it and say what it changed).
+ */
+export class CtapSession {
+  readonly device: CtapDevice;
+  readonly o: CtapSessionOptions;
+  info: AuthenticatorInfo;
+  readonly changes: KeyChanges = { created: [], deleted: [], left: [] };
+
+  constructor(o: CtapSessionOptions) {
+    if (!o.device.ctap2 || !o.device.info) throw new HarnessError('BAD_USAGE', 'the CTAP probes need a CTAP2 key');
+    this.device = o.device;
+    this.o = o;
+    this.info = o.device.info;
+  }
+
+  get ctap2() {
+    return this.device.ctap2!;
+  }
+
+  get pinGiven(): boolean {
+    return this.o.pin !== undefined;
+  }
+
+  /** Call options with the touch prompt (unless `prompt` is false); `keepalives` collects what the key sent. */
+  call(extra: Partial<CallOptions> = {}, o: { prompt?: boolean } = {}): CallOptions & { keepalives: number[] } {
+    const keepalives: number[] = [];
+    let prompted = o.prompt === false;
+    return {
+      keepalives,
+      userPresenceTimeoutMs: this.o.userPresenceTimeoutMs,
+      ...extra,
+      onKeepalive: (s) => {
+        keepalives.push(s);
+        if (s === KEEPALIVE.UP_NEEDED && !prompted) {
+          prompted = true;
+          this.o.onTouch?.();
+        }
+        extra.onKeepalive?.(s);
+      },
+    };
+  }
+
+  /** The PIN/UV auth protocols the key lists that the harness speaks (1 when a CTAP 2.0 key lists none but has clientPin). */
+  protocols(): PinUvAuthProtocol[] {
+    const offered = this.info.pinUvAuthProtocols.length ? this.info.pinUvAuthProtocols : this.info.options.clientPin !== undefined ? [1] : [];
+    return offered.map((v) => pinProtocol(v)).filter((p): p is PinUvAuthProtocol => p !== undefined);
+  }
+
+  /** How a token is had on this key with this protocol, or why none can be. `preferPin`: the PIN first when the person gave one. */
+  verification(protocol = ClientPin.preferred(this.info), preferPin = false): Verification | string {
+    const opts = this.info.options;
+    if (preferPin && opts.clientPin === true && protocol && this.pinGiven) return { method: opts.pinUvAuthToken === true ? 'pin' : 'pinToken', protocol };
+    if (opts.uv === true) {
+      if (opts.pinUvAuthToken === true && protocol) return { method: 'uv', protocol };
+      if (opts.pinUvAuthToken !== true) return { method: 'uv-option' };
+    }
+    if (opts.clientPin === true && protocol) {
+      if (!this.pinGiven) return 'the key has a PIN and none was given (--pin-env VAR)';
+      return { method: opts.pinUvAuthToken === true ? 'pin' : 'pinToken', protocol };
+    }
+    if (opts.clientPin === false) return 'the key has no PIN set and no built-in user verification (--set-pin sets one)';
+    return 'the key has neither built-in user verification nor a client PIN';
+  }
+
+  /** A token with these permissions (CTAP 2.1 §6.5.5.7), or undefined with the reason in `why`. */
+  async token(permissions: number, rpId: string | undefined, protocol?: PinUvAuthProtocol, preferPin = false): Promise<{ token?: PinUvAuthToken; uvOption?: boolean; why?: string }> {
+    const v = this.verification(protocol, preferPin);
+    if (typeof v === 'string' || v === undefined) return { why: v ?? 'no user verification' };
+    if (v.method === 'uv-option') return { uvOption: true };
+    const cp = new ClientPin(this.ctap2, v.protocol);
+    if (v.method === 'uv') return { token: await cp.tokenUsingUv(permissions, rpId, this.call()) };
+    if (v.method === 'pin') return { token: await cp.tokenUsingPin(this.o.pin!, permissions, rpId, this.call()) };
+    return { token: await cp.getPinToken(this.o.pin!, this.call()) };
+  }
+
+  /**
+   * makeCredential on the probes' RP with a fresh user, ES256. `verified`: with a token (or the uv
+   * option); a discoverable credential is recorded so the run removes it and reports it.
+   */
+  async makeCredential(p: { by: string; rk?: boolean; extensions?: MakeCredentialParams['extensions']; verified?: PinUvAuthToken | 'uv-option'; excludeList?: MakeCredentialParams['excludeList']; rpId?: string; up?: boolean }, call = this.call()): Promise<MakeCredentialResult & { credentialId: Uint8Array }> {
+    const rpId = p.rpId ?? PROBE_RP_ID;
+    const clientDataHash = new Uint8Array(crypto.randomBytes(32));
+    // a key with a PIN set wants verification for every makeCredential unless it says makeCredUvNotRqd (CTAP 2.1 §6.1.2 step 6)
+    const verified = p.verified ?? (this.info.options.clientPin === true && (p.rk || this.info.options.makeCredUvNotRqd !== true) ? await this.rkVerification(rpId) : undefined);
+    p = { ...p, verified };
+    const token = p.verified && p.verified !== 'uv-option' ? p.verified : undefined;
+    const r = await this.ctap2.makeCredential({
+      clientDataHash,
+      rp: { id: rpId, name: 'fido2-harness CTAP probes' },
+      user: { id: Uint8Array.from([...new TextEncoder().encode('fido2-harness-probe-'), ...crypto.randomBytes(8)]), name: `probe-${p.by}`, displayName: `fido2-harness probe (${p.by})` },
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      excludeList: p.excludeList,
+      extensions: p.extensions,
+      options: { rk: p.rk || undefined, uv: p.verified === 'uv-option' ? true : undefined, ...(p.up === false ? { up: false } : {}) },
+      ...(token ? { pinUvAuthParam: pinUvAuthParam(token, clientDataHash), pinUvAuthProtocol: token.protocol.version } : {}),
+    }, call);
+    const credentialId = credentialIdOf(r.authData);
+    if (p.rk) this.changes.created.push({ rpId, credentialId: toBase64url(credentialId), by: `probe ${p.by}` });
+    return { ...r, credentialId };
+  }
+
+  /** A token suitable for makeCredential of a discoverable credential here (a key with a PIN insists on one). */
+  async rkVerification(rpId = PROBE_RP_ID): Promise<PinUvAuthToken | 'uv-option' | undefined> {
+    const t = await this.token(0x01 | 0x02, rpId).catch(() => ({ token: undefined, uvOption: false }));
+    return t.token ?? (t.uvOption ? 'uv-option' : undefined);
+  }
+
+  async getAssertion(p: { credentialIds?: Uint8Array[]; extensions?: GetAssertionParams['extensions']; verified?: PinUvAuthToken | 'uv-option'; up?: boolean; rpId?: string; clientDataHash?: Uint8Array }, call = this.call()): Promise<GetAssertionResult> {
+    const clientDataHash = p.clientDataHash ?? new Uint8Array(crypto.randomBytes(32));
+    const token = p.verified && p.verified !== 'uv-option' ? p.verified : undefined;
+    return this.ctap2.getAssertion({
+      rpId: p.rpId ?? PROBE_RP_ID,
+      clientDataHash,
+      allowList: p.credentialIds?.map((id) => ({ type: 'public-key' as const, id })),
+      extensions: p.extensions,
+      options: { ...(p.up === false ? { up: false } : {}), ...(p.verified === 'uv-option' ? { uv: true } : {}) },
+      ...(token ? { pinUvAuthParam: pinUvAuthParam(token, clientDataHash), pinUvAuthProtocol: token.protocol.version } : {}),
+    }, call);
+  }
+}
+
+/** The credential ID in authenticator data with attested credential data (WebAuthn L3 §6.5.1). */
+export function credentialIdOf(authData: Uint8Array): Uint8Array {
+  if (authData.length < 55 || !(authData[32]! & 0x40)) throw new HarnessError('DEVICE_PROTOCOL', 'makeCredential answered authenticator data without attested credential data');
+  const n = (authData[53]! << 8) | authData[54]!;
+  return authData.subarray(55, 55 + n);
+}
+
+/** Runs `fn`; its status name on failure, "OK" on success (with the value). */
+export async function attempt<T>(fn: () => Promise<T>): Promise<{ status: StatusName; value?: T; error?: unknown }> {
+  try {
+    return { status: 'OK', value: await fn() };
+  } catch (e) {
+    return { status: statusOf(e), error: e };
+  }
+}

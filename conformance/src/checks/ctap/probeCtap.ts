@@ -1,0 +1,73 @@
+import { toBase64url } from '../../encoding/base64url.ts';
+import { HarnessError } from '../../errors/HarnessError.ts';
+import { CTAP_PROBES, type CtapEvidence, type CtapProbeName } from './CtapEvidence.ts';
+import { statusOf, type CtapSession } from './CtapSession.ts';
+import { probeHid } from './probes/probeHid.ts';
+import { probeUserPresence } from './probes/probeUserPresence.ts';
+import { probeCancel } from './probes/probeCancel.ts';
+import { probeErrors } from './probes/probeErrors.ts';
+import { probePinProtocols } from './probes/probePinProtocols.ts';
+import { probeWrongPin } from './probes/probeWrongPin.ts';
+import { probeExtensions } from './probes/probeExtensions.ts';
+import { probeHmacSecret } from './probes/probeHmacSecret.ts';
+import { probeCredProtect } from './probes/probeCredProtect.ts';
+import { probeExcludeList } from './probes/probeExcludeList.ts';
+import { probeCredentialManagement } from './probes/probeCredentialManagement.ts';
+import { probeU2f } from './probes/probeU2f.ts';
+
+/** An error that means the key is gone (unplugged, the simulator stopped), not that it answered badly. */
+export function keyStoppedAnswering(e: unknown): boolean {
+  return e instanceof HarnessError && (e.code === 'DEVICE_TIMEOUT' || e.code === 'DEVICE_UNREACHABLE' || e.code === 'DEVICE_NOT_FOUND');
+}
+
+/** The evidence a session starts with: how the key was reached and what it said about itself. */
+export function startEvidence(s: CtapSession, transport: string): CtapEvidence {
+  const h = s.device.hid.info;
+  return { transport, hid: { protocolVersion: h.protocolVersion, deviceVersion: h.deviceVersion, capabilities: h.capabilities }, getInfo: toBase64url(s.info.raw), pinGiven: s.pinGiven, probes: {}, changes: s.changes };
+}
+
+/**
+ * The probes the `ctap` checks judge, in order, each recorded as it ends (a probe that breaks off
+ * keeps its error and the others still run). A key that stops answering ends the probing:
+ * `brokenOff` says where, and what ran is kept. `planCredentials`: the run's two discoverable
+ * accounts, for credential management.
+ */
+export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCredentials: string[]; onProbe?: (name: CtapProbeName) => void }): Promise<CtapEvidence> {
+  let credentialA: Uint8Array | undefined;
+  const needsA = async () => {
+    if (!credentialA) {
+      const hmac = s.info.extensions.includes('hmac-secret');
+      const a = await s.makeCredential({ by: 'credential-a', extensions: hmac ? new Map([['hmac-secret', true]]) : undefined });
+      credentialA = a.credentialId;
+      ev.probeAuthData = toBase64url(a.authData);
+    }
+    return credentialA;
+  };
+  const steps: { [K in CtapProbeName]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
+    hid: () => probeHid(s),
+    userPresence: async () => probeUserPresence(s, await needsA()),
+    cancel: () => probeCancel(s),
+    errors: () => probeErrors(s),
+    pinProtocols: async () => probePinProtocols(s, await needsA()),
+    wrongPin: () => probeWrongPin(s),
+    extensions: () => probeExtensions(s),
+    hmacSecret: async () => probeHmacSecret(s, await needsA()),
+    credProtect: () => probeCredProtect(s),
+    excludeList: async () => probeExcludeList(s, await needsA()),
+    credentialManagement: () => probeCredentialManagement(s, o.planCredentials),
+    u2f: async () => probeU2f(s, await needsA()),
+  };
+  for (const name of CTAP_PROBES) {
+    o.onProbe?.(name);
+    try {
+      (ev.probes as Record<string, unknown>)[name] = await steps[name]();
+    } catch (e) {
+      (ev.probes as Record<string, unknown>)[name] = { error: statusOf(e) };
+      if (keyStoppedAnswering(e)) {
+        ev.brokenOff = `the key stopped answering during the ${name} probe: ${(e as Error).message}`;
+        break;
+      }
+    }
+  }
+  return ev;
+}

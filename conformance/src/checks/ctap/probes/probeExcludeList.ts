@@ -1,0 +1,13 @@
+import type { ExcludeListProbe } from '../CtapEvidence.ts';
+import { attempt, type CtapSession } from '../CtapSession.ts';
+
+/**
+ * excludeList (CTAP 2.1 §6.1.2 step 7): a makeCredential naming a credential the key already
+ * holds for this RP must end with CTAP2_ERR_CREDENTIAL_EXCLUDED (after a touch, so a site cannot
+ * probe silently) and create nothing. What keeps a second registration of the same key from
+ * happening on Windows and in every RP.
+ */
+export async function probeExcludeList(s: CtapSession, existing: Uint8Array): Promise<ExcludeListProbe> {
+  const r = await attempt(() => s.makeCredential({ by: 'excludeList', excludeList: [{ type: 'public-key', id: existing }] }));
+  return { status: r.status };
+}

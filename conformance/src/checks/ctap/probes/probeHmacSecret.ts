@@ -1,0 +1,61 @@
+import crypto from 'node:crypto';
+import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
+import { toBase64url } from '../../../encoding/base64url.ts';
+import { PERMISSION } from '../../../ctap/constants.ts';
+import { ClientPin, type PinUvAuthToken } from '../../../ctap/ctap2/clientPin.ts';
+import type { PinUvAuthProtocol } from '../../../ctap/ctap2/pinProtocol.ts';
+import { parseAuthenticatorData } from '../../../webauthn/parseAuthenticatorData.ts';
+import type { HmacOutput, HmacSecretProbe } from '../CtapEvidence.ts';
+import { PROBE_RP_ID, statusOf, type CtapSession } from '../CtapSession.ts';
+
+const SALT_1 = new Uint8Array(crypto.createHash('sha256').update('fido2-harness hmac-secret salt 1').digest());
+const SALT_2 = new Uint8Array(crypto.createHash('sha256').update('fido2-harness hmac-secret salt 2').digest());
+
+/** One getAssertion with hmac-secret (CTAP 2.1 §12.5): salts encrypted with the protocol's shared secret, outputs decrypted. */
+async function evaluate(s: CtapSession, protocol: PinUvAuthProtocol, credentialId: Uint8Array, salts: Uint8Array[], verified?: PinUvAuthToken | 'uv-option'): Promise<HmacOutput> {
+  try {
+    const ka = await new ClientPin(s.ctap2, protocol).keyAgreement(s.call());
+    const saltEnc = protocol.encrypt(ka.sharedSecret, Uint8Array.from(salts.flatMap((x) => [...x])));
+    const input = new Map<number, CanonicalValue>([[1, ka.keyAgreement as Map<number, CanonicalValue>], [2, saltEnc], [3, protocol.authenticate(ka.sharedSecret, saltEnc)]]);
+    if (protocol.version === 2) input.set(4, 2);
+    const a = await s.getAssertion({ credentialIds: [credentialId], extensions: new Map([['hmac-secret', input]]), verified });
+    const out = parseAuthenticatorData(a.authData, { allowTrailing: true }).extensions?.get('hmac-secret');
+    if (!(out instanceof Uint8Array)) return { status: 'OK' };
+    let plain: Uint8Array;
+    try {
+      plain = protocol.decrypt(ka.sharedSecret, out);
+    } catch (e) {
+      return { status: 'OK', length: out.length, first: undefined, second: `undecryptable: ${(e as Error).message}` };
+    }
+    return { status: 'OK', length: out.length, first: toBase64url(plain.subarray(0, 32)), ...(plain.length >= 64 ? { second: toBase64url(plain.subarray(32, 64)) } : {}) };
+  } catch (e) {
+    return { status: statusOf(e) };
+  }
+}
+
+/**
+ * hmac-secret at the CTAP level, as Windows uses it (CTAP 2.1 §12.5), for every PIN/UV auth
+ * protocol the key lists: outputs present and stable per (credential, salt), different across
+ * the two salts of one request, across credentials, and with vs without user verification (the
+ * key keeps two CredRandom values). The credentials are not discoverable: nothing stays on the key.
+ */
+export async function probeHmacSecret(s: CtapSession, credentialA: Uint8Array): Promise<HmacSecretProbe> {
+  if (!s.info.extensions.includes('hmac-secret')) return { skipped: 'getInfo does not list hmac-secret', notApplicable: true };
+  const protocols = s.protocols();
+  if (!protocols.length) return { skipped: 'the key lists no PIN/UV auth protocol, and hmac-secret needs one for its key agreement' };
+  const b = await s.makeCredential({ by: 'hmac-secret-b', extensions: new Map([['hmac-secret', true]]) });
+  const out: HmacSecretProbe = { perProtocol: [] };
+  for (const protocol of protocols) {
+    const row: NonNullable<HmacSecretProbe['perProtocol']>[number] = { protocol: protocol.version };
+    row.a1 = await evaluate(s, protocol, credentialA, [SALT_1]);
+    row.a1Again = await evaluate(s, protocol, credentialA, [SALT_1]);
+    row.a12 = await evaluate(s, protocol, credentialA, [SALT_1, SALT_2]);
+    row.b1 = await evaluate(s, protocol, b.credentialId, [SALT_1]);
+    const t = await s.token(PERMISSION.ga, PROBE_RP_ID, protocol).catch((e) => ({ why: statusOf(e), token: undefined, uvOption: false }));
+    const verified = t.token ?? (t.uvOption ? 'uv-option' : undefined);
+    if (verified) row.a1Uv = await evaluate(s, protocol, credentialA, [SALT_1], verified);
+    else out.uvSkipped = t.why;
+    out.perProtocol!.push(row);
+  }
+  return out;
+}
