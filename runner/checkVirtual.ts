@@ -1,4 +1,4 @@
-import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseReportFormat, writeReports, type CheckArea, type RunReport, type CliIo } from '../conformance/src/index.ts';
+import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseAreas, parseReportFormat, writeReports, type CheckArea, type RunReport, type CliIo } from '../conformance/src/index.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
 import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
@@ -41,12 +41,7 @@ export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${VIRTUAL_USAGE}`);
   const names = v.profile ?? [];
-  let areas: CheckArea[] | undefined;
-  if (v.areas !== undefined) {
-    areas = v.areas.split(',').map((x) => x.trim()) as CheckArea[];
-    const bad = areas.filter((x) => !AREAS.includes(x));
-    if (bad.length) throw new HarnessError('BAD_USAGE', `unknown area ${bad.join(', ')}; areas are ${AREAS.join(', ')}`);
-  }
+  const areas = parseAreas(v.areas);
   const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
   const outFile = v.out;
   if (format === 'html' && names.length !== 1) throw new HarnessError('BAD_USAGE', 'the HTML report is one file per key: add --profile NAME');

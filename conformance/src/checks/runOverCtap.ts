@@ -51,7 +51,10 @@ export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
   const origin = o.origin ?? CONFORMANCE_ORIGIN;
   const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs });
   const probing = o.probes !== false;
-  if (probing) await prepareKey(s, { setPin: o.setPin });
+  if (probing) {
+    o.onProgress?.('preparing the key (PIN check, credentials an earlier run left)');
+    await prepareKey(s, { setPin: o.setPin });
+  }
   const ev = startEvidence(s, o.transport);
   let want: string | undefined;
   const client = new WebAuthnClient({
@@ -85,6 +88,7 @@ export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
     await probeCtap(s, ev, { planCredentials: [accounts[1], accounts[2]].filter((x): x is string => !!x), onProbe: (n: CtapProbeName) => o.onProgress?.(`probe ${n}`) });
   }
   if (!ev.brokenOff) {
+    o.onProgress?.('removing the credentials this run created');
     try {
       await cleanupKey(s);
       ev.getInfoAfter = toBase64url((await s.ctap2.getInfo(s.call())).raw);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
+import { CHECK_AREAS, type CheckArea } from '../checks/checkIds.ts';
 import { certificatesFromPem } from '../pki/TrustAnchors.ts';
 
 /** One option of a command: a flag (boolean) or one that takes a value; repeatable when `multiple`. */
@@ -78,6 +79,15 @@ export function parseTime(v: string, flag = '--at'): Date {
 export function oneOf<T extends string>(v: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(v)) throw new HarnessError('BAD_USAGE', `${flag} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}, not ${JSON.stringify(v)}`);
   return v as T;
+}
+
+/** --areas: a comma-separated subset of the catalogue's areas, or a usage error listing them. */
+export function parseAreas(v: string | undefined): CheckArea[] | undefined {
+  if (v === undefined) return undefined;
+  const areas = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = areas.filter((x) => !(CHECK_AREAS as readonly string[]).includes(x));
+  if (bad.length || !areas.length) throw new HarnessError('BAD_USAGE', `${bad.length ? `unknown area ${bad.join(', ')}` : '--areas is empty'}; areas are ${CHECK_AREAS.join(', ')}`);
+  return areas as CheckArea[];
 }
 
 /** Every certificate in a PEM file; unreadable or certificate-less files are bad input. */

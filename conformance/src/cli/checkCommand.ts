@@ -1,34 +1,42 @@
 import { HarnessError } from '../errors/HarnessError.ts';
-import { parseCommandArgs, parseTime } from './args.ts';
+import { parseAreas, parseCommandArgs, parseTime } from './args.ts';
+import { checkCtapCommand } from './checkCtapCommand.ts';
+import type { CliIo } from './main.ts';
+import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 import { loadProfile } from '../emulation/loadProfile.ts';
 import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
 import { parseReportFormat, writeReports } from './writeReports.ts';
 
-export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--format text|json|junit|md|html] [--out FILE] [--at <time>]
+export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--areas LIST] [--format text|json|junit|md|html] [--out FILE] [--at <time>]
+       fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] ...       (check --ctap --help)
        fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)
 
 Runs the conformance catalogue (Microsoft Entra attestation criteria, Windows
-Microsoft-compatible key, declared vs observed, hygiene) against a software authenticator
-that carries the profile's AAGUID and attestation chain (generated, or the vendor's PEM
-files), with an MDS entry generated from the profile or read from a statement file.
+Microsoft-compatible key, declared vs observed, hygiene, and the key's own CTAP answers)
+against a software authenticator that carries the profile's AAGUID and attestation chain
+(generated, or the vendor's PEM files), with an MDS entry generated from the profile or read
+from a statement file. It is the run check --ctap performs on a USB key or a simulator, over an
+in-process transport.
 
 exit: 0 every required check passed, 1 a required check failed, 2 the run could not be performed
 `;
 
-export async function checkCommand(argv: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): Promise<number> {
-  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' } }, CHECK_USAGE);
+export async function checkCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi }): Promise<number> {
+  if (argv.includes('--ctap')) return checkCtapCommand(argv, io);
+  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' }, areas: { type: 'string' } }, CHECK_USAGE);
   if (v.help) {
     io.out.write(CHECK_USAGE);
     return 0;
   }
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${CHECK_USAGE}`);
-  if (!v.emulate) throw new HarnessError('BAD_USAGE', `check needs --emulate <profile.json>\n${CHECK_USAGE}`);
+  if (!v.emulate) throw new HarnessError('BAD_USAGE', `check needs --emulate <profile.json>, --ctap or --virtual\n${CHECK_USAGE}`);
   const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
+  const areas = parseAreas(v.areas);
   const at = v.at === undefined ? undefined : parseTime(v.at);
   const { profile, key, entry } = await loadProfile(v.emulate);
   const run = await runWithSoftAuthenticator(key, { rpId: 'conformance.fido2-harness.test', origin: 'https://conformance.fido2-harness.test', label: profile.description, mds: { no: 0, nextUpdate: '9999-12-31', entry } });
   run.subject.profile = v.emulate;
-  const report = evaluateRun(run, { at });
+  const report = evaluateRun(run, { at, areas });
   return writeReports([report], { format, outFile: v.out, wrap: false, out: io.out, env: io.env });
 }

@@ -39,6 +39,8 @@ commands:
   mds <subcommand>  FIDO Metadata Service: update, verify, show, search, eligible, lint (mds --help)
   check --emulate <profile.json>
                     run the conformance catalogue against an emulated key (check --help)
+  check --ctap [--device PATH|udp:HOST:PORT]
+                    the same on a key over CTAP (USB or a simulator), plus the ctap checks (check --ctap --help)
   check --virtual   the same against Chromium's virtual authenticators (check --virtual --help)
   report <report.json> | report diff <a.json> <b.json>
                     re-render a saved JSON report, or compare two check by check (report --help)
@@ -78,7 +80,7 @@ export async function main(argv: string[], o: CliOptions = {}): Promise<number |
     if (cmd === 'inspect') return await inspectCommand(rest, { out: io.out, err: io.err, readStdin });
     if (cmd === 'mds') return await mdsCommand(rest, { out: io.out, err: io.err, env: io.env });
     if (cmd === 'check' && rest.includes('--virtual')) return await external('check --virtual', rest.filter((a) => a !== '--virtual'));
-    if (cmd === 'check') return await checkCommand(rest, { out: io.out, env: io.env });
+    if (cmd === 'check') return await checkCommand(rest, { ...io, nodeHid: o.nodeHid });
     if (cmd === 'report') return await reportCommand(rest, { out: io.out, env: io.env, readStdin });
     if (cmd === 'serve') return await external('serve', rest);
     if (cmd === 'softkey') return await softkeyCommand(rest, io);

@@ -90,8 +90,10 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
     rootPem = ca.rootPem;
   }
   const f: SoftFeatures = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features };
-  // a profile's "uv: false" without a clientPin means no user verification of any kind
-  if (f.uv === false && f.clientPin === undefined) f.clientPin = false;
+  // a profile's "uv: false" without a clientPin means no user verification of any kind;
+  // "clientPin": null is a client PIN the key supports with no PIN set yet
+  if ((f.clientPin as unknown) === null) delete f.clientPin;
+  else if (f.uv === false && f.clientPin === undefined) f.clientPin = false;
   const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
   // the generated statement carries the key's own getInfo, as a vendor copies it into the

@@ -1,4 +1,5 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
+import { keyChangeLines, runNotes } from './reportNotes.ts';
 
 /** Everything from a response, a profile or metadata goes through here: nothing is trusted markup. */
 export function esc(v: unknown): string {
@@ -9,7 +10,8 @@ const STYLE = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.1rem;margin:24px 0 8px}.muted{color:#5b6570}
 .verdict{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:700}.pass{background:#e6f6ea;color:#116329}.fail{background:#fde8e6;color:#b42318}.skip{background:#eef0f3;color:#5b6570}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}
-code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-all}.s{font-weight:600;text-transform:uppercase;font-size:11px}`;
+code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-all}.s{font-weight:600;text-transform:uppercase;font-size:11px}
+.note{background:#fff8e1;border-left:3px solid #f2b600;padding:6px 10px}.changes li.left{color:#b42318;font-weight:600}`;
 
 /**
  * A single-file HTML report a vendor can attach to an email: inline CSS, no script, no
@@ -18,8 +20,10 @@ code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-al
 export function renderHtml(r: RunReport): string {
   const row = r.predictedRow;
   const yes = (b: boolean) => (b ? '✅' : '❌');
-  const outcomes = r.outcomes.map((o) => `<tr><td><span class="s ${o.status}">${esc(o.status)}</span></td><td><code>${esc(o.id)}</code><br>${esc(o.title)}</td><td>${esc(o.severity)}</td><td>${esc(o.message)}${o.status === 'fail' ? `<br><span class="muted">expected</span> ${esc(o.expected)}<br><span class="muted">got</span> ${esc(o.actual)}` : ''}</td><td class="muted">${esc(o.source)}</td></tr>`).join('\n');
+  const outcomes = r.outcomes.map((o) => `<tr data-check="${esc(o.id)}"><td><span class="s ${o.status}">${esc(o.notApplicable ? 'n/a' : o.status)}</span></td><td><code>${esc(o.id)}</code><br>${esc(o.title)}</td><td>${esc(o.severity)}</td><td>${esc(o.message)}${o.status === 'fail' ? `<br><span class="muted">expected</span> ${esc(o.expected)}<br><span class="muted">got</span> ${esc(o.actual)}` : ''}</td><td class="muted">${esc(o.source)}</td></tr>`).join('\n');
   const fixes = r.toFix.map((f) => `<li><code>${esc(f.id)}</code> (${esc(f.severity)})${f.actual ? `: got ${esc(f.actual)}` : ''}. ${esc(f.fix)}</li>`).join('\n');
+  const notes = runNotes(r).map((n) => `<p class="note">${esc(n)}</p>`).join('\n');
+  const changes = keyChangeLines(r).map((l) => `<li${l.startsWith('LEFT') ? ' class="left"' : ''}>${esc(l)}</li>`).join('\n');
   const ceremonies = r.run.ceremonies.map((c) => `<tr><td><code>${esc(c.step)}</code></td><td>${esc(c.kind)}</td><td>${c.ok ? 'ok' : `failed: ${esc(c.error)}`}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -40,6 +44,8 @@ ${fixes ? `<h2>To fix</h2><ul>${fixes}</ul>` : ''}
 <table><tr><th></th><th>Check</th><th>Severity</th><th>Result</th><th>Source</th></tr>
 ${outcomes}
 </table>
+${notes}
+${changes ? `<h2>What this run changed on the key${r.ctap ? ` (${esc(r.ctap.transport)})` : ''}</h2><ul class="changes">${changes}</ul>` : ''}
 <h2>Ceremonies</h2>
 <table><tr><th>Step</th><th>Kind</th><th>Outcome</th></tr>
 ${ceremonies}

@@ -1,4 +1,5 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
+import { keyChangeLines, runNotes } from './reportNotes.ts';
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
@@ -27,6 +28,10 @@ function suite(r: RunReport): string {
   return [
     `  <testsuite name="${xml(r.run.subject.label)}" tests="${r.outcomes.length}" failures="${r.counts.fail}" skipped="${r.counts.skip}" timestamp="${r.run.startedAt}">`,
     ...cases,
+    ...(() => {
+      const out = [...runNotes(r), ...keyChangeLines(r).map((l) => `key: ${l}`)];
+      return out.length ? [`    <system-out>${xml(out.join('\n'))}</system-out>`] : [];
+    })(),
     '  </testsuite>',
   ].join('\n');
 }

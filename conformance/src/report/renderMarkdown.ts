@@ -1,4 +1,5 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
+import { keyChangeLines, runNotes } from './reportNotes.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
 const yes = (b: boolean) => (b ? '✅' : '❌');
@@ -23,8 +24,12 @@ export function renderMarkdown(r: RunReport): string {
   }
   lines.push('## Checks', '', '| | Check | Severity | Result | Source |', '|---|---|---|---|---|');
   for (const o of r.outcomes) {
-    const mark = o.status === 'pass' ? '✅' : o.status === 'fail' ? '❌' : '➖';
+    const mark = o.status === 'pass' ? '✅' : o.status === 'fail' ? '❌' : o.notApplicable ? 'n/a' : '➖';
     lines.push(`| ${mark} | \`${o.id}\` ${cell(o.title)} | ${o.severity} | ${cell(o.message)}${o.status === 'fail' ? ` (expected ${cell(o.expected ?? '')}, got ${cell(o.actual ?? '')})` : ''} | ${cell(o.source)} |`);
   }
+  const notes = runNotes(r);
+  if (notes.length) lines.push('', ...notes.map((n) => `> ${cell(n)}`));
+  const changes = keyChangeLines(r);
+  if (changes.length) lines.push('', `## What this run changed on the key${r.ctap ? ` (${cell(r.ctap.transport)})` : ''}`, '', ...changes.map((l) => `- ${cell(l)}`));
   return `${lines.join('\n')}\n`;
 }
