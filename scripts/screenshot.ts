@@ -31,3 +31,31 @@ try {
   await browser.close();
   await s.close();
 }
+
+// the guided page's "Test over USB" at the end of a run: the server drives a key behind a fake
+// node-hid (the software key with the compliant profile; no USB here)
+{
+  const { loadProfile } = await import('../conformance/src/emulation/loadProfile.ts');
+  const { fakeNodeHid } = await import('../test/helpers/fakeNodeHid.ts');
+  const { withDraftStatements, FIDO_USAGE_PAGE } = await import('../conformance/src/index.ts');
+  const loaded = await loadProfile('fixtures/example-compliant-profile.json');
+  const hid = fakeNodeHid([{ info: { path: '/dev/hidraw5', vendorId: 0x1ea8, productId: 0xf1d0, manufacturer: 'Example Vendor', product: 'Example Key NFC', usagePage: FIDO_USAGE_PAGE, usage: 1 }, device: loaded.key.server }]);
+  const u = await startTestServer({ listen: true, metadata: withDraftStatements(undefined, [loaded.entry]), nodeHid: async () => hid });
+  const b = await launchChromium();
+  try {
+    const page = await (await b.newContext()).newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${u.origin}/run.html`);
+    await page.waitForFunction(() => !(document.getElementById('usb-start') as HTMLButtonElement).disabled);
+    await page.fill('#label', 'Example Key NFC');
+    await page.fill('#firmware', '5.8.0');
+    await page.click('#usb-start');
+    await page.waitForSelector('#usb-status[data-kind=ok]', { timeout: 60_000 });
+    await page.locator('[data-testid=key-changes]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'docs/guided-usb-run.png' });
+    console.log('wrote docs/guided-usb-run.png');
+  } finally {
+    await b.close();
+    await u.close();
+  }
+}

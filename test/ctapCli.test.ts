@@ -94,7 +94,7 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
     for (const [args, msg] of [
       [['softkey'], /softkey serves over UDP: add --udp/],
       [['softkey', '--udp', 'nonsense:host:x'], /--udp "nonsense:host:x": expected HOST:PORT/],
-      [['softkey', '--udp', '--touch', 'sometimes'], /--touch must be auto or delay:MS/],
+      [['softkey', '--udp', '--touch', 'sometimes'], /--touch must be auto, instant or delay:MS/],
       [['softkey', '--udp', '127.0.0.1:0', '--state', garbage], /--state .* cannot be read: not a fido2-harness software key state/],
       [['softkey', '--udp', '127.0.0.1:0', '--profile', '/nonexistent.json'], /cannot read profile/],
       [['probe', '--udp-client-port', 'x', '--device', 'udp:127.0.0.1:9'], /--udp-client-port must be 0-65535/],

@@ -1,8 +1,8 @@
-import { $, el, input, table } from './dom.ts';
+import { $, el, input, select, table } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
-import type { CreateRunRequest, CreateRunResponse, ReportDiff, RunList, RunReport } from '../../server/src/schemas/api.ts';
+import type { CreateRunRequest, CreateRunResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
 
 /**
  * The guided physical-key run: the server hands out each step's options and judges each
@@ -37,12 +37,19 @@ function renderReport(r: RunReport) {
   const t = el('table', { 'data-testid': 'checks' });
   for (const o of r.outcomes) {
     t.append(el('tr', { class: `finding ${o.status}`, 'data-check': o.id, 'data-status': o.status },
-      el('td', {}, o.status),
+      el('td', {}, o.notApplicable ? 'n/a' : o.status),
       el('td', {}, el('code', {}, o.id), el('br', {}), o.title),
       el('td', {}, o.severity),
       el('td', {}, o.message, o.status === 'fail' ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
   }
   $('checks').replaceChildren(t);
+  const changes = r.keyChanges;
+  if (changes) {
+    $('checks').append(el('div', { 'data-testid': 'key-changes' },
+      el('h3', {}, 'What this run changed on the key'),
+      el('p', {}, `created ${changes.created.length} discoverable credential(s), deleted ${changes.deleted.length}${changes.pinSet ? '; the PIN was set by this run' : ''}.`),
+      changes.left.length ? el('ul', {}, ...changes.left.map((l) => el('li', { class: 'bad' }, `left on the key: ${l.rpId} ${l.credentialId}: ${l.reason}`))) : el('p', { class: 'ok' }, 'Nothing of this run is left on the key.')));
+  }
   $('downloads').replaceChildren(el('p', {}, 'Report: ', ...['html', 'md', 'json', 'junit'].flatMap((f) => [el('a', { href: `/api/runs/${encodeURIComponent(r.run.id)}/report.${f}` }, f), ' '])));
 }
 
@@ -124,6 +131,79 @@ async function diff() {
     ? table(d.changed.map((c) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
     : el('p', {}, 'The two runs agree on every check.'));
 }
+
+// ------------------------------------------------------------ over USB: the server drives the key
+
+function usbStatus(kind: 'idle' | 'busy' | 'ok' | 'error' | 'touch', text: string) {
+  const s = $('usb-status');
+  s.className = `status ${kind}`;
+  s.dataset.kind = kind;
+  s.textContent = text;
+}
+
+async function refreshUsb() {
+  const sel = select('usb-device');
+  let d: UsbDevices;
+  try {
+    d = await api<UsbDevices>('GET', '/api/usb/devices');
+  } catch (e) {
+    sel.replaceChildren(el('option', { value: '' }, '(not available)'));
+    ($('usb-start') as HTMLButtonElement).disabled = true;
+    usbStatus('idle', e instanceof ApiError ? e.message : String(e));
+    return;
+  }
+  if (!d.available || !d.devices.length) {
+    sel.replaceChildren(el('option', { value: '' }, d.available ? '(no key found)' : '(USB not available)'));
+    ($('usb-start') as HTMLButtonElement).disabled = true;
+    usbStatus('idle', d.available ? 'No FIDO key found over USB. Plug one in and press "look for keys again" (on Linux, check the hidraw permissions: see the README).' : `USB is not available on this server: ${d.reason ?? ''}`);
+    return;
+  }
+  sel.replaceChildren(...d.devices.map((k) => el('option', { value: k.path }, `${k.product ?? 'FIDO key'}${k.manufacturer ? ` (${k.manufacturer})` : ''}, ${k.vendorId}:${k.productId}, ${k.path}`)));
+  ($('usb-start') as HTMLButtonElement).disabled = false;
+  usbStatus('idle', `${d.devices.length} key${d.devices.length > 1 ? 's' : ''} found. Press "Test over USB" and touch the key when asked.`);
+}
+
+async function startUsb() {
+  const body: StartUsbRunRequest = {};
+  if (select('usb-device').value) body.device = select('usb-device').value;
+  if (input('label').value.trim()) body.label = input('label').value.trim();
+  if (input('firmware').value.trim()) body.firmware = input('firmware').value.trim();
+  const pin = input('usb-pin').value;
+  if (pin) body.pin = pin;
+  if (input('usb-set-pin').checked) body.setPin = true;
+  const btn = $('usb-start') as HTMLButtonElement;
+  btn.disabled = true;
+  let st: UsbRunStatus;
+  try {
+    st = await api<UsbRunStatus>('POST', '/api/usb/runs', body);
+  } catch (e) {
+    usbStatus('error', e instanceof ApiError ? `${e.message}` : String(e));
+    btn.disabled = false;
+    return;
+  }
+  // the PIN is not kept in the page once the server has it
+  input('usb-pin').value = '';
+  while (st.state === 'running') {
+    usbStatus(st.touchNow ? 'touch' : 'busy', st.touchNow ? `Touch the key now (${st.step ?? ''})` : `Running: ${st.step ?? 'starting'}…`);
+    await new Promise((r) => setTimeout(r, 250));
+    try {
+      st = await api<UsbRunStatus>('GET', `/api/usb/runs/${st.id}`);
+    } catch (e) {
+      usbStatus('error', e instanceof ApiError ? e.message : String(e));
+      btn.disabled = false;
+      return;
+    }
+  }
+  if (st.report) renderReport(st.report as unknown as RunReport);
+  if (st.state === 'done') usbStatus('ok', `Done: ${(st.report as unknown as RunReport | undefined)?.verdict === 'pass' ? 'PASS' : 'FAIL'}. The run is stored with the others; the report below ends with what changed on the key.`);
+  else usbStatus('error', `The run did not finish: ${st.error ?? 'unknown error'}`);
+  btn.disabled = false;
+  await refreshRuns();
+}
+
+$('usb-start').addEventListener('click', () => void startUsb());
+$('usb-refresh').addEventListener('click', () => void refreshUsb());
+void refreshUsb();
 
 $('start').addEventListener('click', () => void start());
 $('next').addEventListener('click', () => void doStep());

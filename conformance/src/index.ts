@@ -94,6 +94,8 @@ export { defineCheck, pass, fail, skip, type CheckDefinition, type CheckResult, 
 export { CEREMONY_PLAN, STEP_NAMES, PRF_SALTS, ALGORITHMS, CRED_BLOB, userIdFor, optionsFor, type PlanStep, type StepName, type Account } from './checks/ceremonyPlan.ts';
 export { runPlan, newRun, stepOptions, recordStep, registeredCredentials, type Perform, type CeremonyOutcome, type RunTarget } from './checks/runPlan.ts';
 export { runWithSoftAuthenticator, softKeyPerformer } from './checks/runWithSoftAuthenticator.ts';
+export { runOverCtap, CONFORMANCE_RP, CONFORMANCE_ORIGIN, type CtapRunOptions } from './checks/runOverCtap.ts';
+export type { CtapEvidence, KeyChanges, CtapProbeName } from './checks/ctap/CtapEvidence.ts';
 export { evaluateRun, REPORT_SCHEMA, type RunReport, type CheckOutcome } from './checks/evaluateRun.ts';
 export { buildContext, type EvaluationContext, type RegistrationView, type AssertionView } from './checks/EvaluationContext.ts';
 export { attachMetadata } from './checks/attachMetadata.ts';

@@ -8,11 +8,12 @@ import { storePlugin } from './plugins/store.ts';
 import { challengesPlugin } from './plugins/challenges.ts';
 import { sessionPlugin } from './plugins/session.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
-import { isHarnessError, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
+import { isHarnessError, loadNodeHid, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { runRoutes } from './routes/runs.ts';
+import { usbRunRoutes, type NodeHidLoader } from './routes/usbRuns.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms.ts';
 
 declare module 'fastify' {
@@ -34,6 +35,8 @@ export interface AppDeps {
   https?: { cert: string | Buffer; key: string | Buffer };
   /** MDS to use from the start (tests); otherwise the plugin loads the configured or cached BLOB */
   metadata?: MetadataBlob | MetadataProvider;
+  /** node-hid for the guided run over USB (default: the optional dependency, loaded on first use) */
+  nodeHid?: NodeHidLoader;
 }
 
 /**
@@ -129,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authenticationRoutes);
   await app.register(credentialRoutes);
   await app.register(runRoutes);
+  await app.register(usbRunRoutes, { nodeHid: deps.nodeHid ?? loadNodeHid });
 
   const dir = deps.config.clientDir;
   if (dir && fs.existsSync(dir)) {

@@ -9,7 +9,7 @@ import { openSqliteStores } from '../../server/src/storage/SqliteStores.ts';
 import type { CredentialStore } from '../../server/src/storage/CredentialStore.ts';
 import type { Stores } from '../../server/src/storage/RunStore.ts';
 import { clientDist } from '../../server/src/server.ts';
-import type { MetadataBlob, MetadataProvider } from '../../conformance/src/index.ts';
+import type { MetadataBlob, MetadataProvider, NodeHidApi } from '../../conformance/src/index.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,14 +39,14 @@ export interface TestServer {
  * A real server on a real SQLite file in a temp dir. `listen: false` for app.inject tests;
  * true for the browser. The clock starts at the wall time and only moves when a test says.
  */
-export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob | MetadataProvider } = {}): Promise<TestServer> {
+export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob | MetadataProvider; nodeHid?: () => Promise<NodeHidApi> } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-test-'));
   const port = o.listen ? await freePort() : 8080;
   // an empty MDS cache: tests never pick up a BLOB this machine happens to have cached
   const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, '--mds-cache-dir', path.join(dataDir, 'no-mds-cache'), ...(o.flags ?? [])], {}, process.cwd()), clientDir: clientDist() };
   const stores = openSqliteStores(path.join(dataDir, 'fido2-harness.sqlite'));
   const clock = o.clock ?? { now: Date.now() };
-  const app = await buildApp({ config, stores, now: () => clock.now, metadata: o.metadata });
+  const app = await buildApp({ config, stores, now: () => clock.now, metadata: o.metadata, nodeHid: o.nodeHid });
   if (o.listen) await app.listen({ host: 'localhost', port });
   else await app.ready();
   return {

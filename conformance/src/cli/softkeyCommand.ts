@@ -13,7 +13,7 @@ import { UDP_DEVICE_PORT } from '../ctap/transport/UdpTransport.ts';
 import type { CliIo } from './main.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 
-export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] [--profile profile.json] [--state FILE] [--touch auto|delay:MS] [--statement-out FILE]
+export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] [--profile profile.json] [--state FILE] [--touch auto|instant|delay:MS] [--statement-out FILE]
 
 Serves the software authenticator as a CTAP 2.1 device over UDP (one 64-byte HID report per
 datagram, the SoloKeys simulator / fido2-tests --sim convention), so other tools and other
@@ -26,8 +26,9 @@ harness instances can test against it:
   --profile FILE     the key's identity and behaviour (an emulation profile, as check --emulate
                      takes; default: the shipped example-compliant-profile.json)
   --state FILE       keep credentials, PIN and attestation in FILE across restarts
-  --touch MODE       how the person touches: auto (${REACTION_MS} ms after the key asks, default) or delay:MS
-                     (the key sends KEEPALIVE UP_NEEDED meanwhile)
+  --touch MODE       how the person touches: auto (${REACTION_MS} ms after the key asks, default), delay:MS
+                     (the key sends KEEPALIVE UP_NEEDED meanwhile), or instant (no reaction time: for
+                     benchmarks; a CANCEL can never arrive before the touch)
   --statement-out FILE
                      write the key's metadata statement (generated from the profile, or the profile's
                      own) as a draft entry: probe --statement FILE and check --ctap --statement FILE read it
@@ -46,8 +47,9 @@ export function parseListen(v: string | undefined): { host: string; port: number
 
 export function parseTouch(v: string | undefined): ((signal: AbortSignal) => Promise<void>) | undefined {
   if (v === undefined || v === 'auto') return undefined;
+  if (v === 'instant') return async () => {};
   const m = /^delay:(\d{1,6})$/.exec(v);
-  if (!m) throw new HarnessError('BAD_USAGE', `--touch must be auto or delay:MS, not ${JSON.stringify(v)}`);
+  if (!m) throw new HarnessError('BAD_USAGE', `--touch must be auto, instant or delay:MS, not ${JSON.stringify(v)}`);
   return personTouchingAfter(Number(m[1]));
 }
 

@@ -240,3 +240,49 @@ export type StepResultRequest = { response: Record<string, any>; error?: undefin
 export const runSummarySchema = { type: 'object', required: ['id', 'label', 'firmware', 'aaguid', 'via', 'startedAt', 'verdict'], properties: { id: { type: 'string' }, label: { type: 'string' }, firmware: { type: ['string', 'null'] }, aaguid: { type: ['string', 'null'] }, via: { type: 'string' }, startedAt: { type: 'string' }, verdict: { type: ['string', 'null'] } } } as const;
 export const runListResponse = { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: runSummarySchema } } } as const;
 export type RunList = FromSchema<typeof runListResponse>;
+
+// ---------------------------------------------------------------- guided runs over USB (the server drives the key)
+export const usbDevicesResponse = {
+  type: 'object',
+  required: ['available', 'devices'],
+  properties: {
+    available: { type: 'boolean' },
+    reason: { type: 'string' },
+    devices: { type: 'array', items: { type: 'object', required: ['path', 'vendorId', 'productId'], properties: { path: { type: 'string' }, vendorId: { type: 'string' }, productId: { type: 'string' }, manufacturer: { type: ['string', 'null'] }, product: { type: ['string', 'null'] } } } },
+  },
+} as const;
+export type UsbDevices = FromSchema<typeof usbDevicesResponse>;
+
+/** The PIN travels only to this local server and on to the key; it is never stored or logged. */
+export const startUsbRunBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    device: { type: 'string', minLength: 1, maxLength: 512 },
+    label: { type: 'string', minLength: 1, maxLength: 100 },
+    firmware: { type: 'string', minLength: 1, maxLength: 64 },
+    pin: { type: 'string', minLength: 4, maxLength: 63 },
+    setPin: { type: 'boolean' },
+  },
+} as const;
+export type StartUsbRunRequest = FromSchema<typeof startUsbRunBody>;
+
+export const usbRunStatusResponse = {
+  type: 'object',
+  required: ['id', 'state', 'touchNow', 'touches', 'log'],
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: ['running', 'done', 'failed'] },
+    /** the plan step or probe running now */
+    step: { type: 'string' },
+    /** the key is waiting for a touch (KEEPALIVE UP_NEEDED) */
+    touchNow: { type: 'boolean' },
+    touches: { type: 'integer' },
+    log: { type: 'array', items: { type: 'string' } },
+    error: { type: 'string' },
+    /** the stored run, when done */
+    runId: { type: 'string' },
+    report: { type: 'object', additionalProperties: true },
+  },
+} as const;
+export type UsbRunStatus = FromSchema<typeof usbRunStatusResponse>;

@@ -1,0 +1,130 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorResponses, startUsbRunBody, usbDevicesResponse, usbRunStatusResponse, type StartUsbRunRequest, type UsbRunStatus } from '../schemas/api.ts';
+import {
+  HarnessError, attachMetadata, connectDevice, evaluateRun, fidoDevices, openNodeHidTransport, runOverCtap, type CtapDevice, type NodeHidApi, type RunEvidence,
+} from '../../../conformance/src/index.ts';
+
+/** How the server reaches node-hid: loaded on first use (tests hand in a fake at its API boundary). */
+export type NodeHidLoader = () => Promise<NodeHidApi>;
+
+interface Job {
+  status: UsbRunStatus;
+}
+
+const MAX_LOG = 200;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * The guided run over USB: the server, on the machine the key is plugged into, drives the key
+ * itself through node-hid (runOverCtap: the ceremony plan as a browser performs it, then the
+ * CTAP probes, then the key put back) while the page polls the job and shows "touch the key
+ * now" from KEEPALIVE UP_NEEDED. Only from this machine (the request must come from loopback):
+ * a server reachable from elsewhere must not let anyone touch the key on its desk. The PIN comes
+ * in the start request, goes to the key and nowhere else (not stored, not logged, not echoed).
+ * One run at a time; the finished run is stored like every guided run (same list, reports, diff).
+ */
+export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLoader }) {
+  const jobs = new Map<string, Job>();
+  let active: string | undefined;
+  const localOnly = (req: FastifyRequest) => {
+    if (!LOOPBACK.has(req.ip)) throw new HarnessError('USB_LOCAL_ONLY', 'a run over USB drives the key plugged into the server\'s machine: open the page on that machine (http://localhost…)', { status: 403 });
+  };
+  const hid = async (): Promise<NodeHidApi> => {
+    try {
+      return await o.nodeHid();
+    } catch (e) {
+      throw new HarnessError('USB_UNAVAILABLE', `USB access is not available on this server: ${(e as Error).message}`, { status: 503, cause: e });
+    }
+  };
+
+  app.get('/api/usb/devices', { schema: { response: { 200: usbDevicesResponse, ...errorResponses } } }, async (req) => {
+    localOnly(req);
+    let api: NodeHidApi;
+    try {
+      api = await hid();
+    } catch (e) {
+      return { available: false, reason: (e as Error).message, devices: [] };
+    }
+    try {
+      return { available: true, devices: fidoDevices(api).map((d) => ({ path: d.path!, vendorId: `0x${d.vendorId.toString(16).padStart(4, '0')}`, productId: `0x${d.productId.toString(16).padStart(4, '0')}`, manufacturer: d.manufacturer ?? null, product: d.product ?? null })) };
+    } catch (e) {
+      return { available: false, reason: `listing HID devices failed: ${(e as Error).message}`, devices: [] };
+    }
+  });
+
+  app.post<{ Body: StartUsbRunRequest }>('/api/usb/runs', { schema: { body: startUsbRunBody, response: { 200: usbRunStatusResponse, ...errorResponses } } }, async (req) => {
+    localOnly(req);
+    if (active) throw new HarnessError('USB_BUSY', 'a run over USB is already going on: wait for it to finish', { status: 409 });
+    const body = req.body ?? {};
+    const api = await hid();
+    let device: CtapDevice;
+    try {
+      device = await connectDevice(await openNodeHidTransport({ hid: api, path: body.device }));
+    } catch (e) {
+      if (e instanceof HarnessError) throw new HarnessError(e.code, e.message, { status: e.code === 'DEVICE_NOT_FOUND' ? 404 : 502, cause: e });
+      throw e;
+    }
+    const info = device.info;
+    const refuse = async (code: 'USB_CTAP1_ONLY' | 'PIN_REQUIRED', message: string) => {
+      await device.close().catch(() => {});
+      throw new HarnessError(code, message, { status: 400 });
+    };
+    if (!device.ctap2 || !info) return refuse('USB_CTAP1_ONLY', 'this key speaks only CTAP1/U2F: run it through the browser steps above');
+    if (info.options.clientPin === true && body.pin === undefined && !body.setPin) return refuse('PIN_REQUIRED', 'this key has a PIN: type it in the PIN field (it goes to the key and nowhere else)');
+    if (body.setPin && body.pin === undefined) return refuse('PIN_REQUIRED', 'type the new PIN to set on the key');
+    const id = crypto.randomUUID();
+    const job: Job = { status: { id, state: 'running', touchNow: false, touches: 0, log: [] } };
+    const log = (line: string) => {
+      job.status.log.push(line);
+      if (job.status.log.length > MAX_LOG) job.status.log.shift();
+    };
+    jobs.set(id, job);
+    active = id;
+    const label = body.label ?? info.aaguidText;
+    void runOverCtap({
+      device,
+      transport: device.transport.description,
+      label,
+      pin: body.pin,
+      setPin: body.setPin,
+      onTouch: () => {
+        job.status.touchNow = true;
+        job.status.touches += 1;
+      },
+      onProgress: (what) => {
+        job.status.touchNow = false;
+        job.status.step = what;
+        log(what);
+      },
+      metadataFor: () => undefined,
+      now: () => new Date(app.now()),
+    })
+      .then(async (run: RunEvidence) => {
+        if (body.firmware) run.subject.firmware = body.firmware;
+        const report = evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
+        await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label, firmware: body.firmware ?? null, via: 'ctap', startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run });
+        Object.assign(job.status, { state: run.interrupted || run.ctap?.brokenOff ? 'failed' : 'done', runId: run.id, report, touchNow: false, ...(run.interrupted || run.ctap?.brokenOff ? { error: run.interrupted ?? run.ctap?.brokenOff } : {}) });
+      })
+      .catch((e: unknown) => {
+        Object.assign(job.status, { state: 'failed', touchNow: false, error: e instanceof HarnessError ? `${e.code}: ${e.message}` : `the run failed: ${(e as Error).message}` });
+        if (!(e instanceof HarnessError)) req.log.error({ err: e }, 'USB run failed');
+      })
+      .finally(() => {
+        active = undefined;
+        void device.close().catch(() => {});
+        // finished jobs are kept a while for the page to read, then forgotten
+        setTimeout(() => jobs.delete(id), 10 * 60_000).unref();
+      });
+    return job.status;
+  });
+
+  app.get<{ Params: { id: string } }>('/api/usb/runs/:id', {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } }, response: { 200: usbRunStatusResponse, ...errorResponses } },
+  }, async (req) => {
+    localOnly(req);
+    const job = jobs.get(req.params.id);
+    if (!job) throw new HarnessError('RUN_UNKNOWN', `no run over USB ${req.params.id}`, { status: 404 });
+    return job.status;
+  });
+}
