@@ -33,6 +33,11 @@ export interface CtapRunOptions {
   onProgress?: (what: string) => void;
   /** the MDS entry for the key's AAGUID (getInfo's), as a run snapshot */
   metadataFor?: (aaguid: string) => RunEvidence['mds'];
+  /**
+   * a key with no PIN set and no built-in UV cannot show half the catalogue: stop and say so
+   * (default), or run anyway and let those checks fail (the emulated key: there is no person to ask)
+   */
+  refuseUnverifiable?: boolean;
   /** false: the ceremony plan only (no CTAP probes, nothing judged in the ctap area) */
   probes?: boolean;
   userPresenceTimeoutMs?: number;
@@ -53,7 +58,7 @@ export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
   const probing = o.probes !== false;
   if (probing) {
     o.onProgress?.('preparing the key (PIN check, credentials an earlier run left)');
-    await prepareKey(s, { setPin: o.setPin });
+    await prepareKey(s, { setPin: o.setPin, refuseUnverifiable: o.refuseUnverifiable });
   }
   const ev = startEvidence(s, o.transport);
   let want: string | undefined;

@@ -40,6 +40,7 @@ export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId
       pin: key.pinEntry,
       now: o.now,
       probes: o.ctap !== false,
+      refuseUnverifiable: false,
       metadataFor: () => o.mds,
     });
   } finally {

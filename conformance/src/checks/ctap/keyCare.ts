@@ -19,7 +19,7 @@ export const MIN_RETRIES_TO_TRY_PIN = 3;
  * (only the harness's own: its RP IDs and its user handles). Throws BAD_USAGE with the next step
  * when the run cannot go on.
  */
-export async function prepareKey(s: CtapSession, o: { setPin?: boolean }): Promise<void> {
+export async function prepareKey(s: CtapSession, o: { setPin?: boolean; refuseUnverifiable?: boolean }): Promise<void> {
   const opts = s.info.options;
   const protocol = ClientPin.preferred(s.info);
   if (o.setPin) {
@@ -30,7 +30,7 @@ export async function prepareKey(s: CtapSession, o: { setPin?: boolean }): Promi
     s.changes.pinSet = true;
     s.info = await s.ctap2.getInfo(s.call());
   }
-  if (s.info.options.clientPin === false && s.info.options.uv !== true) throw new HarnessError('BAD_USAGE', 'this key has no PIN yet and no built-in user verification, and half the checks need user verification: run with --set-pin --pin-env VAR to set one (it stays on the key; only a reset removes it)');
+  if (o.refuseUnverifiable !== false && s.info.options.clientPin === false && s.info.options.uv !== true) throw new HarnessError('BAD_USAGE', 'this key has no PIN yet and no built-in user verification, and half the checks need user verification: run with --set-pin --pin-env VAR to set one (it stays on the key; only a reset removes it)');
   if (s.info.options.clientPin === true) {
     if (!s.pinGiven) throw new HarnessError('BAD_USAGE', 'this key has a PIN: give it with --pin-env VAR (the environment variable that holds it), or run in a terminal to be asked; the harness never guesses');
     if (!protocol) throw new HarnessError('BAD_USAGE', 'this key has a PIN but lists no PIN/UV auth protocol the harness speaks (1 or 2)');
