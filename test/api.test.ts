@@ -134,20 +134,20 @@ describe('the RP refuses what it must refuse', () => {
     expect(await s.store.listCredentials()).toHaveLength(0);
   });
 
-  it('a key that pads its authenticator data (trailing CBOR): refused as bad input at registration and at sign-in', async () => {
+  it('a key that pads its authenticator data (trailing CBOR): a failed verification naming the byte, at registration and at sign-in', async () => {
     const api = new ApiSession(s.app);
     const padded = new SoftAuthenticator({ faults: { trailingCbor: true } });
     const r = await register(api, padded);
-    expect(r.statusCode, r.body).toBe(400);
-    expect(r.json().error).toMatchObject({ code: 'BAD_AUTHENTICATOR_DATA', message: expect.stringMatching(/1 trailing byte/) });
+    expect(r.statusCode, r.body).toBe(422);
+    expect(r.json().error).toMatchObject({ code: 'AUTHDATA_STRUCTURE', message: expect.stringMatching(/at byte offset \d+: 1 trailing byte/) });
     expect(await s.store.listCredentials()).toHaveLength(0);
     // the same key model without the fault registers; its padded assertions are refused
     const key = new SoftAuthenticator();
     expect((await register(api, key)).statusCode).toBe(200);
     key.device.faults.trailingCbor = true;
     const a = await signIn(api, key);
-    expect(a.statusCode, a.body).toBe(400);
-    expect(a.json().error.code).toBe('BAD_AUTHENTICATOR_DATA');
+    expect(a.statusCode, a.body).toBe(422);
+    expect(a.json().error.code).toBe('AUTHDATA_STRUCTURE');
   });
 
   it('bogus assertion signature', async () => {

@@ -121,7 +121,8 @@ describe('registration/verify', () => {
     expect4xx(await api.post('/api/registration/verify', withAtt(r, att.subarray(0, 10))), 'BAD_CBOR');
     expect4xx(await api.post('/api/registration/verify', withAtt(r, Buffer.concat([att, Buffer.from([0])]))), 'BAD_CBOR');
     expect4xx(await api.post('/api/registration/verify', withAtt(r, Buffer.concat([Buffer.from([0xd8, 0x18]), att]))), 'BAD_CBOR');
-    expect4xx(await api.post('/api/registration/verify', withAtt(r, Buffer.from([0xbf, 0x63, 0x66, 0x6d, 0x74, 0x64, 0x6e, 0x6f, 0x6e, 0x65, 0xff]))), 'BAD_CBOR');
+    // an indefinite-length map: valid CBOR, not CTAP2 canonical (refused as out-of-order keys are)
+    expect4xx(await api.post('/api/registration/verify', withAtt(r, Buffer.concat([Buffer.from([0xbf]), att.subarray(1), Buffer.from([0xff])]))), 'NON_CANONICAL_CBOR');
     // the same map with keys in the wrong order: valid CBOR, not CTAP2 canonical
     const dec = (await import('cbor-x')).decode(att) as Record<string, unknown>;
     const reordered = encodeCbor(new Map<string, unknown>([['authData', dec.authData], ['fmt', dec.fmt], ['attStmt', new Map(Object.entries(dec.attStmt as object))]]));
@@ -133,7 +134,11 @@ describe('registration/verify', () => {
     expect4xx(await api.post('/api/registration/verify', withAtt(r, Buffer.alloc(10000, 0x81))), 'BAD_CBOR');
     // a byte string claiming 4 GB
     expect4xx(await api.post('/api/registration/verify', withAtt(r, Buffer.from([0x5a, 0xff, 0xff, 0xff, 0xff, 0x00]))), 'BAD_CBOR');
-    expect4xx(await api.post('/api/registration/verify', withAtt(r, encodeCbor(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', new Uint8Array(10)]])))), 'BAD_AUTHENTICATOR_DATA');
+    // authenticator data of 10 bytes inside a well-formed attestation object: the key's defect, a 422 naming the byte
+    const short = await freshRegistration();
+    const res = await api.post('/api/registration/verify', withAtt(short, encodeCbor(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', new Uint8Array(10)]]))));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'AUTHDATA_STRUCTURE', message: expect.stringMatching(/at byte offset 10: authenticatorData is 10 bytes/) });
   });
 
   it('every truncation and 2,000 random byte flips of a real attestation object: 4xx, never 500', async () => {
@@ -164,14 +169,21 @@ describe('registration/verify', () => {
 
 describe('authentication/verify', () => {
   it('truncated authData, trailing bytes, bad signature encoding, hostile userHandle', async () => {
+    // authenticator data that does not parse is the key's defect: 422 naming the byte, the challenge used up
+    for (const [mutate, offset] of [
+      [(ad: Buffer) => ad.subarray(0, 36), /at byte offset 36/],
+      [(ad: Buffer) => Buffer.concat([ad, Buffer.from([1, 2])]), /at byte offset 37: 2 trailing byte/],
+      [(ad: Buffer) => Buffer.from([...ad.subarray(0, 32), ad[32]! | 0x80, ...ad.subarray(33)]), /at byte offset 37: ED flag is set but no extensions follow/],
+    ] as const) {
+      const fresh = await freshAssertion();
+      const res = await api.post('/api/authentication/verify', { ...fresh, response: { ...fresh.response, authenticatorData: b64(mutate(Buffer.from(fresh.response.authenticatorData, 'base64url'))) } });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'AUTHDATA_STRUCTURE', message: expect.stringMatching(offset) });
+      const again = await api.post('/api/authentication/verify', fresh);
+      expect(again.json().error.code, 'the challenge was used up by the malformed attempt').toMatch(/^CHALLENGE_/);
+    }
     const a = await freshAssertion();
-    const ad = Buffer.from(a.response.authenticatorData, 'base64url');
     const with_ = (patch: object) => ({ ...a, response: { ...a.response, ...patch } });
-    expect4xx(await api.post('/api/authentication/verify', with_({ authenticatorData: b64(ad.subarray(0, 36)) })), 'BAD_AUTHENTICATOR_DATA');
-    expect4xx(await api.post('/api/authentication/verify', with_({ authenticatorData: b64(Buffer.concat([ad, Buffer.from([1, 2])])) })), 'BAD_AUTHENTICATOR_DATA');
-    const ed = Buffer.from(ad);
-    ed[32] = ed[32]! | 0x80; // ED flag without extensions
-    expect4xx(await api.post('/api/authentication/verify', with_({ authenticatorData: b64(ed) })), 'BAD_AUTHENTICATOR_DATA');
     expect4xx(await api.post('/api/authentication/verify', with_({ userHandle: 42 })), 'BAD_REQUEST');
     expect4xx(await api.post('/api/authentication/verify', with_({ signature: '' })), 'BAD_REQUEST');
     // a well-formed but garbage signature is a verification failure, not a crash
@@ -187,7 +199,9 @@ describe('authentication/verify', () => {
     const cd = Buffer.from(a.response.clientDataJSON, 'base64url');
     for (let cut = 1; cut < ad.length; cut++) {
       const res = await api.post('/api/authentication/verify', { ...a, response: { ...a.response, authenticatorData: b64(ad.subarray(0, cut)) } });
-      expect(res.statusCode, res.body).toBe(400);
+      // the first names the defect; the challenge is then used up
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error.code).toMatch(cut === 1 ? /^AUTHDATA_STRUCTURE$/ : /^(AUTHDATA_STRUCTURE|CHALLENGE_\w+)$/);
     }
     for (let cut = 1; cut < cd.length; cut++) {
       const res = await api.post('/api/authentication/verify', { ...a, response: { ...a.response, clientDataJSON: b64(cd.subarray(0, cut)) } });

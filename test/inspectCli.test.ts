@@ -131,7 +131,8 @@ describe('fido2-harness inspect', { timeout: 120_000 }, () => {
   it.skipIf(!hasCorpus)('the real corpus folder with the real MDS BLOBs: every verdict as the manifest says', () => {
     const mds = ['no121', 'no25', 'no23'].flatMap((n) => ['--mds', path.join(CORPUS, `mds/fido-mds3-prod-${n}.jwt`)]);
     const r = run([path.join(CORPUS, 'samples'), '--json', ...mds]);
-    expect(r.status).toBe(2); // one sample is malformed on purpose
+    // every sample is a response: the malformed Firefox 98 one fails verification (exit 1), it is not bad input
+    expect(r.status).toBe(1);
     expect(r.stderr).toBe('');
     const results = JSON.parse(r.stdout).results as { file: string; verified?: boolean; error?: unknown }[];
     const manifest = JSON.parse(fs.readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as { id: string; expected: { verified: boolean } }[];
@@ -139,6 +140,9 @@ describe('fido2-harness inspect', { timeout: 120_000 }, () => {
       const got = results.find((x) => x.file === `${m.id}.json`)!;
       expect(got.verified ?? false, m.id).toBe(m.expected.verified);
     }
+    const firefox = results.find((x) => x.file === 'reg-none-firefox98-truncated-aaguid.json') as { verified?: boolean; error?: unknown; findings?: { code: string; status: string; message: string }[] };
+    expect(firefox.error).toBeUndefined();
+    expect(firefox.findings?.find((f) => f.code === 'AUTHDATA_STRUCTURE')).toMatchObject({ status: 'fail', message: expect.stringMatching(/at byte offset 53: credentialIdLength is 9377/) });
   });
 
   it.skipIf(!hasCorpus)('--mds refuses a BLOB whose signer is revoked (the conformance tool\'s 8654399f…), naming the serial', () => {

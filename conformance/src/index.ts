@@ -48,7 +48,7 @@ export { METADATA_STATEMENT_SCHEMA } from './mds/metadataStatementSchema.ts';
 export { TestMdsSigner, compliantEntry, type TestBlobOptions } from './mds/TestMdsSigner.ts';
 
 // attestation analysis
-export { analyzeRegistration, declaredCapabilities, type AnalysisOptions, type RegistrationAnalysis, type DeclaredCapabilities } from './attestation/analyzeRegistration.ts';
+export { analyzeRegistration, declaredCapabilities, authDataDefectFinding, type AnalysisOptions, type RegistrationAnalysis, type DeclaredCapabilities } from './attestation/analyzeRegistration.ts';
 export { analyzeAssertion, type AssertionAnalysis } from './attestation/analyzeAssertion.ts';
 export { inspectInput, type InspectOptions, type InspectResult } from './attestation/inspectInput.ts';
 export { FORMAT_VERIFIERS, REGISTERED_FORMATS } from './attestation/formats/registry.ts';

@@ -13,7 +13,8 @@ import { HarnessError } from '../../conformance/src/errors/HarnessError.ts';
  * every disagreement with @simplewebauthn/server is pinned with its cause (README explains).
  */
 const NEGATIVE_CODE: Record<string, string> = {
-  'reg-none-firefox98-truncated-aaguid': 'BAD_AUTHENTICATOR_DATA', // malformed authData: bad input, thrown
+  // malformed authData (credentialIdLength read from inside a cut-short AAGUID): the key's defect, a failed verification naming the byte, not bad input
+  'reg-none-firefox98-truncated-aaguid': 'AUTHDATA_STRUCTURE',
   'reg-none-tweag-conditional-create': 'FLAG_UP',
   'reg-safetynet-authress-ctsfalse': 'ATT_SAFETYNET_CTS_PROFILE',
   'auth-py-uv-required-not-verified': 'FLAG_UV',

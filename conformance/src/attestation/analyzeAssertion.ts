@@ -5,7 +5,7 @@ import { coseKeyToPublicKey } from '../webauthn/coseKey.ts';
 import { decodeCbor } from '../cbor/decodeCbor.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { Finding } from '../findings/Finding.ts';
-import type { AnalysisOptions } from './analyzeRegistration.ts';
+import { authDataDefectFinding, type AnalysisOptions } from './analyzeRegistration.ts';
 
 export interface AssertionAnalysis {
   verified: boolean;
@@ -18,8 +18,9 @@ export interface AssertionAnalysis {
  */
 export function analyzeAssertion(a: ParsedAssertion, o: Omit<AnalysisOptions, 'mds' | 'roots' | 'allowedAlgorithms'> & { credentialPublicKey?: Uint8Array; counter?: number; userHandle?: Uint8Array }): AssertionAnalysis {
   const x = { ...o, requireUserVerification: !!o.requireUserVerification };
+  const defect = a.authData.defect ? [authDataDefectFinding(a.authData.defect)] : [];
   if (!o.credentialPublicKey) {
-    const findings = checkCeremony(a.clientData, a.authData, { ...x, ceremony: 'get' });
+    const findings = [...defect, ...checkCeremony(a.clientData, a.authData, { ...x, ceremony: 'get' })];
     findings.push({ code: 'SIGNATURE', status: 'skip', spec: 'WebAuthn L3 §7.2 step 21', message: 'not checked: no credentialPublicKey given (wrap the response with it)' });
     return { verified: findings.every((f) => f.status !== 'fail'), findings };
   }
@@ -27,5 +28,5 @@ export function analyzeAssertion(a: ParsedAssertion, o: Omit<AnalysisOptions, 'm
   if (!(decoded.value instanceof Map)) throw new HarnessError('BAD_COSE_KEY', 'credentialPublicKey is not a COSE_Key map');
   const key = coseKeyToPublicKey(decoded.value);
   const v = verifyAssertion(a, x, { alg: key.alg, keyObject: key.keyObject, counter: o.counter ?? 0, userHandle: o.userHandle ?? a.userHandle ?? new Uint8Array() });
-  return { verified: v.verified, findings: v.findings };
+  return { verified: v.verified && !defect.length, findings: [...defect, ...v.findings] };
 }

@@ -162,7 +162,8 @@ describe('packed full attestation from the test PKI', () => {
       }
       return 'no error';
     };
-    expect(code(() => analyze(withAuthData(base, leaf.privateKey, (ad) => ad.subarray(0, ad.length - 5))))).toBe('BAD_CBOR');
+    // the strict parser (what evaluation runs on) still refuses them; inspect and the RP parse leniently (below)
+    expect(code(() => analyze(withAuthData(base, leaf.privateKey, (ad) => ad.subarray(0, ad.length - 5))))).toBe('BAD_AUTHENTICATOR_DATA');
     expect(code(() => analyze(withAuthData(base, leaf.privateKey, (ad) => Buffer.concat([ad, Buffer.from([0xf6])]))))).toBe('BAD_AUTHENTICATOR_DATA');
     const att = Buffer.from(base.response.attestationObject, 'base64url');
     expect(code(() => analyze({ ...base, response: { ...base.response, attestationObject: Buffer.concat([att, Buffer.from([0])]).toString('base64url') } }))).toBe('BAD_CBOR');

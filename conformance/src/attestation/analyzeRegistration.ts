@@ -1,5 +1,6 @@
 import crypto, { type X509Certificate } from 'node:crypto';
 import type { ParsedRegistration } from '../webauthn/parseResponse.ts';
+import type { AuthDataDefect } from '../webauthn/parseAuthenticatorData.ts';
 import { checkCeremony, type CeremonyExpectations } from '../webauthn/checkCeremony.ts';
 import { verdict } from '../findings/Finding.ts';
 import { coseKeyToPublicKey, COSE_ALG_NAMES, type PublicKeyInfo } from '../webauthn/coseKey.ts';
@@ -111,25 +112,38 @@ export function declaredCapabilities(e: MetadataEntry): DeclaredCapabilities {
 
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
+/** The finding for authenticator data that does not parse: where, what belonged there, what came. */
+export function authDataDefectFinding(d: AuthDataDefect): Finding {
+  return { code: 'AUTHDATA_STRUCTURE', status: 'fail', spec: 'WebAuthn L3 §6.1, §6.5.1', message: `authenticator data does not parse at byte offset ${d.offset}: ${d.actual}`, expected: d.expected, actual: `${d.actual} (at byte ${d.offset})` };
+}
+
 /**
  * The whole judgement on one registration: WebAuthn L3 §7.1 steps 7-22, one finding per
  * step, never stopping at the first failure. Structural garbage was already refused by the
  * parser (HarnessError); everything here is about the authenticator's behaviour.
  */
 export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): RegistrationAnalysis {
-  const findings = checkCeremony(p.clientData, p.authData, { ...o, requireUserVerification: !!o.requireUserVerification, ceremony: 'create' });
+  // authenticator data that does not parse (lenient parsing): the key's defect, named first, and the rest judged as far as it goes
+  const defect = p.authData.defect;
+  const findings: Finding[] = defect ? [authDataDefectFinding(defect)] : [];
+  findings.push(...checkCeremony(p.clientData, p.authData, { ...o, requireUserVerification: !!o.requireUserVerification, ceremony: 'create' }));
   if (p.nonCanonical.length) {
     findings.push({ code: 'CBOR_CANONICAL', status: 'warn', spec: 'CTAP 2.1 §8', message: `CBOR is not in CTAP2 canonical form: ${p.nonCanonical.slice(0, 3).join('; ')}` });
   }
-  const acd = p.authData.attestedCredentialData!;
-  const aaguid = formatAaguid(acd.aaguid);
+  const acd = p.authData.attestedCredentialData;
+  const aaguidBytes = acd?.aaguid ?? p.authData.aaguid;
+  const aaguid = aaguidBytes ? formatAaguid(aaguidBytes) : ZERO_AAGUID;
   let credentialKey: PublicKeyInfo | undefined;
-  try {
-    credentialKey = coseKeyToPublicKey(acd.publicKey);
-    findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'pass', spec: 'WebAuthn L3 §6.5.1.1', message: `credential public key is a valid ${credentialKey.kty} ${credentialKey.algName} key` });
-  } catch (e) {
-    if (!(e instanceof HarnessError)) throw e;
-    findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'fail', spec: 'WebAuthn L3 §6.5.1.1', message: e.message });
+  if (!acd) {
+    findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'skip', spec: 'WebAuthn L3 §6.5.1.1', message: 'not judged: the authenticator data ends before the credential public key (see AUTHDATA_STRUCTURE)' });
+  } else {
+    try {
+      credentialKey = coseKeyToPublicKey(acd.publicKey);
+      findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'pass', spec: 'WebAuthn L3 §6.5.1.1', message: `credential public key is a valid ${credentialKey.kty} ${credentialKey.algName} key` });
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'fail', spec: 'WebAuthn L3 §6.5.1.1', message: e.message });
+    }
   }
   if (credentialKey && o.allowedAlgorithms) {
     findings.push(verdict('ALG_ALLOWED', o.allowedAlgorithms.includes(credentialKey.alg), 'WebAuthn L3 §7.1 step 18', 'credential algorithm is one the RP offered in pubKeyCredParams', o.allowedAlgorithms.map((a) => COSE_ALG_NAMES[a] ?? a).join(', '), credentialKey.algName));

@@ -7,6 +7,7 @@ import { analyzeRegistration } from './analyzeRegistration.ts';
 import { analyzeAssertion } from './analyzeAssertion.ts';
 import type { MetadataProvider } from '../mds/MetadataProvider.ts';
 import type { Finding } from '../findings/Finding.ts';
+import { VERIFIABLE_ALGORITHMS } from '../webauthn/coseKey.ts';
 
 export interface InspectOptions {
   /** verification time; else the wrapper's captureTime; else now */
@@ -39,8 +40,11 @@ export interface InspectResult {
 /**
  * `inspect` on one input: a RegistrationResponseJSON or AuthenticationResponseJSON, alone or
  * wrapped as { response, expectedChallenge, expectedOrigin, expectedRPID,
- * requireUserVerification?, credentialPublicKey?, counter?, captureTime? }.
- * Bad input throws HarnessError; an authenticator defect is a failing finding.
+ * requireUserVerification?, expectedAlgorithms?, credentialPublicKey?, counter?, captureTime? }.
+ * `expectedAlgorithms`: the COSE algorithms the RP offered in pubKeyCredParams (default: every
+ * algorithm this harness verifies), judged by ALG_ALLOWED.
+ * Bad input (not JSON, not base64url, not CBOR, not a response) throws HarnessError; an
+ * authenticator defect, authenticator data that does not parse included, is a failing finding.
  */
 export function inspectInput(json: unknown, o: InspectOptions = {}): InspectResult {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -77,10 +81,16 @@ export function inspectInput(json: unknown, o: InspectOptions = {}): InspectResu
     requireUserVerification: ctx.requireUserVerification === true,
     at,
   };
+  let expectedAlgorithms: readonly number[] = VERIFIABLE_ALGORITHMS;
+  if (ctx.expectedAlgorithms !== undefined) {
+    const e = ctx.expectedAlgorithms;
+    if (!Array.isArray(e) || !e.length || e.length > 64 || !e.every((x) => Number.isInteger(x))) throw new HarnessError('BAD_INPUT', 'expectedAlgorithms must be a non-empty array of COSE algorithm identifiers (integers, e.g. [-7, -257]), as pubKeyCredParams listed them');
+    expectedAlgorithms = e;
+  }
   const isRegistration = typeof response?.response === 'object' && response.response !== null && 'attestationObject' in response.response;
   if (isRegistration) {
-    const p = parseRegistrationResponse(response);
-    const a = analyzeRegistration(p, { ...common, roots: o.roots, mds: o.mds });
+    const p = parseRegistrationResponse(response, { lenient: true });
+    const a = analyzeRegistration(p, { ...common, roots: o.roots, mds: o.mds, allowedAlgorithms: expectedAlgorithms });
     return {
       kind: 'registration',
       verified: a.verified,
@@ -101,7 +111,7 @@ export function inspectInput(json: unknown, o: InspectOptions = {}): InspectResu
       decoded: describeRegistration(p),
     };
   }
-  const p = parseAuthenticationResponse(response);
+  const p = parseAuthenticationResponse(response, { lenient: true });
   const a = analyzeAssertion(p, {
     ...common,
     credentialPublicKey: ctx.credentialPublicKey === undefined ? undefined : fromBase64url(ctx.credentialPublicKey, 'credentialPublicKey'),

@@ -40,6 +40,17 @@ describe('decodeCbor', () => {
     expect(d.end).toBe(3);
   });
 
+  it('decodes indefinite-length items (RFC 8949 §3.2) and reports each as not canonical', () => {
+    expect(decodeCbor(hex('9f 01 02 ff'), 't')).toMatchObject({ value: [1, 2], nonCanonical: [expect.stringMatching(/^indefinite-length array at offset 0/)] });
+    expect(decodeCbor(hex('5f 42 0102 41 03 ff'), 't').value).toEqual(new Uint8Array([1, 2, 3]));
+    expect(decodeCbor(hex('7f 62 6869 61 21 ff'), 't').value).toBe('hi!');
+    const m = decodeCbor(hex('bf 01 9f ff 02 5f ff ff'), 't');
+    expect(m.value).toEqual(new Map<number, unknown>([[1, []], [2, new Uint8Array()]]));
+    expect(m.nonCanonical).toHaveLength(3);
+    // the item's end is known exactly, so what follows (authData extensions) still parses
+    expect(decodeCborItem(hex('bf 01 02 ff a0'), 0, 't').end).toBe(4);
+  });
+
   it('flags non-canonical encodings without rejecting them', () => {
     expect(decodeCbor(hex('1805'), 't').nonCanonical[0]).toMatch(/1-byte argument/);
     expect(decodeCbor(hex('190005'), 't').nonCanonical[0]).toMatch(/2-byte/);
@@ -54,7 +65,12 @@ describe('decodeCbor', () => {
     badCbor('19 01', /truncated/);
     badCbor('44 0102', /truncated/);
     badCbor('5a ffffffff', /truncated: declared length/);
-    badCbor('9f 01 ff', /indefinite/);
+    badCbor('9f 01', /truncated/);
+    badCbor('5f 41 00 61 61 ff', /chunk of an indefinite-length byte string must be a definite-length byte string/);
+    badCbor('5f 5f 41 00 ff ff', /chunk of an indefinite-length byte string/);
+    badCbor('ff', /unsupported simple value 31/);
+    badCbor('1f', /indefinite length is allowed only for strings, arrays and maps/);
+    badCbor('bf 01 ff', /unsupported simple value 31/);
     badCbor('c1 1a514b67b0', /tags/);
     badCbor('a2 01 02 01 03', /duplicate map key/);
     badCbor('a1 40 01', /map key/);

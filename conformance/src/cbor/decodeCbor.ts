@@ -8,8 +8,9 @@ import { HarnessError } from '../errors/HarnessError.ts';
  * WebAuthn L3 §6.5.1) and we must see encoding defects that a lenient decoder hides.
  * CTAP 2.1 §8 "CTAP2 canonical CBOR encoding form" asks for: shortest-form integers and
  * lengths, no indefinite lengths, no tags, map keys unique and sorted (length-first,
- * then bytewise). A violation is reported in `nonCanonical`; a structural error
- * (truncation, bad major type, too deep) is thrown as HarnessError('BAD_CBOR').
+ * then bytewise). A violation is reported in `nonCanonical` (an indefinite-length item is
+ * valid CBOR, RFC 8949 §3.2, so it is decoded and reported like out-of-order keys); a
+ * structural error (truncation, bad major type, too deep) is thrown as HarnessError('BAD_CBOR').
  */
 export type CborValue =
   | number
@@ -102,7 +103,7 @@ function readArg(st: State, info: number): number | bigint {
     }
     case 31:
       st.pos -= 1;
-      return fail(st, 'indefinite-length items are not allowed in WebAuthn/CTAP2 CBOR');
+      return fail(st, 'an indefinite length is allowed only for strings, arrays and maps');
     default:
       st.pos -= 1;
       return fail(st, `reserved additional-information value ${info}`);
@@ -118,6 +119,38 @@ function readLength(st: State, info: number): number {
   return n;
 }
 
+const BREAK = 0xff;
+const MAJOR_NAMES = ['', '', 'byte string', 'text string', 'array', 'map'];
+
+/** True when the next byte is the "break" that ends an indefinite-length item (consumed). */
+function atBreak(st: State): boolean {
+  need(st, 1);
+  if (st.bytes[st.pos] !== BREAK) return false;
+  st.pos += 1;
+  return true;
+}
+
+/** RFC 8949 §3.2.3: an indefinite-length string is definite-length chunks of the same type, then a break. */
+function readIndefiniteString(st: State, major: 2 | 3): Uint8Array | string {
+  const chunks: Uint8Array[] = [];
+  while (!atBreak(st)) {
+    const ib = st.bytes[st.pos]!;
+    if (ib >> 5 !== major || (ib & 0x1f) === 31) fail(st, `a chunk of an indefinite-length ${MAJOR_NAMES[major]} must be a definite-length ${MAJOR_NAMES[major]}`);
+    st.pos += 1;
+    const len = readLength(st, ib & 0x1f);
+    need(st, len);
+    chunks.push(st.bytes.subarray(st.pos, st.pos + len));
+    st.pos += len;
+  }
+  const all = Uint8Array.from(chunks.flatMap((c) => [...c]));
+  if (major === 2) return all;
+  try {
+    return textDecoder.decode(all);
+  } catch {
+    return fail(st, 'text string is not valid UTF-8');
+  }
+}
+
 function readItem(st: State, depth: number): CborValue {
   if (depth > MAX_DEPTH) fail(st, `nesting deeper than ${MAX_DEPTH}`);
   need(st, 1);
@@ -125,6 +158,16 @@ function readItem(st: State, depth: number): CborValue {
   st.pos += 1;
   const major = ib >> 5;
   const info = ib & 0x1f;
+  if (info === 31 && major >= 2 && major <= 5) {
+    st.nonCanonical.push(`indefinite-length ${MAJOR_NAMES[major]} at offset ${st.pos - 1} (CTAP2 canonical CBOR uses definite lengths)`);
+    if (major === 2 || major === 3) return readIndefiniteString(st, major);
+    if (major === 4) {
+      const arr: CborValue[] = [];
+      while (!atBreak(st)) arr.push(readItem(st, depth + 1));
+      return arr;
+    }
+    return readMap(st, info, depth);
+  }
   switch (major) {
     case 0:
       return readArg(st, info);
@@ -167,10 +210,12 @@ function readItem(st: State, depth: number): CborValue {
 }
 
 function readMap(st: State, info: number, depth: number): Map<CborKey, CborValue> {
-  const len = readLength(st, info);
+  const indefinite = info === 31;
+  const len = indefinite ? Infinity : readLength(st, info);
   const map = new Map<CborKey, CborValue>();
   let prevKeyBytes: Uint8Array | undefined;
   for (let i = 0; i < len; i++) {
+    if (indefinite && atBreak(st)) break;
     const keyStart = st.pos;
     const key = readItem(st, depth + 1);
     const keyBytes = st.bytes.subarray(keyStart, st.pos);
@@ -261,9 +306,11 @@ export function decodeCborMapEntries(bytes: Uint8Array, what: string): { entries
   const st = { bytes, pos: 0, what, nonCanonical: [] as string[] };
   const ib = bytes[0]!;
   st.pos = 1;
-  const count = readLength(st, ib & 0x1f);
+  const indefinite = (ib & 0x1f) === 31;
+  const count = indefinite ? Infinity : readLength(st, ib & 0x1f);
   const entries: RawMapEntry[] = [];
   for (let i = 0; i < count; i++) {
+    if (indefinite && atBreak(st)) break;
     const key = readItem(st, 1) as CborKey;
     const start = st.pos;
     const value = readItem(st, 1);

@@ -19,6 +19,14 @@ export interface LeafOptions {
   ca?: boolean;
   notBefore?: Date;
   notAfter?: Date;
+  /** an authority key identifier (hex) other than the root's subject key identifier (RFC 5280 §4.2.1.1) */
+  authorityKeyId?: string;
+  /** write this issuer name instead of the root's subject (the signature is still the root's) */
+  issuerName?: string;
+  /** more extensions (a TPM AIK certificate's subjectAltName and extended key usage) */
+  extraExtensions?: X509.Extension[];
+  /** the leaf's key algorithm (default ECDSA P-256) */
+  keyAlgorithm?: 'ecdsa-p256' | 'rsa-2048';
 }
 
 export interface IssuedLeaf {
@@ -54,15 +62,17 @@ export class AttestationCa {
       notAfter: validity.notAfter ?? new Date(Date.UTC(2060, 0, 1)),
       signingAlgorithm: ALG,
       keys,
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)],
     });
     return new AttestationCa(new Uint8Array(cert.rawData), keys, name);
   }
 
   async issueLeaf(o: LeafOptions): Promise<IssuedLeaf> {
     const x509 = peculiarX509();
-    const leafKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(!!o.ca, undefined, true)];
+    const leafAlg = o.keyAlgorithm === 'rsa-2048' ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } : ALG;
+    const leafKeys = (await webcrypto.subtle.generateKey(leafAlg, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(!!o.ca, undefined, true), ...(o.extraExtensions ?? [])];
+    extensions.push(o.authorityKeyId ? new x509.AuthorityKeyIdentifierExtension(o.authorityKeyId) : await x509.AuthorityKeyIdentifierExtension.create(this.keys.publicKey));
     if (!o.noAaguidExtension) {
       const aaguid = Buffer.from((o.aaguidInCert ?? o.aaguid).replace(/-/g, ''), 'hex');
       // value: OCTET STRING (16 bytes), DER-encoded inside the extension's OCTET STRING
@@ -71,7 +81,7 @@ export class AttestationCa {
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject: o.subject ?? 'C=US, O=fido2-harness, OU=Authenticator Attestation, CN=fido2-harness Test Key',
-      issuer: this.name,
+      issuer: o.issuerName ?? this.name,
       notBefore: o.notBefore ?? new Date(Date.UTC(2021, 0, 1)),
       notAfter: o.notAfter ?? new Date(Date.UTC(2055, 0, 1)),
       signingAlgorithm: ALG,

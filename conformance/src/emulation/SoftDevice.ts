@@ -116,6 +116,8 @@ export interface SoftFeatures {
   pinProtocols?: (1 | 2)[];
   maxMsgSize?: number;
   firmwareVersion?: number;
+  /** the curve of EdDSA (-8) credentials: Ed25519 (default) or Ed448 (RFC 9053 §7.2) */
+  eddsaCurve?: 'Ed25519' | 'Ed448';
 }
 
 export interface SoftDeviceOptions {
@@ -226,6 +228,7 @@ export class SoftDevice implements AuthenticatorCore {
       pinProtocols: f.pinProtocols ?? ((f.ctap ?? '2.1') === '2.1' ? [2, 1] : [1]),
       maxMsgSize: f.maxMsgSize ?? 1200,
       firmwareVersion: f.firmwareVersion ?? 0x050700,
+      eddsaCurve: f.eddsaCurve ?? 'Ed25519',
     };
     this.faults = o.faults ?? {};
     if (f.clientPin) {
@@ -448,7 +451,7 @@ export class SoftDevice implements AuthenticatorCore {
     const enterprise = this.optional<number>(p, 0x0a, isUint);
     await ctx.userPresence();
     // the credential
-    const { privateKey, publicKeyCose } = generateCredentialKey(alg!);
+    const { privateKey, publicKeyCose } = generateCredentialKey(alg!, { eddsaCurve: this.features.eddsaCurve });
     const id = new Uint8Array(crypto.randomBytes(this.faults.shortCredentialId ? 8 : 32));
     const userHandle = userId as Uint8Array;
     const hmac = this.features.hmacSecret && ext.get('hmac-secret') === true;

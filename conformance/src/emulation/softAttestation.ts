@@ -17,11 +17,12 @@ export function signWith(alg: number, key: crypto.KeyObject, data: Uint8Array): 
   if (alg === COSE_ALG.EdDSA) return new Uint8Array(crypto.sign(null, data, key));
   if (alg === COSE_ALG.ES384) return new Uint8Array(crypto.sign('sha384', data, key));
   if (alg === COSE_ALG.ES512) return new Uint8Array(crypto.sign('sha512', data, key));
+  if (alg === COSE_ALG.RS1) return new Uint8Array(crypto.sign('sha1', data, key));
   return new Uint8Array(crypto.sign('sha256', data, key));
 }
 
 /** A credential key pair and its public key as the COSE_Key the credential carries. */
-export function generateCredentialKey(alg: number): { privateKey: crypto.KeyObject; publicKeyCose: Uint8Array } {
+export function generateCredentialKey(alg: number, o: { eddsaCurve?: 'Ed25519' | 'Ed448' } = {}): { privateKey: crypto.KeyObject; publicKeyCose: Uint8Array } {
   const cose = (m: [number, CanonicalValue][]) => encodeCanonical(new Map(m));
   const b = (s: string | undefined) => new Uint8Array(Buffer.from(s!, 'base64url'));
   if (alg === COSE_ALG.ES256 || alg === COSE_ALG.ES384 || alg === COSE_ALG.ES512) {
@@ -31,10 +32,12 @@ export function generateCredentialKey(alg: number): { privateKey: crypto.KeyObje
     return { privateKey, publicKeyCose: cose([[1, 2], [3, alg], [-1, curve[1] as number], [-2, b(j.x)], [-3, b(j.y)]]) };
   }
   if (alg === COSE_ALG.EdDSA) {
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
-    return { privateKey, publicKeyCose: cose([[1, 1], [3, alg], [-1, 6], [-2, b(publicKey.export({ format: 'jwk' }).x)]]) };
+    // OKP crv 6 Ed25519 or 7 Ed448 (RFC 9053 §7.2), both EdDSA
+    const ed448 = o.eddsaCurve === 'Ed448';
+    const { privateKey, publicKey } = ed448 ? crypto.generateKeyPairSync('ed448') : crypto.generateKeyPairSync('ed25519');
+    return { privateKey, publicKeyCose: cose([[1, 1], [3, alg], [-1, ed448 ? 7 : 6], [-2, b(publicKey.export({ format: 'jwk' }).x)]]) };
   }
-  if (alg === COSE_ALG.RS256) {
+  if (alg === COSE_ALG.RS256 || alg === COSE_ALG.RS1) {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const j = publicKey.export({ format: 'jwk' });
     return { privateKey, publicKeyCose: cose([[1, 3], [3, alg], [-1, b(j.n)], [-2, b(j.e)]]) };

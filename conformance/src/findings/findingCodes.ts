@@ -77,6 +77,8 @@ export const FINDING_CODES = {
   CERT_PARSE: 'certificate',
   CERT_VALIDITY: 'certificate',
   CHAIN_LINK: 'certificate',
+  CHAIN_KEY_IDENTIFIER: 'certificate',
+  AUTHDATA_STRUCTURE: 'ceremony',
   CHAIN_ISSUER_IS_CA: 'certificate',
   // the authenticator's metadata entry against what it did
   MDS_ENTRY: 'metadata',

@@ -60,11 +60,11 @@ export class TestMdsSigner {
   }
 
   /** A CRL from the intermediate CA, revoking the BLOB signer when asked (DER); `nextUpdate` in the past makes it stale. */
-  async crl(o: { revokeSigner: boolean; revokedAt?: Date; nextUpdate?: Date }): Promise<Uint8Array> {
+  async crl(o: { revokeSigner: boolean; revokedAt?: Date; nextUpdate?: Date; thisUpdate?: Date }): Promise<Uint8Array> {
     const x509 = peculiarX509();
     const crl = await x509.X509CrlGenerator.create({
       issuer: this.caName,
-      thisUpdate: new Date(Date.UTC(2024, 0, 1)),
+      thisUpdate: o.thisUpdate ?? new Date(Date.UTC(2024, 0, 1)),
       nextUpdate: o.nextUpdate ?? new Date(Date.UTC(2059, 0, 1)),
       signingAlgorithm: ALG,
       signingKey: this.caKey,

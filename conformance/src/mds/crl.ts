@@ -11,8 +11,8 @@ import type { Finding } from '../findings/Finding.ts';
 
 /**
  * One certificate's revocation outcome. Never "good" by default: what was not checked says so.
- * `stale`: the certificate is not listed, but the only CRL found had expired by the
- * verification time, so it cannot vouch for it.
+ * `stale`: the only CRL found cannot speak for the verification time: it had expired by then,
+ * or it was issued after it (thisUpdate later than the verification time, "not yet valid").
  */
 export interface CrlResult {
   subject: string;
@@ -109,13 +109,17 @@ async function judge(bytes: Uint8Array, c: ParsedCertificate, issuer: X509Certif
   const text = Buffer.from(bytes).toString('latin1');
   const crl = text.startsWith('-----BEGIN') ? new x509.X509Crl(text) : new x509.X509Crl(bytes as Uint8Array<ArrayBuffer>);
   if (!issuer || !(await crl.verify({ publicKey: new x509.X509Certificate(issuer.raw as Uint8Array<ArrayBuffer>) }))) throw new Error('the CRL is not signed by the certificate\'s issuer');
+  const validity = `thisUpdate ${day(crl.thisUpdate)}${crl.nextUpdate ? `, nextUpdate ${day(crl.nextUpdate)}` : ''}`;
+  // RFC 5280 §5.1.2.4: a CRL speaks from its thisUpdate on; for an earlier verification time it says nothing
+  if (crl.thisUpdate > at) {
+    return { subject: c.subject, status: 'stale', detail: `the CRL is not yet valid at ${at.toISOString()} (${where}, ${validity}): issued after the verification time, so it is not used for it; revocation unknown` };
+  }
   const entry = crl.findRevoked(new x509.X509Certificate(c.der as Uint8Array<ArrayBuffer>));
   // a listed revocation stays true after the CRL expires (RFC 5280 §3.3); only "not listed" needs a current CRL
   if (entry && entry.revocationDate <= at) {
     const reason = entry.reason !== undefined ? `, reason ${x509.X509CrlReason[entry.reason] ?? entry.reason}` : '';
     return { subject: c.subject, status: 'revoked', detail: `serial ${c.x509.serialNumber} revoked ${entry.revocationDate.toISOString()}${reason} (${where})` };
   }
-  const validity = `thisUpdate ${day(crl.thisUpdate)}${crl.nextUpdate ? `, nextUpdate ${day(crl.nextUpdate)}` : ''}`;
   if (crl.nextUpdate && crl.nextUpdate < at) {
     return { subject: c.subject, status: 'stale', detail: `not listed, but the CRL had expired by ${at.toISOString()} (${where}, ${validity}): revocation unknown` };
   }
@@ -138,7 +142,7 @@ export function crlChecker(sources: CrlSource[]): CrlChecker {
           out.push({ subject: c.subject, status: 'no-crl', detail: 'the certificate names no CRL distribution point' });
           continue;
         }
-        const issuer = chain[i + 1]?.x509 ?? issuers.find((r) => c.x509.checkIssued(r));
+        const issuer = chain[i + 1]?.x509 ?? issuers.find((r) => c.x509.issuer === r.subject && (() => { try { return c.x509.verify(r.publicKey); } catch { return false; } })());
         let decided: CrlResult | undefined;
         let stale: CrlResult | undefined;
         const failures: string[] = [];

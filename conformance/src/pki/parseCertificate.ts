@@ -1,6 +1,6 @@
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { readTlv, children, contents, expectTag, decodeOid, TAG, type Tlv } from '../asn1/der.ts';
+import { readTlv, children, contents, expectTag, decodeOid, decodeDerString, TAG, type Tlv } from '../asn1/der.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
 
 /** FIDO OIDs (WebAuthn L3 §8.2.1, FIDO U2F authenticator transports extension). */
@@ -8,6 +8,8 @@ export const OID = {
   AAGUID: '1.3.6.1.4.1.45724.1.1.4',
   TRANSPORTS: '1.3.6.1.4.1.45724.2.1.1',
   BASIC_CONSTRAINTS: '2.5.29.19',
+  SUBJECT_KEY_ID: '2.5.29.14',
+  AUTHORITY_KEY_ID: '2.5.29.35',
   SUBJECT_ALT_NAME: '2.5.29.17',
   EXT_KEY_USAGE: '2.5.29.37',
   ANDROID_KEY_DESCRIPTION: '1.3.6.1.4.1.11129.2.1.17',
@@ -40,6 +42,12 @@ export interface ParsedCertificate {
   /** FIDO transports bit names from 1.3.6.1.4.1.45724.2.1.1 */
   transports?: string[];
   sha256: string;
+  /** the issuer and subject Names exactly as encoded (RFC 5280 §7.1 name matching) */
+  issuerDer: Uint8Array;
+  subjectDer: Uint8Array;
+  /** authority and subject key identifiers (RFC 5280 §4.2.1.1, §4.2.1.2), hex */
+  authorityKeyId?: string;
+  subjectKeyId?: string;
 }
 
 const ATTR: Record<string, string> = { '2.5.4.6': 'C', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.3': 'CN', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.5': 'serialNumber' };
@@ -86,6 +94,7 @@ function parseUncached(der: Uint8Array, what: string): ParsedCertificate {
       i = 1;
     }
     // serial, signature alg, issuer, validity, subject, spki
+    const issuerTlv = parts[i + 2]!;
     const subjectTlv = parts[i + 4]!;
     const subjectAttrs = rdns(subjectTlv);
     const extensions = new Map<string, CertExtension>();
@@ -123,7 +132,20 @@ function parseUncached(der: Uint8Array, what: string): ParsedCertificate {
       extensions,
       basicConstraints,
       sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
+      issuerDer: der.subarray(issuerTlv.start, issuerTlv.end),
+      subjectDer: der.subarray(subjectTlv.start, subjectTlv.end),
     };
+    const ski = extensions.get(OID.SUBJECT_KEY_ID);
+    if (ski) {
+      const inner = readTlv(ski.value, 0);
+      if (inner.tag === TAG.OCTET_STRING) out.subjectKeyId = Buffer.from(contents(inner)).toString('hex');
+    }
+    const aki = extensions.get(OID.AUTHORITY_KEY_ID);
+    if (aki) {
+      // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }
+      const kid = children(readTlv(aki.value, 0)).find((c) => c.tag === 0x80);
+      if (kid) out.authorityKeyId = Buffer.from(contents(kid)).toString('hex');
+    }
     const ag = extensions.get(OID.AAGUID);
     if (ag) {
       // §8.2.1: the extension value is an OCTET STRING holding the 16-byte AAGUID
@@ -154,7 +176,7 @@ function rdns(name: Tlv): Record<string, string> {
       const [oidT, valT] = children(atv);
       if (!oidT || !valT) continue;
       const key = ATTR[decodeOid(oidT)] ?? decodeOid(oidT);
-      const value = Buffer.from(contents(valT)).toString(valT.tag === 0x1e ? 'utf16le' : 'utf8');
+      const value = decodeDerString(valT);
       out[key] = out[key] === undefined ? value : `${out[key]}+${value}`;
     }
   }

@@ -45,18 +45,33 @@ export function verifyChain(path: readonly ParsedCertificate[], anchors: readonl
   for (let i = 0; i + 1 < path.length; i++) {
     const child = path[i]!;
     const parent = path[i + 1]!;
-    const issued = child.x509.checkIssued(parent.x509);
-    const signed = issued && safeVerify(child.x509, parent.x509);
+    const named = namesMatch(child, parent);
+    const signed = named && safeVerify(child.x509, parent.x509);
     const isCA = parent.basicConstraints?.ca === true;
     linksOk &&= signed && isCA;
     findings.push({
       code: 'CHAIN_LINK',
       status: signed ? 'pass' : 'fail',
-      spec: 'RFC 5280 §6.1.3',
+      spec: 'RFC 5280 §6.1.3 (a)(1), (a)(4)',
       message: `x5c[${i}] is issued and signed by x5c[${i + 1}]`,
       evidence: `x5c[${i}] SHA-256 ${child.sha256}; x5c[${i + 1}] SHA-256 ${parent.sha256}`,
-      ...(signed ? {} : { expected: `signature by ${parent.subject}`, actual: issued ? 'signature does not verify' : `issuer is ${child.issuer}` }),
+      ...(signed
+        ? {}
+        : named
+          ? { expected: `a signature by the key of x5c[${i + 1}] (${parent.subject})`, actual: 'the signature does not verify with that key' }
+          : { expected: `x5c[${i}]'s issuer name equal to x5c[${i + 1}]'s subject, ${parent.subject}`, actual: `x5c[${i}]'s issuer is ${child.issuer}` }),
     });
+    // RFC 5280 §4.2.1.1: the AKI helps find the issuer; it is not part of path validation (§6.1.3)
+    if (signed && child.authorityKeyId && parent.subjectKeyId && child.authorityKeyId !== parent.subjectKeyId) {
+      findings.push({
+        code: 'CHAIN_KEY_IDENTIFIER',
+        status: 'warn',
+        spec: 'RFC 5280 §4.2.1.1, §4.2.1.2',
+        message: `x5c[${i}]'s authority key identifier differs from x5c[${i + 1}]'s subject key identifier (the signature verifies: path validation does not depend on it, but tools that build paths by key identifier will not find the issuer)`,
+        expected: parent.subjectKeyId,
+        actual: child.authorityKeyId,
+      });
+    }
     findings.push({
       code: 'CHAIN_ISSUER_IS_CA',
       status: isCA ? 'pass' : 'fail',
@@ -73,7 +88,7 @@ export function verifyChain(path: readonly ParsedCertificate[], anchors: readonl
   let anchor: X509Certificate | undefined;
   for (const a of anchors) {
     const same = a.fingerprint256 === last.x509.fingerprint256;
-    if (same || (last.x509.checkIssued(a) && safeVerify(last.x509, a))) {
+    if (same || (last.x509.issuer === a.subject && safeVerify(last.x509, a))) {
       anchor = a;
       break;
     }
@@ -95,6 +110,18 @@ export function verifyChain(path: readonly ParsedCertificate[], anchors: readonl
         : { expected: `issuer among ${anchors.length} anchor(s)`, actual: `last certificate issued by ${last.issuer}` }),
   });
   return { findings, anchor, trusted };
+}
+
+/**
+ * RFC 5280 §6.1.3 (a)(4), §7.1: the child's issuer Name matches the parent's subject Name. Equal
+ * DER matches; otherwise node's (OpenSSL's) one-line rendering of the two names, which compares
+ * attribute by attribute after decoding each string type, stands in for the §7.1 comparison.
+ */
+export function namesMatch(child: ParsedCertificate, parent: ParsedCertificate): boolean {
+  const a = child.issuerDer;
+  const b = parent.subjectDer;
+  if (a.length === b.length && a.every((x, i) => x === b[i])) return true;
+  return child.x509.issuer === parent.x509.subject;
 }
 
 const verified = new Map<string, boolean>();

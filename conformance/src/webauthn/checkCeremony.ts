@@ -56,7 +56,9 @@ export function checkCeremony(cd: ClientData, ad: AuthenticatorData, x: Ceremony
     out.push(verdict('FLAG_UV', ad.flags.UV, step(15, 17), 'User Verified flag set (userVerification was "required")', 'UV=1', 'UV=0'));
   }
   out.push(verdict('FLAG_BE_BS', ad.flags.BE || !ad.flags.BS, step(16, 18), 'Backup State set only when Backup Eligible is set', 'BS=0 when BE=0', `BE=${Number(ad.flags.BE)} BS=${Number(ad.flags.BS)}`));
-  if (reg) {
+  if (reg && ad.flags.AT && ad.defect) {
+    out.push(skipped('FLAG_AT', 'WebAuthn L3 §6.5.1', 'AT is set; whether the attested credential data is whole is AUTHDATA_STRUCTURE\'s finding'));
+  } else if (reg) {
     out.push(verdict('FLAG_AT', ad.flags.AT && !!ad.attestedCredentialData, 'WebAuthn L3 §6.5.1', 'registration authData carries attested credential data', 'AT=1 with credential data', `AT=${Number(ad.flags.AT)}`));
   }
   return out;

@@ -15,7 +15,12 @@ export const COSE_ALG = {
   RS256: -257,
   RS384: -258,
   RS512: -259,
+  /** RSASSA-PKCS1-v1_5 with SHA-1: deprecated, but RPs (and TPM keys) still use it */
+  RS1: -65535,
 } as const;
+
+/** Every COSE algorithm this harness verifies: what inspect assumes an RP offered when the wrapper does not say. */
+export const VERIFIABLE_ALGORITHMS: readonly number[] = Object.values(COSE_ALG);
 
 export const COSE_ALG_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(COSE_ALG).map(([k, v]) => [v, k.replace(/_/g, '-')]),
@@ -74,17 +79,19 @@ export function coseKeyToPublicKey(key: Map<number | string, CborValue>): Public
       return { kty: ktyName, alg, algName, crv: curve.jwk, size: curve.size * 8, keyObject };
     }
     if (kty === 1) {
+      // RFC 9053 §7.2: OKP curves 6 Ed25519 and 7 Ed448, both signing with EdDSA (-8)
       const crv = key.get(-1);
-      if (crv !== 6) throw new HarnessError('BAD_COSE_KEY', `OKP key with unsupported curve ${String(crv)} (expected 6 Ed25519)`);
-      if (alg !== COSE_ALG.EdDSA) throw new HarnessError('BAD_COSE_KEY', `Ed25519 key declares alg ${algName}; expected EdDSA (-8)`);
+      const curve = crv === 6 ? { name: 'Ed25519', size: 32 } : crv === 7 ? { name: 'Ed448', size: 57 } : undefined;
+      if (!curve) throw new HarnessError('BAD_COSE_KEY', `OKP key with unsupported curve ${String(crv)} (expected 6 Ed25519 or 7 Ed448)`);
+      if (alg !== COSE_ALG.EdDSA) throw new HarnessError('BAD_COSE_KEY', `${curve.name} key declares alg ${algName}; expected EdDSA (-8)`);
       const x = bytesAt(key, -2, 'x');
-      if (x.length !== 32) throw new HarnessError('BAD_COSE_KEY', `Ed25519 public key must be 32 bytes, got ${x.length}`);
-      const keyObject = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(x).toString('base64url') }, format: 'jwk' });
-      return { kty: ktyName, alg, algName, crv: 'Ed25519', keyObject };
+      if (x.length !== curve.size) throw new HarnessError('BAD_COSE_KEY', `${curve.name} public key must be ${curve.size} bytes, got ${x.length}`);
+      const keyObject = crypto.createPublicKey({ key: { kty: 'OKP', crv: curve.name, x: Buffer.from(x).toString('base64url') }, format: 'jwk' });
+      return { kty: ktyName, alg, algName, crv: curve.name, keyObject };
     }
     if (kty === 3) {
-      if (![COSE_ALG.RS256, COSE_ALG.RS384, COSE_ALG.RS512, COSE_ALG.PS256].includes(alg as -257)) {
-        throw new HarnessError('BAD_COSE_KEY', `RSA key declares alg ${algName}; expected RS256/RS384/RS512/PS256`);
+      if (![COSE_ALG.RS256, COSE_ALG.RS384, COSE_ALG.RS512, COSE_ALG.PS256, COSE_ALG.RS1].includes(alg as -257)) {
+        throw new HarnessError('BAD_COSE_KEY', `RSA key declares alg ${algName}; expected RS256/RS384/RS512/PS256/RS1`);
       }
       const n = bytesAt(key, -1, 'n');
       const e = bytesAt(key, -2, 'e');
@@ -111,7 +118,7 @@ export function coseKeyToPublicKey(key: Map<number | string, CborValue>): Public
 const ALG_KEY_TYPE: Record<number, string> = {
   [COSE_ALG.ES256]: 'ec', [COSE_ALG.ES384]: 'ec', [COSE_ALG.ES512]: 'ec',
   [COSE_ALG.RS256]: 'rsa', [COSE_ALG.RS384]: 'rsa', [COSE_ALG.RS512]: 'rsa', [-65535]: 'rsa', [COSE_ALG.PS256]: 'rsa',
-  [COSE_ALG.EdDSA]: 'ed25519',
+  [COSE_ALG.EdDSA]: 'eddsa',
   [COSE_ALG.ML_DSA_44]: 'ml-dsa-44', [COSE_ALG.ML_DSA_65]: 'ml-dsa-65', [COSE_ALG.ML_DSA_87]: 'ml-dsa-87',
 };
 
@@ -122,7 +129,7 @@ const ALG_KEY_TYPE: Record<number, string> = {
  */
 export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
   const kt = key.asymmetricKeyType;
-  if (ALG_KEY_TYPE[alg] !== (kt === 'rsa-pss' ? 'rsa' : kt)) return false;
+  if (ALG_KEY_TYPE[alg] !== (kt === 'rsa-pss' ? 'rsa' : kt === 'ed25519' || kt === 'ed448' ? 'eddsa' : kt)) return false;
   try {
     switch (alg) {
       case COSE_ALG.ES256:
@@ -135,7 +142,7 @@ export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Ui
       case COSE_ALG.RS512:
         return crypto.verify('sha512', data, key, sig);
       case -65535:
-        // RS1: RSASSA-PKCS1-v1_5 with SHA-1, allowed only for TPM attestation statements (§8.3)
+        // RS1: RSASSA-PKCS1-v1_5 with SHA-1: TPM attestation statements (§8.3), and credentials of RPs that still offer it
         return crypto.verify('sha1', data, key, sig);
       case COSE_ALG.PS256:
         return crypto.verify('sha256', data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);

@@ -38,12 +38,13 @@ function describeAuthData(ad: AuthenticatorData) {
     rpIdHash: toHex(ad.rpIdHash),
     flags: { ...ad.flags, hex: `0x${ad.flags.value.toString(16).padStart(2, '0')}` },
     signCount: ad.signCount,
-    aaguid: acd ? formatAaguid(acd.aaguid) : undefined,
+    aaguid: acd ? formatAaguid(acd.aaguid) : ad.aaguid ? formatAaguid(ad.aaguid) : undefined,
     credentialId: acd ? toBase64url(acd.credentialId) : undefined,
     credentialIdLength: acd?.credentialId.length,
     publicKey,
     extensions: ad.extensions ? cborToJson(ad.extensions) : undefined,
     nonCanonicalCbor: ad.nonCanonical,
+    ...(ad.defect ? { defect: ad.defect } : {}),
   };
 }
 

@@ -49,7 +49,7 @@ describe('parseAuthenticatorData (WebAuthn L3 §6.1)', () => {
 
   it('rejects what the flags promise but the bytes lack, and bytes nothing accounts for', () => {
     rejects(new Uint8Array(36), /at least 37/);
-    rejects(build({ flags: 0x41 }).subarray(0, 50), /before the AAGUID|credential ID claims/);
+    rejects(build({ flags: 0x41 }).subarray(0, 50), /at byte offset 37: expected attested credential data/);
     rejects(build({ flags: 0x41 }).subarray(0, 60), /credential ID claims|truncated/);
     rejects(build({ flags: 0x81 }), /no extensions follow/);
     rejects(build({ flags: 0x01, tail: new Uint8Array([0]) }), /trailing/);

@@ -72,6 +72,12 @@ function common(json: unknown) {
 export interface ParseOptions {
   /** report bytes after the attestation object or the authenticator data instead of refusing them (conformance evaluation only) */
   allowTrailing?: boolean;
+  /**
+   * authenticator data that does not parse is the key's or the browser's defect, not bad input:
+   * kept in `authData.defect` (with what could be decoded) for a failed verification that names
+   * the byte (inspect, the RP). Input that is not a response at all still throws.
+   */
+  lenient?: boolean;
 }
 
 const authDataTrailing = (a: AuthenticatorData): string[] => (a.trailing ? [`authenticatorData: ${a.trailing} byte(s) after the ${a.flags.ED ? 'extensions' : a.flags.AT ? 'credential public key' : 'signature counter'} (flags AT=${a.flags.AT} ED=${a.flags.ED})`] : []);
@@ -90,8 +96,9 @@ export function parseRegistrationResponse(json: unknown, o: ParseOptions = {}): 
   if (!(attStmt instanceof Map)) throw new HarnessError('BAD_ATTESTATION_OBJECT', 'attestationObject.attStmt must be a map');
   if (!(authDataBytes instanceof Uint8Array)) throw new HarnessError('BAD_ATTESTATION_OBJECT', 'attestationObject.authData must be a byte string');
   const authData = parseAuthenticatorData(authDataBytes, o);
-  if (!authData.attestedCredentialData) {
-    throw new HarnessError('BAD_AUTHENTICATOR_DATA', 'registration authData has no attested credential data (AT flag clear)');
+  if (!authData.attestedCredentialData && !authData.defect) {
+    if (!o.lenient) throw new HarnessError('BAD_AUTHENTICATOR_DATA', 'registration authData has no attested credential data (AT flag clear)');
+    authData.defect = { offset: 32, expected: 'the AT flag (0x40) set: a registration carries attested credential data (WebAuthn L3 §6.5.1)', actual: `flags 0x${authData.flags.value.toString(16).padStart(2, '0')}, AT clear` };
   }
   let transports: string[] = [];
   if (c.r.transports !== undefined) {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { optionsRouteSchema, verifyRouteSchema, authenticationOptionsBody, authenticationVerifyResponse, type AuthenticationOptionsRequest } from '../schemas/api.ts';
-import { parseAuthenticationResponse, verifyAssertion, describeAssertion, firstFailure } from '../../../conformance/src/index.ts';
+import { parseAuthenticationResponse, verifyAssertion, describeAssertion, firstFailure, authDataDefectFinding } from '../../../conformance/src/index.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
 
@@ -52,7 +52,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
   app.post('/api/authentication/verify', {
     schema: verifyRouteSchema(authenticationVerifyResponse),
   }, async (req, reply) => {
-    const parsed = parseAuthenticationResponse(req.body);
+    const parsed = parseAuthenticationResponse(req.body, { lenient: true });
     rejectCanonical(parsed.nonCanonical);
     const fail = (status: number, code: string, message: string, extra: object = {}) =>
       reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
@@ -60,6 +60,11 @@ export async function authenticationRoutes(app: FastifyInstance) {
     if (!taken.ok) return fail(422, taken.code, taken.message);
     const ctx = taken.record.context as AuthenticationContext;
     if (ctx.ceremony !== 'authentication') return fail(422, 'CHALLENGE_WRONG_CEREMONY', 'this challenge was issued for registration, not sign-in');
+    // authenticator data that does not parse: the key's (or browser's) defect, a failed verification naming the byte
+    if (parsed.authData.defect) {
+      const f = authDataDefectFinding(parsed.authData.defect);
+      return fail(422, f.code, f.message, { findings: [f] });
+    }
     const id = Buffer.from(parsed.rawId).toString('base64url');
     // §7.2 step 5: the credential must be one the RP allowed
     if (ctx.allowCredentials.length && !ctx.allowCredentials.includes(id)) {

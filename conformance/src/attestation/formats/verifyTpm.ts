@@ -112,14 +112,24 @@ export function verifyTpm(input: FormatInput): FormatResult {
   if (pubAreaBytes) {
     try {
       const pa = parsePubArea(pubAreaBytes);
-      const j = k?.keyObject.export({ format: 'jwk' });
-      let same = false;
-      if (pa.rsa && j?.kty === 'RSA') {
-        same = Buffer.from(j.n!, 'base64url').equals(Buffer.from(pa.rsa.n)) && Buffer.from(j.e!, 'base64url').readUIntBE(0, Buffer.from(j.e!, 'base64url').length) === pa.rsa.exponent;
-      } else if (pa.ecc && j?.kty === 'EC') {
-        same = TPM_CURVES[pa.ecc.curve] === j.crv && Buffer.from(j.x!, 'base64url').equals(Buffer.from(pa.ecc.x)) && Buffer.from(j.y!, 'base64url').equals(Buffer.from(pa.ecc.y));
+      if (!k) {
+        // the credential key was refused before (CREDENTIAL_PUBLIC_KEY says why): there is nothing to compare
+        findings.push({ code: 'ATT_TPM_PUBAREA_KEY', status: 'skip', spec: `${SPEC} step 2`, message: 'the key in pubArea is not compared: the credential public key was not accepted (see CREDENTIAL_PUBLIC_KEY)' });
+      } else {
+        const j = k.keyObject.export({ format: 'jwk' });
+        // compared as numbers: a modulus or coordinate may carry leading zero octets on one side only
+        const num = (b: Uint8Array | string) => BigInt(`0x${(typeof b === 'string' ? Buffer.from(b, 'base64url') : Buffer.from(b)).toString('hex') || '0'}`);
+        let same = false;
+        let actual = 'a key of another type';
+        if (pa.rsa && j.kty === 'RSA') {
+          same = num(j.n!) === num(pa.rsa.n) && num(j.e!) === BigInt(pa.rsa.exponent);
+          actual = same ? 'same key' : `modulus ${Buffer.from(pa.rsa.n).toString('hex').slice(0, 16)}…, exponent ${pa.rsa.exponent}`;
+        } else if (pa.ecc && j.kty === 'EC') {
+          same = TPM_CURVES[pa.ecc.curve] === j.crv && num(j.x!) === num(pa.ecc.x) && num(j.y!) === num(pa.ecc.y);
+          actual = same ? 'same key' : `${TPM_CURVES[pa.ecc.curve] ?? `curve 0x${pa.ecc.curve.toString(16)}`} point x=${Buffer.from(pa.ecc.x).toString('hex').slice(0, 16)}…`;
+        }
+        findings.push(verdict('ATT_TPM_PUBAREA_KEY', same, `${SPEC} step 2`, 'the key in pubArea equals the credential public key', `the credential key (${k.algName}${j.kty === 'EC' ? ` on ${j.crv}` : ''})`, actual));
       }
-      findings.push(verdict('ATT_TPM_PUBAREA_KEY', same, `${SPEC} step 2`, 'the key in pubArea equals the credential public key', 'same key', 'different key'));
       if (certInfoBytes) {
         const ci = parseCertInfo(certInfoBytes);
         findings.push(verdict('ATT_TPM_CERTINFO_MAGIC', ci.magic === TPM_GENERATED_VALUE, `${SPEC} step 4`, 'certInfo.magic is TPM_GENERATED_VALUE', '0xff544347', `0x${ci.magic.toString(16)}`));
