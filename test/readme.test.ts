@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from '../scripts/catalogue.ts';
 import { faultMatrixMarkdown } from '../conformance/src/checks/faultMatrix.ts';
+import { findingCodesIn } from '../conformance/src/findings/findingCodes.ts';
+
+const readme = () => fs.readFileSync('README.md', 'utf8');
 
 describe('README', () => {
   it('starts with the two commands', () => {
@@ -15,6 +18,12 @@ describe('README', () => {
     const readme = fs.readFileSync('README.md', 'utf8');
     const copy = readme.slice(readme.indexOf('<!-- catalogue:start -->') + 24, readme.indexOf('<!-- catalogue:end -->')).trim();
     expect(copy).toBe(catalogueMarkdown());
+  });
+
+  it('lists every ceremony and certificate finding code in its verification-steps table', () => {
+    const table = readme().slice(readme().indexOf('## Verification steps'), readme().indexOf('## Where the harness'));
+    const missing = [...findingCodesIn('ceremony', 'certificate')].filter((c) => !table.includes(`\`${c}\``));
+    expect(missing).toEqual([]);
   });
 
   it('carries the current fault matrix', () => {

@@ -56,6 +56,10 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'metadataDeclaresMissingCapability', what: 'metadata declaring a capability the key lacks (credBlob)', entry: (e) => gi(e).extensions.push('credBlob'), expect: ['DECL_EXTENSIONS', 'CTAP_GETINFO_MATCHES_METADATA'] },
   { fault: 'nonCanonicalCbor', what: 'non-canonical CBOR (attestation object keys out of order)', faults: { nonCanonicalCbor: true }, expect: ['HYG_CANONICAL_CBOR'] },
   { fault: 'trailingCbor', what: 'trailing CBOR (a stray item after the authenticator data\'s last field)', faults: { trailingCbor: true }, expect: ['HYG_NO_TRAILING_BYTES'] },
+  // malformed authenticator data: the client (as a browser would) cannot read the credential, so every
+  // registration fails and what needs one fails with it; inspect and the RP name the byte (AUTHDATA_STRUCTURE)
+  { fault: 'coseKeyMiscounted', what: 'a COSE key map claiming one more entry than it holds', faults: { coseKeyMiscounted: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_GETINFO_WELL_FORMED', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'truncatedAaguid', what: 'authenticator data cut inside the AAGUID', faults: { truncatedAaguid: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXCLUDE_LIST', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_HMAC_SECRET', 'CTAP_PIN_UV_AUTH_PROTOCOLS', 'CTAP_U2F_INTEROP', 'CTAP_USER_PRESENCE', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
   { fault: 'wrongCoseKeyType', what: 'wrong COSE key type for the credential key', faults: { wrongCoseKeyType: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
   { fault: 'bsWithoutBe', what: 'backup state without backup eligibility', faults: { bsWithoutBe: true }, expect: ['HYG_BE_BS'] },
   { fault: 'shortCredentialId', what: '8-byte credential IDs', faults: { shortCredentialId: true }, expect: ['HYG_CREDENTIAL_ID_LENGTH'] },

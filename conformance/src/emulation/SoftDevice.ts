@@ -61,6 +61,10 @@ export interface SoftFaults {
   nonCanonicalCbor?: boolean;
   /** a stray CBOR item after the authenticator data's last field */
   trailingCbor?: boolean;
+  /** the credential's COSE key map claims one more entry than it holds (registrations) */
+  coseKeyMiscounted?: boolean;
+  /** authenticator data cut inside the AAGUID, AT flag still set (registrations; Firefox 98 sent one) */
+  truncatedAaguid?: boolean;
   wrongCoseKeyType?: boolean;
   // CTAP-level defects (check --ctap)
   /** getInfo lists extensions the key does not implement (credBlob) */
@@ -525,7 +529,17 @@ export class SoftDevice implements AuthenticatorCore {
     head.set(this.faults.wrongRpIdHash ? sha256(Buffer.concat([Buffer.from('evil:'), Buffer.from(rpIdHash)])) : rpIdHash, 0);
     head[32] = flags;
     new DataView(head.buffer).setUint32(33, counter >>> 0);
-    const out = rest ? Uint8Array.from([...head, ...rest]) : head;
+    let body = rest;
+    if (body && flags & 0x40) {
+      // attested credential data: AAGUID 16 | credentialIdLength 2 | credentialId | COSE key …
+      if (this.faults.coseKeyMiscounted) {
+        body = Uint8Array.from(body);
+        const at = 18 + ((body[16]! << 8) | body[17]!);
+        body[at] = body[at]! + 1; // the COSE map claims one more entry than it has
+      }
+      if (this.faults.truncatedAaguid) body = body.subarray(0, 10);
+    }
+    const out = body ? Uint8Array.from([...head, ...body]) : head;
     // trailingCbor: an empty CBOR map after the last field, the ED flag left clear (signed over, as a key would)
     return this.faults.trailingCbor ? Uint8Array.from([...out, 0xa0]) : out;
   }

@@ -7,6 +7,7 @@
  */
 export const FINDING_CODES = {
   // WebAuthn L3 §7.1 / §7.2 ceremony steps
+  AUTHDATA_STRUCTURE: 'ceremony',
   CLIENT_DATA_TYPE: 'ceremony',
   CLIENT_DATA_CHALLENGE: 'ceremony',
   CLIENT_DATA_ORIGIN: 'ceremony',
@@ -78,7 +79,6 @@ export const FINDING_CODES = {
   CERT_VALIDITY: 'certificate',
   CHAIN_LINK: 'certificate',
   CHAIN_KEY_IDENTIFIER: 'certificate',
-  AUTHDATA_STRUCTURE: 'ceremony',
   CHAIN_ISSUER_IS_CA: 'certificate',
   // the authenticator's metadata entry against what it did
   MDS_ENTRY: 'metadata',

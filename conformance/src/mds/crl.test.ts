@@ -46,6 +46,11 @@ describe('CRL checking of the MDS BLOB signer', () => {
     // revoked after the verification time: not yet revoked then
     serve = await signer.crl({ revokeSigner: true, revokedAt: new Date(Date.UTC(2027, 0, 1)) });
     expect((await run()).signerResult.status).toBe('checked');
+    // a CRL issued after the verification time says nothing about it (RFC 5280 §5.1.2.4): not used, not "checked"
+    serve = await signer.crl({ revokeSigner: false, thisUpdate: new Date(Date.UTC(2026, 5, 1)) });
+    expect((await run()).signerResult).toMatchObject({ status: 'stale', detail: expect.stringMatching(/not yet valid at 2026-01-01.*issued after the verification time/) });
+    serve = await signer.crl({ revokeSigner: true, revokedAt: new Date(Date.UTC(2025, 0, 1)), thisUpdate: new Date(Date.UTC(2026, 5, 1)) });
+    expect((await run()).signerResult.status).toBe('stale');
     serve = 'down';
     r = await run();
     expect(r.signerResult).toMatchObject({ status: 'unreachable', detail: expect.stringMatching(/HTTP 503/) });

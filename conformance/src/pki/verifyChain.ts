@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { ParsedCertificate } from './parseCertificate.ts';
+import { parseCertificate, type ParsedCertificate } from './parseCertificate.ts';
 import type { Finding } from '../findings/Finding.ts';
 
 export interface ChainVerdict {
@@ -61,17 +61,7 @@ export function verifyChain(path: readonly ParsedCertificate[], anchors: readonl
           ? { expected: `a signature by the key of x5c[${i + 1}] (${parent.subject})`, actual: 'the signature does not verify with that key' }
           : { expected: `x5c[${i}]'s issuer name equal to x5c[${i + 1}]'s subject, ${parent.subject}`, actual: `x5c[${i}]'s issuer is ${child.issuer}` }),
     });
-    // RFC 5280 §4.2.1.1: the AKI helps find the issuer; it is not part of path validation (§6.1.3)
-    if (signed && child.authorityKeyId && parent.subjectKeyId && child.authorityKeyId !== parent.subjectKeyId) {
-      findings.push({
-        code: 'CHAIN_KEY_IDENTIFIER',
-        status: 'warn',
-        spec: 'RFC 5280 §4.2.1.1, §4.2.1.2',
-        message: `x5c[${i}]'s authority key identifier differs from x5c[${i + 1}]'s subject key identifier (the signature verifies: path validation does not depend on it, but tools that build paths by key identifier will not find the issuer)`,
-        expected: parent.subjectKeyId,
-        actual: child.authorityKeyId,
-      });
-    }
+    if (signed) pushKeyIdWarning(findings, child, parent, `x5c[${i}]`, `x5c[${i + 1}]`);
     findings.push({
       code: 'CHAIN_ISSUER_IS_CA',
       status: isCA ? 'pass' : 'fail',
@@ -88,8 +78,15 @@ export function verifyChain(path: readonly ParsedCertificate[], anchors: readonl
   let anchor: X509Certificate | undefined;
   for (const a of anchors) {
     const same = a.fingerprint256 === last.x509.fingerprint256;
-    if (same || (last.x509.issuer === a.subject && safeVerify(last.x509, a))) {
+    let parsedAnchor: ParsedCertificate | undefined;
+    try {
+      parsedAnchor = parseCertificate(new Uint8Array(a.raw), 'trust anchor');
+    } catch {
+      parsedAnchor = undefined;
+    }
+    if (same || ((parsedAnchor ? namesMatch(last, parsedAnchor) : last.x509.issuer === a.subject) && safeVerify(last.x509, a))) {
       anchor = a;
+      if (!same && parsedAnchor) pushKeyIdWarning(findings, last, parsedAnchor, `x5c[${path.length - 1}]`, 'the trust anchor');
       break;
     }
   }
@@ -110,6 +107,19 @@ export function verifyChain(path: readonly ParsedCertificate[], anchors: readonl
         : { expected: `issuer among ${anchors.length} anchor(s)`, actual: `last certificate issued by ${last.issuer}` }),
   });
   return { findings, anchor, trusted };
+}
+
+/** RFC 5280 §4.2.1.1: the AKI helps find the issuer; it is not part of path validation (§6.1.3): a mismatch is a warning. */
+function pushKeyIdWarning(findings: Finding[], child: ParsedCertificate, parent: ParsedCertificate, childName: string, parentName: string) {
+  if (!child.authorityKeyId || !parent.subjectKeyId || child.authorityKeyId === parent.subjectKeyId) return;
+  findings.push({
+    code: 'CHAIN_KEY_IDENTIFIER',
+    status: 'warn',
+    spec: 'RFC 5280 §4.2.1.1, §4.2.1.2',
+    message: `${childName}'s authority key identifier differs from ${parentName}'s subject key identifier (the signature verifies: path validation does not depend on it, but tools that build paths by key identifier will not find the issuer)`,
+    expected: parent.subjectKeyId,
+    actual: child.authorityKeyId,
+  });
 }
 
 /**
