@@ -11,6 +11,9 @@ import { loadConfig } from '../server/src/config.ts';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-bench-'));
 const config = loadConfig(['--port', '0', '--data-dir', dataDir], {}, process.cwd());
 const app = await buildApp({ config });
+// the HTTP floor: a no-op JSON route on the same server (same hooks, same body parser, same session
+// cookie), loaded by the same generator with the same bodies: what the HTTP stack itself allows
+app.post('/api/bench-noop', async () => ({ ok: true }));
 await app.listen({ host: '127.0.0.1', port: 0 });
 const { port } = app.server.address() as { port: number };
 // the origin the load generator will use

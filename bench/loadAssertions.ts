@@ -8,7 +8,9 @@ import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticato
  * /api/authentication/verify over keep-alive connections for a bounded time and count.
  * Each connection sends its own credential's assertions in counter order.
  */
-const [url, connectionsArg, perConnArg, msArg] = process.argv.slice(2);
+const [url, connectionsArg, perConnArg, msArg, targetArg] = process.argv.slice(2);
+/** where the timed phase posts (the no-op route measures the HTTP floor with the same bodies) */
+const target = targetArg ?? '/api/authentication/verify';
 const base = new URL(url!);
 const connections = Number(connectionsArg ?? 8);
 const perConnection = Number(perConnArg ?? 2000);
@@ -67,7 +69,7 @@ let failed = 0;
 const start = performance.now();
 const deadline = start + maxMs;
 await Promise.all(queues.map((jobs) => new Promise<void>((resolve, reject) => {
-  const reqs = jobs.map((j) => Buffer.from(`POST /api/authentication/verify HTTP/1.1\r\nHost: ${base.host}\r\nContent-Type: application/json\r\nCookie: ${j.cookie}\r\nContent-Length: ${Buffer.byteLength(j.body)}\r\n\r\n${j.body}`));
+  const reqs = jobs.map((j) => Buffer.from(`POST ${target} HTTP/1.1\r\nHost: ${base.host}\r\nContent-Type: application/json\r\nCookie: ${j.cookie}\r\nContent-Length: ${Buffer.byteLength(j.body)}\r\n\r\n${j.body}`));
   const sock = net.connect(Number(base.port), base.hostname);
   let sent = 0;
   let done = 0;

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
@@ -7,8 +9,10 @@ import type { Stores } from './storage/RunStore.ts';
 import { storePlugin } from './plugins/store.ts';
 import { challengesPlugin } from './plugins/challenges.ts';
 import { sessionPlugin } from './plugins/session.ts';
+import { accessPlugin } from './plugins/access.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
-import { isHarnessError, loadNodeHid, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
+import { HarnessError, isHarnessError, loadNodeHid, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './jsonDepth.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
@@ -87,10 +91,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const message = status === 414 ? 'a URL parameter is longer than 1400 characters (a credential ID is at most 1023 bytes)' : err.message.slice(0, 300);
       reply.code(status).send({ error: { code: status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST', message } });
     },
-    ...(deps.https ? { https: deps.https } : {}),
+    // a client that sends its request slowly is answered 408 and cut off instead of holding a socket
+    // forever: node checks every connection's deadline each second (its default is every 30 s)
+    serverFactory: (handler: http.RequestListener) => {
+      const o = { requestTimeout: deps.config.requestTimeoutMs, headersTimeout: deps.config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.max(50, deps.config.requestTimeoutMs / 4)) };
+      return deps.https ? https.createServer({ ...o, ...deps.https }, handler) : http.createServer(o, handler);
+    },
   } as FastifyServerOptions);
 
+  // JSON bodies: nesting refused before anything walks it (a 100,000-level body would overflow the stack in
+  // JSON.parse or later), then fastify's own parser (prototype keys refused)
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonDepthExceeds(body as string)) {
+      const e = new HarnessError('JSON_TOO_DEEP', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels (a WebAuthn response nests about 6)`);
+      return done(e, undefined);
+    }
+    return defaultJson(req, body as string, done);
+  });
+
   await app.register(configPlugin, { config: deps.config, now: deps.now ?? Date.now });
+  await app.register(accessPlugin);
   await app.register(storePlugin, { stores: deps.stores });
   await app.register(challengesPlugin);
   await app.register(sessionPlugin);

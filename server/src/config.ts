@@ -24,6 +24,18 @@ export interface Config {
   mdsCacheDir?: string;
   /** vendors' draft metadata statements, each the MDS entry of its AAGUID (before the key is in MDS) */
   statements?: string[];
+  /** the whole request (headers and body) must arrive within this time */
+  requestTimeoutMs: number;
+  /** required on every request when the server listens beyond loopback (generated at start when not given) */
+  token?: string;
+  /** the origins were not given: they follow the port the server is bound to (PORT=0) */
+  originsDefaulted: boolean;
+}
+
+/** Interfaces that only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsKey' | 'tlsSelfSigned'; bool?: boolean; arg?: string; help: string }> = {
@@ -41,6 +53,8 @@ const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsK
   '--mds-root': { env: 'MDS_ROOT', key: 'mdsRoot', arg: 'PEM', help: 'root that BLOB must chain to (default: the FIDO MDS GlobalSign roots)' },
   '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir', arg: 'DIR', help: 'MDS cache (default ~/.cache/fido2-harness/mds)' },
   '--statements': { env: 'STATEMENTS', key: 'statements', arg: 'FILE,FILE', help: 'draft metadata statements (JSON), each used as the MDS entry of its AAGUID: a key not in MDS yet' },
+  '--token': { env: 'FIDO2_HARNESS_TOKEN', key: 'token', arg: 'TEXT', help: 'access token required off loopback (default: generated at start and printed in the URL)' },
+  '--request-timeout': { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', arg: 'MS', help: 'a request (headers and body) must arrive within this time (default 30000)' },
 };
 
 export const CONFIG_HELP = Object.entries(FLAGS)
@@ -71,6 +85,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(rpId)) {
     throw new HarnessError('BAD_CONFIG', `RP ID must be a domain name (no scheme, port or path), got ${JSON.stringify(raw.rpId)}`);
   }
+  // WebAuthn L3 §5.1.3 / HTML: an RP ID is a registrable domain suffix, never an IP address
+  if (/^\d+(\.\d+){3}$/.test(rpId) || /^\d+$/.test(rpId)) throw new HarnessError('BAD_CONFIG', `RP ID ${JSON.stringify(raw.rpId)} is an IP address: WebAuthn needs a domain name (localhost, or a name that resolves to this machine)`);
   let tls: Config['tls'];
   if (raw.tlsCert || raw.tlsKey) {
     if (!raw.tlsCert || !raw.tlsKey) throw new HarnessError('BAD_CONFIG', '--tls-cert and --tls-key go together');
@@ -95,6 +111,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       throw new HarnessError('BAD_CONFIG', `origin ${o} is not on the RP ID ${rpId} or a subdomain of it (WebAuthn L3 §5.1.3 would refuse it)`);
     }
   }
+  const requestTimeoutMs = raw.requestTimeoutMs === undefined ? 30_000 : Number(raw.requestTimeoutMs);
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100 || requestTimeoutMs > 3_600_000) throw new HarnessError('BAD_CONFIG', `request timeout must be an integer number of milliseconds 100-3600000, got ${raw.requestTimeoutMs}`);
+  if (raw.token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(raw.token)) throw new HarnessError('BAD_CONFIG', 'the access token must be 16-256 printable ASCII characters without spaces');
   const challengeTtlMs = raw.challengeTtlMs === undefined ? 300_000 : Number(raw.challengeTtlMs);
   if (!Number.isInteger(challengeTtlMs) || challengeTtlMs < 1000) throw new HarnessError('BAD_CONFIG', `challenge TTL must be an integer number of milliseconds >= 1000, got ${raw.challengeTtlMs}`);
   return {
@@ -111,5 +130,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     mdsRoot: raw.mdsRoot ? path.resolve(cwd, raw.mdsRoot) : undefined,
     mdsCacheDir: raw.mdsCacheDir ? path.resolve(cwd, raw.mdsCacheDir) : undefined,
     statements: raw.statements ? raw.statements.split(',').map((f) => f.trim()).filter(Boolean).map((f) => path.resolve(cwd, f)) : undefined,
+    requestTimeoutMs,
+    token: raw.token,
+    originsDefaulted: !raw.origins,
   };
 }

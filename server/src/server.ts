@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { buildApp } from './app.ts';
-import type { Config } from './config.ts';
+import { isLoopbackHost, type Config } from './config.ts';
 import { selfSignedCertificate } from './tls.ts';
 import { packagePath } from '../../conformance/src/index.ts';
 
@@ -10,6 +11,8 @@ export const clientDist = () => packagePath('dist', 'client');
 
 /** Start the harness: the only place that listens. Returns a stop function. */
 export async function startServer(config: Config, log: (line: string) => void = console.log) {
+  // beyond loopback every request needs the access token: one is made for this run unless given
+  if (!isLoopbackHost(config.host) && !config.token) config = { ...config, token: crypto.randomBytes(24).toString('base64url') };
   let https: { cert: string | Buffer; key: string | Buffer } | undefined;
   if (config.tls && 'cert' in config.tls) {
     https = { cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) };
@@ -24,8 +27,10 @@ export async function startServer(config: Config, log: (line: string) => void = 
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = `${https ? 'https' : 'http'}://${config.rpId}:${port}/`;
+  // PORT=0: the default origin is the port actually bound, or every ceremony would fail
+  if (config.port === 0 && config.originsDefaulted) app.config.origins.splice(0, app.config.origins.length, `${https ? 'https' : 'http'}://${config.rpId}${port === (https ? 443 : 80) ? '' : `:${port}`}`);
+  const url = `${https ? 'https' : 'http'}://${config.rpId}:${port}/${config.token ? `?token=${config.token}` : ''}`;
   log(`fido2-harness listening on ${url}`);
-  log(`  RP ID ${config.rpId}; accepted origins ${config.origins.join(', ')}; data in ${config.dataDir}`);
+  log(`  RP ID ${config.rpId}; accepted origins ${app.config.origins.join(', ')}; data in ${config.dataDir}${config.token ? '; reachable beyond this machine: every request needs the token in that URL' : ''}`);
   return { app, url, port, stop: () => app.close() };
 }

@@ -68,7 +68,14 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
   });
   const reg = ctx.registrations[0];
   const entry = ctx.entry;
-  const row = entry ? entraEligibility(entry, at) : undefined;
+  // the eligibility of metadata from outside is computed under the same guard as the checks: a
+  // statement of an unexpected shape costs the predicted row, never the report
+  let row: ReturnType<typeof entraEligibility> | undefined;
+  try {
+    row = entry ? entraEligibility(entry, at) : undefined;
+  } catch {
+    row = undefined;
+  }
   // a required check that could not be shown (skipped for lack of evidence) is not passed; one
   // about a feature the key does not have at all (notApplicable) is not held against it
   const counts = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable);

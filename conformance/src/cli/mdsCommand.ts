@@ -99,6 +99,8 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     case 'update': {
       const m = await updateMetadata(blobSpec ?? OFFICIAL_MDS_URL, o);
       io.out.write(`${m.note}\n`);
+      // a BLOB that verifies but is past its nextUpdate (or has another warning) is said so, every time
+      for (const f of m.blob.findings.filter((x) => x.status === 'warn')) if (!m.note.includes(f.message)) io.err.write(`warning: ${f.message}\n`);
       return 0;
     }
     case 'verify': {

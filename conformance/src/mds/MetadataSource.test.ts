@@ -105,3 +105,58 @@ describe('MetadataSource', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('downloads are capped while they stream; the rollback rule holds per BLOB series', () => {
+  it('a chunked body without Content-Length is cut off at the limit (MDS and CRL), not read to the end', async () => {
+    let sent = 0;
+    let aborted = false;
+    const flood = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x41);
+      const pump = () => {
+        while (sent < 300 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return res.once('drain', pump);
+        }
+        res.end();
+      };
+      req.socket.on('close', () => (aborted = true));
+      pump();
+    });
+    await new Promise<void>((r) => flood.listen(0, '127.0.0.1', r));
+    const floodUrl = `http://127.0.0.1:${(flood.address() as { port: number }).port}/`;
+    try {
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-flood-'));
+      const before = process.memoryUsage().rss;
+      const e = await updateMetadata(floodUrl, { cacheDir, roots: [new crypto.X509Certificate(signer.rootDer)], now: () => NOW }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(HarnessError);
+      expect((e as HarnessError).message).toMatch(/sent more than \d+ bytes; an MDS BLOB is far smaller: the download was stopped/);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(aborted).toBe(true);
+      expect(sent).toBeLessThan(200 * 1024 * 1024);
+      expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+      const { networkCrlSource } = await import('./crl.ts');
+      sent = 0;
+      await expect(networkCrlSource().get(floodUrl)).rejects.toThrow(/larger than \d+ bytes \(the download was stopped\)/);
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    } finally {
+      flood.closeAllConnections();
+      await new Promise<void>((r) => flood.close(() => r()));
+    }
+  }, 60_000);
+
+  it('a query-string variant of the same URL cannot roll the cached BLOB back; a stale BLOB is said to be stale', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-series-'));
+    const o = { cacheDir, roots: [new crypto.X509Certificate(signer.rootDer)], now: () => NOW };
+    serve = { body: await signer.blob({ no: 20, nextUpdate: '2027-01-01', entries: [] }), etag: '"20"' };
+    expect((await updateMetadata(url, o)).blob.no).toBe(20);
+    serve = { body: await signer.blob({ no: 19, nextUpdate: '2027-01-01', entries: [] }), etag: '"19"' };
+    for (const variant of [`${url}?cache-buster=1`, `${url}#x`, url.replace('127.0.0.1', '127.0.0.1:' + new URL(url).port).replace(/:(\d+):\d+/, ':$1')]) {
+      await expect(updateMetadata(variant, o)).rejects.toThrow(/older than the cached no 20: refusing to go backwards/);
+    }
+    serve = { body: await signer.blob({ no: 21, nextUpdate: '2026-06-01', entries: [] }), etag: '"21"' };
+    const stale = await updateMetadata(url, o);
+    expect(stale.note).toMatch(/STALE: the BLOB is stale: its nextUpdate 2026-06-01 has passed/);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+});

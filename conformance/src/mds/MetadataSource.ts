@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto, { type X509Certificate } from 'node:crypto';
+import { readCapped } from '../runtime/readCapped.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { loadMetadataBlob, type MetadataBlob } from './MetadataBlob.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
@@ -47,9 +48,23 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
   return env.FIDO2_HARNESS_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fido2-harness', 'mds');
 }
 
-/** One folder per URL; inside, each BLOB kept under its `no` (no-121.jwt), meta.json names the current one. */
+/**
+ * The BLOB series a URL names: scheme, host and path, without query, fragment or default port.
+ * The cache and the rollback rule (a lower `no` is refused) hold per series, so
+ * "https://mds3.fidoalliance.org/?x=1" cannot roll back what "https://mds3.fidoalliance.org/" had.
+ */
+export function seriesOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '') || '/'}`;
+  } catch {
+    return url;
+  }
+}
+
+/** One folder per BLOB series; inside, each BLOB kept under its `no` (no-121.jwt), meta.json names the current one. */
 function slot(cacheDir: string, url: string) {
-  const dir = path.join(cacheDir, crypto.createHash('sha256').update(url).digest('hex').slice(0, 16));
+  const dir = path.join(cacheDir, crypto.createHash('sha256').update(seriesOf(url)).digest('hex').slice(0, 16));
   return { dir, blob: (no: number) => path.join(dir, `no-${no}.jwt`), meta: path.join(dir, 'meta.json') };
 }
 
@@ -101,9 +116,10 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
     return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
   }
   if (!res.ok) throw new HarnessError('MDS_HTTP', `${url} answered HTTP ${res.status}${cached ? '; the cached BLOB is kept' : ''}`);
-  const len = Number(res.headers.get('content-length') ?? 0);
-  if (len > MAX_BLOB_BYTES) throw new HarnessError('MDS_HTTP', `${url} sent ${len} bytes; an MDS BLOB is far smaller (limit ${MAX_BLOB_BYTES})`);
-  const jwt = (await res.text()).trim();
+  // capped while it streams: a chunked (or lying) body is cut off at the limit, not read to the end
+  const body = await readCapped(res, MAX_BLOB_BYTES);
+  if (!body) throw new HarnessError('MDS_HTTP', `${url} sent more than ${MAX_BLOB_BYTES} bytes; an MDS BLOB is far smaller: the download was stopped${cached ? '; the cached BLOB is kept' : ''}`);
+  const jwt = Buffer.from(body).toString('utf8').trim();
   const blob = await verifyOrThrow(jwt, url, o);
   if (cached && blob.no < cached.meta.no) {
     throw new HarnessError('MDS_NO_REGRESSION', `${url} served BLOB no ${blob.no}, older than the cached no ${cached.meta.no}: refusing to go backwards (FIDO MDS 3.0 §3.1.6); the cached BLOB is kept`);
@@ -125,7 +141,8 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
   fs.renameSync(`${s.blob(blob.no)}.tmp`, s.blob(blob.no));
   fs.writeFileSync(`${s.meta}.tmp`, JSON.stringify(meta, null, 2));
   fs.renameSync(`${s.meta}.tmp`, s.meta);
-  return { blob, source: url, how: 'downloaded', note: `downloaded BLOB no ${blob.no} (nextUpdate ${blob.nextUpdate})${cached ? `, replacing no ${cached.meta.no}` : ''}` };
+  const stale = blob.findings.find((f) => f.code === 'MDS_NEXT_UPDATE' && f.status === 'warn');
+  return { blob, source: url, how: 'downloaded', note: `downloaded BLOB no ${blob.no} (nextUpdate ${blob.nextUpdate})${cached ? `, replacing no ${cached.meta.no}` : ''}${stale ? `; STALE: ${stale.message}` : ''}` };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readCapped } from '../runtime/readCapped.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packagePath } from '../runtime/packagePath.ts';
@@ -83,9 +84,8 @@ export function networkCrlSource(o: { fetch?: typeof fetch; timeoutMs?: number }
         throw new Error((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
       }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      if (Number(res.headers.get('content-length') ?? 0) > MAX_CRL_BYTES) throw new Error(`larger than ${MAX_CRL_BYTES} bytes`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      if (bytes.length > MAX_CRL_BYTES) throw new Error(`larger than ${MAX_CRL_BYTES} bytes`);
+      const bytes = await readCapped(res, MAX_CRL_BYTES);
+      if (!bytes) throw new Error(`larger than ${MAX_CRL_BYTES} bytes (the download was stopped)`);
       return bytes;
     },
   };

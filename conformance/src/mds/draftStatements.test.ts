@@ -28,6 +28,10 @@ describe('draft metadata statements', () => {
       [JSON.stringify({ description: 'no aaguid' }), /needs the key's AAGUID .* got nothing/],
       [JSON.stringify({ ...e.metadataStatement, aaguid: A.toUpperCase() }), /lowercase 8-4-4-4-12/],
       [JSON.stringify({ ...e, statusReports: 'certified' }), /statusReports must be an array/],
+      // members of the wrong type, named by their path (they used to pass start-up and 500 every registration)
+      [JSON.stringify({ ...e.metadataStatement, attestationTypes: 'basic_full' }), /members of the wrong type: attestationTypes must be array/],
+      [JSON.stringify({ ...e.metadataStatement, authenticatorGetInfo: { ...(e.metadataStatement!.authenticatorGetInfo as object), versions: 'FIDO_2_0' } }), /authenticatorGetInfo\.versions must be array/],
+      [JSON.stringify({ ...e.metadataStatement, userVerificationDetails: 5 }), /userVerificationDetails must be array/],
       [JSON.stringify({ ...e, statusReports: [{ effectiveDate: '2024-01-01' }] }), /statusReports must be an array/],
       [' '.repeat(5 * 1024 * 1024), /larger than/],
     ];

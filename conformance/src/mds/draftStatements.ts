@@ -2,6 +2,10 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import type { MetadataEntry } from './MetadataBlob.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 import { isJsonObject, parseJsonDocument } from '../encoding/parseJsonDocument.ts';
+import { Ajv } from 'ajv';
+import { METADATA_STATEMENT_SHAPE } from './metadataStatementSchema.ts';
+
+const shape = new Ajv({ allErrors: true, strict: false }).compile(METADATA_STATEMENT_SHAPE);
 
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 
@@ -21,6 +25,12 @@ export function readDraftStatement(text: string, name: string): MetadataEntry {
   const aaguid = (wrapped ? (doc.aaguid ?? statement.aaguid) : statement.aaguid) as unknown;
   if (typeof aaguid !== 'string' || !AAGUID_TEXT.test(aaguid)) {
     throw new HarnessError('BAD_STATEMENT', `${name}: a draft statement needs the key's AAGUID as "aaguid" (lowercase 8-4-4-4-12), got ${JSON.stringify(aaguid) ?? 'nothing'}`);
+  }
+  // every member it does carry must have the type MDS 3.0 gives it: a string where a list belongs would
+  // pass start-up and break every registration later (members it lacks are `mds lint`'s business)
+  if (!shape(statement)) {
+    const problems = (shape.errors ?? []).slice(0, 5).map((e) => `${e.instancePath.slice(1).replace(/\//g, '.') || '(statement)'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`);
+    throw new HarnessError('BAD_STATEMENT', `${name}: members of the wrong type: ${problems.join('; ')} (FIDO Metadata Statement 3.0 §4; "fido2-harness mds lint ${name}" lists everything)`);
   }
   const reports = wrapped ? doc.statusReports : undefined;
   if (reports !== undefined && !(Array.isArray(reports) && reports.every((r) => isJsonObject(r) && typeof r.status === 'string'))) {

@@ -68,3 +68,11 @@ export const METADATA_STATEMENT_SCHEMA = {
     },
   },
 } as const;
+
+/** The same schema without `required`, anywhere: the shape of every member a (draft) statement does carry. */
+function withoutRequired(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutRequired);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'required').map(([k, x]) => [k, withoutRequired(x)]));
+  return v;
+}
+export const METADATA_STATEMENT_SHAPE = withoutRequired(METADATA_STATEMENT_SCHEMA) as Record<string, unknown>;

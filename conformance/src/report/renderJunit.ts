@@ -1,7 +1,15 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { keyChangeLines, runNotes } from './reportNotes.ts';
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+/**
+ * Text as XML 1.0 character data: markup escaped, and every character XML 1.0 §2.2 forbids
+ * removed (C0 controls but tab, LF, CR; U+FFFE and U+FFFF; surrogates that are not a pair),
+ * so a run label or a key's answer can never make the file not well-formed.
+ */
+const xml = (s: string) =>
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
 
 /** JUnit XML: one testsuite per run (profile), one testcase per check (CI systems render it natively). */
 export function renderJunit(reports: RunReport | RunReport[]): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChallengeStore } from './ChallengeStore.ts';
 
 describe('ChallengeStore', () => {
-  const make = (o: { maxEntries?: number; maxPerSession?: number } = {}) => {
+  const make = (o: { maxEntries?: number; maxPerSession?: number; maxPerClient?: number } = {}) => {
     const clock = { now: 1_000_000 };
     return { clock, store: new ChallengeStore<string>({ ttlMs: 1000, now: () => clock.now, ...o }) };
   };
@@ -42,5 +42,16 @@ describe('ChallengeStore', () => {
     clock.now += 5000;
     store.sweep();
     expect(store.size).toBe(0);
+  });
+
+  it('one address asking in a loop without cookies cannot evict another client\'s pending challenge', () => {
+    const { store } = make({ maxEntries: 100, maxPerClient: 60 });
+    store.issue('victim', 'alice', 'x', '192.0.2.1');
+    for (let i = 0; i < 60; i++) store.issue(`flood${i}`, `cookieless${i}`, 'x', '192.0.2.66');
+    expect(() => store.issue('one-more', 'cookieless-x', 'x', '192.0.2.66')).toThrow(/60 challenges are pending for this client address/);
+    // a second flooding address fills the store: the heaviest address pays, not alice
+    for (let i = 0; i < 60; i++) store.issue(`flood-b${i}`, `cb${i}`, 'x', '192.0.2.67');
+    expect(store.size).toBe(100);
+    expect(store.take('victim', 'alice').ok).toBe(true);
   });
 });

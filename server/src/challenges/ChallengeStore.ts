@@ -1,12 +1,19 @@
+import { HarnessError } from '../../../conformance/src/index.ts';
+
 /**
  * Issued challenges, server-side. Single use: `take` removes the record whatever the
  * outcome, so a response can never be replayed, not even after a failed attempt. Bound to
- * the session that asked for it. Expire after the TTL. Bounded in memory (oldest evicted)
- * so a client that asks for options in a loop cannot grow the process.
+ * the session that asked for it. Expire after the TTL. Bounded in memory and shared fairly: a
+ * session keeps at most `maxPerSession` (its own oldest dropped), a client address at most
+ * `maxPerClient` (more is refused: cookieless requests cannot mint sessions to get round it), and
+ * when the whole store is full the oldest challenge of the address holding the most goes, so one
+ * client asking for options in a loop cannot evict another's pending ceremony.
  */
 export interface ChallengeRecord<T> {
   challenge: string;
   sessionId: string;
+  /** the client address that asked (fair shares) */
+  client: string;
   issuedAt: number;
   expiresAt: number;
   /** what the verify step needs to know about the options that were sent */
@@ -23,30 +30,42 @@ export class ChallengeStore<T> {
   private readonly now: () => number;
   private readonly maxEntries: number;
   private readonly maxPerSession: number;
+  private readonly maxPerClient: number;
   private readonly perSession = new Map<string, string[]>();
+  private readonly perClient = new Map<string, Set<string>>();
 
-  constructor(o: { ttlMs: number; now: () => number; maxEntries?: number; maxPerSession?: number }) {
+  constructor(o: { ttlMs: number; now: () => number; maxEntries?: number; maxPerSession?: number; maxPerClient?: number }) {
     this.ttlMs = o.ttlMs;
     this.now = o.now;
     this.maxEntries = o.maxEntries ?? 100_000;
     this.maxPerSession = o.maxPerSession ?? 64;
+    this.maxPerClient = o.maxPerClient ?? 20_000;
   }
 
   get size() {
     return this.byChallenge.size;
   }
 
-  issue(challenge: string, sessionId: string, context: T): ChallengeRecord<T> {
+  issue(challenge: string, sessionId: string, context: T, client = 'unknown'): ChallengeRecord<T> {
+    const mine = this.perClient.get(client);
+    if (mine && mine.size >= this.maxPerClient) {
+      throw new HarnessError('TOO_MANY_CHALLENGES', `${mine.size} challenges are pending for this client address: finish those ceremonies or wait ${Math.round(this.ttlMs / 1000)} s for them to expire`, { status: 429 });
+    }
     const t = this.now();
-    const rec = { challenge, sessionId, issuedAt: t, expiresAt: t + this.ttlMs, context };
+    const rec = { challenge, sessionId, client, issuedAt: t, expiresAt: t + this.ttlMs, context };
     this.byChallenge.set(challenge, rec);
     const list = this.perSession.get(sessionId) ?? [];
     list.push(challenge);
-    if (list.length > this.maxPerSession) this.byChallenge.delete(list.shift()!);
     this.perSession.set(sessionId, list);
+    const set = mine ?? new Set<string>();
+    set.add(challenge);
+    this.perClient.set(client, set);
+    if (list.length > this.maxPerSession) this.forget(this.byChallenge.get(list[0]!)!);
     while (this.byChallenge.size > this.maxEntries) {
-      const oldest = this.byChallenge.keys().next().value as string;
-      this.forget(this.byChallenge.get(oldest)!);
+      // the oldest challenge of the address holding the most
+      let heaviest: Set<string> | undefined;
+      for (const s of this.perClient.values()) if (!heaviest || s.size > heaviest.size) heaviest = s;
+      this.forget(this.byChallenge.get(heaviest!.values().next().value as string)!);
     }
     return rec;
   }
@@ -74,6 +93,11 @@ export class ChallengeStore<T> {
 
   private forget(rec: ChallengeRecord<T>) {
     this.byChallenge.delete(rec.challenge);
+    const c = this.perClient.get(rec.client);
+    if (c) {
+      c.delete(rec.challenge);
+      if (c.size === 0) this.perClient.delete(rec.client);
+    }
     const list = this.perSession.get(rec.sessionId);
     if (!list) return;
     const i = list.indexOf(rec.challenge);

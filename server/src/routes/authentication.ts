@@ -33,7 +33,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
     }
     const challenge = crypto.randomBytes(32).toString('base64url');
     const uv = b.userVerification ?? 'preferred';
-    app.challenges.issue(challenge, req.sessionId, { ceremony: 'authentication', requireUserVerification: uv === 'required', allowCredentials: allow.map((a) => a.id) });
+    app.challenges.issue(challenge, req.sessionId, { ceremony: 'authentication', requireUserVerification: uv === 'required', allowCredentials: allow.map((a) => a.id) }, req.ip);
     const extensions: Record<string, unknown> = {};
     if (b.extensions?.prf) extensions.prf = { eval: b.extensions.prf.eval };
     if (b.extensions?.largeBlob) extensions.largeBlob = b.extensions.largeBlob;

@@ -60,7 +60,7 @@ export async function registrationRoutes(app: FastifyInstance) {
       displayName: b.displayName ?? b.username,
       requireUserVerification: uv === 'required',
       algorithms,
-    });
+    }, req.ip);
     return out;
   });
 

@@ -56,7 +56,7 @@ export async function runRoutes(app: FastifyInstance) {
     const { evidence: run } = await load(req.params.id);
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
     const options = stepOptions(run, step, rp());
-    app.challenges.issue(options.challenge, req.sessionId, { ceremony: 'run-step', runId: run.id, step: step.step, options });
+    app.challenges.issue(options.challenge, req.sessionId, { ceremony: 'run-step', runId: run.id, step: step.step, options }, req.ip);
     return options;
   });
 

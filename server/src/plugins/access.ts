@@ -1,0 +1,51 @@
+import crypto from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isLoopbackHost } from '../config.ts';
+
+const TOKEN_COOKIE = 'fh_token';
+const FIND_TOKEN = /(?:^|;\s*)fh_token=([\x21-\x3a\x3c-\x7e]{16,256})(?:;|$)/;
+
+/** The hostname of a Host header ("[::1]:8080" -> "::1", "Example.test:80" -> "example.test"). */
+export function hostnameOf(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(host) ?? /^([^:]+)(?::\d+)?$/.exec(host);
+  return m?.[1]?.toLowerCase();
+}
+
+const same = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Who may talk to this server. Bound to loopback: only requests naming a host this server is
+ * configured for (its RP ID, its origins' hosts, localhost and the loopback addresses), which
+ * stops DNS rebinding (a page on evil.example resolving to 127.0.0.1). Bound beyond loopback:
+ * every request carries the access token (in the URL the server printed, then in an HttpOnly
+ * cookie; or `Authorization: Bearer`), since anyone on the network could otherwise register keys
+ * for other users, delete credentials or overwrite someone's guided run.
+ */
+export const accessPlugin = fp(
+  async (app: FastifyInstance) => {
+    const c = app.config;
+    const loopback = isLoopbackHost(c.host);
+    const hosts = new Set(['localhost', '127.0.0.1', '::1', c.rpId, ...c.origins.map((o) => new URL(o).hostname.replace(/^\[|\]$/g, ''))]);
+    const token = c.token;
+    const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ error: { code, message } });
+    app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
+      if (loopback) {
+        const h = hostnameOf(req.headers.host);
+        if (!h || !hosts.has(h)) return refuse(reply, 421, 'HOST_NOT_ALLOWED', `this server answers only for ${[...hosts].join(', ')}, not ${JSON.stringify(req.headers.host ?? '')} (use the URL it printed at start)`);
+        return done();
+      }
+      if (!token) return done();
+      const auth = req.headers.authorization;
+      const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      const cookie = req.headers.cookie ? FIND_TOKEN.exec(req.headers.cookie)?.[1] : undefined;
+      const query = (req.query as Record<string, unknown> | undefined)?.token;
+      const given = bearer ?? cookie ?? (typeof query === 'string' ? query : undefined);
+      if (!given || !same(given, token)) return refuse(reply, 401, 'TOKEN_REQUIRED', 'this server is reachable beyond this machine, so it needs its access token: open the URL it printed at start (…/?token=…), or send "Authorization: Bearer TOKEN"');
+      if (given !== cookie) reply.header('set-cookie', `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${c.tls ? '; Secure' : ''}`);
+      done();
+    });
+  },
+  { name: 'access', dependencies: ['config'] },
+);
