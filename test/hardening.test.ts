@@ -45,6 +45,9 @@ describe('the server refuses before anything walks or waits', () => {
       setTimeout(() => sock.destroy(), 10_000);
     });
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    // a request line beyond node's 16 KB header limit never reaches the app
+    const long = await fetch(`${s.origin}/${'a'.repeat(70_000)}`).then((r) => r.status);
+    expect(long).toBe(431);
   });
 });
 

@@ -84,11 +84,11 @@ describe('guided run over USB (the server drives the key)', { timeout: 60_000 },
     }
   });
 
-  it('only from this machine; no node-hid, no key, bad bodies, unknown jobs: clear 4xx/503, never a 500', async () => {
+  it('only from this machine; no node-hid, no key, bad bodies, unknown jobs: clear 4xx, never a 5xx', async () => {
     const { api } = await serverWith(undefined, { nodeHid: async () => { throw new Error('Cannot find module \'node-hid\''); } });
     expect((await api.get('/api/usb/devices')).json()).toMatchObject({ available: false, reason: expect.stringMatching(/USB access is not available on this server: Cannot find module/) });
     const noHid = await api.post('/api/usb/runs', {});
-    expect([noHid.statusCode, noHid.json().error.code]).toEqual([503, 'USB_UNAVAILABLE']);
+    expect([noHid.statusCode, noHid.json().error.code]).toEqual([409, 'USB_UNAVAILABLE']);
     const remote = await s!.app.inject({ method: 'GET', url: '/api/usb/devices', remoteAddress: '192.0.2.7' });
     expect([remote.statusCode, remote.json().error.code]).toEqual([403, 'USB_LOCAL_ONLY']);
     const remoteStart = await s!.app.inject({ method: 'POST', url: '/api/usb/runs', remoteAddress: '192.0.2.7', headers: { 'content-type': 'application/json' }, payload: '{"pin":"123456"}' });

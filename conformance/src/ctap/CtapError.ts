@@ -9,7 +9,7 @@ export class CtapError extends HarnessError {
   readonly ctapStatus: number;
   readonly command: string;
   constructor(command: string, status: number, detail = '') {
-    super('CTAP_STATUS', `${command} answered ${statusName(status)}${detail ? `: ${detail}` : ''}`, { status: 502 });
+    super('CTAP_STATUS', `${command} answered ${statusName(status)}${detail ? `: ${detail}` : ''}`, { status: 424 });
     this.name = 'CtapError';
     this.ctapStatus = status;
     this.command = command;
@@ -21,5 +21,6 @@ export class CtapError extends HarnessError {
  * clear message naming the command and what was wrong, never a hang.
  */
 export function deviceError(code: 'DEVICE_TIMEOUT' | 'DEVICE_PROTOCOL' | 'DEVICE_UNREACHABLE' | 'DEVICE_NOT_FOUND', message: string, cause?: unknown): HarnessError {
-  return new HarnessError(code, message, { status: 502, cause });
+  // 424 Failed Dependency: the key (outside data) failed, not this server
+  return new HarnessError(code, message, { status: 424, cause });
 }

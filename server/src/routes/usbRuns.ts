@@ -34,7 +34,7 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     try {
       return await o.nodeHid();
     } catch (e) {
-      throw new HarnessError('USB_UNAVAILABLE', `USB access is not available on this server: ${(e as Error).message}`, { status: 503, cause: e });
+      throw new HarnessError('USB_UNAVAILABLE', `USB access is not available on this server: ${(e as Error).message}`, { status: 409, cause: e });
     }
   };
 
@@ -62,7 +62,7 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     try {
       device = await connectDevice(await openNodeHidTransport({ hid: api, path: body.device }));
     } catch (e) {
-      if (e instanceof HarnessError) throw new HarnessError(e.code, e.message, { status: e.code === 'DEVICE_NOT_FOUND' ? 404 : 502, cause: e });
+      if (e instanceof HarnessError) throw new HarnessError(e.code, e.message, { status: e.code === 'DEVICE_NOT_FOUND' ? 404 : 424, cause: e });
       throw e;
     }
     const info = device.info;

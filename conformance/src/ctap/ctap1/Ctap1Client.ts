@@ -12,7 +12,7 @@ export const U2F_P1 = { ENFORCE_UP: 0x03, CHECK_ONLY: 0x07, DONT_ENFORCE_UP: 0x0
 export class U2fError extends HarnessError {
   readonly sw: number;
   constructor(what: string, sw: number) {
-    super('CTAP_STATUS', `${what} answered ${swName(sw)}`, { status: 502 });
+    super('CTAP_STATUS', `${what} answered ${swName(sw)}`, { status: 424 });
     this.sw = sw;
   }
 }
