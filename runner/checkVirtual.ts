@@ -1,4 +1,4 @@
-import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseAreas, parseReportFormat, writeReports, type CheckArea, type RunReport, type CliIo } from '../conformance/src/index.ts';
+import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseAreas, outputsFromArgs, writeAllReports, type CheckArea, type RunReport, type CliIo } from '../conformance/src/index.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
 import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
@@ -34,7 +34,7 @@ export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: 
 }
 
 export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
-  const { values: v, positionals } = parseCommandArgs(argv, { profile: { type: 'string', multiple: true }, areas: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, VIRTUAL_USAGE);
+  const { values: v, positionals } = parseCommandArgs(argv, { profile: { type: 'string', multiple: true }, areas: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true } }, VIRTUAL_USAGE);
   if (v.help) {
     io.out.write(VIRTUAL_USAGE);
     return 0;
@@ -42,9 +42,8 @@ export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${VIRTUAL_USAGE}`);
   const names = v.profile ?? [];
   const areas = parseAreas(v.areas);
-  const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
-  const outFile = v.out;
-  if (format === 'html' && names.length !== 1) throw new HarnessError('BAD_USAGE', 'the HTML report is one file per key: add --profile NAME');
+  const outputs = outputsFromArgs(v.out, v.format);
+  if (outputs.some((o) => o.format === 'html') && names.length !== 1) throw new HarnessError('BAD_USAGE', 'the HTML report is one file per key: add --profile NAME');
   const profiles = names.length ? names.map((n) => VIRTUAL_PROFILES.find((p) => p.name === n) ?? (() => { throw new HarnessError('BAD_USAGE', `unknown profile ${n}; profiles are ${VIRTUAL_PROFILES.map((p) => p.name).join(', ')}`); })()) : VIRTUAL_PROFILES;
   const t0 = Date.now();
   let results: Awaited<ReturnType<typeof runVirtualMatrix>>;
@@ -55,5 +54,5 @@ export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
   }
   const reports = results.map((r) => r.report);
   io.err.write(`${reports.length} profile(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  return writeReports(reports, { format, outFile, wrap: true, out: io.out, env: io.env });
+  return writeAllReports(reports, outputs, { wrap: true, out: io.out, env: io.env });
 }

@@ -66,6 +66,16 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
     expect(wrong.stderr).toMatch(/does not belong to the first certificate/);
   });
 
+  it('the generated statement follows the profile: a PIN-only key is not "Bio"; the report says the entry was generated', () => {
+    fs.writeFileSync(path.join(dir, 'pin-only.json'), JSON.stringify({ description: 'PIN Key', aaguid: '00000000-0000-4000-8000-0000000000a1', features: { uv: false, clientPin: { pin: '1234' }, hmacSecret: true } }));
+    const pin = JSON.parse(run(['--emulate', path.join(dir, 'pin-only.json'), '--format', 'json']).stdout);
+    expect(pin.predictedRow).toMatchObject({ bio: false });
+    expect(pin.mds).toMatchObject({ generated: 'pin-only.json' });
+    const text = run(['--emulate', 'fixtures/example-compliant-profile.json']);
+    expect(text.stdout).toMatch(/metadata: entry generated from the emulation profile example-compliant-profile\.json \(not from MDS\)/);
+    expect(text.stdout).not.toMatch(/BLOB no 0/);
+  });
+
   it('bad profiles and usage: exit 2 with the problem named', () => {
     const write = (name: string, text: string) => {
       fs.writeFileSync(path.join(dir, name), text);
@@ -82,6 +92,12 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
       [['--emulate', 'fixtures/example-compliant-profile.json', '--format', 'pdf'], /--format must be/],
       [['--virtual', '--profile', 'nope'], /unknown profile nope/],
       [['--virtual', '--areas', 'everything'], /unknown area everything/],
+      // typos are refused with the member meant, not silently ignored
+      [['--emulate', write('typo1.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","features":{"hmacsecret":true}}')], /features has no member "hmacsecret": did you mean "hmacSecret"\?/],
+      [['--emulate', write('typo2.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","features":{"transport":["usb"]}}')], /features has no member "transport": did you mean "transports"\?/],
+      [['--emulate', write('typo3.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","fault":{"noUP":true}}')], /the profile has no member "fault": did you mean "faults"\?/],
+      [['--emulate', write('typo4.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","faults":{"noUp":true}}')], /faults has no member "noUp": did you mean "noUP"\?/],
+      [['--emulate', write('typo5.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","features":{"uv":"yes"}}')], /features\.uv must be true or false/],
     ];
     for (const [args, msg] of cases) {
       const r = run(args);

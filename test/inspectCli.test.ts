@@ -156,3 +156,40 @@ describe('fido2-harness inspect', { timeout: 120_000 }, () => {
     expect(run([sample, '--mds', good, '--mds-root', fake]).stderr).toMatch(/MDS BLOB .*26448d4d.*stale: not listed/);
   });
 });
+
+describe('inspect <dir> on a terminal', () => {
+  it('the progress line is cleared before each result, so the screen holds no leftover "[n/m] file"', async () => {
+    const { inspectCommand } = await import('../conformance/src/cli/inspectCommand.ts');
+    const { Writable } = await import('node:stream');
+    // a terminal: stdout and stderr on one screen; \r returns to the line start, ESC[K erases to its end
+    const lines: string[] = [''];
+    let col = 0;
+    const screen = (text: string) => {
+      for (let i = 0; i < text.length; i++) {
+        if (text.startsWith('\x1b[K', i)) {
+          lines[lines.length - 1] = lines.at(-1)!.slice(0, col);
+          i += 2;
+        } else if (text[i] === '\r') col = 0;
+        else if (text[i] === '\n') {
+          lines.push('');
+          col = 0;
+        } else {
+          const l = lines.at(-1)!;
+          lines[lines.length - 1] = l.slice(0, col) + text[i] + l.slice(col + 1);
+          col++;
+        }
+      }
+    };
+    const tty = () => Object.assign(new Writable({ write(c, _e, cb) { screen(String(c)); cb(); } }), { isTTY: true });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-inspect-tty-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.json'), '{"not": "a response"}');
+      fs.writeFileSync(path.join(dir, 'b.json'), '[1, 2]');
+      await inspectCommand([dir, '--no-color'], { out: tty(), err: tty(), readStdin: async () => '' });
+      expect(lines.join('\n')).not.toMatch(/\[\d+\/2\]/);
+      expect(lines.join('\n')).toMatch(/a\.json: bad input/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

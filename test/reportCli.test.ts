@@ -99,6 +99,13 @@ describe('fido2-harness report', { timeout: 60_000 }, () => {
     expect((await cli(f, '--format', 'junit')).stdout).not.toMatch(/<script>|<img/);
   });
 
+  /** A failing report's outcomes turned to pass, counts and verdict made to agree (what a careless forger does). */
+  const flip = (r: ReturnType<typeof read>, clean: boolean) => {
+    const outcomes = r.outcomes.map((o) => (o.status === 'fail' ? (clean ? { ...o, status: 'pass' as const, expected: undefined, actual: undefined } : { ...o, status: 'pass' as const }) : o));
+    const n = (st: string) => outcomes.filter((o) => o.status === st).length;
+    return { ...r, outcomes, verdict: outcomes.some((o) => o.severity === 'required' && o.status === 'skip' && !o.notApplicable) ? 'fail' : 'pass', counts: { pass: n('pass'), fail: n('fail'), skip: n('skip') } };
+  };
+
   it('malformed, truncated, oversized, edited and hostile input: exit 2 with what was wrong, never a crash', async () => {
     const a = read(good);
     const text = fs.readFileSync(good, 'utf8');
@@ -117,6 +124,11 @@ describe('fido2-harness report', { timeout: 60_000 }, () => {
       [[file('counts.json', { ...a, counts: { ...a.counts, pass: a.counts.pass + 1 } })], /counts .* do not match its outcomes .*edited or truncated/],
       [[file('verdict.json', { ...a, outcomes: a.outcomes.map((o, i) => (i === failing ? { ...o, status: 'fail' } : o)), counts: { ...a.counts, pass: a.counts.pass - 1, fail: a.counts.fail + 1 } })], /verdict "pass" contradicts its outcomes/],
       [[file('aaguid.json', { ...a, aaguid: '"><script>' })], /\/aaguid must match pattern/],
+      // a failing report flipped to pass with consistent counts: the failures still carry their expected/actual
+      [[file('flipped.json', flip(read(faulty), false))], /says pass but carries a failure's expected\/actual/],
+      // ... and with those removed too: the to-fix list still names the failures
+      [[file('flipped2.json', flip(read(faulty), true))], /the to-fix list .* is not the failing checks/],
+      [[file('eligible.json', { ...read(faulty), predictedRow: { ...read(faulty).predictedRow!, eligible: true } })], /the predicted row says eligible although a required check did not pass/],
       [[file('many.json', { reports: [] })], /"reports" must be an array of 1 to 100/],
       [[file('deep.json', `${'['.repeat(200_000)}${']'.repeat(200_000)}`)], /BAD_REPORT|BAD_JSON/],
       [[path.join(dir, 'missing.json')], /cannot read report .*ENOENT/],

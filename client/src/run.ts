@@ -33,7 +33,7 @@ function renderReport(r: RunReport) {
   v.textContent = r.run.finishedAt ? (r.verdict === 'pass' ? 'PASS' : 'FAIL') : `(${r.counts.pass} passing so far)`;
   v.dataset.verdict = r.run.finishedAt ? r.verdict : 'running';
   const row = r.predictedRow;
-  $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no'], ['metadata', r.mds?.draft ? `draft statement ${r.mds.draft} (not from MDS)` : `MDS BLOB no ${r.mds?.no}`]], 'predicted-row') : el('p', { class: 'muted' }, r.aaguid ? `AAGUID ${r.aaguid} is not in the MDS BLOB the server has loaded.` : 'The key has not registered yet.'));
+  $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no'], ['metadata', r.mds?.generated ? `generated from the profile ${r.mds.generated} (not from MDS)` : r.mds?.draft ? `draft statement ${r.mds.draft} (not from MDS)` : `MDS BLOB no ${r.mds?.no}`]], 'predicted-row') : el('p', { class: 'muted' }, r.aaguid ? `AAGUID ${r.aaguid} is not in the MDS BLOB the server has loaded.` : 'The key has not registered yet.'));
   const t = el('table', { 'data-testid': 'checks' });
   for (const o of r.outcomes) {
     t.append(el('tr', { class: `finding ${o.status}`, 'data-check': o.id, 'data-status': o.status },

@@ -115,4 +115,4 @@ export { RUN_REPORT_SCHEMA } from './report/runReportSchema.ts';
 // the command line
 export { main as runCli, USAGE, type CliIo, type CliOptions, type ExternalCommand } from './cli/main.ts';
 export { parseCommandArgs, parseTime, oneOf, closestFlag, readPemCertificates, readTextFile, parseAreas, type OptionSpecs, type ParsedOptions } from './cli/args.ts';
-export { writeReports, parseReportFormat } from './cli/writeReports.ts';
+export { writeReports, writeAllReports, outputsFromArgs, formatForFile, parseReportFormat } from './cli/writeReports.ts';

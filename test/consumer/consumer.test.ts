@@ -97,6 +97,23 @@ describe('the packed package, installed in a fresh project', { timeout: 300_000 
     expect(run('npx', ['fido2-harness', 'check', '--emulate', 'node_modules/fido2-harness/fixtures/example-faulty-profile.json']).status).toBe(1);
   });
 
+  it("the README's CI recipe, as written, in a set -e shell: every output written, the regression named, exit 1", () => {
+    const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+    const recipe = /<!-- ci-recipe:start -->\n```sh\n([\s\S]*?)```\n<!-- ci-recipe:end -->/.exec(readme)![1]!;
+    const ci = path.join(project, 'ci');
+    fs.mkdirSync(ci, { recursive: true });
+    fs.writeFileSync(path.join(ci, 'recipe.sh'), recipe);
+    // the baseline from the compliant example, the key under test the faulty one
+    ok(run('npx', ['fido2-harness', 'check', '--emulate', path.join(project, 'node_modules/fido2-harness/fixtures/example-compliant-profile.json'), '--out', 'baseline.json'], { cwd: ci }), 'baseline');
+    fs.copyFileSync(path.join(project, 'node_modules/fido2-harness/fixtures/example-faulty-profile.json'), path.join(ci, 'my-key-profile.json'));
+    const r = run('bash', ['recipe.sh'], { cwd: ci });
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    for (const f of ['current.json', 'conformance.xml', 'summary.md']) expect(fs.existsSync(path.join(ci, f)), f).toBe(true);
+    expect(fs.readFileSync(path.join(ci, 'conformance.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<failure /);
+    expect(fs.readFileSync(path.join(ci, 'summary.md'), 'utf8')).toMatch(/\*\*Verdict: FAIL\*\*/);
+    expect(r.stdout).toMatch(/REGRESSED/);
+  });
+
   it('inspect on a registration the project makes with the installed library', () => {
     fs.writeFileSync(path.join(project, 'make.mjs'), `
       import fs from 'node:fs';

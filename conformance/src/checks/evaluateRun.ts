@@ -24,8 +24,8 @@ export interface RunReport {
   schemaVersion: 1;
   run: { id: string; startedAt: string; finishedAt?: string; subject: RunEvidence['subject']; rpId: string; origin: string; ceremonies: { step: string; kind: string; ok: boolean; error?: string }[] };
   evaluatedAt: string;
-  /** `draft`: the entry is the vendor's draft statement (that file), not a BLOB's */
-  mds?: { no: number; nextUpdate: string; listed: boolean; draft?: string };
+  /** `draft`: the entry is the vendor's draft statement (that file), not a BLOB's; `generated`: made from that emulation profile */
+  mds?: { no: number; nextUpdate: string; listed: boolean; draft?: string; generated?: string };
   aaguid?: string;
   /** pass: every required check passed; fail: a required check failed or could not be shown (skipped) */
   verdict: 'pass' | 'fail';
@@ -96,7 +96,7 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
       ceremonies: run.ceremonies.map((c) => ({ step: c.step, kind: c.kind, ok: !!c.response, ...(c.error ? { error: `${c.error.name}: ${c.error.message}` } : {}) })),
     },
     evaluatedAt: at.toISOString(),
-    mds: run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, listed: !!entry, ...(entry?.draftFrom ? { draft: entry.draftFrom } : {}) } : undefined,
+    mds: run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, listed: !!entry, ...(entry?.draftFrom ? { draft: entry.draftFrom } : {}), ...(entry?.generatedFrom ? { generated: entry.generatedFrom } : {}) } : undefined,
     aaguid: reg?.analysis.aaguid,
     verdict: requiredFailed ? 'fail' : 'pass',
     counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },

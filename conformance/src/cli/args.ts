@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
+import { closestWord } from '../encoding/closestWord.ts';
 import { CHECK_AREAS, type CheckArea } from '../checks/checkIds.ts';
 import { certificatesFromPem } from '../pki/TrustAnchors.ts';
 
@@ -17,26 +18,10 @@ type ValueOf<S extends OptionSpec> = S['type'] extends 'string' ? (S['multiple']
 export type ParsedOptions<T extends OptionSpecs> = { [K in keyof T]?: ValueOf<T[K]> } & { help?: boolean };
 
 /** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** The known flag closest to an unknown one, when it is close enough to be a typo. */
 export function closestFlag(unknown: string, known: readonly string[]): string | undefined {
-  const u = unknown.replace(/^-+/, '').split('=')[0]!;
-  let best: { flag: string; d: number } | undefined;
-  for (const k of known) {
-    const d = distance(u, k);
-    if (!best || d < best.d) best = { flag: k, d };
-  }
-  const prefix = known.filter((k) => k.startsWith(u) && u.length >= 2);
-  if (prefix.length === 1) return `--${prefix[0]}`;
-  return best && best.d <= Math.max(2, Math.floor(u.length / 3)) ? `--${best.flag}` : undefined;
+  const w = closestWord(unknown.replace(/^-+/, '').split('=')[0]!, known);
+  return w === undefined ? undefined : `--${w}`;
 }
 
 /**

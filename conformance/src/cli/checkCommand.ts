@@ -6,9 +6,9 @@ import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 import { loadProfile } from '../emulation/loadProfile.ts';
 import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
-import { parseReportFormat, writeReports } from './writeReports.ts';
+import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 
-export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--areas LIST] [--format text|json|junit|md|html] [--out FILE] [--at <time>]
+export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--areas LIST] [--format text|json|junit|md|html] [--out FILE]... [--at <time>]
        fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] ...       (check --ctap --help)
        fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)
 
@@ -19,24 +19,27 @@ against a software authenticator that carries the profile's AAGUID and attestati
 from a statement file. It is the run check --ctap performs on a USB key or a simulator, over an
 in-process transport.
 
+--out FILE (repeatable): several outputs of one run, each in the format its extension says (.json,
+.xml for JUnit, .md, .html, .txt): all are written before the exit code says pass or fail.
+
 exit: 0 every required check passed, 1 a required check failed, 2 the run could not be performed
 `;
 
 export async function checkCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi }): Promise<number> {
   if (argv.includes('--ctap')) return checkCtapCommand(argv, io);
-  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' }, areas: { type: 'string' } }, CHECK_USAGE);
+  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' }, areas: { type: 'string' } }, CHECK_USAGE);
   if (v.help) {
     io.out.write(CHECK_USAGE);
     return 0;
   }
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${CHECK_USAGE}`);
   if (!v.emulate) throw new HarnessError('BAD_USAGE', `check needs --emulate <profile.json>, --ctap or --virtual\n${CHECK_USAGE}`);
-  const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
+  const outputs = outputsFromArgs(v.out, v.format);
   const areas = parseAreas(v.areas);
   const at = v.at === undefined ? undefined : parseTime(v.at);
   const { profile, key, entry } = await loadProfile(v.emulate);
   const run = await runWithSoftAuthenticator(key, { rpId: 'conformance.fido2-harness.test', origin: 'https://conformance.fido2-harness.test', label: profile.description, mds: { no: 0, nextUpdate: '9999-12-31', entry } });
   run.subject.profile = v.emulate;
   const report = evaluateRun(run, { at, areas });
-  return writeReports([report], { format, outFile: v.out, wrap: false, out: io.out, env: io.env });
+  return writeAllReports([report], outputs, { wrap: false, out: io.out, env: io.env });
 }

@@ -2,7 +2,7 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import { parseAreas, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
 import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS } from './deviceArgs.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
-import { parseReportFormat, writeReports } from './writeReports.ts';
+import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 import { askSecret } from './askSecret.ts';
 import { runOverCtap } from '../checks/runOverCtap.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
@@ -11,7 +11,7 @@ import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 
 export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] [--set-pin] [--destructive]
                            [--mds BLOB]... [--mds-root PEM] [--statement FILE]... [--label NAME] [--firmware VER]
-                           [--areas LIST] [--format text|json|junit|md|html] [--out FILE] [--at TIME]
+                           [--areas LIST] [--format text|json|junit|md|html] [--out FILE]... [--at TIME]
 
 Runs the conformance catalogue on a key over CTAP 2.1, as a browser would drive it (the same
 ceremonies, check IDs and reports), plus the ctap area: what only the key's own protocol shows
@@ -43,14 +43,14 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   const { values: v, positionals } = parseCommandArgs(argv, {
     ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' },
     mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true },
-    label: { type: 'string' }, firmware: { type: 'string' }, areas: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' },
+    label: { type: 'string' }, firmware: { type: 'string' }, areas: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
   }, CHECK_CTAP_USAGE);
   if (v.help) {
     io.out.write(CHECK_CTAP_USAGE);
     return 0;
   }
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${CHECK_CTAP_USAGE}`);
-  const format = v.format === undefined ? 'text' : parseReportFormat(v.format);
+  const outputs = outputsFromArgs(v.out, v.format);
   const areas = parseAreas(v.areas);
   const at = v.at === undefined ? undefined : parseTime(v.at);
   let pin: string | undefined;
@@ -85,7 +85,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
     });
     if (v.firmware) run.subject.firmware = v.firmware;
     const report = evaluateRun(run, { at, areas });
-    const code = writeReports([report], { format, outFile: v.out, wrap: false, out: io.out, env: io.env });
+    const code = writeAllReports([report], outputs, { wrap: false, out: io.out, env: io.env });
     const broken = run.interrupted ?? run.ctap?.brokenOff;
     if (broken) {
       io.err.write(`the run did not finish: ${broken}\n`);

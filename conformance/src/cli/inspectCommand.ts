@@ -82,22 +82,28 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
     if (!files.length) throw new HarnessError('BAD_INPUT', `${target} holds no .json files`);
     const rows: SummaryRow[] = [];
     const results: unknown[] = [];
+    // the progress line lives on stderr and is cleared before anything goes to stdout, so on a
+    // terminal (both on one screen) it never ends up inside the output
+    const progress = io.err.isTTY && !json;
+    const clear = () => progress && io.err.write('\r\x1b[K');
     for (const [i, f] of files.entries()) {
-      if (io.err.isTTY && !json) io.err.write(`\r\x1b[K[${i + 1}/${files.length}] ${f}`);
+      if (progress) io.err.write(`\r\x1b[K[${i + 1}/${files.length}] ${f}`);
       try {
         const r = inspectInput(parseJson(readText(path.join(target, f), 'input'), f), opts);
         const first = r.findings.find((x) => x.status === 'fail');
         rows.push({ file: f, kind: r.kind, fmt: r.summary.fmt, verdict: r.verified ? 'verified' : 'failed', detail: first ? `${first.code}: ${first.message}${first.expected !== undefined ? ` (expected ${first.expected}, got ${first.actual})` : ''}` : '' });
         results.push({ file: f, ...r });
+        clear();
         if (!json) io.out.write(`${renderInspect(f, r, colour)}\n\n`);
       } catch (e) {
         if (!(e instanceof HarnessError)) throw e;
         rows.push({ file: f, verdict: 'bad input', detail: `${e.code}: ${e.message}` });
         results.push({ file: f, error: { code: e.code, message: e.message } });
+        clear();
         if (!json) io.out.write(`${f}: bad input: ${e.code}: ${e.message}\n\n`);
       }
     }
-    if (io.err.isTTY && !json) io.err.write('\r\x1b[K');
+    clear();
     io.out.write(json ? `${JSON.stringify({ results }, null, 2)}\n` : `${renderSummary(rows, colour)}\n`);
     return rows.some((r) => r.verdict === 'bad input') ? 2 : rows.some((r) => r.verdict === 'failed') ? 1 : 0;
   }

@@ -5,7 +5,7 @@ import { palette } from '../terminal/palette.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { MAX_REPORT_BYTES, readReportDocument } from '../report/readReports.ts';
 import { diffReports, type ReportDiff } from '../report/diffReports.ts';
-import { parseReportFormat, writeReports, type ReportFormat } from './writeReports.ts';
+import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 
 export const REPORT_USAGE = `usage: fido2-harness report <report.json | -> [--format text|json|junit|md|html] [--out FILE] [--label NAME]
        fido2-harness report diff <a.json> <b.json> [--label NAME] [--json]
@@ -81,13 +81,12 @@ function renderDiff(d: ReportDiff, colour: boolean): string {
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const { values: v, positionals: positional } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' } }, REPORT_USAGE);
+  const { values: v, positionals: positional } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string', multiple: true }, label: { type: 'string' }, json: { type: 'boolean' } }, REPORT_USAGE);
   if (v.help) {
     io.out.write(REPORT_USAGE);
     return 0;
   }
-  const format: ReportFormat = v.format === undefined ? 'text' : parseReportFormat(v.format);
-  const outFile = v.out;
+  const outputs = outputsFromArgs(v.out, v.format);
   const label = v.label;
   const json = !!v.json;
   if (positional[0] === 'diff') {
@@ -105,5 +104,5 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   if (json) throw new HarnessError('BAD_USAGE', '--json is for report diff; use --format json');
   const { reports, wrapped } = await load(positional[0]!, io);
   const chosen = pick(reports, label, positional[0]!);
-  return writeReports(chosen, { format, outFile, wrap: wrapped && label === undefined, out: io.out, env: io.env });
+  return writeAllReports(chosen, outputs, { wrap: wrapped && label === undefined, out: io.out, env: io.env });
 }

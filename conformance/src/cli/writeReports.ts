@@ -11,6 +11,38 @@ export function parseReportFormat(v: string): ReportFormat {
   return isReportFormat(v) ? v : oneOf(v, REPORT_FORMAT_NAMES, '--format');
 }
 
+/** The format an output file's name asks for: .json, .xml (JUnit), .md, .html, .txt. */
+export function formatForFile(file: string): ReportFormat | undefined {
+  const ext = file.toLowerCase().match(/\.([a-z]+)$/)?.[1];
+  return ext === 'json' ? 'json' : ext === 'xml' || ext === 'junit' ? 'junit' : ext === 'md' ? 'md' : ext === 'html' || ext === 'htm' ? 'html' : ext === 'txt' ? 'text' : undefined;
+}
+
+/**
+ * --out given once or several times: one file per format, all written by the one run (so a CI
+ * step under `set -e` gets its JUnit and JSON even when the run fails). A single --out takes
+ * --format (or its extension); several take each one's extension.
+ */
+export function outputsFromArgs(outs: string[] | undefined, format: string | undefined): { format: ReportFormat; outFile?: string }[] {
+  const list = outs ?? [];
+  if (list.length <= 1) {
+    const f = format !== undefined ? parseReportFormat(format) : list[0] ? (formatForFile(list[0]) ?? 'text') : 'text';
+    return [{ format: f, outFile: list[0] }];
+  }
+  if (format !== undefined) throw new HarnessError('BAD_USAGE', '--format names the format of a single --out; with several --out files each one\'s extension says its format (.json, .xml for JUnit, .md, .html, .txt)');
+  return list.map((file) => {
+    const f = formatForFile(file);
+    if (!f) throw new HarnessError('BAD_USAGE', `--out ${file}: with several --out files the extension says the format (.json, .xml for JUnit, .md, .html, .txt)`);
+    return { format: f, outFile: file };
+  });
+}
+
+/** writeReports for every requested output; the exit code is the reports' verdict. */
+export function writeAllReports(reports: RunReport[], outputs: { format: ReportFormat; outFile?: string }[], o: { wrap: boolean; out: NodeJS.WritableStream & { isTTY?: boolean }; env: Record<string, string | undefined> }): number {
+  let code = 0;
+  for (const x of outputs) code = writeReports(reports, { ...o, format: x.format, outFile: x.outFile });
+  return code;
+}
+
 /**
  * One or several run reports in a format, to a file or the terminal, the exit code from
  * their verdicts (0 all passed, 1 one failed). JSON keeps the shape it was asked for: one

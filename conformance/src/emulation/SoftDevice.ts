@@ -124,6 +124,16 @@ export interface SoftFeatures {
   eddsaCurve?: 'Ed25519' | 'Ed448';
 }
 
+/** Every fault switch by name, for profiles read from JSON (an unknown name is refused, not ignored). */
+export const SOFT_FAULT_NAMES = ['noUP', 'bsWithoutBe', 'counterStuck', 'shortCredentialId', 'singleResidentSlot', 'bogusAttestationSignature', 'attestationSignedByCredentialKey', 'aaguidMismatch', 'wrongRpIdHash', 'uvWithoutVerification', 'counterBackwards', 'hmacUnstable', 'residentNotStored', 'nonCanonicalCbor', 'trailingCbor', 'coseKeyMiscounted', 'truncatedAaguid', 'wrongCoseKeyType', 'getInfoDeclaresMissingExtension', 'getInfoAaguidMismatch', 'pinProtocol2Broken', 'hmacIgnoresSecondSalt', 'hmacSameWithAndWithoutUv', 'credMgmtMissesAccounts', 'credProtectNotEnforced', 'wrongMissingParameterStatus', 'pinRetriesNotDecremented', 'u2fBogusRegisterSignature', 'cancelIgnored', 'noKeepalive', 'acceptWrongChannel'] as const satisfies readonly (keyof SoftFaults)[];
+/** Every feature by name, likewise. */
+export const SOFT_FEATURE_NAMES = ['rk', 'uv', 'clientPin', 'hmacSecret', 'credProtect', 'credBlob', 'largeBlob', 'minPinLength', 'counter', 'residentCapacity', 'transports', 'ctap', 'u2f', 'pinProtocols', 'maxMsgSize', 'firmwareVersion', 'eddsaCurve'] as const satisfies readonly (keyof SoftFeatures)[];
+// the lists are the interfaces: a member added to one but not the other does not compile
+const faultsComplete: Exclude<keyof SoftFaults, (typeof SOFT_FAULT_NAMES)[number]> extends never ? true : never = true;
+const featuresComplete: Exclude<keyof SoftFeatures, (typeof SOFT_FEATURE_NAMES)[number]> extends never ? true : never = true;
+void faultsComplete;
+void featuresComplete;
+
 export interface SoftDeviceOptions {
   aaguid?: Uint8Array;
   attestation?: AttestationMaterial;

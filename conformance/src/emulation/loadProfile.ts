@@ -4,6 +4,8 @@ import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { AttestationCa } from './AttestationCa.ts';
 import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
+import { SOFT_FAULT_NAMES, SOFT_FEATURE_NAMES } from './SoftDevice.ts';
+import { closestWord } from '../encoding/closestWord.ts';
 import type { HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
@@ -22,10 +24,34 @@ export interface EmulationProfile {
   aaguid: string;
   features?: SoftFeatures;
   faults?: SoftFaults;
+  /** how the built-in user verification works, for the generated statement (MDS userVerificationMethod; default fingerprint_internal) */
+  uvMethod?: (typeof UV_METHODS)[number];
   attestation?: { generate: true } | { certificateChain: string[]; privateKey: string; root: string };
   metadata?: 'generate' | { statement: string; statusReports?: MetadataEntry['statusReports'] };
 }
 
+
+const PROFILE_MEMBERS = ['description', 'aaguid', 'features', 'faults', 'attestation', 'metadata', 'uvMethod', '$schema', 'comment'] as const;
+export const UV_METHODS = ['fingerprint_internal', 'passcode_internal', 'faceprint_internal', 'voiceprint_internal', 'eyeprint_internal', 'handprint_internal', 'pattern_internal', 'location_internal'] as const;
+
+/** Members a profile does not know are refused with the closest one: a typo ("hmacsecret") must not silently turn a feature off. */
+function refuseUnknown(o: unknown, known: readonly string[], where: string): void {
+  if (o === undefined) return;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new HarnessError('BAD_PROFILE', `${where} must be a JSON object`);
+  for (const k of Object.keys(o)) {
+    if (known.includes(k)) continue;
+    const near = closestWord(k, known);
+    throw new HarnessError('BAD_PROFILE', `${where === 'the profile' ? 'the profile has' : `${where} has`} no member ${JSON.stringify(k)}${near ? `: did you mean "${near}"?` : ''} (known: ${known.join(', ')})`);
+  }
+}
+
+/** The statement's userVerificationDetails for what the key can do: Bio only for a biometric. */
+function uvDetails(f: SoftFeatures, method: string): { userVerificationMethod: string }[][] {
+  const out: { userVerificationMethod: string }[][] = [];
+  if (f.uv) out.push([{ userVerificationMethod: method }]);
+  if (f.clientPin !== false) out.push([{ userVerificationMethod: 'passcode_external' }]);
+  return out.length ? out : [[{ userVerificationMethod: 'presence_internal' }]];
+}
 
 export interface LoadedProfile {
   profile: EmulationProfile;
@@ -58,7 +84,17 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
     const code = (e as NodeJS.ErrnoException).code;
     throw new HarnessError('BAD_PROFILE', code ? `cannot read profile ${file}: ${code}` : `profile ${file} is not JSON: ${(e as Error).message}`);
   }
-  if (typeof profile !== 'object' || profile === null) throw new HarnessError('BAD_PROFILE', 'a profile is a JSON object');
+  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) throw new HarnessError('BAD_PROFILE', 'a profile is a JSON object');
+  refuseUnknown(profile, PROFILE_MEMBERS, 'the profile');
+  refuseUnknown(profile.features, SOFT_FEATURE_NAMES, 'features');
+  refuseUnknown(profile.faults, SOFT_FAULT_NAMES, 'faults');
+  for (const [k, v] of Object.entries(profile.faults ?? {})) if (typeof v !== 'boolean') throw new HarnessError('BAD_PROFILE', `faults.${k} must be true or false, got ${JSON.stringify(v)}`);
+  for (const k of ['rk', 'uv', 'hmacSecret', 'credProtect', 'credBlob', 'largeBlob', 'u2f'] as const) {
+    const v = profile.features?.[k];
+    if (v !== undefined && typeof v !== 'boolean') throw new HarnessError('BAD_PROFILE', `features.${k} must be true or false, got ${JSON.stringify(v)}`);
+  }
+  if (profile.features?.transports !== undefined && !(Array.isArray(profile.features.transports) && profile.features.transports.every((t) => typeof t === 'string'))) throw new HarnessError('BAD_PROFILE', 'features.transports must be an array of strings such as ["usb", "nfc"]');
+  if (profile.uvMethod !== undefined && !UV_METHODS.includes(profile.uvMethod)) throw new HarnessError('BAD_PROFILE', `uvMethod must be one of ${UV_METHODS.join(', ')}, not ${JSON.stringify(profile.uvMethod)}`);
   if (typeof profile.aaguid !== 'string' || !AAGUID_TEXT.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
   if (typeof profile.description !== 'string' || !profile.description) throw new HarnessError('BAD_PROFILE', 'profile description must be a non-empty string');
   let attestationKey: crypto.KeyObject;
@@ -96,6 +132,8 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
   else if (f.uv === false && f.clientPin === undefined) f.clientPin = false;
   const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
+  entry.generatedFrom = path.basename(file);
+  entry.metadataStatement!.userVerificationDetails = uvDetails(f, profile.uvMethod ?? 'fingerprint_internal');
   // the generated statement carries the key's own getInfo, as a vendor copies it into the
   // statement (without the getInfo faults: those are the key lying, not the statement)
   entry.metadataStatement!.authenticatorGetInfo = key.device.honestGetInfoJson();
@@ -108,6 +146,8 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
       throw new HarnessError('BAD_PROFILE', `metadata.statement is not JSON: ${(e as Error).message}`);
     }
     entry.metadataStatement = statement as MetadataEntry['metadataStatement'];
+    entry.generatedFrom = undefined;
+    entry.draftFrom = profile.metadata.statement;
     if (profile.metadata.statusReports) entry.statusReports = profile.metadata.statusReports;
   }
   return { profile, key, entry, rootPem, attestation: { key: attestationKey, x5c } };

@@ -32,6 +32,8 @@ export interface MetadataEntry {
   timeOfLastStatusChange?: string;
   /** not from a BLOB: the vendor's draft statement file it was read from (draftStatements.ts) */
   draftFrom?: string;
+  /** not from a BLOB either: generated from this emulation profile (check --emulate, softkey) */
+  generatedFrom?: string;
 }
 
 export interface MetadataBlob {

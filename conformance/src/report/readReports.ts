@@ -11,8 +11,10 @@ export const MAX_REPORT_BYTES = 32 * 1024 * 1024;
 /**
  * Run reports read back from outside: one report (`check --format json`, a run's report.json
  * from the page) or `{ "reports": [...] }` (`check --virtual --format json`). Each is checked
- * against the v1 schema and for being self-consistent (counts and verdict agree with the
- * outcomes), so a truncated or hand-edited report cannot pass a CI gate.
+ * against the v1 schema and for being self-consistent: the counts, the verdict, the predicted
+ * row's eligibility and the to-fix list are recomputed from the outcomes and must agree, and an
+ * outcome marked pass may not carry a failure's expected/actual. That catches truncation and
+ * careless edits; a report rewritten consistently by hand is not evidence (judge the stored run).
  */
 export function readReports(text: string, name: string): RunReport[] {
   return readReportDocument(text, name).reports;
@@ -39,10 +41,23 @@ export function readReportDocument(text: string, name: string): { reports: RunRe
     if (count('pass') !== report.counts.pass || count('fail') !== report.counts.fail || count('skip') !== report.counts.skip) {
       throw new HarnessError('BAD_REPORT', `${where}: counts (${report.counts.pass}/${report.counts.fail}/${report.counts.skip}) do not match its outcomes (${count('pass')}/${count('fail')}/${count('skip')}): the report was edited or truncated`);
     }
-    const requiredFailed = report.outcomes.some((o) => o.severity === 'required' && o.status !== 'pass');
-    if ((report.verdict === 'pass') === requiredFailed) {
-      throw new HarnessError('BAD_REPORT', `${where}: verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'}): the report was edited`);
+    const edited = (why: string) => new HarnessError('BAD_REPORT', `${where}: ${why}: the report was edited or truncated`);
+    const ids = new Set<string>();
+    for (const o of report.outcomes) {
+      if (ids.has(o.id)) throw edited(`check ${o.id} appears twice`);
+      ids.add(o.id);
+      // only a failure carries expected and actual (a check's pass and skip never do)
+      if (o.status !== 'fail' && (o.expected !== undefined || o.actual !== undefined)) throw edited(`${o.id} says ${o.status} but carries a failure's expected/actual`);
+      if (o.notApplicable && o.status !== 'skip') throw edited(`${o.id} is marked not applicable but says ${o.status}`);
     }
+    // the verdict, the predicted row's eligibility and the to-fix list, recomputed from the outcomes
+    const counts = (o: RunReport['outcomes'][number]) => o.status === 'fail' || (o.status === 'skip' && !o.notApplicable);
+    const requiredFailed = report.outcomes.some((o) => o.severity === 'required' && counts(o));
+    if ((report.verdict === 'pass') === requiredFailed) throw edited(`verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'})`);
+    if (report.predictedRow?.eligible && requiredFailed) throw edited('the predicted row says eligible although a required check did not pass');
+    const toFix = new Set(report.outcomes.filter((o) => o.status === 'fail' || (o.status === 'skip' && o.severity === 'required' && !o.notApplicable)).map((o) => o.id));
+    const listed = new Set(report.toFix.map((f) => f.id));
+    if (toFix.size !== listed.size || [...toFix].some((id) => !listed.has(id))) throw edited(`the to-fix list (${[...listed].join(', ') || 'empty'}) is not the failing checks (${[...toFix].join(', ') || 'none'})`);
     return report;
   });
   return { reports, wrapped: many };

@@ -1,5 +1,5 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { keyChangeLines, runNotes } from './reportNotes.ts';
+import { keyChangeLines, metadataSource, runNotes } from './reportNotes.ts';
 
 /** Everything from a response, a profile or metadata goes through here: nothing is trusted markup. */
 export function esc(v: unknown): string {
@@ -34,7 +34,7 @@ export function renderHtml(r: RunReport): string {
 <h1>fido2-harness report: ${esc(r.run.subject.label)}</h1>
 <p><span class="verdict ${r.verdict}" data-verdict="${r.verdict}">${r.verdict === 'pass' ? 'PASS' : 'FAIL'}</span>
 ${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped</p>
-<p class="muted">Run <code>${esc(r.run.id)}</code> via ${esc(r.run.subject.via)}${r.run.subject.profile ? ` (${esc(r.run.subject.profile)})` : ''}${r.run.subject.firmware ? `, firmware ${esc(r.run.subject.firmware)}` : ''}; started ${esc(r.run.startedAt)}; evaluated ${esc(r.evaluatedAt)}. RP ID ${esc(r.run.rpId)}. AAGUID <code>${esc(r.aaguid ?? 'unknown')}</code>; MDS ${r.mds ? (r.mds.draft ? `entry from the draft statement <code>${esc(r.mds.draft)}</code>, not from a BLOB` : `BLOB no ${esc(r.mds.no)}, ${r.mds.listed ? 'listed' : 'not listed'}`) : 'not used'}.</p>
+<p class="muted">Run <code>${esc(r.run.id)}</code> via ${esc(r.run.subject.via)}${r.run.subject.profile ? ` (${esc(r.run.subject.profile)})` : ''}${r.run.subject.firmware ? `, firmware ${esc(r.run.subject.firmware)}` : ''}; started ${esc(r.run.startedAt)}; evaluated ${esc(r.evaluatedAt)}. RP ID ${esc(r.run.rpId)}. AAGUID <code>${esc(r.aaguid ?? 'unknown')}</code>; MDS: ${esc(metadataSource(r))}.</p>
 ${row ? `<h2>Predicted row of Microsoft's eligible-keys table</h2>
 <table><tr><th>Description</th><th>AAGUID</th><th>Bio</th><th>USB</th><th>NFC</th><th>BLE</th></tr>
 <tr><td>${esc(row.description)}</td><td><code>${esc(row.aaguid)}</code></td><td>${yes(row.bio)}</td><td>${yes(row.usb)}</td><td>${yes(row.nfc)}</td><td>${yes(row.ble)}</td></tr></table>

@@ -1,5 +1,5 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
-import { keyChangeLines, runNotes } from './reportNotes.ts';
+import { keyChangeLines, metadataSource, runNotes } from './reportNotes.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
 const yes = (b: boolean) => (b ? '✅' : '❌');
@@ -10,7 +10,7 @@ export function renderMarkdown(r: RunReport): string {
     `# fido2-harness report: ${cell(r.run.subject.label)}`,
     '',
     `**Verdict: ${r.verdict === 'pass' ? 'PASS' : 'FAIL'}** (${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped). Run ${r.run.id} via ${r.run.subject.via}, evaluated ${r.evaluatedAt}.`,
-    `AAGUID ${r.aaguid ?? 'unknown'}; MDS ${r.mds ? (r.mds.draft ? `entry from the draft statement ${cell(r.mds.draft)}, not from a BLOB` : `BLOB no ${r.mds.no} (${r.mds.listed ? 'listed' : 'not listed'})`) : 'not used'}.`,
+    `AAGUID ${r.aaguid ?? 'unknown'}; MDS: ${cell(metadataSource(r))}.`,
     '',
   ];
   if (r.predictedRow) {

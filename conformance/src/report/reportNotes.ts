@@ -30,3 +30,12 @@ export function runNotes(r: RunReport): string[] {
   if (r.predictedRow?.getInfoDisagrees?.length) out.push(`Microsoft reads the statement, and the key's own getInfo disagrees with it in ${r.predictedRow.getInfoDisagrees.join(', ')}: fix the statement before submitting (see CTAP_GETINFO_MATCHES_METADATA)`);
   return out;
 }
+
+/** Where the run's metadata came from, in words: a BLOB, a draft statement, or generated from a profile. */
+export function metadataSource(r: RunReport): string {
+  const m = r.mds;
+  if (!m) return 'no metadata used';
+  if (m.generated) return `entry generated from the emulation profile ${m.generated} (not from MDS)`;
+  if (m.draft) return `entry from the draft statement ${m.draft}, not from a BLOB`;
+  return `BLOB no ${m.no} (${m.listed ? 'listed' : 'not listed'})`;
+}

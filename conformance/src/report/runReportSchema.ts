@@ -44,7 +44,7 @@ export const RUN_REPORT_SCHEMA = {
       },
     },
     evaluatedAt: time,
-    mds: { type: 'object', required: ['no', 'nextUpdate', 'listed'], properties: { no: { type: 'integer' }, nextUpdate: { type: 'string', maxLength: 64 }, listed: { type: 'boolean' }, draft: { type: 'string', maxLength: 1024 } } },
+    mds: { type: 'object', required: ['no', 'nextUpdate', 'listed'], properties: { no: { type: 'integer' }, nextUpdate: { type: 'string', maxLength: 64 }, listed: { type: 'boolean' }, draft: { type: 'string', maxLength: 1024 }, generated: { type: 'string', maxLength: 1024 } } },
     aaguid,
     verdict: { enum: ['pass', 'fail'] },
     counts: {
