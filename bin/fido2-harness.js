@@ -5,7 +5,7 @@
 // (Node strips the types; 22.12-22.17 need the flag, so it re-execs with it); from an installed
 // package (no sources shipped) the compiled JavaScript in dist/.
 import fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -19,8 +19,11 @@ const flags = [];
 if (major === 22 && minor < 13) flags.push('--experimental-sqlite');
 if (fromSource && !process.features.typescript) flags.push('--experimental-strip-types');
 if (flags.length && !process.execArgv.some((a) => flags.includes(a))) {
-  const r = spawnSync(process.execPath, [...flags, '--no-warnings', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  // the same command with the flags; signals are passed on, so stopping this process stops the server too
+  const child = spawn(process.execPath, [...flags, '--no-warnings', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 + 15 : 1))));
+  process.exit(code);
 }
 // a reader that stops early (| head) is not an error of ours
 for (const stream of [process.stdout, process.stderr]) {

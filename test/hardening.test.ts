@@ -138,6 +138,20 @@ describe('configuration', () => {
     }
   }, 60_000);
 
+  it('--mds naming a file that is not there stops the start (exit 2) with a plain sentence', async () => {
+    const r = await harnessAsync(['serve', '--port', '0', '--mds', '/missing.jwt']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot read the MDS BLOB \/missing\.jwt: ENOENT/);
+    expect(r.stderr).not.toMatch(/^\{/m);
+  });
+
+  it('an unknown member in a request body is named', async () => {
+    s = await startTestServer();
+    const r = await s.app.inject({ method: 'POST', url: '/api/runs', headers: { 'content-type': 'application/json' }, payload: '{"label":"x","lable":"y"}' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.message).toBe('body has no member "lable"');
+  });
+
   it('an IP address as RP ID is refused, as the README says', async () => {
     for (const id of ['127.0.0.1', '192.168.1.10', '1']) {
       expect(() => loadConfig(['--rp-id', id], {}, '/')).toThrow(HarnessError);
@@ -147,4 +161,37 @@ describe('configuration', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/is an IP address/);
   });
+});
+
+describe('stopping the server through npm', () => {
+  it('SIGTERM to `npm run serve` stops the server too (no process left on the port)', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-npm-stop-'));
+    const npm = spawn('npm', ['run', '-s', 'serve', '--', '--port', '0', '--data-dir', dir], { env: { ...process.env, npm_config_update_notifier: 'false' } });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        npm.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on http:\/\/localhost:(\d+)\//.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        npm.once('exit', (c) => reject(new Error(`npm exited ${c}: ${out}`)));
+        setTimeout(() => reject(new Error(`no start: ${out}`)), 30_000);
+      });
+      expect((await fetch(`http://localhost:${port}/api/config`)).status).toBe(200);
+      npm.kill('SIGTERM');
+      await new Promise((r) => npm.once('exit', r));
+      const deadline = Date.now() + 5000;
+      let up = true;
+      while (up && Date.now() < deadline) {
+        up = await fetch(`http://localhost:${port}/api/config`).then(() => true, () => false);
+        if (up) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(up, 'the server still answers after npm was stopped').toBe(false);
+    } finally {
+      npm.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

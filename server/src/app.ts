@@ -39,6 +39,8 @@ export interface AppDeps {
   https?: { cert: string | Buffer; key: string | Buffer };
   /** MDS to use from the start (tests); otherwise the plugin loads the configured or cached BLOB */
   metadata?: MetadataBlob | MetadataProvider;
+  /** where a problem found after the start goes (a BLOB that would not load): a plain line (serve prints it) */
+  notify?: (line: string) => void;
   /** node-hid for the guided run over USB (default: the optional dependency, loaded on first use) */
   nodeHid?: NodeHidLoader;
 }
@@ -115,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(storePlugin, { stores: deps.stores });
   await app.register(challengesPlugin);
   await app.register(sessionPlugin);
-  await app.register(metadataPlugin, { metadata: deps.metadata });
+  await app.register(metadataPlugin, { metadata: deps.metadata, notify: deps.notify });
 
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(req.url.startsWith('/api/') ? API_HEADERS : PAGE_HEADERS);
@@ -127,7 +129,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     }
     if (err.validation) {
-      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: `${err.validationContext ?? 'body'}${err.message.replace(/^(body|querystring|params)/, '')}` } });
+      // name the member: "body has no member "usrname"" rather than ajv's "must NOT have additional properties"
+      const v = err.validation[0] as { keyword?: string; instancePath?: string; params?: Record<string, unknown> } | undefined;
+      const where = `${err.validationContext ?? 'body'}${v?.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
+      const message = v?.keyword === 'additionalProperties' && typeof v.params?.additionalProperty === 'string'
+        ? `${where} has no member ${JSON.stringify(v.params.additionalProperty)}`
+        : `${err.validationContext ?? 'body'}${err.message.replace(/^(body|querystring|params)/, '')}`;
+      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message } });
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {

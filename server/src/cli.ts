@@ -25,6 +25,14 @@ export async function serve(argv: string[], io: Pick<CliIo, 'env'> & Partial<Cli
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // under npm (npm start, npm run serve) a shell sits between npm and this process and does not
+    // pass SIGTERM on: when that shell goes away (npm was stopped) this process is reparented, and stops
+    if (env.npm_lifecycle_event) {
+      const parent = process.ppid;
+      setInterval(() => {
+        if (process.ppid !== parent) void stop();
+      }, 500).unref();
+    }
     return undefined;
   } catch (e) {
     if (e instanceof HarnessError) {

@@ -23,7 +23,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   if (!fs.existsSync(path.join(clientDir, 'index.html'))) {
     log(`note: no built page in ${clientDir} (run "npm run build"); serving the API only`);
   }
-  const app = await buildApp({ config: { ...config, clientDir }, https, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  const app = await buildApp({ config: { ...config, clientDir }, https, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, notify: (line) => log(`warning: ${line}`) });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

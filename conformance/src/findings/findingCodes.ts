@@ -94,6 +94,7 @@ export const FINDING_CODES = {
   MDS_CRL: 'blob',
   // mds lint: a draft statement against the MDS 3.0 schema and Entra's criteria
   LINT_SCHEMA: 'lint',
+  LINT_UNKNOWN_MEMBER: 'lint',
   LINT_AAGUID_FORMAT: 'lint',
   LINT_GETINFO_AAGUID: 'lint',
   LINT_ROOT_NOT_CA: 'lint',

@@ -58,6 +58,15 @@ describe('mds lint', () => {
     }
   });
 
+  it('a misspelt member is named with the one meant; an Entra finding says what is required and what is there', () => {
+    const ms = structuredClone(good.metadataStatement) as Record<string, unknown>;
+    ms.attestationRootCertificate = ms.attestationRootCertificates;
+    delete ms.attestationRootCertificates;
+    const f = lintStatement(ms, AT);
+    expect(f.find((x) => x.code === 'LINT_UNKNOWN_MEMBER')).toMatchObject({ message: expect.stringMatching(/"attestationRootCertificate" that MDS 3\.0 does not define: did you mean "attestationRootCertificates"\?/), fix: 'rename it to "attestationRootCertificates"' });
+    expect(f.find((x) => x.code === 'ENTRA_ATTESTATION_ROOTS')?.message).toBe('Entra requires that attestationRootCertificates is not empty; here attestationRootCertificates is empty');
+  });
+
   it('not an object at all', () => {
     expect(codes([1, 2])).toEqual(['LINT_SCHEMA']);
   });

@@ -5,6 +5,7 @@ import { entraEligibility, ENTRA_CRITERIA } from './entraEligibility.ts';
 import type { MetadataEntry } from './MetadataBlob.ts';
 import type { Finding } from '../findings/Finding.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
+import { closestWord } from '../encoding/closestWord.ts';
 
 export interface LintFinding extends Finding {
   /** how to fix it */
@@ -39,6 +40,13 @@ export function lintStatement(statement: unknown, at = new Date()): LintFinding[
   }
   if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) return out;
   const ms = statement as Record<string, any>;
+  // a misspelt member ("attestationRootCertificate") is as good as absent: name it, and the one meant
+  const known = Object.keys(METADATA_STATEMENT_SCHEMA.properties);
+  for (const k of Object.keys(ms)) {
+    if (known.includes(k)) continue;
+    const near = closestWord(k, known);
+    out.push({ code: 'LINT_UNKNOWN_MEMBER', status: 'fail', spec: 'FIDO Metadata Statement 3.0 §4', message: `the statement has a member ${JSON.stringify(k)} that MDS 3.0 does not define${near ? `: did you mean "${near}"?` : ''}`, fix: near ? `rename it to "${near}"` : 'remove it, or check the member name against the MDS 3.0 specification' });
+  }
   if (ms.protocolFamily === 'fido2' || ms.aaguid !== undefined) {
     const ok = typeof ms.aaguid === 'string' && AAGUID_TEXT.test(ms.aaguid);
     if (!ok) out.push({ code: 'LINT_AAGUID_FORMAT', status: 'fail', spec: 'FIDO Metadata Statement 3.0 §4 (aaguid)', message: `aaguid ${JSON.stringify(ms.aaguid)} is not a lowercase 8-4-4-4-12 UUID`, fix: 'write the AAGUID as 8-4-4-4-12 lowercase hex, e.g. 2fc0579f-8113-47ea-b116-bb5a8db9202a' });
@@ -59,7 +67,7 @@ export function lintStatement(statement: unknown, at = new Date()): LintFinding[
   const asEntry: MetadataEntry = { aaguid: typeof ms.aaguid === 'string' ? ms.aaguid : undefined, metadataStatement: ms, statusReports: [{ status: 'FIDO_CERTIFIED', effectiveDate: at.toISOString().slice(0, 10) }] };
   for (const f of entraEligibility(asEntry, at).failed) {
     if (f.criterion === 'FIDO_CERTIFIED' || f.criterion === 'NOT_COMPROMISED') continue;
-    out.push({ code: `ENTRA_${f.criterion}`, status: 'fail', spec: 'Microsoft Entra ID: attestation for passkey (FIDO2) vendors', message: `${ENTRA_CRITERIA[f.criterion]}: ${f.why}`, fix: FIX[f.criterion]! });
+    out.push({ code: `ENTRA_${f.criterion}`, status: 'fail', spec: 'Microsoft Entra ID: attestation for passkey (FIDO2) vendors', message: `Entra requires that ${ENTRA_CRITERIA[f.criterion]}; here ${f.why}`, fix: FIX[f.criterion]! });
   }
   return out;
 }

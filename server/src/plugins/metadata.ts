@@ -76,7 +76,8 @@ export class MetadataService {
 }
 
 export const metadataPlugin = fp(
-  async (app: FastifyInstance, opts: { metadata?: MetadataBlob | MetadataProvider }) => {
+  async (app: FastifyInstance, opts: { metadata?: MetadataBlob | MetadataProvider; notify?: (line: string) => void }) => {
+    const notify = opts.notify ?? ((line: string) => app.log.warn(line));
     const svc = new MetadataService();
     app.decorate('metadata', svc);
     // drafts are read at start, so a bad file stops the start with its reason
@@ -94,13 +95,30 @@ export const metadataPlugin = fp(
       return;
     }
     const { mds, mdsRoot, mdsCacheDir } = app.config;
+    // files given at start are checked at start: a missing --mds file stops the start (exit 2), not a log line later
+    if (mds && !/^https?:\/\//i.test(mds)) {
+      try {
+        if (!fs.statSync(mds).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      } catch (e) {
+        throw new HarnessError('BAD_CONFIG', `cannot read the MDS BLOB ${mds}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (give a BLOB file, an https:// URL, or leave --mds out to use the cached official one)`);
+      }
+    }
+    let roots: ReturnType<typeof certificatesFromPem> | undefined;
+    if (mdsRoot) {
+      try {
+        roots = certificatesFromPem(fs.readFileSync(mdsRoot, 'utf8'));
+      } catch (e) {
+        throw new HarnessError('BAD_CONFIG', `cannot read the MDS root ${mdsRoot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      if (!roots.length) throw new HarnessError('BAD_CONFIG', `${mdsRoot} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
     const cacheDir = mdsCacheDir ?? defaultCacheDir();
     if (!mds && !fs.existsSync(cacheDir)) return;
     app.addHook('onReady', async () => {
       svc.state = 'loading';
       svc.note = 'loading the MDS BLOB';
       // not awaited: the server answers while the BLOB loads
-      void openMetadata(mds, { cacheDir, roots: mdsRoot ? certificatesFromPem(fs.readFileSync(mdsRoot, 'utf8')) : undefined })
+      void openMetadata(mds, { cacheDir, roots })
         .then((m) => {
           svc.use(m.blob, `${m.note}; BLOB no ${m.blob.no}, nextUpdate ${m.blob.nextUpdate}`);
           app.log.info(`MDS: ${svc.note}`);
@@ -108,7 +126,7 @@ export const metadataPlugin = fp(
         .catch((e: Error) => {
           svc.state = mds ? 'error' : 'none';
           svc.note = mds ? `MDS BLOB not loaded: ${e.message}` : svc.note;
-          if (mds) app.log.warn(svc.note);
+          if (mds) notify(svc.note);
         });
     });
   },
