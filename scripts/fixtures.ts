@@ -1,7 +1,8 @@
 /**
  * npm run fixtures: writes a synthetic MDS set to fixtures/mds/ for trying the mds commands
  * by hand (tests build their own in memory): a test MDS root and BLOBs that are valid,
- * revoked, stale, badly signed and with a broken chain. Keys are fresh on every run.
+ * revoked, stale, badly signed and with a broken chain; and fixtures/responses/, a packed
+ * registration and an assertion of a key listed there, to try inspect. Keys are fresh on every run.
  *
  *   npm run -s cli -- mds eligible --why --blob fixtures/mds/valid.jwt --root fixtures/mds/root.pem
  */
@@ -17,7 +18,11 @@ const signer = await TestMdsSigner.create();
 const good = compliantEntry('f1d0c0de-0000-4000-8000-000000000001', signer.rootPem, 'fido2-harness Synthetic Key');
 const revoked = compliantEntry('f1d0c0de-0000-4000-8000-000000000002', signer.rootPem, 'fido2-harness Revoked Key');
 revoked.statusReports!.push({ status: 'REVOKED', effectiveDate: '2025-06-01' });
-const entries = [good, revoked];
+// a key of ours whose packed attestation chains to the root its entry lists: fixtures/responses/
+const attCa = await AttestationCa.create('CN=fido2-harness Synthetic Attestation Root, O=fido2-harness, C=US');
+const packedAaguid = 'f1d0c0de-0000-4000-8000-000000000003';
+const packed = compliantEntry(packedAaguid, attCa.rootPem, 'fido2-harness Synthetic Packed Key');
+const entries = [good, revoked, packed];
 const blobs: Record<string, Parameters<TestMdsSigner['blob']>[0]> = {
   valid: { no: 2, nextUpdate: '2099-01-01', entries },
   stale: { no: 1, nextUpdate: '2025-01-01', entries },
@@ -28,6 +33,26 @@ fs.writeFileSync(path.join(out, 'root.pem'), signer.rootPem);
 for (const [name, o] of Object.entries(blobs)) fs.writeFileSync(path.join(out, `${name}.jwt`), await signer.blob(o));
 fs.writeFileSync(path.join(out, 'statement.json'), JSON.stringify(good.metadataStatement, null, 2));
 console.log(`wrote ${out}: root.pem, ${Object.keys(blobs).map((b) => `${b}.jwt`).join(', ')}, statement.json`);
+
+// a registration and an assertion to try inspect on, wrapped with their context as inspect reads them
+{
+  const { SoftAuthenticator } = await import('../conformance/src/emulation/SoftAuthenticator.ts');
+  const { parseRegistrationResponse } = await import('../conformance/src/webauthn/parseResponse.ts');
+  const leaf = await attCa.issueLeaf({ aaguid: packedAaguid, subject: 'C=US, O=fido2-harness, OU=Authenticator Attestation, CN=fido2-harness Synthetic Packed Key' });
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(packedAaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der] });
+  const origin = 'https://rp.example';
+  const context = (challenge: string) => ({ expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: 'rp.example', captureTime: new Date().toISOString() });
+  const regChallenge = crypto.randomBytes(32).toString('base64url');
+  const reg = await key.create({ challenge: regChallenge, attestation: 'direct', rp: { id: 'rp.example', name: 'Example RP' }, user: { id: 'dXNlci0x', name: 'alice' }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }] }, origin);
+  const authChallenge = crypto.randomBytes(32).toString('base64url');
+  const auth = await key.get({ challenge: authChallenge, rpId: 'rp.example', allowCredentials: [{ type: 'public-key', id: reg.id }] }, origin);
+  const publicKey = Buffer.from(parseRegistrationResponse(reg).authData.attestedCredentialData!.publicKeyBytes).toString('base64url');
+  const dir = path.resolve('fixtures/responses');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'packed-registration.json'), JSON.stringify({ response: reg, ...context(regChallenge), expectedAlgorithms: [-7] }, null, 2));
+  fs.writeFileSync(path.join(dir, 'assertion.json'), JSON.stringify({ response: auth, ...context(authChallenge), credentialPublicKey: publicKey, counter: 0 }, null, 2));
+  console.log(`wrote ${dir}: packed-registration.json, assertion.json (inspect them with --mds fixtures/mds/valid.jwt --mds-root fixtures/mds/root.pem)`);
+}
 
 // a vendor's own attestation material, as fixtures/example-vendor-profile.json expects it: a
 // test CA of ours, generated once and committed (the package ships it); --vendor makes a new one

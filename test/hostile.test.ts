@@ -122,6 +122,7 @@ function generator(seed: number) {
       ['GET', `/api/credentials/${id()}/counter-regressions`, undefined],
       ['DELETE', `/api/credentials/${id()}`, undefined],
       ['GET', '/api/config', undefined],
+      ['GET', '/api/plan', undefined],
       ['GET', `/api/runs?aaguid=${id()}`, undefined],
       ['GET', `/api/runs/${id()}`, undefined],
       ['GET', `/api/runs/${pick([runId, id()])}/report.${pick(['html', 'md', 'json', 'junit', 'exe', '..', ''])}`, undefined],

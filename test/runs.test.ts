@@ -38,6 +38,8 @@ async function guidedRun(api: ApiSession, k: SoftAuthenticator, label: string) {
   expect(start.statusCode, start.body).toBe(200);
   const { id, plan } = start.json();
   expect(plan.map((p: { step: string }) => p.step)).toEqual(CEREMONY_PLAN.map((p) => p.step));
+  // the plan on its own (a page resuming a run it did not start) is the same plan
+  expect((await api.get('/api/plan')).json()).toEqual({ plan });
   let report: any;
   for (const p of CEREMONY_PLAN) {
     const o = (await api.post(`/api/runs/${id}/steps/${p.step}/options`)).json();

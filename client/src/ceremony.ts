@@ -7,8 +7,10 @@ import { extensionInputsToBuffers, buffersToBase64url } from './binary.ts';
  * no authenticator answers on some platforms, so the harness aborts the ceremony itself a
  * little after the timeout it asked for. Browser errors are thrown as they came.
  */
-export async function performCeremony(kind: 'registration' | 'authentication', options: Record<string, any>): Promise<Record<string, any>> {
+export async function performCeremony(kind: 'registration' | 'authentication', options: Record<string, any>, signal?: AbortSignal): Promise<Record<string, any>> {
   const timer = setTimeout(() => WebAuthnAbortService.cancelCeremony(), (options.timeout ?? 120000) + 5000);
+  // the person's Cancel: the browser's pending create()/get() is aborted
+  signal?.addEventListener('abort', () => WebAuthnAbortService.cancelCeremony(), { once: true });
   try {
     const optionsJSON = { ...options, extensions: extensionInputsToBuffers(options.extensions) } as never;
     const response: Record<string, any> = kind === 'registration' ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });

@@ -2,7 +2,7 @@ import { $, el, input, select, table } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
-import type { CreateRunRequest, CreateRunResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
+import type { CreateRunRequest, CreateRunResponse, PlanResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
 
 /**
  * The guided physical-key run: the server hands out each step's options and judges each
@@ -21,11 +21,36 @@ function status(kind: 'idle' | 'busy' | 'ok' | 'error', text: string) {
   s.textContent = text;
 }
 
+let busy = false;
+/** steps the run has an outcome for (a redo replaces the step's earlier outcome) */
+let doneSteps = new Set<string>();
+
 function renderSteps() {
-  $('steps').replaceChildren(...plan.map((p, i) => el('li', { class: i < next ? 'done' : i === next ? 'current' : '', 'data-step': p.step }, el('strong', {}, p.step), ' ', p.instruction)));
+  $('steps').replaceChildren(...plan.map((p, i) => {
+    const done = doneSteps.has(p.step);
+    const redo = el('button', { type: 'button', class: 'small redo', 'data-redo': p.step, title: 'do this step again (its earlier outcome is replaced)' }, 'redo');
+    (redo as HTMLButtonElement).disabled = busy;
+    // a finished run is a record; redoing a step belongs to a run in progress
+    redo.hidden = !runId;
+    redo.addEventListener('click', () => void doStep(i, true));
+    return el('li', { class: done ? 'done' : i === next ? 'current' : '', 'data-step': p.step }, el('strong', {}, p.step), ' ', p.instruction, done ? ' ' : '', done ? redo : '');
+  }));
   const btn = $('next') as HTMLButtonElement;
-  btn.disabled = next >= plan.length;
+  btn.disabled = busy || next >= plan.length;
   btn.textContent = next >= plan.length ? 'Run complete' : `Do step ${next + 1}: ${plan[next]!.step}`;
+  ($('cancel') as HTMLButtonElement).hidden = !busy;
+}
+
+/** the step to do next: the first without an outcome */
+function firstOpen(): number {
+  const i = plan.findIndex((p) => !doneSteps.has(p.step));
+  return i < 0 ? plan.length : i;
+}
+
+/** the run in progress survives a reload of the page (this tab) */
+function remember() {
+  if (runId) sessionStorage.setItem('fh-run', JSON.stringify({ runId, plan }));
+  else sessionStorage.removeItem('fh-run');
 }
 
 function renderReport(r: RunReport) {
@@ -36,13 +61,14 @@ function renderReport(r: RunReport) {
   $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no'], ['metadata', r.mds?.generated ? `generated from the profile ${r.mds.generated} (not from MDS)` : r.mds?.draft ? `draft statement ${r.mds.draft} (not from MDS)` : `MDS BLOB no ${r.mds?.no}`]], 'predicted-row') : el('p', { class: 'muted' }, r.aaguid ? `AAGUID ${r.aaguid} is not in the MDS BLOB the server has loaded.` : 'The key has not registered yet.'));
   const t = el('table', { 'data-testid': 'checks' });
   for (const o of r.outcomes) {
-    t.append(el('tr', { class: `finding ${o.status}`, 'data-check': o.id, 'data-status': o.status },
-      el('td', {}, o.notApplicable ? 'n/a' : o.status),
+    const shown = o.pending ? 'pending' : o.notApplicable ? 'n/a' : o.status;
+    t.append(el('tr', { class: `finding ${o.pending ? 'pending' : o.status}`, 'data-check': o.id, 'data-status': o.status, 'data-shown': shown },
+      el('td', {}, shown),
       el('td', {}, el('code', {}, o.id), el('br', {}), o.title),
       el('td', {}, o.severity),
-      el('td', {}, o.message, o.status === 'fail' ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
+      el('td', {}, o.message, o.status === 'fail' && !o.pending ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' && !o.pending ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
   }
-  $('checks').replaceChildren(t);
+  $('checks').replaceChildren(...(r.metadataMissing ? [el('p', { class: 'status error', 'data-testid': 'no-metadata' }, `The metadata checks fail for one reason: ${r.metadataMissing}.`)] : []), t);
   const changes = r.keyChanges;
   if (changes) {
     $('checks').append(el('div', { 'data-testid': 'key-changes' },
@@ -53,8 +79,11 @@ function renderReport(r: RunReport) {
   $('downloads').replaceChildren(el('p', {}, 'Report: ', ...['html', 'md', 'json', 'junit'].flatMap((f) => [el('a', { href: `/api/runs/${encodeURIComponent(r.run.id)}/report.${f}` }, f), ' '])));
 }
 
+let pastRuns: RunList['runs'] = [];
+
 async function refreshRuns() {
   const { runs } = await api<RunList>('GET', '/api/runs');
+  pastRuns = runs;
   if (!runs.length) {
     $('runs').replaceChildren(el('p', { class: 'muted' }, 'No runs yet.'));
     return;
@@ -63,47 +92,99 @@ async function refreshRuns() {
   const groups = new Map<string, RunList['runs']>();
   for (const r of runs) groups.set(r.aaguid ?? 'no registration yet', [...(groups.get(r.aaguid ?? 'no registration yet') ?? []), r]);
   const t = el('table', { 'data-testid': 'runs' });
-  t.append(el('tr', {}, ...['', 'key', 'firmware', 'started', 'verdict'].map((h) => el('th', {}, h))));
+  t.append(el('tr', {}, ...['', 'key', 'firmware', 'started', 'verdict', ''].map((h) => el('th', {}, h))));
   for (const [aaguid, list] of groups) {
-    t.append(el('tr', { class: 'group' }, el('td', { colspan: '5' }, 'AAGUID ', el('code', {}, aaguid), ` (${list.length} run${list.length > 1 ? 's' : ''})`)));
+    t.append(el('tr', { class: 'group' }, el('td', { colspan: '6' }, 'AAGUID ', el('code', {}, aaguid), ` (${list.length} run${list.length > 1 ? 's' : ''})`)));
     for (const r of list) {
       const cb = el('input', { type: 'checkbox', value: r.id, class: 'run-pick', 'aria-label': `select run ${r.id}` });
-      t.append(el('tr', { 'data-run': r.id }, el('td', {}, cb), el('td', {}, r.label), el('td', {}, r.firmware ?? ''), el('td', {}, r.startedAt), el('td', {}, r.verdict ?? 'unfinished')));
+      const open = el('button', { type: 'button', class: 'small open-run', 'data-open': r.id }, r.verdict ? 'open' : 'resume');
+      open.addEventListener('click', () => void openRun(r.id));
+      t.append(el('tr', { 'data-run': r.id }, el('td', {}, cb), el('td', {}, r.label), el('td', {}, r.firmware ?? ''), el('td', {}, r.startedAt), el('td', {}, r.verdict ?? 'unfinished'), el('td', {}, open)));
     }
   }
   $('runs').replaceChildren(t);
 }
 
-async function doStep() {
-  const p = plan[next];
-  if (!runId || !p) return;
-  ($('next') as HTMLButtonElement).disabled = true;
-  status('busy', p.instruction);
-  const options = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/options`);
-  let body: Obj;
+/** a stored run: its report, and (unfinished, browser runs) its steps to go on with */
+async function openRun(id: string, quiet = false) {
   try {
-    body = { response: await performCeremony(p.kind as 'registration' | 'authentication', options) };
+    const report = await api<RunReport>('GET', `/api/runs/${encodeURIComponent(id)}`);
+    renderReport(report);
+    if (report.run.subject.via === 'physical' && !report.run.finishedAt) {
+      runId = id;
+      if (!plan.length) plan = (await api<PlanResponse>('GET', '/api/plan')).plan;
+      doneSteps = new Set(report.run.ceremonies.map((c) => c.step));
+      next = firstOpen();
+      remember();
+      renderSteps();
+      status('idle', `Run ${id} resumed at step ${next + 1} of ${plan.length}.`);
+    } else if (!quiet) status('idle', `Showing run ${id} (${report.run.subject.label}${report.run.subject.firmware ? `, firmware ${report.run.subject.firmware}` : ''}).`);
   } catch (e) {
+    if (quiet) {
+      runId = undefined;
+      remember();
+      return;
+    }
+    status('error', e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+  }
+}
+
+let abort: AbortController | undefined;
+
+/** Step `i` (the next one, or a redo of a done one). A cancelled ceremony records nothing. */
+async function doStep(i = next, redo = false) {
+  const p = plan[i];
+  if (!runId || !p || busy) return;
+  busy = true;
+  renderSteps();
+  status('busy', `${redo ? 'Again: ' : ''}${p.instruction}`);
+  let options: Obj;
+  try {
+    options = await api<Obj>('POST', `/api/runs/${runId}/steps/${p.step}/options`);
+  } catch (e) {
+    busy = false;
+    renderSteps();
+    status('error', e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    return;
+  }
+  abort = new AbortController();
+  let body: Obj | undefined;
+  try {
+    body = { response: await performCeremony(p.kind as 'registration' | 'authentication', options, abort.signal) };
+  } catch (e) {
+    if (abort.signal.aborted) {
+      busy = false;
+      renderSteps();
+      status('idle', `Step ${p.step} cancelled: nothing was recorded. Press the step's button when you are ready.`);
+      return;
+    }
     const err = e as { name?: string; message?: string; cause?: { name?: string } };
     body = { error: { name: String(err.cause?.name ?? err.name ?? 'Error').slice(0, 64), message: String(err.message ?? '').slice(0, 1000) }, challenge: options.challenge };
-    status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in')}\nThe step is recorded as failed; you can continue.`);
+    status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in')}\nThe step is recorded as failed; redo it or continue.`);
   }
   try {
     const report = await api<RunReport>('POST', `/api/runs/${runId}/steps/${p.step}/result`, body);
     renderReport(report);
+    doneSteps.add(p.step);
     if (body.response) status('ok', `Step ${p.step} done.`);
   } catch (e) {
-    status('error', e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    // the wrong account picked in the chooser is the person's slip, not the key's: the step stays open
+    status('error', e instanceof ApiError ? (e.code === 'WRONG_ACCOUNT_PICKED' ? `${e.message}.` : `${e.code}: ${e.message}`) : String(e));
   }
-  next += 1;
+  busy = false;
+  next = firstOpen();
   renderSteps();
-  if (next >= plan.length) {
+  if (next >= plan.length && !redo) {
     status('ok', 'Run complete. Download the report below; the run is stored with the others.');
+    runId = undefined;
+    remember();
+    renderSteps();
     await refreshRuns();
   }
 }
 
 async function start() {
+  if (runId && doneSteps.size > 0 && !window.confirm(`A run is in progress (${doneSteps.size} of ${plan.length} steps done). Start another? The current one stays in the list, unfinished, and can be resumed.`)) return;
   const body: CreateRunRequest = {};
   if (input('label').value.trim()) body.label = input('label').value.trim();
   if (input('firmware').value.trim()) body.firmware = input('firmware').value.trim();
@@ -111,7 +192,9 @@ async function start() {
     const r = await api<CreateRunResponse>('POST', '/api/runs', body);
     runId = r.id;
     plan = r.plan;
+    doneSteps = new Set();
     next = 0;
+    remember();
     renderSteps();
     status('idle', `Run ${r.id} started. Press "Do step 1" and follow the instruction.`);
     await refreshRuns();
@@ -126,10 +209,16 @@ async function diff() {
     $('diff-result').replaceChildren(el('p', { class: 'muted' }, 'Select exactly two runs.'));
     return;
   }
-  const d = await api<ReportDiff>('GET', `/api/runs/diff?a=${picked[0]}&b=${picked[1]}`);
-  $('diff-result').replaceChildren(d.changed.length
-    ? table(d.changed.map((c) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
-    : el('p', {}, 'The two runs agree on every check.'));
+  // a is the older run, b the newer: "regressed" means it got worse over time
+  const [a, b] = picked.map((id) => pastRuns.find((r) => r.id === id)!).sort((x, y) => x.startedAt.localeCompare(y.startedAt));
+  const d = await api<ReportDiff>('GET', `/api/runs/diff?a=${a!.id}&b=${b!.id}`);
+  const side = (r: RunList['runs'][number]) => `${r.label}${r.firmware ? ` firmware ${r.firmware}` : ''} (${r.startedAt})`;
+  $('diff-result').replaceChildren(
+    el('p', { 'data-testid': 'diff-sides' }, `a: ${side(a!)} → b: ${side(b!)}`),
+    d.changed.length
+      ? table(d.changed.map((c) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
+      : el('p', {}, 'The two runs agree on every check.'),
+  );
 }
 
 // ------------------------------------------------------------ over USB: the server drives the key
@@ -207,5 +296,17 @@ void refreshUsb();
 
 $('start').addEventListener('click', () => void start());
 $('next').addEventListener('click', () => void doStep());
+$('cancel').addEventListener('click', () => abort?.abort());
 $('diff').addEventListener('click', () => void diff());
+// a run in progress in this tab survives a reload
+const saved = sessionStorage.getItem('fh-run');
+if (saved) {
+  try {
+    const s = JSON.parse(saved) as { runId: string; plan: typeof plan };
+    plan = s.plan;
+    void openRun(s.runId, true);
+  } catch {
+    sessionStorage.removeItem('fh-run');
+  }
+}
 refreshRuns().then(() => (document.body.dataset.ready = 'true')).catch((e) => status('error', `Could not reach the harness server: ${(e as Error).message}`));

@@ -16,6 +16,8 @@ export interface CheckDefinition {
   source: string;
   /** what evidence it needs, in words (which plan steps, MDS entry…) */
   needs: string;
+  /** it judges the key's metadata entry: without one, its failure has one cause and one fix (load metadata) */
+  needsMetadata?: boolean;
   /** how a vendor fixes a failure */
   fix: string;
   evaluate(ctx: EvaluationContext): CheckResult;
@@ -31,6 +33,8 @@ export interface CheckResult {
   evidence?: Evidence[];
   /** a skip because the key does not have the feature at all (no U2F, no credential management): not held against the verdict */
   notApplicable?: boolean;
+  /** the run is not finished and the steps this check looks at have not all run yet: not a verdict */
+  pending?: boolean;
 }
 
 /** a plan step, 'mds' for the key's metadata entry, or one of the CTAP probes */

@@ -4,6 +4,7 @@ import { CHECKS } from './registry.ts';
 import { buildContext } from './EvaluationContext.ts';
 import { entraEligibility, type EntraRow } from '../mds/entraEligibility.ts';
 import { CTAP_ONLY_AREAS } from './checkIds.ts';
+import { STEP_NAMES, type StepName } from './ceremonyPlan.ts';
 import { compareGetInfo, getInfoDisagreements } from '../ctap/ctap2/compareGetInfo.ts';
 import type { KeyChanges } from './ctap/CtapEvidence.ts';
 
@@ -41,6 +42,8 @@ export interface RunReport {
   keyChanges?: KeyChanges;
   /** how the key was reached over CTAP, and where the run broke off if it did */
   ctap?: { transport: string; brokenOff?: string };
+  /** no metadata entry for the key: the one cause of every metadata check's failure, and how to fix it */
+  metadataMissing?: string;
   outcomes: CheckOutcome[];
   toFix: { id: CheckId; severity: Severity; fix: string; actual?: string }[];
 }
@@ -66,6 +69,22 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     }
     return { id: c.id, title: c.title, area: c.area, severity: c.severity, source: c.source, fix: c.fix, ...r };
   });
+  // a run still in progress (the guided page): a check that has not passed and looks at a step not
+  // run yet (or at nothing yet) is pending, not a finding against the firmware
+  if (!run.finishedAt && !run.interrupted) {
+    const ran = new Set(run.ceremonies.map((c) => c.step));
+    for (const o of outcomes) {
+      if (o.status === 'pass' || o.area === 'ctap') continue;
+      const steps = (o.evidence ?? []).filter((e) => (STEP_NAMES as readonly string[]).includes(e));
+      if (!steps.length || steps.some((st) => !ran.has(st as StepName))) o.pending = true;
+    }
+  }
+  // no metadata for the key at all: every metadata check fails for that one reason, said once
+  const metadataMissing = ctx.entry || !ctx.registrations.length ? undefined : run.mds ? `the metadata given (${run.mds.no ? `MDS BLOB no ${run.mds.no}` : 'statements only, no BLOB'}) has no entry for this key's AAGUID: give the draft statement you will submit (serve --statements, check --statement) until the key is in MDS` : 'no metadata is loaded: give the key\'s draft statement (serve --statements FILE, check --ctap --statement FILE), or an MDS BLOB (fido2-harness mds update, serve --mds FILE|URL)';
+  if (metadataMissing) {
+    const byId = new Map((o.checks ?? CHECKS).map((c) => [c.id, c]));
+    for (const x of outcomes) if (byId.get(x.id)?.needsMetadata && x.status !== 'pass') x.fix = `Load the key's metadata: ${metadataMissing}.`;
+  }
   const reg = ctx.registrations[0];
   const entry = ctx.entry;
   // the eligibility of metadata from outside is computed under the same guard as the checks: a
@@ -102,10 +121,11 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
     predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed, ...(getInfoDisagrees?.length ? { getInfoDisagrees } : {}) } : undefined,
     ...(notRun.length ? { notRun } : {}),
+    ...(metadataMissing ? { metadataMissing } : {}),
     ...(run.ctap ? { keyChanges: run.ctap.changes, ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
     outcomes,
     toFix: outcomes
-      .filter((x) => x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable))
+      .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable)))
       .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
       .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
   };

@@ -55,7 +55,7 @@ export function readReportDocument(text: string, name: string): { reports: RunRe
     const requiredFailed = report.outcomes.some((o) => o.severity === 'required' && counts(o));
     if ((report.verdict === 'pass') === requiredFailed) throw edited(`verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'})`);
     if (report.predictedRow?.eligible && requiredFailed) throw edited('the predicted row says eligible although a required check did not pass');
-    const toFix = new Set(report.outcomes.filter((o) => o.status === 'fail' || (o.status === 'skip' && o.severity === 'required' && !o.notApplicable)).map((o) => o.id));
+    const toFix = new Set(report.outcomes.filter((o) => !o.pending && (o.status === 'fail' || (o.status === 'skip' && o.severity === 'required' && !o.notApplicable))).map((o) => o.id));
     const listed = new Set(report.toFix.map((f) => f.id));
     if (toFix.size !== listed.size || [...toFix].some((id) => !listed.has(id))) throw edited(`the to-fix list (${[...listed].join(', ') || 'empty'}) is not the failing checks (${[...toFix].join(', ') || 'none'})`);
     return report;

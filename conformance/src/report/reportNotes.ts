@@ -25,6 +25,7 @@ export function keyChangeLines(r: RunReport): string[] {
 
 export function runNotes(r: RunReport): string[] {
   const out: string[] = [];
+  if (r.metadataMissing) out.push(`the metadata checks fail for one reason: ${r.metadataMissing}`);
   if (r.ctap?.brokenOff) out.push(`the run broke off: ${r.ctap.brokenOff}`);
   for (const n of r.notRun ?? []) out.push(`area ${n.area} not run: ${n.reason}`);
   if (r.predictedRow?.getInfoDisagrees?.length) out.push(`Microsoft reads the statement, and the key's own getInfo disagrees with it in ${r.predictedRow.getInfoDisagrees.join(', ')}: fix the statement before submitting (see CTAP_GETINFO_MATCHES_METADATA)`);

@@ -71,6 +71,7 @@ export const RUN_REPORT_SCHEMA = {
         leftovers: { type: 'integer', minimum: 0 },
       },
     },
+    metadataMissing: text,
     ctap: { type: 'object', required: ['transport'], properties: { transport: { type: 'string', maxLength: 512 }, brokenOff: text } },
     outcomes: {
       type: 'array',
@@ -92,6 +93,7 @@ export const RUN_REPORT_SCHEMA = {
           actual: text,
           evidence: { type: 'array', maxItems: 100, items: text },
           notApplicable: { type: 'boolean' },
+          pending: { type: 'boolean' },
         },
       },
     },

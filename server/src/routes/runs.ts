@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { errorResponses, createRunBody, createRunResponse, stepResultBody, runListResponse, type CreateRunRequest, type StepResultRequest } from '../schemas/api.ts';
+import { errorResponses, createRunBody, createRunResponse, planResponse, stepResultBody, runListResponse, type CreateRunRequest, type StepResultRequest } from '../schemas/api.ts';
 import {
-  CEREMONY_PLAN, STEP_NAMES, newRun, stepOptions, recordStep, evaluateRun, parseAuthenticationResponse, parseRegistrationResponse, diffReports, attachMetadata,
+  CEREMONY_PLAN, STEP_NAMES, userIdFor, newRun, stepOptions, recordStep, evaluateRun, parseAuthenticationResponse, parseRegistrationResponse, diffReports, attachMetadata,
   REPORT_FORMATS, renderReports, HarnessError, type RunEvidence, type RunReport, type StepName, type ReportFormat,
 } from '../../../conformance/src/index.ts';
 
@@ -40,6 +40,10 @@ export async function runRoutes(app: FastifyInstance) {
   };
   const rp = () => ({ id: app.config.rpId, name: app.config.rpName });
 
+  const plan = () => CEREMONY_PLAN.map((s) => ({ step: s.step, kind: s.kind, instruction: s.instruction }));
+  // the guided plan on its own: a page resuming a run it did not start (another tab, a reload) needs it
+  app.get('/api/plan', { schema: { response: { 200: planResponse, ...errorResponses } } }, async () => ({ plan: plan() }));
+
   app.post<{ Body: CreateRunRequest }>('/api/runs', {
     schema: { body: createRunBody, response: { 200: createRunResponse, ...errorResponses } },
   }, async (req) => {
@@ -47,7 +51,7 @@ export async function runRoutes(app: FastifyInstance) {
     const firmware = req.body?.firmware ?? null;
     const run = newRun({ rp: rp(), origin: app.config.origins[0]!, subject: { label, via: 'physical', ...(firmware ? { firmware } : {}) }, now: () => new Date(app.now()) });
     await save(run, evaluate(run), { label, firmware });
-    return { id: run.id, plan: CEREMONY_PLAN.map((s) => ({ step: s.step, kind: s.kind, instruction: s.instruction })) };
+    return { id: run.id, plan: plan() };
   });
 
   app.post<{ Params: { id: string; step: StepName } }>('/api/runs/:id/steps/:step/options', {
@@ -81,6 +85,16 @@ export async function runRoutes(app: FastifyInstance) {
     const ctx = taken.record.context as unknown as RunStepContext;
     if (ctx.ceremony !== 'run-step' || ctx.runId !== run.id || ctx.step !== step.step) {
       return reply.code(422).send({ error: { code: 'CHALLENGE_WRONG_STEP', message: 'this challenge was issued for another run or step' } });
+    }
+    // a discoverable sign-in answered with the other account: the person picked the wrong one in the
+    // browser's account chooser; that is not the key's fault, so the step is not recorded: do it again
+    if (step.account && req.body.response) {
+      const handle = req.body.response.response?.userHandle;
+      const wanted = userIdFor(step.account);
+      const other = CEREMONY_PLAN.find((p) => p.kind === 'registration' && p.account && p.account !== step.account && userIdFor(p.account) === handle);
+      if (typeof handle === 'string' && handle !== wanted && other) {
+        return reply.code(422).send({ error: { code: 'WRONG_ACCOUNT_PICKED', message: `the account chooser picked account ${other.account}; this step wants account ${step.account} (account-${step.account}): do the step again and pick account-${step.account}` } });
+      }
     }
     recordStep(run, step, ctx.options, req.body.response ? { response: req.body.response } : { error: req.body.error! }, new Date(app.now()));
     const report = evaluate(run);

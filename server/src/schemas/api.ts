@@ -224,6 +224,8 @@ export type CreateRunRequest = FromSchema<typeof createRunBody>;
 export const planStepSchema = { type: 'object', required: ['step', 'kind', 'instruction'], properties: { step: { type: 'string' }, kind: { type: 'string', enum: ['registration', 'authentication'] }, instruction: { type: 'string' } } } as const;
 export const createRunResponse = { type: 'object', required: ['id', 'plan'], properties: { id: { type: 'string' }, plan: { type: 'array', items: planStepSchema } } } as const;
 export type CreateRunResponse = FromSchema<typeof createRunResponse>;
+export const planResponse = { type: 'object', required: ['plan'], properties: { plan: { type: 'array', items: planStepSchema } } } as const;
+export type PlanResponse = FromSchema<typeof planResponse>;
 
 export const stepResultBody = {
   type: 'object',

@@ -5,6 +5,7 @@ export const ATT_AAGUID_MATCHES_CERT_AND_MDS = defineCheck({
   id: 'ATT_AAGUID_MATCHES_CERT_AND_MDS',
   title: 'The AAGUID in authenticator data equals the certificate\'s AAGUID extension and is listed in MDS',
   area: 'entra-enforced',
+  needsMetadata: true,
   severity: 'required',
   source: `${ENTRA}; WebAuthn L3 §8.2.1 (1.3.6.1.4.1.45724.1.1.4)`,
   needs: 'a packed registration and the MDS entry',

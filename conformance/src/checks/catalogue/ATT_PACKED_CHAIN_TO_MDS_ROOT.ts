@@ -9,6 +9,7 @@ export const ATT_PACKED_CHAIN_TO_MDS_ROOT = defineCheck({
   id: 'ATT_PACKED_CHAIN_TO_MDS_ROOT',
   title: 'The attestation chain ends at a root listed in the key\'s MDS entry, and the statement verifies',
   area: 'entra-enforced',
+  needsMetadata: true,
   severity: 'required',
   source: `${ENTRA}: "a complete certificate chain to the attestation roots published in the key's MDS entry"; WebAuthn L3 §7.1 steps 19-22`,
   needs: 'a packed registration and the key\'s MDS entry',

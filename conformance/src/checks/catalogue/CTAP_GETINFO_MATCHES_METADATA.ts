@@ -9,6 +9,7 @@ export const CTAP_GETINFO_MATCHES_METADATA = defineCheck({
   id: 'CTAP_GETINFO_MATCHES_METADATA',
   title: 'The metadata statement\'s authenticatorGetInfo is the key\'s own, member by member',
   area: 'ctap',
+  needsMetadata: true,
   severity: 'required',
   source: `FIDO MDS 3.0 §4 (authenticatorGetInfo: "the authenticatorGetInfo response of the authenticator"); ${CTAP21} §6.4; Microsoft Entra ID ingests capabilities (FIDO 2.0, UV or client PIN, resident keys, hmac-secret) from that member`,
   needs: 'getInfo and the MDS entry (or a draft statement)',

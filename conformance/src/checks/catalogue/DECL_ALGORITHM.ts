@@ -4,6 +4,7 @@ export const DECL_ALGORITHM = defineCheck({
   id: 'DECL_ALGORITHM',
   title: 'The credential algorithm is one the metadata declares',
   area: 'declared-vs-observed',
+  needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticationAlgorithms)',
   needs: 'the MDS entry and a registration',

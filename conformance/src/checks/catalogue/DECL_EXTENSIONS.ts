@@ -5,6 +5,7 @@ export const DECL_EXTENSIONS = defineCheck({
   id: 'DECL_EXTENSIONS',
   title: 'Declared extensions (hmac-secret, credProtect, credBlob) match what the ceremonies showed',
   area: 'declared-vs-observed',
+  needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.extensions); CTAP 2.1 §12',
   needs: 'the MDS entry and register-account-1 (hmacCreateSecret, credProtect, credBlob requested)',

@@ -5,6 +5,7 @@ export const DECL_RK = defineCheck({
   id: 'DECL_RK',
   title: 'Declared resident-key support matches what the ceremonies showed',
   area: 'declared-vs-observed',
+  needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.options.rk) against CTAP 2.1 behaviour',
   needs: 'the MDS entry and sign-in-discoverable-1',

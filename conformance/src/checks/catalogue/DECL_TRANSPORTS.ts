@@ -5,6 +5,7 @@ export const DECL_TRANSPORTS = defineCheck({
   id: 'DECL_TRANSPORTS',
   title: 'Transports the key reported are among those the metadata declares',
   area: 'declared-vs-observed',
+  needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.transports); WebAuthn L3 §5.2.1 (getTransports)',
   needs: 'the MDS entry and a registration with transports',

@@ -5,6 +5,7 @@ export const DECL_UV_OR_CLIENT_PIN = defineCheck({
   id: 'DECL_UV_OR_CLIENT_PIN',
   title: 'Declared user verification (uv / clientPin) matches what the ceremonies showed',
   area: 'declared-vs-observed',
+  needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.options uv, clientPin)',
   needs: 'the MDS entry and ceremonies requiring UV',

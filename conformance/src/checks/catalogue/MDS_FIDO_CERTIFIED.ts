@@ -6,6 +6,7 @@ export const MDS_FIDO_CERTIFIED = defineCheck({
   id: 'MDS_FIDO_CERTIFIED',
   title: 'MDS status: FIDO certified (any level)',
   area: 'entra-enforced',
+  needsMetadata: true,
   severity: 'required',
   source: `${ENTRA}: "FIDO2 certification at any level"; FIDO MDS 3.0 §3.1.3`,
   needs: 'the MDS entry',

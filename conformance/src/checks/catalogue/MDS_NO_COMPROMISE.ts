@@ -6,6 +6,7 @@ export const MDS_NO_COMPROMISE = defineCheck({
   id: 'MDS_NO_COMPROMISE',
   title: 'MDS status: no revocation or compromise in effect',
   area: 'entra-enforced',
+  needsMetadata: true,
   severity: 'required',
   source: `${ENTRA}; FIDO MDS 3.0 §3.1.3 (REVOKED, ATTESTATION_KEY_COMPROMISE, USER_VERIFICATION_BYPASS, USER_KEY_*_COMPROMISE)`,
   needs: 'the MDS entry',

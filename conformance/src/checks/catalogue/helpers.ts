@@ -42,6 +42,7 @@ export function mdsDeclares(id: CheckId, criterion: EntraCriterion, title: strin
     id,
     title,
     area: 'entra-enforced',
+    needsMetadata: true,
     severity: 'required',
     source: `${ENTRA}; FIDO MDS 3.0 §4 (authenticatorGetInfo)`,
     needs: 'the MDS entry',

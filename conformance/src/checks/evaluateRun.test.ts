@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AttestationCa } from '../emulation/AttestationCa.ts';
+import { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
+import { TestMdsSigner, compliantEntry } from '../mds/TestMdsSigner.ts';
+import { loadMetadataBlob } from '../mds/MetadataBlob.ts';
+import { blobMetadata } from '../mds/MetadataProvider.ts';
+import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
+import { attachMetadata } from './attachMetadata.ts';
+import { evaluateRun } from './evaluateRun.ts';
+import { CHECKS } from './registry.ts';
+
+const AAGUID = 'a77ac4ed-0000-4000-8000-0000000000e1';
+
+async function setup() {
+  const ca = await AttestationCa.create();
+  const leaf = await ca.issueLeaf({ aaguid: AAGUID });
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der], features: { hmacSecret: true } });
+  const signer = await TestMdsSigner.create();
+  const roots = [new crypto.X509Certificate(signer.rootDer)];
+  const listed = blobMetadata(loadMetadataBlob(await signer.blob({ no: 3, nextUpdate: '2099-01-01', entries: [compliantEntry(AAGUID, ca.rootPem, 'Listed')] }), roots));
+  const unlisted = blobMetadata(loadMetadataBlob(await signer.blob({ no: 4, nextUpdate: '2099-01-01', entries: [compliantEntry('00000000-0000-4000-8000-0000000000ff', ca.rootPem, 'Other')] }), roots));
+  const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: 'k' });
+  return { run, listed, unlisted };
+}
+
+describe('evaluateRun: a run in progress and a key without metadata', () => {
+  it('checks about steps not run yet are pending, not findings; a finished run has none pending', async () => {
+    const { run, listed } = await setup();
+    const half = structuredClone(attachMetadata(run, listed));
+    half.ceremonies = half.ceremonies.slice(0, 2);
+    delete half.finishedAt;
+    const r = evaluateRun(half);
+    const pending = r.outcomes.filter((o) => o.pending);
+    expect(pending.map((o) => o.id)).toContain('RK_MULTIPLE_ACCOUNTS_PER_RP');
+    for (const o of pending) expect(o.status, o.id).not.toBe('pass');
+    expect(r.toFix.filter((t) => pending.some((p) => p.id === t.id))).toEqual([]);
+    // a check whose evidence is all in (the first registration) is judged now, not pending
+    expect(r.outcomes.find((o) => o.id === 'ATT_PACKED_FORMAT')).toMatchObject({ status: 'pass' });
+    expect(r.outcomes.find((o) => o.id === 'ATT_PACKED_FORMAT')?.pending).toBeUndefined();
+
+    const whole = evaluateRun(attachMetadata(run, listed));
+    expect(whole.outcomes.filter((o) => o.pending)).toEqual([]);
+    expect(whole.metadataMissing).toBeUndefined();
+    // the same half run broken off (interrupted) is judged as it stands: nothing pending
+    expect(evaluateRun({ ...half, interrupted: 'the key went away' } as typeof half).outcomes.filter((o) => o.pending)).toEqual([]);
+  });
+
+  it('no metadata entry: said once, with what to load, and every metadata check\'s fix says it', async () => {
+    const { run, unlisted } = await setup();
+    const needs = new Set(CHECKS.filter((c) => c.needsMetadata).map((c) => c.id));
+    expect(needs.size).toBeGreaterThan(5);
+
+    const notListed = evaluateRun(attachMetadata(structuredClone(run), unlisted));
+    expect(notListed.metadataMissing).toContain('MDS BLOB no 4');
+    expect(notListed.metadataMissing).toContain('draft statement');
+    const failing = notListed.outcomes.filter((o) => needs.has(o.id) && o.status !== 'pass');
+    expect(failing.length).toBeGreaterThan(0);
+    for (const o of failing) expect(o.fix, o.id).toMatch(/^Load the key's metadata: /);
+    // checks that do not need metadata keep their own fix
+    for (const o of notListed.outcomes.filter((x) => !needs.has(x.id))) expect(o.fix).toBe(CHECKS.find((c) => c.id === o.id)!.fix);
+
+    const none = evaluateRun(attachMetadata(structuredClone(run), undefined));
+    expect(none.metadataMissing).toContain('no metadata is loaded');
+    // before the key has registered there is nothing to look up: no banner
+    const empty = structuredClone(run);
+    empty.ceremonies = [];
+    delete empty.finishedAt;
+    expect(evaluateRun(attachMetadata(empty, unlisted)).metadataMissing).toBeUndefined();
+  });
+});
