@@ -57,7 +57,12 @@ describe('who may talk to the server', () => {
     const evil = await s.app.inject({ method: 'GET', url: '/api/config', headers: { host: 'attacker.example:8080' } });
     expect(evil.statusCode).toBe(421);
     expect(evil.json().error).toMatchObject({ code: 'HOST_NOT_ALLOWED', message: expect.stringMatching(/answers only for localhost/) });
-    for (const host of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080', 'LOCALHOST']) {
+    for (const host of ['evil.localhost.example', 'localhost.attacker.example', '127.0.0.1.nip.io']) {
+      expect((await s.app.inject({ method: 'GET', url: '/api/config', headers: { host } })).statusCode, host).toBe(421);
+    }
+    // *.localhost resolves to this machine in every browser (RFC 6761), and a later origin counts
+    s.config.origins.push('http://lab.test:8080');
+    for (const host of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080', 'LOCALHOST', 'a.localhost:8080', 'lab.test:8080']) {
       expect((await s.app.inject({ method: 'GET', url: '/api/config', headers: { host } })).statusCode, host).toBe(200);
     }
   });

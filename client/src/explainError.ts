@@ -1,20 +1,70 @@
+/** What the page knows about the ceremony that failed: the options the browser was given, how long it took. */
+export interface CeremonyContext {
+  /** the server's options JSON as handed to the browser */
+  options?: Record<string, any>;
+  /** from the call to the browser's answer */
+  elapsedMs?: number;
+}
+
+/** an answer this fast came without a prompt: the browser or the key refused, nobody waited */
+export const FAST_REFUSAL_MS = 300;
+
+const ALG = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512' } as Record<number, string>;
+
+/** what the registration options asked for that a browser or key refuses outright */
+function registrationDemands(o: Record<string, any> = {}) {
+  const sel = o.authenticatorSelection ?? {};
+  const ext = o.extensions ?? {};
+  const rkRequired = sel.residentKey === 'required' || sel.requireResidentKey === true;
+  const protect = ext.credentialProtectionPolicy as string | undefined;
+  return {
+    rkRequired,
+    residentKey: String(sel.residentKey ?? (sel.requireResidentKey ? 'required' : 'discouraged')),
+    algorithms: ((o.pubKeyCredParams ?? []) as { alg: number }[]).map((p) => ALG[p.alg] ?? `COSE ${p.alg}`),
+    enforcedProtect: ext.enforceCredentialProtectionPolicy === true && protect && protect !== 'userVerificationOptional' ? protect : undefined,
+    largeBlobRequired: ext.largeBlob?.support === 'required',
+  };
+}
+
 /**
  * Browser WebAuthn errors in plain words, with the next step (WebAuthn L3 §5.1.3, §5.1.4
- * name the DOMExceptions; the causes below are the ones seen in practice).
+ * name the DOMExceptions; the causes below are the ones seen in practice). The options asked
+ * for and the time the browser took narrow the cause: a refusal within 0.3 s never waited for
+ * a touch, so it is not a timeout.
  */
-export function explainBrowserError(e: unknown, ceremony: 'register' | 'sign in'): string {
+export function explainBrowserError(e: unknown, ceremony: 'register' | 'sign in', ctx: CeremonyContext = {}): string {
   const err = e as { name?: string; message?: string; code?: string; cause?: { name?: string } };
   const name = err.cause?.name ?? err.name ?? 'Error';
-  const detail = err.message ? `\n(${name}: ${err.message})` : `\n(${name})`;
+  const took = ctx.elapsedMs === undefined ? '' : ` after ${Math.round(ctx.elapsedMs)} ms`;
+  const detail = `\n(${name}${took}${err.message ? `: ${err.message}` : ''})`;
+  const fast = ctx.elapsedMs !== undefined && ctx.elapsedMs < FAST_REFUSAL_MS;
+  const reg = registrationDemands(ctx.options);
   switch (name) {
     case 'NotAllowedError':
+      if (ceremony === 'register' && reg.largeBlobRequired && !reg.rkRequired) {
+        return `largeBlob "required" needs a discoverable credential, and Resident key is "${reg.residentKey}": set Resident key to "required" (or largeBlob to "preferred").${detail}`;
+      }
+      if (fast) {
+        return (ceremony === 'register'
+          ? `The browser refused at once, without waiting for a touch: this is not a timeout. Likelier causes: the key supports none of the algorithms offered (${reg.algorithms.join(', ') || 'none listed'}): tick more algorithms;${reg.rkRequired ? ' its store of discoverable credentials is full (Resident key is "required"): delete some with the vendor tool, or choose "preferred";' : ''}${reg.largeBlobRequired ? ' it has no largeBlob support (largeBlob is "required"): choose "preferred";' : ''} or the browser refused an option without asking.`
+          : 'The browser refused at once, without waiting for a touch: this is not a timeout. The key most likely holds no credential for this site (or none for this account): register it first; or the page lost focus.') + detail;
+      }
       return (ceremony === 'register'
         ? 'The browser cancelled registration: it timed out, you closed the prompt, or the key was not touched. Press Register again and touch the key when it blinks.'
         : 'The browser cancelled sign-in: it timed out, you closed the prompt, or this key holds no credential for this account. Touch the key when it blinks, or register it first.') + detail;
     case 'InvalidStateError':
       return 'This key already holds a credential for this account (it matched excludeCredentials). Delete that credential below, untick "exclude existing credentials", or use another key.' + detail;
     case 'NotSupportedError':
-      return 'The key or browser supports none of the requested algorithms or options. Tick more algorithms, or relax residentKey / userVerification.' + detail;
+      if (ceremony === 'register' && reg.enforcedProtect && !reg.rkRequired) {
+        return `credProtect "${reg.enforcedProtect}" with "enforce" is refused by browsers for a credential that is not discoverable (Resident key is "${reg.residentKey}"): set Resident key to "required", or untick "enforce credProtect".${detail}`;
+      }
+      if (ceremony === 'register' && reg.largeBlobRequired) {
+        return `largeBlob "required" cannot be met here: it needs a discoverable credential (Resident key "required") on a key with largeBlob support; choose largeBlob "preferred" to register anyway.${detail}`;
+      }
+      if (ceremony === 'register' && reg.enforcedProtect) {
+        return `The key cannot apply the enforced credProtect policy "${reg.enforcedProtect}": untick "enforce credProtect" to register without it (the decoded view then shows what the key applied).${detail}`;
+      }
+      return `The key or browser supports none of the requested algorithms or options (offered: ${reg.algorithms.join(', ') || 'none listed'}). Tick more algorithms, or relax residentKey / userVerification.${detail}`;
     case 'ConstraintError':
       return 'The key cannot meet a "required" option (resident key or user verification). Set a PIN on the key, or choose "preferred".' + detail;
     case 'SecurityError':

@@ -4,10 +4,9 @@ import { api, ApiError } from './api.ts';
 import { textToBase64url } from './binary.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError, explainServerError } from './explainError.ts';
-import { renderDecoded, renderCredentials } from './render.ts';
+import { renderDecoded, renderCredentials, ALG_NAMES } from './render.ts';
 import type { ApiConfig, AuthenticationOptionsRequest, CredentialList, RegistrationOptionsRequest, VerifyResult } from '../../server/src/schemas/api.ts';
 
-const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512' };
 
 function setStatus(kind: 'idle' | 'busy' | 'ok' | 'error', text: string) {
   const s = $('status');
@@ -76,13 +75,17 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
       return;
     }
     setStatus('busy', kind === 'register' ? 'Touch your security key (enter its PIN if the browser asks)…' : 'Touch your security key to sign in…');
+    // the previous ceremony's bytes are not this one's: nothing decoded is shown until this one answers
+    $('decoded').replaceChildren(el('p', { class: 'muted', 'data-testid': 'decoded-waiting' }, 'Waiting for the key…'));
     const isReg = kind === 'register';
     const options = await api<Record<string, any>>('POST', isReg ? '/api/registration/options' : '/api/authentication/options', isReg ? registrationRequest() : authenticationRequest(discoverable));
     let response: Record<string, any>;
+    const t0 = performance.now();
     try {
       response = await performCeremony(isReg ? 'registration' : 'authentication', options);
     } catch (e) {
-      setStatus('error', explainBrowserError(e, kind));
+      setStatus('error', explainBrowserError(e, kind, { options, elapsedMs: performance.now() - t0 }));
+      $('decoded').replaceChildren(el('p', { class: 'muted', 'data-testid': 'decoded-none' }, 'No response to decode: the browser answered with an error (above), the key sent nothing.'));
       return;
     }
     try {
@@ -95,7 +98,8 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       setStatus('error', explainServerError(e.code, e.message, isReg ? 'registration' : 'sign-in'));
-      showDecoded(e.body.decoded as never, e.body.findings as never);
+      if (e.body.decoded) showDecoded(e.body.decoded as never, e.body.findings as never);
+      else $('decoded').replaceChildren(el('p', { class: 'muted', 'data-testid': 'decoded-none' }, 'The server refused the response before decoding it (see the message above).'));
     }
     await refreshCredentials();
   } catch (e) {
@@ -118,6 +122,8 @@ async function refreshCredentials() {
 async function init() {
   const cfg = await api<ApiConfig>('GET', '/api/config');
   $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}; MDS: ${cfg.mds?.state === 'loaded' ? `BLOB no ${cfg.mds.no} (nextUpdate ${cfg.mds.nextUpdate})` : (cfg.mds?.note ?? 'none')}${cfg.mds?.drafts ? `; ${cfg.mds.drafts}` : ''}`;
+  // a BLOB past its nextUpdate may miss revocations and new keys: said where everything else is judged from
+  if (cfg.mds?.stale) $('mds-warning').replaceChildren(el('span', { class: 'hdr-warn', 'data-testid': 'mds-stale' }, `Stale metadata: MDS BLOB no ${cfg.mds.no} was due for replacement on ${cfg.mds.nextUpdate}; statuses and keys added since are missing. Run "fido2-harness mds update" and restart.`));
   const box = $('algorithms');
   for (const alg of cfg.algorithms as number[]) {
     const cb = el('input', { type: 'checkbox', value: String(alg) });

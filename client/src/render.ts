@@ -9,6 +9,28 @@ function flags(f: Obj): HTMLElement {
   return span;
 }
 
+/** COSE algorithm names (IANA registry) for what the page shows; the server names them in its analysis too */
+export const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512', [-65535]: 'RS1' };
+export const algLabel = (alg: number) => (ALG_NAMES[alg] ? `${ALG_NAMES[alg]} (${alg})` : `COSE ${alg}`);
+
+/** A check or finding code: breaks only after its underscores, never mid-word */
+export function codeId(id: string): HTMLElement {
+  const c = el('code', { class: 'id' });
+  id.split('_').forEach((part, i, all) => {
+    c.append(part + (i < all.length - 1 ? '_' : ''));
+    if (i < all.length - 1) c.append(el('wbr', {}));
+  });
+  return c;
+}
+
+/** The COSE_Key, parameter by parameter: label, name, value and what it means (kty 2 = EC2, alg -7 = ES256) */
+function coseTable(params: Obj[] | undefined): HTMLElement | undefined {
+  if (!params?.length) return undefined;
+  const t = el('table', { class: 'cose', 'data-testid': 'cose-key' });
+  for (const p of params) t.append(el('tr', {}, el('td', {}, el('code', {}, p.label)), el('td', {}, p.name), el('td', {}, el('code', {}, p.value)), el('td', {}, p.meaning ?? '')));
+  return t;
+}
+
 function json(v: unknown): HTMLElement {
   return el('code', {}, JSON.stringify(v));
 }
@@ -42,7 +64,7 @@ export function renderDecoded(d: Obj | undefined, findings?: Obj[]): HTMLElement
     ['AAGUID', ad.aaguid],
     ['credential ID', ad.credentialId ? `${ad.credentialId} (${ad.credentialIdLength} bytes)` : undefined],
     ['public key', pk ? (pk.error ? `unusable: ${pk.error}` : `${pk.kty} ${pk.algName}${pk.crv ? ` ${pk.crv}` : ''}${pk.size && !pk.crv ? ` ${pk.size} bits` : ''}`) : undefined],
-    ['COSE key', pk ? json(pk.cose) : undefined],
+    ['COSE key', pk ? (coseTable(pk.params) ?? json(pk.cose)) : undefined],
     ['extensions (authenticator)', ad.extensions ? json(ad.extensions) : undefined],
   ], 'auth-data'));
   if (d.attestation) {
@@ -79,7 +101,7 @@ export function renderDecoded(d: Obj | undefined, findings?: Obj[]): HTMLElement
     root.append(el('h3', {}, 'Verification steps'));
     const t = el('table', { 'data-testid': 'findings' });
     for (const f of findings) {
-      t.append(el('tr', { class: `finding ${f.status}` }, el('td', {}, f.status), el('td', {}, el('code', {}, f.code)), el('td', {}, f.message, f.status === 'fail' ? ` (expected ${f.expected}, got ${f.actual})` : ''), el('td', { class: 'muted' }, f.spec)));
+      t.append(el('tr', { class: `finding ${f.status}` }, el('td', {}, f.status), el('td', {}, codeId(f.code)), el('td', {}, f.message, f.status === 'fail' ? ` (expected ${f.expected}, got ${f.actual})` : ''), el('td', { class: 'muted' }, f.spec)));
     }
     root.append(t);
   }
@@ -112,7 +134,7 @@ export function renderCredentials(creds: Obj[], onDelete: (id: string) => void):
       el('td', {}, c.username),
       el('td', { 'data-testid': 'authenticator' }, authenticatorCell(c)),
       el('td', {}, el('code', {}, c.id.length > 22 ? `${c.id.slice(0, 22)}…` : c.id)),
-      el('td', {}, String(c.alg)),
+      el('td', {}, algLabel(c.alg)),
       el('td', {}, c.fmt),
       el('td', {}, String(c.counter), c.counterRegressions ? el('strong', { class: 'bad' }, ` (${c.counterRegressions} regression${c.counterRegressions > 1 ? 's' : ''})`) : ''),
       el('td', {}, `${c.discoverable === true ? 'rk ' : ''}${c.backupEligible ? 'BE ' : ''}${c.backupState ? 'BS' : ''}`),

@@ -2,6 +2,7 @@ import { $, el, input, select, table } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
+import { codeId } from './render.ts';
 import type { CreateRunRequest, CreateRunResponse, PlanResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
 
 /**
@@ -64,7 +65,7 @@ function renderReport(r: RunReport) {
     const shown = o.pending ? 'pending' : o.notApplicable ? 'n/a' : o.status;
     t.append(el('tr', { class: `finding ${o.pending ? 'pending' : o.status}`, 'data-check': o.id, 'data-status': o.status, 'data-shown': shown },
       el('td', {}, shown),
-      el('td', {}, el('code', {}, o.id), el('br', {}), o.title),
+      el('td', {}, codeId(o.id), el('br', {}), o.title),
       el('td', {}, o.severity),
       el('td', {}, o.message, o.status === 'fail' && !o.pending ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' && !o.pending ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
   }
@@ -149,6 +150,7 @@ async function doStep(i = next, redo = false) {
   }
   abort = new AbortController();
   let body: Obj | undefined;
+  const t0 = performance.now();
   try {
     body = { response: await performCeremony(p.kind as 'registration' | 'authentication', options, abort.signal) };
   } catch (e) {
@@ -160,7 +162,7 @@ async function doStep(i = next, redo = false) {
     }
     const err = e as { name?: string; message?: string; cause?: { name?: string } };
     body = { error: { name: String(err.cause?.name ?? err.name ?? 'Error').slice(0, 64), message: String(err.message ?? '').slice(0, 1000) }, challenge: options.challenge };
-    status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in')}\nThe step is recorded as failed; redo it or continue.`);
+    status('error', `${explainBrowserError(e, p.kind === 'registration' ? 'register' : 'sign in', { options, elapsedMs: performance.now() - t0 })}\nThe step is recorded as failed; redo it or continue.`);
   }
   try {
     const report = await api<RunReport>('POST', `/api/runs/${runId}/steps/${p.step}/result`, body);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from '../helpers/e2eSetup.ts';
+import { midWordBreaks } from '../helpers/demoPage.ts';
 import { openWithVirtualKey, type VirtualKey } from '../../runner/chromium.ts';
 import { withOnlyAccount } from '../../runner/runVirtual.ts';
 import { VIRTUAL_PROFILES } from '../../runner/virtualProfiles.ts';
@@ -54,6 +55,12 @@ describe('guided run: the mistakes a person makes', () => {
     expect(pending.length).toBeGreaterThan(0);
     expect(pending.map((r) => r.id)).toContain('EXT_HMAC_SECRET_OR_PRF');
     for (const r of pending) expect(r.text, r.id!).not.toContain('fix:');
+    // on a phone-width screen the check IDs wrap at their underscores, never mid-word
+    await k.page.setViewportSize({ width: 380, height: 800 });
+    const breaks = await midWordBreaks(k.page, '[data-testid=checks] code');
+    expect(breaks.codes).toBe(shown.length);
+    expect(breaks.bad).toEqual([]);
+    await k.page.setViewportSize({ width: 1280, height: 800 });
     expect(await k.page.locator('#verdict').getAttribute('data-verdict')).toBe('running');
     // no MDS entry for Chromium's virtual key: said once, with what to load
     expect(await k.page.locator('[data-testid=no-metadata]').textContent()).toContain('draft statement');

@@ -8,6 +8,7 @@ import { loadProfile } from '../../conformance/src/emulation/loadProfile.ts';
 import { runWithSoftAuthenticator } from '../../conformance/src/checks/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../../conformance/src/checks/evaluateRun.ts';
 import { renderHtml } from '../../conformance/src/report/renderHtml.ts';
+import { midWordBreaks } from '../helpers/demoPage.ts';
 
 /** The single-file HTML report, looked at in Chromium: it renders, runs nothing, shows hostile text as text. */
 let browser: Browser;
@@ -40,6 +41,8 @@ describe('HTML report', () => {
       const report = await reportFor(profile);
       const html = renderHtml(report);
       expect(html).not.toMatch(/<script|<img|src=["']?http|href=["']?http|@import|url\(/i);
+      // words, not emoji: without an emoji font those are empty boxes
+      expect(html).not.toMatch(/\p{Extended_Pictographic}/u);
       const file = path.join(dir, `${name}.html`);
       fs.writeFileSync(file, html);
       const context = await browser.newContext();
@@ -52,6 +55,11 @@ describe('HTML report', () => {
       expect(await page.locator('h1').textContent()).toBe(`fido2-harness report: ${profile.description}`);
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      // a phone-width window: check IDs wrap at their underscores, never mid-word
+      await page.setViewportSize({ width: 360, height: 800 });
+      const breaks = await midWordBreaks(page, 'code.id');
+      expect(breaks.codes).toBeGreaterThanOrEqual(report.outcomes.length);
+      expect(breaks.bad).toEqual([]);
       fs.mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: `test-artifacts/html-report-${name}.png`, fullPage: true });
       await context.close();

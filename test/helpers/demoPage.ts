@@ -69,3 +69,28 @@ export async function press(page: Page, button: '#register' | '#signin' | '#sign
   const status = (await page.textContent('#status')) ?? '';
   return { kind, status, verify: verify ? { status: verify.status(), body: await verify.json() } : undefined };
 }
+
+/**
+ * Line breaks inside the codes matched by `selector` that do not fall right after an
+ * underscore (a check ID broken mid-word), measured from the rendered glyph positions.
+ */
+export async function midWordBreaks(page: Page, selector: string): Promise<{ codes: number; bad: string[] }> {
+  return page.evaluate((sel) => {
+    const bad: string[] = [];
+    const codes = document.querySelectorAll(sel);
+    for (const code of codes) {
+      const chars: { ch: string; top: number }[] = [];
+      const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+      for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+        for (let i = 0; i < node.textContent!.length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          chars.push({ ch: node.textContent![i]!, top: range.getBoundingClientRect().top });
+        }
+      }
+      for (let i = 1; i < chars.length; i++) if (chars[i]!.top > chars[i - 1]!.top + 2 && chars[i - 1]!.ch !== '_') bad.push(`${code.textContent} before character ${i}`);
+    }
+    return { codes: codes.length, bad };
+  }, selector);
+}

@@ -6,11 +6,14 @@ export function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"'`]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c]!);
 }
 
+/** a check ID that breaks only after its underscores, never mid-word */
+const idHtml = (id: string) => `<code class="id">${esc(id).replace(/_/g, '_<wbr>')}</code>`;
+
 const STYLE = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1f24;margin:24px auto;max-width:1100px;padding:0 16px}
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.1rem;margin:24px 0 8px}.muted{color:#5b6570}
 .verdict{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:700}.pass{background:#e6f6ea;color:#116329}.fail{background:#fde8e6;color:#b42318}.skip{background:#eef0f3;color:#5b6570}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}
-code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-all}.s{font-weight:600;text-transform:uppercase;font-size:11px}
+code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-all}code.id{word-break:normal;overflow-wrap:normal}.yes{color:#116329;font-weight:600}.no{color:#5b6570}.s{font-weight:600;text-transform:uppercase;font-size:11px}
 .note{background:#fff8e1;border-left:3px solid #f2b600;padding:6px 10px}.changes li.left{color:#b42318;font-weight:600}`;
 
 /**
@@ -19,9 +22,10 @@ code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-al
  */
 export function renderHtml(r: RunReport): string {
   const row = r.predictedRow;
-  const yes = (b: boolean) => (b ? '✅' : '❌');
-  const outcomes = r.outcomes.map((o) => `<tr data-check="${esc(o.id)}"><td><span class="s ${o.status}">${esc(o.notApplicable ? 'n/a' : o.status)}</span></td><td><code>${esc(o.id)}</code><br>${esc(o.title)}</td><td>${esc(o.severity)}</td><td>${esc(o.message)}${o.status === 'fail' ? `<br><span class="muted">expected</span> ${esc(o.expected)}<br><span class="muted">got</span> ${esc(o.actual)}` : ''}</td><td class="muted">${esc(o.source)}</td></tr>`).join('\n');
-  const fixes = r.toFix.map((f) => `<li><code>${esc(f.id)}</code> (${esc(f.severity)})${f.actual ? `: got ${esc(f.actual)}` : ''}. ${esc(f.fix)}</li>`).join('\n');
+  // words, not emoji: a mail client or a machine without an emoji font shows empty boxes for those
+  const yes = (b: boolean) => (b ? '<span class="yes">yes</span>' : '<span class="no">no</span>');
+  const outcomes = r.outcomes.map((o) => `<tr data-check="${esc(o.id)}"><td><span class="s ${o.status}">${esc(o.notApplicable ? 'n/a' : o.status)}</span></td><td>${idHtml(o.id)}<br>${esc(o.title)}</td><td>${esc(o.severity)}</td><td>${esc(o.message)}${o.status === 'fail' ? `<br><span class="muted">expected</span> ${esc(o.expected)}<br><span class="muted">got</span> ${esc(o.actual)}` : ''}</td><td class="muted">${esc(o.source)}</td></tr>`).join('\n');
+  const fixes = r.toFix.map((f) => `<li>${idHtml(f.id)} (${esc(f.severity)})${f.actual ? `: got ${esc(f.actual)}` : ''}. ${esc(f.fix)}</li>`).join('\n');
   const notes = runNotes(r).map((n) => `<p class="note">${esc(n)}</p>`).join('\n');
   const changes = keyChangeLines(r).map((l) => `<li${l.startsWith('LEFT') ? ' class="left"' : ''}>${esc(l)}</li>`).join('\n');
   const ceremonies = r.run.ceremonies.map((c) => `<tr><td><code>${esc(c.step)}</code></td><td>${esc(c.kind)}</td><td>${c.ok ? 'ok' : `failed: ${esc(c.error)}`}</td></tr>`).join('\n');

@@ -34,6 +34,45 @@ const EC_CURVES: Record<number, { jwk: string; size: number; alg: number; hash: 
 };
 const ML_DSA: Record<number, string> = { [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87' };
 
+const CURVE_NAMES: Record<number, string> = { 1: 'P-256', 2: 'P-384', 3: 'P-521', 4: 'X25519', 5: 'X448', 6: 'Ed25519', 7: 'Ed448' };
+const COMMON_LABELS: Record<number, string> = { 1: 'kty', 2: 'kid', 3: 'alg', 4: 'key_ops', 5: 'Base IV' };
+/** the key-type parameters (negative labels) by key type: RFC 9053 §7.1, §7.2, §7.3; RFC 8230; the AKP draft for ML-DSA */
+const TYPE_LABELS: Record<number, Record<number, string>> = { 1: { [-1]: 'crv', [-2]: 'x', [-4]: 'd' }, 2: { [-1]: 'crv', [-2]: 'x', [-3]: 'y', [-4]: 'd' }, 3: { [-1]: 'n', [-2]: 'e' }, 7: { [-1]: 'pub' } };
+
+/** One COSE_Key parameter as a person reads it: its label, its name, its value and what the value means. */
+export interface CoseParam {
+  label: string;
+  name: string;
+  value: string;
+  meaning?: string;
+}
+
+/**
+ * A COSE_Key's parameters, named and explained (kty 2 is EC2, alg -7 is ES256, crv 1 is P-256,
+ * byte strings in hex with their length), in the order the key sent them. Works on keys that
+ * do not verify too: it describes, it does not judge.
+ */
+export function describeCoseKey(key: Map<number | string, CborValue>): CoseParam[] {
+  const kty = key.get(1);
+  const out: CoseParam[] = [];
+  for (const [label, v] of key) {
+    const n = typeof label === 'number' ? label : Number.NaN;
+    const name = COMMON_LABELS[n] ?? (typeof kty === 'number' ? TYPE_LABELS[kty]?.[n] : undefined) ?? 'unknown parameter';
+    let value: string;
+    if (v instanceof Uint8Array) value = `${Buffer.from(v).toString('hex')} (${v.length} bytes)`;
+    else if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean') value = String(v);
+    else value = v === null || v === undefined ? String(v) : Array.isArray(v) ? `array of ${v.length}` : v instanceof Map ? `map of ${v.size}` : typeof v;
+    let meaning: string | undefined;
+    if (typeof v === 'number') {
+      if (name === 'kty') meaning = KTY_NAMES[v] ?? 'unknown key type';
+      else if (name === 'alg') meaning = COSE_ALG_NAMES[v] ?? 'not an algorithm this harness knows';
+      else if (name === 'crv') meaning = CURVE_NAMES[v] ?? 'unknown curve';
+    }
+    out.push({ label: String(label), name, value, ...(meaning ? { meaning } : {}) });
+  }
+  return out;
+}
+
 export interface PublicKeyInfo {
   kty: string;
   alg: number;

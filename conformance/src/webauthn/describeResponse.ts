@@ -2,7 +2,7 @@ import { parseCertificate, OID } from '../pki/parseCertificate.ts';
 import type { CborValue } from '../cbor/decodeCbor.ts';
 import type { ParsedAssertion, ParsedRegistration } from './parseResponse.ts';
 import type { AuthenticatorData } from './parseAuthenticatorData.ts';
-import { coseKeyToPublicKey, COSE_ALG_NAMES } from './coseKey.ts';
+import { coseKeyToPublicKey, describeCoseKey, COSE_ALG_NAMES } from './coseKey.ts';
 import { toBase64url, toHex } from '../encoding/base64url.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
 
@@ -26,11 +26,12 @@ function describeAuthData(ad: AuthenticatorData) {
   let publicKey: unknown;
   if (acd) {
     const cose = cborToJson(acd.publicKey) as Record<string, unknown>;
+    const params = describeCoseKey(acd.publicKey);
     try {
       const k = coseKeyToPublicKey(acd.publicKey);
-      publicKey = { kty: k.kty, alg: k.alg, algName: k.algName, crv: k.crv, size: k.size, cose };
+      publicKey = { kty: k.kty, alg: k.alg, algName: k.algName, crv: k.crv, size: k.size, cose, params };
     } catch (e) {
-      publicKey = { error: (e as Error).message, cose };
+      publicKey = { error: (e as Error).message, cose, params };
     }
   }
   return {

@@ -27,13 +27,16 @@ export const accessPlugin = fp(
   async (app: FastifyInstance) => {
     const c = app.config;
     const loopback = isLoopbackHost(c.host);
-    const hosts = new Set(['localhost', '127.0.0.1', '::1', c.rpId, ...c.origins.map((o) => new URL(o).hostname.replace(/^\[|\]$/g, ''))]);
+    // read per request: the origins list is the live configuration, not a copy taken at start
+    const hosts = () => new Set(['localhost', '127.0.0.1', '::1', c.rpId, ...c.origins.map((o) => new URL(o).hostname.replace(/^\[|\]$/g, ''))]);
+    // a *.localhost name always resolves to this machine (RFC 6761 §6.3), so it cannot be rebound
+    const allowed = (h: string) => h.endsWith('.localhost') || hosts().has(h);
     const token = c.token;
     const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ error: { code, message } });
     app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
       if (loopback) {
         const h = hostnameOf(req.headers.host);
-        if (!h || !hosts.has(h)) return refuse(reply, 421, 'HOST_NOT_ALLOWED', `this server answers only for ${[...hosts].join(', ')}, not ${JSON.stringify(req.headers.host ?? '')} (use the URL it printed at start)`);
+        if (!h || !allowed(h)) return refuse(reply, 421, 'HOST_NOT_ALLOWED', `this server answers only for ${[...hosts()].join(', ')} and *.localhost, not ${JSON.stringify(req.headers.host ?? '')} (use the URL it printed at start)`);
         return done();
       }
       if (!token) return done();

@@ -51,6 +51,12 @@ export async function credentialRoutes(app: FastifyInstance) {
     challengeTtlMs: app.config.challengeTtlMs,
     algorithms: app.supportedAlgorithms,
     defaultAlgorithms: app.defaultAlgorithms,
-    mds: { state: app.metadata.state, note: app.metadata.note, no: app.metadata.current()?.blob?.no, nextUpdate: app.metadata.current()?.blob?.nextUpdate, drafts: app.metadata.draftNote() },
+    mds: mdsState(),
   }));
+  // stale: past the BLOB's nextUpdate by the server's clock (the page warns in its header)
+  const mdsState = () => {
+    const blob = app.metadata.current()?.blob;
+    const due = blob?.nextUpdate ? Date.parse(blob.nextUpdate) : Number.NaN;
+    return { state: app.metadata.state, note: app.metadata.note, no: blob?.no, nextUpdate: blob?.nextUpdate, ...(blob ? { stale: Number.isFinite(due) && app.now() > due } : {}), drafts: app.metadata.draftNote() };
+  };
 }

@@ -210,7 +210,7 @@ export const configResponse = {
     challengeTtlMs: { type: 'integer' },
     algorithms: { type: 'array', items: { type: 'integer' } },
     defaultAlgorithms: { type: 'array', items: { type: 'integer' } },
-    mds: { type: 'object', required: ['state', 'note'], properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' }, drafts: { type: 'string' } } },
+    mds: { type: 'object', required: ['state', 'note'], properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' }, stale: { type: 'boolean' }, drafts: { type: 'string' } } },
   },
 } as const;
 export type ApiConfig = FromSchema<typeof configResponse>;
