@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from './helpers/harnessProcess.ts';
 import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
+import { HttpBrowser as Browser } from './helpers/httpBrowser.ts';
 
 /**
  * Nothing acknowledged before it is committed: the server in a process of its own, sign-ins
@@ -17,21 +18,6 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const READY = /listening on (http:\/\/localhost:\d+)\//;
-
-/** A browser session against a real server: keeps the session cookie. */
-class Browser {
-  cookie = '';
-  readonly base: string;
-  constructor(base: string) {
-    this.base = base;
-  }
-  async post(p: string, body: unknown) {
-    const res = await fetch(`${this.base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) }, body: JSON.stringify(body) });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0]!;
-    return { status: res.status, json: (await res.json()) as Record<string, any> };
-  }
-}
 
 async function signIn(base: string, key: SoftAuthenticator, username: string) {
   const b = new Browser(base);

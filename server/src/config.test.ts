@@ -27,4 +27,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--frobnicate'], {}, '/')).toThrow(/unknown option --frobnicate/);
     expect(() => loadConfig(['--port'], {}, '/')).toThrow(/needs a value/);
   });
+
+  it('the store: SQLite in the data dir by default, or a file, memory, or PostgreSQL (flag, STORE or DATABASE_URL)', () => {
+    expect(loadConfig([], {}, '/srv').store).toEqual({ kind: 'sqlite', file: '/srv/data/fido2-harness.sqlite' });
+    expect(loadConfig(['--store', 'sqlite:lab/h.sqlite'], {}, '/srv').store).toEqual({ kind: 'sqlite', file: '/srv/lab/h.sqlite' });
+    expect(loadConfig(['--store=memory'], {}, '/').store).toEqual({ kind: 'memory' });
+    expect(loadConfig([], { DATABASE_URL: 'postgres://fh:pw@db.lab:5432/harness' }, '/').store).toEqual({ kind: 'postgres', url: 'postgres://fh:pw@db.lab:5432/harness' });
+    expect(loadConfig(['--store', 'postgresql://db/h'], { DATABASE_URL: 'postgres://other/x' }, '/').store).toEqual({ kind: 'postgres', url: 'postgresql://db/h' });
+    expect(() => loadConfig(['--store', 'mysql://root:secret@db/x'], {}, '/')).toThrow(/--store must be sqlite, sqlite:FILE, memory or postgres/);
+    // the password is never echoed
+    expect(() => loadConfig(['--store', 'mysql://root:secret@db/x'], {}, '/')).not.toThrow(/secret/);
+  });
+
+  it('accounts: off on loopback, on beyond it, either way when asked', () => {
+    expect(loadConfig([], {}, '/').accounts).toBe(false);
+    expect(loadConfig(['--host', '0.0.0.0'], {}, '/').accounts).toBe(true);
+    expect(loadConfig(['--host', '0.0.0.0', '--accounts', 'off'], {}, '/').accounts).toBe(false);
+    expect(loadConfig([], { ACCOUNTS: 'on' }, '/').accounts).toBe(true);
+    expect(() => loadConfig(['--accounts', 'maybe'], {}, '/')).toThrow(/on or off/);
+  });
 });

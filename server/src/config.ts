@@ -30,6 +30,10 @@ export interface Config {
   token?: string;
   /** the origins were not given: they follow the port the server is bound to (PORT=0) */
   originsDefaulted: boolean;
+  /** where credentials, runs (and, for PostgreSQL, challenges) live */
+  store: { kind: 'sqlite'; file: string } | { kind: 'memory' } | { kind: 'postgres'; url: string };
+  /** people sign in to the harness; runs and credentials belong to their team */
+  accounts: boolean;
 }
 
 /** Interfaces that only this machine reaches. */
@@ -54,6 +58,8 @@ const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsK
   '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir', arg: 'DIR', help: 'MDS cache (default ~/.cache/fido2-harness/mds)' },
   '--statements': { env: 'STATEMENTS', key: 'statements', arg: 'FILE,FILE', help: 'draft metadata statements (JSON), each used as the MDS entry of its AAGUID: a key not in MDS yet' },
   '--token': { env: 'FIDO2_HARNESS_TOKEN', key: 'token', arg: 'TEXT', help: 'access token required off loopback (default: generated at start and printed in the URL)' },
+  '--store': { env: 'STORE', key: 'store', arg: 'sqlite|memory|URL', help: 'where credentials and runs live: sqlite (the file in the data dir, default), sqlite:FILE, memory, or postgres://… (also DATABASE_URL): several instances can share one PostgreSQL' },
+  '--accounts': { env: 'ACCOUNTS', key: 'accounts', arg: 'on|off', help: 'people sign in to the harness with a passkey; runs and credentials belong to their team (default off on loopback, on beyond it)' },
   '--request-timeout': { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', arg: 'MS', help: 'a request (headers and body) must arrive within this time (default 30000)' },
 };
 
@@ -114,15 +120,32 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const requestTimeoutMs = raw.requestTimeoutMs === undefined ? 30_000 : Number(raw.requestTimeoutMs);
   if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 100 || requestTimeoutMs > 3_600_000) throw new HarnessError('BAD_CONFIG', `request timeout must be an integer number of milliseconds 100-3600000, got ${raw.requestTimeoutMs}`);
   if (raw.token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(raw.token)) throw new HarnessError('BAD_CONFIG', 'the access token must be 16-256 printable ASCII characters without spaces');
+  const dataDir = path.resolve(cwd, raw.dataDir ?? 'data');
+  const storeSpec = raw.store ?? env.DATABASE_URL ?? 'sqlite';
+  let store: Config['store'];
+  if (storeSpec === 'sqlite') store = { kind: 'sqlite', file: path.join(dataDir, 'fido2-harness.sqlite') };
+  else if (storeSpec.startsWith('sqlite:') && storeSpec.length > 7) store = { kind: 'sqlite', file: path.resolve(cwd, storeSpec.slice(7)) };
+  else if (storeSpec === 'memory') store = { kind: 'memory' };
+  else if (/^postgres(ql)?:\/\/[^\s]+$/i.test(storeSpec)) {
+    try {
+      new URL(storeSpec);
+    } catch {
+      throw new HarnessError('BAD_CONFIG', 'the store URL is not a URL like postgres://user:password@host:5432/database');
+    }
+    store = { kind: 'postgres', url: storeSpec };
+  } else throw new HarnessError('BAD_CONFIG', `--store must be sqlite, sqlite:FILE, memory or postgres://user@host/database, got ${JSON.stringify(storeSpec.replace(/:[^:@/]*@/, ':***@'))}`);
+  const host = raw.host ?? 'localhost';
+  if (raw.accounts !== undefined && !['on', 'off', 'true', 'false', '1', '0'].includes(raw.accounts)) throw new HarnessError('BAD_CONFIG', `--accounts must be on or off, got ${JSON.stringify(raw.accounts)}`);
+  const accounts = raw.accounts === undefined ? !isLoopbackHost(host) : ['on', 'true', '1'].includes(raw.accounts);
   const challengeTtlMs = raw.challengeTtlMs === undefined ? 300_000 : Number(raw.challengeTtlMs);
   if (!Number.isInteger(challengeTtlMs) || challengeTtlMs < 1000) throw new HarnessError('BAD_CONFIG', `challenge TTL must be an integer number of milliseconds >= 1000, got ${raw.challengeTtlMs}`);
   return {
-    host: raw.host ?? 'localhost',
+    host,
     port,
     rpId,
     rpName: raw.rpName ?? 'fido2-harness',
     origins,
-    dataDir: path.resolve(cwd, raw.dataDir ?? 'data'),
+    dataDir,
     challengeTtlMs,
     bodyLimit: 256 * 1024,
     tls,
@@ -133,5 +156,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     requestTimeoutMs,
     token: raw.token,
     originsDefaulted: !raw.origins,
+    store,
+    accounts,
   };
 }

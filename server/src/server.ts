@@ -31,6 +31,6 @@ export async function startServer(config: Config, log: (line: string) => void = 
   if (config.port === 0 && config.originsDefaulted) app.config.origins.splice(0, app.config.origins.length, `${https ? 'https' : 'http'}://${config.rpId}${port === (https ? 443 : 80) ? '' : `:${port}`}`);
   const url = `${https ? 'https' : 'http'}://${config.rpId}:${port}/${config.token ? `?token=${config.token}` : ''}`;
   log(`fido2-harness listening on ${url}`);
-  log(`  RP ID ${config.rpId}; accepted origins ${app.config.origins.join(', ')}; data in ${config.dataDir}${config.token ? '; reachable beyond this machine: every request needs the token in that URL' : ''}`);
+  log(`  RP ID ${config.rpId}; accepted origins ${app.config.origins.join(', ')}; store ${app.stores.describe ?? config.dataDir}${config.accounts ? '; accounts on: people sign in to the harness' : ''}${config.token ? '; reachable beyond this machine: every request needs the token in that URL' : ''}`);
   return { app, url, port, stop: () => app.close() };
 }

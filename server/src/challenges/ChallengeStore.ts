@@ -24,6 +24,57 @@ export type TakeResult<T> =
   | { ok: true; record: ChallengeRecord<T> }
   | { ok: false; code: 'CHALLENGE_UNKNOWN' | 'CHALLENGE_EXPIRED' | 'CHALLENGE_SESSION_MISMATCH'; message: string };
 
+/**
+ * What the routes use: the in-memory store below (one server) or a table in a database several
+ * instances share (PostgreSQL), where `take` is one atomic delete-returning so a challenge is
+ * used once across every instance.
+ */
+export interface Challenges<T> {
+  issue(challenge: string, sessionId: string, context: T, client?: string): Promise<ChallengeRecord<T>>;
+  take(challenge: string, sessionId: string): Promise<TakeResult<T>>;
+  sweep(): Promise<void>;
+}
+
+export interface ChallengeLimits {
+  ttlMs: number;
+  now: () => number;
+  maxEntries?: number;
+  maxPerSession?: number;
+  maxPerClient?: number;
+}
+
+export const DEFAULT_MAX_PER_SESSION = 64;
+export const DEFAULT_MAX_PER_CLIENT = 20_000;
+
+export const tooManyChallenges = (pending: number, ttlMs: number) =>
+  new HarnessError('TOO_MANY_CHALLENGES', `${pending} challenges are pending for this client address: finish those ceremonies or wait ${Math.round(ttlMs / 1000)} s for them to expire`, { status: 429 });
+
+export const CHALLENGE_UNKNOWN = { ok: false, code: 'CHALLENGE_UNKNOWN', message: 'this challenge was never issued or was already used: ask for new options and try again' } as const;
+
+/** the checks after a record was removed: the same session, not expired */
+export function judgeTaken<T>(rec: ChallengeRecord<T>, sessionId: string, now: number, ttlMs: number): TakeResult<T> {
+  if (rec.sessionId !== sessionId) {
+    return { ok: false, code: 'CHALLENGE_SESSION_MISMATCH', message: 'this challenge was issued to another session: the response must come from the browser that requested the options' };
+  }
+  if (now > rec.expiresAt) {
+    return { ok: false, code: 'CHALLENGE_EXPIRED', message: `this challenge expired ${Math.round((now - rec.expiresAt) / 1000)} s ago (TTL ${ttlMs / 1000} s): ask for new options and try again` };
+  }
+  return { ok: true, record: rec };
+}
+
+/** the in-memory store behind the async interface */
+export function memoryChallenges<T>(o: ChallengeLimits): Challenges<T> & { readonly size: number } {
+  const s = new ChallengeStore<T>(o);
+  return {
+    issue: async (challenge, sessionId, context, client) => s.issue(challenge, sessionId, context, client),
+    take: async (challenge, sessionId) => s.take(challenge, sessionId),
+    sweep: async () => s.sweep(),
+    get size() {
+      return s.size;
+    },
+  };
+}
+
 export class ChallengeStore<T> {
   private readonly byChallenge = new Map<string, ChallengeRecord<T>>();
   private readonly ttlMs: number;
@@ -34,12 +85,12 @@ export class ChallengeStore<T> {
   private readonly perSession = new Map<string, string[]>();
   private readonly perClient = new Map<string, Set<string>>();
 
-  constructor(o: { ttlMs: number; now: () => number; maxEntries?: number; maxPerSession?: number; maxPerClient?: number }) {
+  constructor(o: ChallengeLimits) {
     this.ttlMs = o.ttlMs;
     this.now = o.now;
     this.maxEntries = o.maxEntries ?? 100_000;
-    this.maxPerSession = o.maxPerSession ?? 64;
-    this.maxPerClient = o.maxPerClient ?? 20_000;
+    this.maxPerSession = o.maxPerSession ?? DEFAULT_MAX_PER_SESSION;
+    this.maxPerClient = o.maxPerClient ?? DEFAULT_MAX_PER_CLIENT;
   }
 
   get size() {
@@ -48,9 +99,7 @@ export class ChallengeStore<T> {
 
   issue(challenge: string, sessionId: string, context: T, client = 'unknown'): ChallengeRecord<T> {
     const mine = this.perClient.get(client);
-    if (mine && mine.size >= this.maxPerClient) {
-      throw new HarnessError('TOO_MANY_CHALLENGES', `${mine.size} challenges are pending for this client address: finish those ceremonies or wait ${Math.round(this.ttlMs / 1000)} s for them to expire`, { status: 429 });
-    }
+    if (mine && mine.size >= this.maxPerClient) throw tooManyChallenges(mine.size, this.ttlMs);
     const t = this.now();
     const rec = { challenge, sessionId, client, issuedAt: t, expiresAt: t + this.ttlMs, context };
     this.byChallenge.set(challenge, rec);
@@ -72,17 +121,9 @@ export class ChallengeStore<T> {
 
   take(challenge: string, sessionId: string): TakeResult<T> {
     const rec = this.byChallenge.get(challenge);
-    if (!rec) {
-      return { ok: false, code: 'CHALLENGE_UNKNOWN', message: 'this challenge was never issued or was already used: ask for new options and try again' };
-    }
+    if (!rec) return CHALLENGE_UNKNOWN;
     this.forget(rec);
-    if (rec.sessionId !== sessionId) {
-      return { ok: false, code: 'CHALLENGE_SESSION_MISMATCH', message: 'this challenge was issued to another session: the response must come from the browser that requested the options' };
-    }
-    if (this.now() > rec.expiresAt) {
-      return { ok: false, code: 'CHALLENGE_EXPIRED', message: `this challenge expired ${Math.round((this.now() - rec.expiresAt) / 1000)} s ago (TTL ${this.ttlMs / 1000} s): ask for new options and try again` };
-    }
-    return { ok: true, record: rec };
+    return judgeTaken(rec, sessionId, this.now(), this.ttlMs);
   }
 
   /** drop expired records; called on a timer */

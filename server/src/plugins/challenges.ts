@@ -1,23 +1,27 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { ChallengeStore } from '../challenges/ChallengeStore.ts';
+import { memoryChallenges, type Challenges } from '../challenges/ChallengeStore.ts';
 import type { RegistrationContext } from '../routes/registration.ts';
 import type { AuthenticationContext } from '../routes/authentication.ts';
 import type { RunStepContext } from '../routes/runs.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    challenges: ChallengeStore<RegistrationContext | AuthenticationContext | RunStepContext>;
+    challenges: Challenges<CeremonyContext>;
   }
 }
 
+export type CeremonyContext = RegistrationContext | AuthenticationContext | RunStepContext;
+
+/** Challenges in this process, or in the database the stores share with other instances. */
 export const challengesPlugin = fp(
   async (app: FastifyInstance) => {
-    const store = new ChallengeStore<RegistrationContext | AuthenticationContext | RunStepContext>({ ttlMs: app.config.challengeTtlMs, now: app.now });
+    const limits = { ttlMs: app.config.challengeTtlMs, now: app.now };
+    const store = app.stores.challenges ? app.stores.challenges<CeremonyContext>(limits) : memoryChallenges<CeremonyContext>(limits);
     app.decorate('challenges', store);
-    const timer = setInterval(() => store.sweep(), Math.min(app.config.challengeTtlMs, 60_000));
+    const timer = setInterval(() => void store.sweep().catch((e: unknown) => app.log.warn({ err: e }, 'challenge sweep failed')), Math.min(app.config.challengeTtlMs, 60_000));
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
   },
-  { name: 'challenges', dependencies: ['config'] },
+  { name: 'challenges', dependencies: ['config', 'store'] },
 );

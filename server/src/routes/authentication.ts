@@ -33,7 +33,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
     }
     const challenge = crypto.randomBytes(32).toString('base64url');
     const uv = b.userVerification ?? 'preferred';
-    app.challenges.issue(challenge, req.sessionId, { ceremony: 'authentication', requireUserVerification: uv === 'required', allowCredentials: allow.map((a) => a.id) }, req.ip);
+    await app.challenges.issue(challenge, req.sessionId, { ceremony: 'authentication', requireUserVerification: uv === 'required', allowCredentials: allow.map((a) => a.id) }, req.ip);
     const extensions: Record<string, unknown> = {};
     if (b.extensions?.prf) extensions.prf = { eval: b.extensions.prf.eval };
     if (b.extensions?.largeBlob) extensions.largeBlob = b.extensions.largeBlob;
@@ -56,7 +56,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
     rejectCanonical(parsed.nonCanonical);
     const fail = (status: number, code: string, message: string, extra: object = {}) =>
       reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
-    const taken = app.challenges.take(parsed.clientData.challenge, req.sessionId);
+    const taken = await app.challenges.take(parsed.clientData.challenge, req.sessionId);
     if (!taken.ok) return fail(422, taken.code, taken.message);
     const ctx = taken.record.context as AuthenticationContext;
     if (ctx.ceremony !== 'authentication') return fail(422, 'CHALLENGE_WRONG_CEREMONY', 'this challenge was issued for registration, not sign-in');

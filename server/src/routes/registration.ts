@@ -53,7 +53,7 @@ export async function registrationRoutes(app: FastifyInstance) {
     // generateRegistrationOptions knows no "indirect"; the conveyance value is the RP's to choose (§5.4.7)
     const out: Record<string, unknown> = { ...opts, attestation: b.attestation ?? 'none' };
     if (b.hints) out.hints = b.hints;
-    app.challenges.issue(opts.challenge, req.sessionId, {
+    await app.challenges.issue(opts.challenge, req.sessionId, {
       ceremony: 'registration',
       userId,
       username: b.username,
@@ -71,7 +71,7 @@ export async function registrationRoutes(app: FastifyInstance) {
     const parsed = parseRegistrationResponse(req.body, { lenient: true });
     rejectCanonical(parsed.nonCanonical);
     const decoded = describeRegistration(parsed);
-    const taken = app.challenges.take(parsed.clientData.challenge, req.sessionId);
+    const taken = await app.challenges.take(parsed.clientData.challenge, req.sessionId);
     if (!taken.ok) return reply.code(422).send({ error: { code: taken.code, message: taken.message }, decoded });
     const ctx = taken.record.context as RegistrationContext;
     if (ctx.ceremony !== 'registration') {

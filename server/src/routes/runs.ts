@@ -60,7 +60,7 @@ export async function runRoutes(app: FastifyInstance) {
     const { evidence: run } = await load(req.params.id);
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
     const options = stepOptions(run, step, rp());
-    app.challenges.issue(options.challenge, req.sessionId, { ceremony: 'run-step', runId: run.id, step: step.step, options }, req.ip);
+    await app.challenges.issue(options.challenge, req.sessionId, { ceremony: 'run-step', runId: run.id, step: step.step, options }, req.ip);
     return options;
   });
 
@@ -80,7 +80,7 @@ export async function runRoutes(app: FastifyInstance) {
       const parsed = step.kind === 'registration' ? parseRegistrationResponse(req.body.response) : parseAuthenticationResponse(req.body.response);
       challenge = parsed.clientData.challenge;
     }
-    const taken = app.challenges.take(challenge!, req.sessionId);
+    const taken = await app.challenges.take(challenge!, req.sessionId);
     if (!taken.ok) return reply.code(422).send({ error: { code: taken.code, message: taken.message } });
     const ctx = taken.record.context as unknown as RunStepContext;
     if (ctx.ceremony !== 'run-step' || ctx.runId !== run.id || ctx.step !== step.step) {

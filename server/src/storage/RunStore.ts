@@ -26,5 +26,12 @@ export interface RunStore {
 export interface Stores {
   credentials: import('./CredentialStore.ts').CredentialStore;
   runs: RunStore;
+  /**
+   * When several server instances share this database: challenges kept in it too, so any
+   * instance verifies what another issued (absent: challenges live in the process).
+   */
+  challenges?: <T>(o: import('../challenges/ChallengeStore.ts').ChallengeLimits) => import('../challenges/ChallengeStore.ts').Challenges<T>;
+  /** what the server's start line and /api/config say about the store ("SQLite ./data/…", "PostgreSQL host/db") */
+  describe?: string;
   close(): Promise<void>;
 }

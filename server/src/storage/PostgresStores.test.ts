@@ -1,0 +1,100 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTempPostgres, type TempPostgres } from '../../../test/helpers/postgres.ts';
+import { openPostgresStores, PG_SCHEMA_VERSION } from './PostgresStores.ts';
+import { storeContract } from './storeContract.ts';
+
+/**
+ * The store contract and what only a shared database must do, on a real PostgreSQL server
+ * (a throw-away cluster; skipped, saying why, where none can be started).
+ */
+const started = await startTempPostgres();
+const cluster: TempPostgres | undefined = 'skip' in started ? undefined : started;
+if (!cluster) console.warn(`PostgreSQL store tests skipped: ${(started as { skip: string }).skip}`);
+afterAll(async () => cluster?.stop());
+
+describe.skipIf(!cluster)('PostgreSQL', () => {
+  storeContract('PostgreSQL', async () => {
+    const url = await cluster!.createDatabase();
+    return { stores: await openPostgresStores(url), reopen: () => openPostgresStores(url) };
+  });
+
+  describe('PostgreSQL specifics', () => {
+    let url: string;
+    beforeAll(async () => {
+      url = await cluster!.createDatabase();
+    });
+
+    it('migrates once when two instances start together, and refuses a database from a newer harness', async () => {
+      const [a, b] = await Promise.all([openPostgresStores(url), openPostgresStores(url)]);
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      expect((await c.query('SELECT version FROM fido2_harness_schema')).rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
+      await a.close();
+      await b.close();
+      await c.query('UPDATE fido2_harness_schema SET version = $1', [PG_SCHEMA_VERSION + 1]);
+      await expect(openPostgresStores(url)).rejects.toMatchObject({ code: 'STORE_TOO_NEW', message: expect.stringMatching(/newer than this fido2-harness knows/) });
+      await c.query('UPDATE fido2_harness_schema SET version = $1', [PG_SCHEMA_VERSION]);
+      await c.end();
+    });
+
+    it('an unreachable server is a clear error, not a hang', async () => {
+      await expect(openPostgresStores(`postgres://harness@127.0.0.1:${cluster!.port}/no_such_db`)).rejects.toMatchObject({ code: 'STORE_UNREACHABLE', message: expect.stringMatching(/no_such_db/) });
+    });
+
+    it('challenges: issued by one instance, taken by another exactly once, even when both try at once', async () => {
+      const a = await openPostgresStores(url);
+      const b = await openPostgresStores(url);
+      const clock = { now: 1_000 };
+      const ca = a.challenges!<{ n: number }>({ ttlMs: 500, now: () => clock.now });
+      const cb = b.challenges!<{ n: number }>({ ttlMs: 500, now: () => clock.now });
+      await ca.issue('ch1', 's1', { n: 1 }, '127.0.0.1');
+      expect(await cb.take('ch1', 's1')).toMatchObject({ ok: true, record: { context: { n: 1 }, sessionId: 's1' } });
+      expect(await ca.take('ch1', 's1')).toMatchObject({ ok: false, code: 'CHALLENGE_UNKNOWN' });
+      for (let i = 0; i < 20; i++) {
+        await ca.issue(`race${i}`, 's1', { n: i });
+        const both = await Promise.all([ca.take(`race${i}`, 's1'), cb.take(`race${i}`, 's1')]);
+        expect(both.filter((r) => r.ok)).toHaveLength(1);
+      }
+      await ca.issue('other', 's1', { n: 0 });
+      expect(await cb.take('other', 's2')).toMatchObject({ ok: false, code: 'CHALLENGE_SESSION_MISMATCH' });
+      await ca.issue('late', 's1', { n: 0 });
+      clock.now += 501;
+      expect(await cb.take('late', 's1')).toMatchObject({ ok: false, code: 'CHALLENGE_EXPIRED' });
+      await a.close();
+      await b.close();
+    });
+
+    it('challenges: a client address past its share is refused, a session keeps its newest, expired ones are swept', async () => {
+      const s = await openPostgresStores(url);
+      const clock = { now: 5_000 };
+      const ch = s.challenges!<null>({ ttlMs: 100, now: () => clock.now, maxPerClient: 3, maxPerSession: 2 });
+      await ch.issue('p1', 'sa', null, '192.0.2.1');
+      await ch.issue('p2', 'sb', null, '192.0.2.1');
+      await ch.issue('p3', 'sc', null, '192.0.2.1');
+      await expect(ch.issue('p4', 'sd', null, '192.0.2.1')).rejects.toMatchObject({ code: 'TOO_MANY_CHALLENGES' });
+      await ch.issue('q1', 'sx', null, '192.0.2.2');
+      await ch.issue('q2', 'sx', null, '192.0.2.2');
+      await ch.issue('q3', 'sx', null, '192.0.2.2');
+      expect((await ch.take('q1', 'sx')).ok).toBe(false);
+      expect((await ch.take('q3', 'sx')).ok).toBe(true);
+      clock.now += 101;
+      await ch.sweep();
+      expect(Number((await s.pool.query('SELECT count(*) AS n FROM challenges')).rows[0].n)).toBe(0);
+      await s.close();
+    });
+
+    it('200 concurrent sign-ins over two pools presenting increasing counters: the stored counter is the highest accepted', async () => {
+      const a = await openPostgresStores(url);
+      const b = await openPostgresStores(url);
+      const user = { id: 'cGc', username: 'pg-counter', displayName: 'pg', createdAt: 1 };
+      await a.credentials.addCredential(user, { id: 'pgc', userId: user.id, publicKey: new Uint8Array([1]), alg: -7, counter: 0, transports: [], aaguid: 'x', fmt: 'none', attestationObject: new Uint8Array([1]), clientDataJSON: new Uint8Array([1]), backupEligible: false, backupState: false, discoverable: null, createdAt: 1, lastUsedAt: null, counterRegressions: 0 });
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).credentials.recordUse('pgc', 1 + (i % 50), false, i)));
+      expect(results.every((r) => r === 'ok' || r === 'regressed')).toBe(true);
+      expect(results.filter((r) => r === 'ok').length).toBeGreaterThanOrEqual(1);
+      expect((await b.credentials.getCredential('pgc'))!.counter).toBe(50);
+      await a.close();
+      await b.close();
+    });
+  });
+});

@@ -1,0 +1,321 @@
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { HarnessError } from '../../../conformance/src/index.ts';
+import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
+import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import { CHALLENGE_UNKNOWN, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_PER_SESSION, judgeTaken, tooManyChallenges, type ChallengeLimits, type ChallengeRecord, type Challenges } from '../challenges/ChallengeStore.ts';
+
+/**
+ * The credential store, the run store and the challenges in one PostgreSQL database, which
+ * several server instances share: every read goes to the database (no process cache of
+ * anything that changes), a counter moves only forward in one conditional UPDATE, and a
+ * challenge is used once across instances by one DELETE … RETURNING.
+ *
+ * Versioned schema: PG_MIGRATIONS[i] takes the database from version i to i + 1, recorded in
+ * fido2_harness_schema. Applied at open under an advisory lock (two instances starting together
+ * migrate once); a database from a newer harness is refused.
+ */
+export const PG_MIGRATIONS = [
+  `CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    public_key BYTEA NOT NULL,
+    alg INTEGER NOT NULL,
+    counter BIGINT NOT NULL,
+    transports TEXT NOT NULL,
+    aaguid TEXT NOT NULL,
+    fmt TEXT NOT NULL,
+    attestation_object BYTEA NOT NULL,
+    client_data_json BYTEA NOT NULL,
+    backup_eligible BOOLEAN NOT NULL,
+    backup_state BOOLEAN NOT NULL,
+    discoverable BOOLEAN,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    counter_regressions INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX credentials_user ON credentials(user_id);
+  CREATE TABLE counter_regressions (
+    credential_id TEXT NOT NULL,
+    stored BIGINT NOT NULL,
+    received BIGINT NOT NULL,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX counter_regressions_cred ON counter_regressions(credential_id);
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    aaguid TEXT,
+    label TEXT NOT NULL,
+    firmware TEXT,
+    via TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    verdict TEXT,
+    evidence TEXT NOT NULL
+  );
+  CREATE INDEX runs_aaguid ON runs(aaguid, started_at);
+  CREATE TABLE challenges (
+    challenge TEXT PRIMARY KEY,
+    seq BIGSERIAL NOT NULL,
+    session_id TEXT NOT NULL,
+    client TEXT NOT NULL,
+    issued_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    context TEXT NOT NULL
+  );
+  CREATE INDEX challenges_client ON challenges(client);
+  CREATE INDEX challenges_session ON challenges(session_id, seq);
+  CREATE INDEX challenges_expiry ON challenges(expires_at);`,
+];
+export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
+const MIGRATION_LOCK = 0x66_68_32; // "fh2": one advisory lock id for every fido2-harness database
+
+type Row = QueryResultRow;
+const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transports, c.aaguid, c.fmt, c.backup_eligible, c.backup_state, c.discoverable, c.created_at, c.last_used_at, c.counter_regressions, u.username';
+
+function toCredential(r: Row): CredentialRecord {
+  return {
+    id: r.id, userId: r.user_id, publicKey: new Uint8Array(r.public_key as Buffer), alg: Number(r.alg), counter: Number(r.counter),
+    transports: JSON.parse(r.transports) as string[], aaguid: r.aaguid, fmt: r.fmt, backupEligible: r.backup_eligible === true,
+    backupState: r.backup_state === true, discoverable: r.discoverable ?? null, createdAt: Number(r.created_at),
+    lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at), counterRegressions: Number(r.counter_regressions),
+    ...(typeof r.username === 'string' ? { username: r.username } : {}),
+  };
+}
+const toUser = (r: Row | undefined): UserRecord | undefined => r && { id: r.id, username: r.username, displayName: r.display_name, createdAt: Number(r.created_at) };
+const toRun = (r: Row | undefined): StoredRun | undefined =>
+  r && { id: r.id, aaguid: r.aaguid ?? null, label: r.label, firmware: r.firmware ?? null, via: r.via, startedAt: r.started_at, verdict: r.verdict ?? null, evidence: JSON.parse(r.evidence) };
+
+/** where a connection URL points, without its password */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+async function migrate(pool: Pool, url: string): Promise<void> {
+  await inTransaction(pool, async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await c.query('CREATE TABLE IF NOT EXISTS fido2_harness_schema (version INTEGER NOT NULL)');
+    const r = await c.query('SELECT version FROM fido2_harness_schema');
+    const version = r.rows.length ? Number(r.rows[0]!.version) : 0;
+    if (version > PG_MIGRATIONS.length) {
+      throw new HarnessError('STORE_TOO_NEW', `${describePostgresUrl(url)} has fido2-harness schema version ${version}, newer than this fido2-harness knows (${PG_MIGRATIONS.length}): upgrade fido2-harness on every instance, or use another database`);
+    }
+    for (let v = version; v < PG_MIGRATIONS.length; v++) await c.query(PG_MIGRATIONS[v]!);
+    if (!r.rows.length) await c.query('INSERT INTO fido2_harness_schema (version) VALUES ($1)', [PG_MIGRATIONS.length]);
+    else if (version < PG_MIGRATIONS.length) await c.query('UPDATE fido2_harness_schema SET version = $1', [PG_MIGRATIONS.length]);
+  });
+}
+
+/**
+ * Connects (a pool of `poolSize`), migrates, and returns the stores. Fails with STORE_UNREACHABLE
+ * naming the server when it cannot connect, so `serve --store postgres://…` stops with a reason.
+ */
+export async function openPostgresStores(url: string, o: { poolSize?: number } = {}): Promise<Stores & { pool: Pool }> {
+  let pg: typeof import('pg');
+  try {
+    pg = (await import('pg')).default as unknown as typeof import('pg');
+  } catch {
+    throw new HarnessError('STORE_UNREACHABLE', 'the PostgreSQL store needs the package "pg": npm i pg');
+  }
+  const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+  // an idle connection dropped by the server must not crash the process: the next query reconnects
+  pool.on('error', () => {});
+  try {
+    await migrate(pool, url);
+  } catch (e) {
+    await pool.end().catch(() => {});
+    if (e instanceof HarnessError) throw e;
+    throw new HarnessError('STORE_UNREACHABLE', `cannot open the store at ${describePostgresUrl(url)}: ${(e as Error).message}`);
+  }
+  const credentials = new PostgresCredentialStore(pool);
+  const runs = new PostgresRunStore(pool);
+  let closed = false;
+  return {
+    pool,
+    credentials,
+    runs,
+    describe: describePostgresUrl(url),
+    challenges: <T>(limits: ChallengeLimits) => new PostgresChallenges<T>(pool, limits),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+export class PostgresCredentialStore implements CredentialStore {
+  private readonly pool: Pool;
+  constructor(pool: Pool) {
+    this.pool = pool;
+  }
+
+  async getUserByName(username: string) {
+    return toUser((await this.pool.query('SELECT * FROM users WHERE username = $1', [username])).rows[0]);
+  }
+
+  async getUserById(id: string) {
+    return toUser((await this.pool.query('SELECT * FROM users WHERE id = $1', [id])).rows[0]);
+  }
+
+  async addCredential(u: UserRecord, c: CredentialRecord & RegistrationEvidence) {
+    await inTransaction(this.pool, async (db) => {
+      // one handle per username, decided by the unique index: a concurrent insert waits for ours
+      await db.query('INSERT INTO users (id, username, display_name, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [u.id, u.username, u.displayName, u.createdAt]);
+      const owner = (await db.query('SELECT id FROM users WHERE username = $1', [u.username])).rows[0];
+      if (!owner || owner.id !== u.id) throw new StoreConflict('USERNAME_TAKEN', `the username "${u.username}" was registered by another session meanwhile, with another user handle`);
+      const inserted = await db.query(
+        `INSERT INTO credentials (id, user_id, public_key, alg, counter, transports, aaguid, fmt, attestation_object, client_data_json,
+          backup_eligible, backup_state, discoverable, created_at, last_used_at, counter_regressions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0) ON CONFLICT (id) DO NOTHING`,
+        [c.id, c.userId, Buffer.from(c.publicKey), c.alg, c.counter, JSON.stringify(c.transports), c.aaguid, c.fmt, Buffer.from(c.attestationObject),
+          Buffer.from(c.clientDataJSON), c.backupEligible, c.backupState, c.discoverable, c.createdAt, c.lastUsedAt],
+      );
+      if (inserted.rowCount === 0) throw new StoreConflict('CREDENTIAL_EXISTS', 'this credential ID is already registered');
+    });
+  }
+
+  async getCredential(id: string) {
+    const r = (await this.pool.query(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = $1`, [id])).rows[0];
+    return r && toCredential(r);
+  }
+
+  async getRegistrationEvidence(id: string) {
+    const r = (await this.pool.query('SELECT attestation_object, client_data_json FROM credentials WHERE id = $1', [id])).rows[0];
+    return r && { attestationObject: new Uint8Array(r.attestation_object as Buffer), clientDataJSON: new Uint8Array(r.client_data_json as Buffer) };
+  }
+
+  async listCredentials(userId?: string) {
+    const base = `SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id`;
+    const rows = userId === undefined ? (await this.pool.query(`${base} ORDER BY c.created_at, c.id`)).rows : (await this.pool.query(`${base} WHERE c.user_id = $1 ORDER BY c.created_at, c.id`, [userId])).rows;
+    return rows.map(toCredential);
+  }
+
+  async deleteCredential(id: string) {
+    return ((await this.pool.query('DELETE FROM credentials WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
+  /** the counter rule (counterRule.ts) as the UPDATE's condition: checked and written in one statement */
+  async recordUse(id: string, counter: number, backupState: boolean, at: number): Promise<'ok' | 'regressed' | 'unknown'> {
+    const r = await this.pool.query(
+      'UPDATE credentials SET counter = $2, backup_state = $3, last_used_at = $4 WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))',
+      [id, counter, backupState, at],
+    );
+    if (r.rowCount) return 'ok';
+    const exists = await this.pool.query('SELECT 1 FROM credentials WHERE id = $1', [id]);
+    return exists.rowCount ? 'regressed' : 'unknown';
+  }
+
+  async recordCounterRegression(r: CounterRegression) {
+    await inTransaction(this.pool, async (db) => {
+      await db.query('UPDATE credentials SET counter_regressions = counter_regressions + 1 WHERE id = $1', [r.credentialId]);
+      await db.query('INSERT INTO counter_regressions (credential_id, stored, received, at) VALUES ($1, $2, $3, $4)', [r.credentialId, r.stored, r.received, r.at]);
+    });
+  }
+
+  async listCounterRegressions(credentialId: string) {
+    const rows = (await this.pool.query('SELECT * FROM counter_regressions WHERE credential_id = $1 ORDER BY at', [credentialId])).rows;
+    return rows.map((r) => ({ credentialId: r.credential_id as string, stored: Number(r.stored), received: Number(r.received), at: Number(r.at) }));
+  }
+
+  async close() {}
+}
+
+export class PostgresRunStore implements RunStore {
+  private readonly pool: Pool;
+  constructor(pool: Pool) {
+    this.pool = pool;
+  }
+
+  async saveRun(r: StoredRun) {
+    await this.pool.query(
+      `INSERT INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET aaguid = EXCLUDED.aaguid, label = EXCLUDED.label, firmware = EXCLUDED.firmware, via = EXCLUDED.via,
+         started_at = EXCLUDED.started_at, verdict = EXCLUDED.verdict, evidence = EXCLUDED.evidence`,
+      [r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence)],
+    );
+  }
+
+  async getRun(id: string) {
+    return toRun((await this.pool.query('SELECT * FROM runs WHERE id = $1', [id])).rows[0]);
+  }
+
+  async listRuns(aaguid?: string) {
+    const rows = aaguid === undefined
+      ? (await this.pool.query('SELECT * FROM runs ORDER BY started_at DESC, id LIMIT 500')).rows
+      : (await this.pool.query('SELECT * FROM runs WHERE aaguid = $1 ORDER BY started_at DESC, id LIMIT 500', [aaguid])).rows;
+    return rows.map((r) => toRun(r)!);
+  }
+
+  async close() {}
+}
+
+/**
+ * Challenges in the shared database. Issue refuses a client address past its share in the same
+ * statement that inserts; a session keeps its newest `maxPerSession`. Take is one DELETE … RETURNING:
+ * of two instances verifying the same challenge at once, exactly one gets the row.
+ */
+export class PostgresChallenges<T> implements Challenges<T> {
+  private readonly maxPerSession: number;
+  private readonly maxPerClient: number;
+  private readonly pool: Pool;
+  private readonly limits: ChallengeLimits;
+  constructor(pool: Pool, limits: ChallengeLimits) {
+    this.pool = pool;
+    this.limits = limits;
+    this.maxPerSession = limits.maxPerSession ?? DEFAULT_MAX_PER_SESSION;
+    this.maxPerClient = limits.maxPerClient ?? DEFAULT_MAX_PER_CLIENT;
+  }
+
+  async issue(challenge: string, sessionId: string, context: T, client = 'unknown'): Promise<ChallengeRecord<T>> {
+    const t = this.limits.now();
+    const rec = { challenge, sessionId, client, issuedAt: t, expiresAt: t + this.limits.ttlMs, context };
+    const r = await this.pool.query(
+      `INSERT INTO challenges (challenge, session_id, client, issued_at, expires_at, context)
+       SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM challenges WHERE client = $3 AND expires_at >= $4) < $7`,
+      [challenge, sessionId, client, rec.issuedAt, rec.expiresAt, JSON.stringify(context), this.maxPerClient],
+    );
+    if (!r.rowCount) throw tooManyChallenges(this.maxPerClient, this.limits.ttlMs);
+    await this.pool.query(
+      `DELETE FROM challenges WHERE session_id = $1 AND challenge NOT IN
+        (SELECT challenge FROM challenges WHERE session_id = $1 ORDER BY seq DESC LIMIT $2)`,
+      [sessionId, this.maxPerSession],
+    );
+    return rec;
+  }
+
+  async take(challenge: string, sessionId: string) {
+    const r = (await this.pool.query('DELETE FROM challenges WHERE challenge = $1 RETURNING *', [challenge])).rows[0];
+    if (!r) return CHALLENGE_UNKNOWN;
+    const rec: ChallengeRecord<T> = { challenge, sessionId: r.session_id, client: r.client, issuedAt: Number(r.issued_at), expiresAt: Number(r.expires_at), context: JSON.parse(r.context) as T };
+    return judgeTaken(rec, sessionId, this.limits.now(), this.limits.ttlMs);
+  }
+
+  async sweep() {
+    await this.pool.query('DELETE FROM challenges WHERE expires_at < $1', [this.limits.now()]);
+  }
+}
