@@ -96,7 +96,7 @@ export { runPlan, newRun, stepOptions, recordStep, registeredCredentials, type P
 export { runWithSoftAuthenticator, softKeyPerformer } from './checks/runWithSoftAuthenticator.ts';
 export { runOverCtap, CONFORMANCE_RP, CONFORMANCE_ORIGIN, type CtapRunOptions } from './checks/runOverCtap.ts';
 export type { CtapEvidence, KeyChanges, CtapProbeName } from './checks/ctap/CtapEvidence.ts';
-export { evaluateRun, REPORT_SCHEMA, type RunReport, type CheckOutcome } from './checks/evaluateRun.ts';
+export { evaluateRun, shardOf, REPORT_SCHEMA, type RunReport, type CheckOutcome, type Shard } from './checks/evaluateRun.ts';
 export { buildContext, type EvaluationContext, type RegistrationView, type AssertionView } from './checks/EvaluationContext.ts';
 export { attachMetadata } from './checks/attachMetadata.ts';
 export type { RunEvidence, Ceremony } from './checks/RunEvidence.ts';
@@ -106,6 +106,7 @@ export { FAULT_CASES, FAULT_AAGUID, FAULT_AT, runFaultCase, failingIds, faultMat
 export { REPORT_FORMATS, REPORT_FORMAT_NAMES, renderReports, isReportFormat, type ReportFormat, type ReportFormatSpec } from './report/formats.ts';
 export { readReports, readReportDocument, MAX_REPORT_BYTES } from './report/readReports.ts';
 export { diffReports, type ReportDiff } from './report/diffReports.ts';
+export { mergeReports } from './report/mergeReports.ts';
 export { renderHtml, esc } from './report/renderHtml.ts';
 export { renderJunit } from './report/renderJunit.ts';
 export { renderMarkdown } from './report/renderMarkdown.ts';
@@ -114,5 +115,5 @@ export { RUN_REPORT_SCHEMA } from './report/runReportSchema.ts';
 
 // the command line
 export { main as runCli, USAGE, type CliIo, type CliOptions, type ExternalCommand } from './cli/main.ts';
-export { parseCommandArgs, parseTime, oneOf, closestFlag, readPemCertificates, readTextFile, parseAreas, type OptionSpecs, type ParsedOptions } from './cli/args.ts';
+export { parseCommandArgs, parseTime, oneOf, closestFlag, readPemCertificates, readTextFile, parseAreas, parseShard, type OptionSpecs, type ParsedOptions } from './cli/args.ts';
 export { writeReports, writeAllReports, outputsFromArgs, formatForFile, parseReportFormat } from './cli/writeReports.ts';

@@ -44,20 +44,38 @@ export interface RunReport {
   ctap?: { transport: string; brokenOff?: string };
   /** no metadata entry for the key: the one cause of every metadata check's failure, and how to fix it */
   metadataMissing?: string;
+  /** one slice of the catalogue (--shard i/n): the checks this shard judged; `report merge` joins the shards */
+  shard?: Shard & { checks: CheckId[] };
+  /** a merged report: the shards it was joined from */
+  mergedFrom?: { shard: number; runId: string; startedAt?: string }[];
   outcomes: CheckOutcome[];
   toFix: { id: CheckId; severity: Severity; fix: string; actual?: string }[];
+}
+
+/** shard `index` of `count` (1-based) */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/**
+ * The checks of shard i/n: the catalogue (after --areas) dealt round-robin, so every shard gets
+ * a mix of areas and the n shards together are the whole catalogue exactly once.
+ */
+export function shardOf<T>(checks: readonly T[], shard: Shard | undefined): T[] {
+  return shard ? checks.filter((_, i) => i % shard.count === shard.index - 1) : [...checks];
 }
 
 /**
  * Evaluate a run against the catalogue. Pure: the same evidence and time give the same
  * report, so a stored run can be re-evaluated with a newer catalogue or MDS entry.
  */
-export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[]; areas?: readonly CheckArea[] } = {}): RunReport {
+export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[]; areas?: readonly CheckArea[]; shard?: Shard } = {}): RunReport {
   const at = o.at ?? new Date(run.finishedAt ?? run.startedAt);
   const ctx = buildContext(run, at);
   // the ctap area judges the key's own CTAP answers: a browser run has none, so it is not run there
   const ctapRun = !!run.ctap;
-  const wanted = (o.checks ?? CHECKS).filter((c) => !o.areas || o.areas.includes(c.area));
+  const wanted = shardOf((o.checks ?? CHECKS).filter((c) => !o.areas || o.areas.includes(c.area)), o.shard);
   const notRun = ctapRun ? [] : [...new Set(wanted.filter((c) => CTAP_ONLY_AREAS.includes(c.area)).map((c) => c.area))].map((area) => ({ area, reason: 'needs the key over CTAP: check --ctap, check --emulate, or the guided run over USB' }));
   const outcomes: CheckOutcome[] = wanted.filter((c) => ctapRun || !CTAP_ONLY_AREAS.includes(c.area)).map((c) => {
     let r: CheckResult;
@@ -122,6 +140,7 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed, ...(getInfoDisagrees?.length ? { getInfoDisagrees } : {}) } : undefined,
     ...(notRun.length ? { notRun } : {}),
     ...(metadataMissing ? { metadataMissing } : {}),
+    ...(o.shard ? { shard: { ...o.shard, checks: wanted.map((c) => c.id) } } : {}),
     ...(run.ctap ? { keyChanges: run.ctap.changes, ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
     outcomes,
     toFix: outcomes

@@ -75,6 +75,16 @@ export function parseAreas(v: string | undefined): CheckArea[] | undefined {
   return areas as CheckArea[];
 }
 
+/** `--shard i/n`: this machine's slice of the catalogue (1 <= i <= n <= 1000) */
+export function parseShard(v: string | undefined): { index: number; count: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || index < 1 || count < 1 || index > count || count > 1000) throw new HarnessError('BAD_USAGE', `--shard takes i/n with 1 <= i <= n <= 1000 (e.g. --shard 2/3 on the second of three machines), got ${JSON.stringify(v)}`);
+  return { index, count };
+}
+
 /** Every certificate in a PEM file; unreadable or certificate-less files are bad input. */
 export function readPemCertificates(file: string): X509Certificate[] {
   let text: string;

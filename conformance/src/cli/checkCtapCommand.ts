@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors/HarnessError.ts';
-import { parseAreas, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
+import { parseAreas, parseShard, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
 import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS } from './deviceArgs.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
@@ -11,7 +11,7 @@ import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 
 export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] [--set-pin] [--destructive]
                            [--mds BLOB]... [--mds-root PEM] [--statement FILE]... [--label NAME] [--firmware VER]
-                           [--areas LIST] [--format text|json|junit|md|html] [--out FILE]... [--at TIME]
+                           [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]... [--at TIME]
 
 Runs the conformance catalogue on a key over CTAP 2.1, as a browser would drive it (the same
 ceremonies, check IDs and reports), plus the ctap area: what only the key's own protocol shows
@@ -34,6 +34,7 @@ ${DEVICE_HELP}
   --label NAME       how the report names the key (default: the statement's description)
   --firmware VER     the firmware version, for the report and comparisons
   --areas LIST       a subset of the catalogue's areas (comma-separated)
+  --shard i/n        the i-th of n slices of the catalogue (CI across machines; join with report merge)
 
 exit: 0 every required check passed, 1 a required check failed, 2 the key could not be reached,
 stopped answering (the report says what ran), or bad usage
@@ -43,7 +44,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   const { values: v, positionals } = parseCommandArgs(argv, {
     ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' },
     mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true },
-    label: { type: 'string' }, firmware: { type: 'string' }, areas: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
+    label: { type: 'string' }, firmware: { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
   }, CHECK_CTAP_USAGE);
   if (v.help) {
     io.out.write(CHECK_CTAP_USAGE);
@@ -52,6 +53,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${CHECK_CTAP_USAGE}`);
   const outputs = outputsFromArgs(v.out, v.format);
   const areas = parseAreas(v.areas);
+  const shard = parseShard(v.shard);
   const at = v.at === undefined ? undefined : parseTime(v.at);
   let pin: string | undefined;
   if (v['pin-env'] !== undefined) {
@@ -84,7 +86,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
       },
     });
     if (v.firmware) run.subject.firmware = v.firmware;
-    const report = evaluateRun(run, { at, areas });
+    const report = evaluateRun(run, { at, areas, shard });
     const code = writeAllReports([report], outputs, { wrap: false, out: io.out, env: io.env });
     const broken = run.interrupted ?? run.ctap?.brokenOff;
     if (broken) {

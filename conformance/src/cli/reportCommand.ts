@@ -5,22 +5,27 @@ import { palette } from '../terminal/palette.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { MAX_REPORT_BYTES, readReportDocument } from '../report/readReports.ts';
 import { diffReports, type ReportDiff } from '../report/diffReports.ts';
+import { mergeReports } from '../report/mergeReports.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 
 export const REPORT_USAGE = `usage: fido2-harness report <report.json | -> [--format text|json|junit|md|html] [--out FILE] [--label NAME]
        fido2-harness report diff <a.json> <b.json> [--label NAME] [--json]
+       fido2-harness report merge <shard.json>... [--format …] [--out FILE]...
 
 Reads saved JSON reports (check --format json, check --virtual --format json, or a run's
 report.json downloaded from the page), checks they are well-formed and self-consistent,
 and either renders them in another format or compares two of them check by check
-(a firmware update, a second sample of the same model).
+(a firmware update, a second sample of the same model), or joins the reports of shards
+(check … --shard i/n on n machines) into the one report the unsharded run would have written:
+one document, one JUnit, one verdict (reports about different keys stay side by side).
 
   --label NAME   only the report whose key label (the profile or run label) is NAME
   --json         diff: machine-readable
 
-exit: report: 0 every report passed, 1 one failed; diff: 0 nothing regressed, 1 a check
+exit: report, merge: 0 every report passed, 1 one failed; diff: 0 nothing regressed, 1 a check
 that passed in a does not in b (or skip became fail); 2 unreadable input, not a
-fido2-harness report, a report that contradicts itself, or bad usage
+fido2-harness report, a report that contradicts itself, shards that do not join (one missing or twice, another slicing or
+metadata), or bad usage
 `;
 
 interface Io {
@@ -99,6 +104,15 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     const colour = !json && !!io.out.isTTY && !io.env.NO_COLOR;
     io.out.write(json ? `${JSON.stringify({ diffs, unpaired }, null, 2)}\n` : `${diffs.map((d) => renderDiff(d, colour)).join('\n\n')}${unpaired.length ? `\n\nnot compared: ${unpaired.join(', ')}` : ''}\n`);
     return diffs.some((d) => d.regressions > 0 || (d.a.verdict === 'pass' && d.b.verdict === 'fail')) ? 1 : 0;
+  }
+  if (positional[0] === 'merge') {
+    const files = positional.slice(1);
+    if (!files.length) throw new HarnessError('BAD_USAGE', `report merge needs the shards' reports: report merge shard-1.json shard-2.json …\n${REPORT_USAGE}`);
+    if (files.filter((f) => f === '-').length > 1) throw new HarnessError('BAD_USAGE', 'only one of the reports can come from standard input');
+    const all: RunReport[] = [];
+    for (const f of files) all.push(...pick((await load(f, io)).reports, label, f));
+    const merged = mergeReports(all);
+    return writeAllReports(merged, outputs, { wrap: merged.length > 1, out: io.out, env: io.env });
   }
   if (positional.length !== 1) throw new HarnessError('BAD_USAGE', positional.length ? `one report at a time (got ${positional.join(', ')}); to compare two, use report diff` : `no report given\n${REPORT_USAGE}`);
   if (json) throw new HarnessError('BAD_USAGE', '--json is for report diff; use --format json');

@@ -72,6 +72,16 @@ export const RUN_REPORT_SCHEMA = {
       },
     },
     metadataMissing: text,
+    shard: {
+      type: 'object',
+      required: ['index', 'count', 'checks'],
+      properties: { index: { type: 'integer', minimum: 1, maximum: 1000 }, count: { type: 'integer', minimum: 1, maximum: 1000 }, checks: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 128 } } },
+    },
+    mergedFrom: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'object', required: ['shard', 'runId'], properties: { shard: { type: 'integer', minimum: 1 }, runId: { type: 'string', maxLength: 128 }, startedAt: { type: 'string', maxLength: 64 } } },
+    },
     ctap: { type: 'object', required: ['transport'], properties: { transport: { type: 'string', maxLength: 512 }, brokenOff: text } },
     outcomes: {
       type: 'array',
