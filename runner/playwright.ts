@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
 import type { TestType, PlaywrightTestArgs, PlaywrightTestOptions, PlaywrightWorkerArgs, PlaywrightWorkerOptions } from '@playwright/test';
 import type { VirtualKey } from './chromium.ts';
 import { runPlanInPage } from './runVirtual.ts';
-import { evaluateRun, renderReports, type RunReport, type RunEvidence, type MetadataEntry, type CheckArea, type ReportFormat } from '../conformance/src/index.ts';
+import { evaluateRun, renderReports, type RunReport, type RunEvidence, type MetadataEntry, type CheckArea, type ReportFormat, type Shard } from '../conformance/src/index.ts';
 
 export { attachVirtualAuthenticator, type VirtualKey, type VirtualAuthenticatorOptions } from './chromium.ts';
 
@@ -28,6 +28,12 @@ export interface ConformanceOptions {
   /** the key's MDS entry (e.g. from `fido2-harness mds show --json`), for the Entra metadata checks */
   mds?: { no: number; nextUpdate: string; entry?: MetadataEntry };
   areas?: CheckArea[];
+  /**
+   * one slice of the catalogue, to split one key's checks over machines ({ index: 2, count: 3 });
+   * join the saved JSON reports with `fido2-harness report merge`. (Playwright Test's own --shard
+   * splits the tests, i.e. the keys: each test's report stands on its own.)
+   */
+  shard?: Shard;
   /** a CDP virtual authenticator, so the runner can stand in for the account chooser */
   virtualKey?: VirtualKey;
 }
@@ -42,7 +48,7 @@ export interface ConformanceResult {
 export async function runConformanceOnPage(page: Page, o: ConformanceOptions = {}): Promise<ConformanceResult> {
   const run = await runPlanInPage(page, { key: o.virtualKey, subject: { label: o.label ?? 'Authenticator under test', via: o.virtualKey ? 'virtual' : 'physical' } });
   run.mds = o.mds;
-  const report = evaluateRun(run, { areas: o.areas });
+  const report = evaluateRun(run, { areas: o.areas, shard: o.shard });
   return { run, report, render: (format) => renderReports([report], format, { wrap: false }) };
 }
 
