@@ -9,6 +9,8 @@ export interface UserRecord {
   username: string;
   displayName: string;
   createdAt: number;
+  /** the team that registered it (accounts on); null or absent: nobody's (accounts off) */
+  team?: string | null;
 }
 
 export interface CredentialRecord {
@@ -28,6 +30,8 @@ export interface CredentialRecord {
   counterRegressions: number;
   /** the owner's username, filled in by reads */
   username?: string;
+  /** the owner's team, filled in by reads (null: registered with accounts off) */
+  team?: string | null;
 }
 
 /** what registration stores beyond the record: the raw response, for later re-analysis */

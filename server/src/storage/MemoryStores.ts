@@ -1,5 +1,6 @@
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 import { counterAccepted } from './counterRule.ts';
 
 /**
@@ -9,7 +10,7 @@ import { counterAccepted } from './counterRule.ts';
 export function openMemoryStores(): Stores {
   const credentials = new MemoryCredentialStore();
   const runs = new MemoryRunStore();
-  return { credentials, runs, close: async () => {} };
+  return { credentials, runs, accounts: new MemoryAccountStore(), close: async () => {} };
 }
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -21,17 +22,18 @@ export class MemoryCredentialStore implements CredentialStore {
 
   private present(c: CredentialRecord & RegistrationEvidence): CredentialRecord {
     const { attestationObject: _a, clientDataJSON: _c, ...rest } = c;
-    return { ...copy(rest), username: this.users.get(c.userId)?.username };
+    const u = this.users.get(c.userId);
+    return { ...copy(rest), username: u?.username, team: u?.team ?? null };
   }
 
   async getUserByName(username: string) {
     const u = [...this.users.values()].find((x) => x.username === username);
-    return u && copy(u);
+    return u && copy({ ...u, team: u.team ?? null });
   }
 
   async getUserById(id: string) {
     const u = this.users.get(id);
-    return u && copy(u);
+    return u && copy({ ...u, team: u.team ?? null });
   }
 
   async addCredential(user: UserRecord, cred: CredentialRecord & RegistrationEvidence) {
@@ -39,8 +41,8 @@ export class MemoryCredentialStore implements CredentialStore {
     const owner = [...this.users.values()].find((x) => x.username === user.username);
     if (owner && owner.id !== user.id) throw new StoreConflict('USERNAME_TAKEN', `the username "${user.username}" was registered by another session meanwhile, with another user handle`);
     if (this.creds.has(cred.id)) throw new StoreConflict('CREDENTIAL_EXISTS', 'this credential ID is already registered');
-    if (!this.users.has(user.id)) this.users.set(user.id, copy(user));
-    const { username: _u, ...record } = cred;
+    if (!this.users.has(user.id)) this.users.set(user.id, copy({ ...user, team: user.team ?? null }));
+    const { username: _u, team: _t, ...record } = cred;
     this.creds.set(cred.id, copy({ ...record, counterRegressions: 0 }));
   }
 
@@ -87,12 +89,16 @@ export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<string, StoredRun>();
 
   async saveRun(run: StoredRun) {
-    this.runs.set(run.id, copy(run));
+    this.runs.set(run.id, copy({ ...run, team: run.team ?? null }));
   }
 
   async getRun(id: string) {
     const r = this.runs.get(id);
     return r && copy(r);
+  }
+
+  async deleteRun(id: string) {
+    return this.runs.delete(id);
   }
 
   async listRuns(aaguid?: string) {
@@ -104,4 +110,80 @@ export class MemoryRunStore implements RunStore {
   }
 
   async close() {}
+}
+
+export class MemoryAccountStore implements AccountStore {
+  private readonly accounts = new Map<string, AccountRecord>();
+  private readonly passkeys = new Map<string, AccountPasskey>();
+  private readonly sessions = new Map<string, { accountId: string; expiresAt: number }>();
+  private readonly invites = new Map<string, InviteRecord & { usedBy?: string }>();
+  private readonly deletions: DeletionRecord[] = [];
+
+  async hasAccounts() {
+    return this.accounts.size > 0;
+  }
+
+  private add(a: AccountRecord, pk: AccountPasskey) {
+    if ([...this.accounts.values()].some((x) => x.name === a.name)) throw nameTaken(a.name);
+    this.accounts.set(a.id, copy(a));
+    this.passkeys.set(pk.id, copy(pk));
+  }
+
+  async createFirstAdmin(a: AccountRecord, pk: AccountPasskey) {
+    if (this.accounts.size) throw firstAdminTaken();
+    this.add({ ...a, role: 'admin' }, pk);
+  }
+
+  async createWithInvite(codeHash: string, now: number, a: Omit<AccountRecord, 'team' | 'role'>, pk: AccountPasskey) {
+    const inv = this.invites.get(codeHash);
+    if (!inv || inv.usedBy || inv.expiresAt < now) throw inviteInvalid();
+    const account = { ...a, team: inv.team, role: inv.role };
+    this.add(account, pk);
+    inv.usedBy = a.id;
+    return copy(account);
+  }
+
+  async getAccount(id: string) {
+    const a = this.accounts.get(id);
+    return a && copy(a);
+  }
+
+  async getPasskey(id: string) {
+    const p = this.passkeys.get(id);
+    return p && copy(p);
+  }
+
+  async recordPasskeyUse(id: string, counter: number) {
+    const p = this.passkeys.get(id);
+    if (!p) return 'unknown' as const;
+    if (!counterAccepted(p.counter, counter)) return 'regressed' as const;
+    p.counter = counter;
+    return 'ok' as const;
+  }
+
+  async createSession(tokenHash: string, accountId: string, expiresAt: number) {
+    this.sessions.set(tokenHash, { accountId, expiresAt });
+  }
+
+  async sessionAccount(tokenHash: string, now: number) {
+    const s = this.sessions.get(tokenHash);
+    if (!s || s.expiresAt < now) return undefined;
+    return this.getAccount(s.accountId);
+  }
+
+  async deleteSession(tokenHash: string) {
+    this.sessions.delete(tokenHash);
+  }
+
+  async createInvite(i: InviteRecord) {
+    this.invites.set(i.codeHash, copy(i));
+  }
+
+  async recordDeletion(d: DeletionRecord) {
+    this.deletions.push(copy(d));
+  }
+
+  async listDeletions(team?: string) {
+    return this.deletions.filter((d) => team === undefined || d.team === team).sort((a, b) => b.at - a.at).slice(0, 500).map(copy);
+  }
 }

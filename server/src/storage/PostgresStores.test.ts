@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTempPostgres, type TempPostgres } from '../../../test/helpers/postgres.ts';
-import { openPostgresStores, PG_SCHEMA_VERSION } from './PostgresStores.ts';
+import { openPostgresStores, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './PostgresStores.ts';
 import { storeContract } from './storeContract.ts';
 
 /**
@@ -36,6 +36,19 @@ describe.skipIf(!cluster)('PostgreSQL', () => {
       await expect(openPostgresStores(url)).rejects.toMatchObject({ code: 'STORE_TOO_NEW', message: expect.stringMatching(/newer than this fido2-harness knows/) });
       await c.query('UPDATE fido2_harness_schema SET version = $1', [PG_SCHEMA_VERSION]);
       await c.end();
+    });
+
+    it('a database of schema version 1 (before accounts) is migrated, its data kept', async () => {
+      const old = await cluster!.createDatabase();
+      const c = new pg.Client({ connectionString: old });
+      await c.connect();
+      await c.query(PG_MIGRATIONS[0]!);
+      await c.query("CREATE TABLE fido2_harness_schema (version INTEGER NOT NULL); INSERT INTO fido2_harness_schema VALUES (1); INSERT INTO users (id, username, display_name, created_at) VALUES ('dQ', 'old', 'Old', 1)");
+      await c.end();
+      const s = await openPostgresStores(old);
+      expect(await s.credentials.getUserByName('old')).toEqual({ id: 'dQ', username: 'old', displayName: 'Old', createdAt: 1, team: null });
+      expect(Number((await s.pool.query('SELECT version FROM fido2_harness_schema')).rows[0].version)).toBe(PG_SCHEMA_VERSION);
+      await s.close();
     });
 
     it('an unreachable server is a clear error, not a hang', async () => {

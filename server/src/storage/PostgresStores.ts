@@ -2,6 +2,7 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { HarnessError } from '../../../conformance/src/index.ts';
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 import { CHALLENGE_UNKNOWN, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_PER_SESSION, judgeTaken, tooManyChallenges, type ChallengeLimits, type ChallengeRecord, type Challenges } from '../challenges/ChallengeStore.ts';
 
 /**
@@ -70,12 +71,21 @@ export const PG_MIGRATIONS = [
   CREATE INDEX challenges_client ON challenges(client);
   CREATE INDEX challenges_session ON challenges(session_id, seq);
   CREATE INDEX challenges_expiry ON challenges(expires_at);`,
+  // 2: accounts for a shared server; users (their credentials) and runs belong to a team
+  `ALTER TABLE users ADD COLUMN team TEXT;
+  ALTER TABLE runs ADD COLUMN team TEXT;
+  CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, team TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL);
+  CREATE TABLE account_passkeys (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, public_key BYTEA NOT NULL, counter BIGINT NOT NULL, created_at BIGINT NOT NULL);
+  CREATE TABLE account_sessions (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, expires_at BIGINT NOT NULL);
+  CREATE TABLE invites (code_hash TEXT PRIMARY KEY, team TEXT NOT NULL, role TEXT NOT NULL, created_by TEXT NOT NULL, expires_at BIGINT NOT NULL, used_by TEXT);
+  CREATE TABLE deletions (kind TEXT NOT NULL, object_id TEXT NOT NULL, label TEXT NOT NULL, team TEXT, by_account TEXT, by_name TEXT NOT NULL, at BIGINT NOT NULL);
+  CREATE INDEX deletions_team ON deletions(team, at);`,
 ];
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
 const MIGRATION_LOCK = 0x66_68_32; // "fh2": one advisory lock id for every fido2-harness database
 
 type Row = QueryResultRow;
-const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transports, c.aaguid, c.fmt, c.backup_eligible, c.backup_state, c.discoverable, c.created_at, c.last_used_at, c.counter_regressions, u.username';
+const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transports, c.aaguid, c.fmt, c.backup_eligible, c.backup_state, c.discoverable, c.created_at, c.last_used_at, c.counter_regressions, u.username, u.team';
 
 function toCredential(r: Row): CredentialRecord {
   return {
@@ -83,12 +93,12 @@ function toCredential(r: Row): CredentialRecord {
     transports: JSON.parse(r.transports) as string[], aaguid: r.aaguid, fmt: r.fmt, backupEligible: r.backup_eligible === true,
     backupState: r.backup_state === true, discoverable: r.discoverable ?? null, createdAt: Number(r.created_at),
     lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at), counterRegressions: Number(r.counter_regressions),
-    ...(typeof r.username === 'string' ? { username: r.username } : {}),
+    ...(typeof r.username === 'string' ? { username: r.username, team: r.team ?? null } : {}),
   };
 }
-const toUser = (r: Row | undefined): UserRecord | undefined => r && { id: r.id, username: r.username, displayName: r.display_name, createdAt: Number(r.created_at) };
+const toUser = (r: Row | undefined): UserRecord | undefined => r && { id: r.id, username: r.username, displayName: r.display_name, createdAt: Number(r.created_at), team: r.team ?? null };
 const toRun = (r: Row | undefined): StoredRun | undefined =>
-  r && { id: r.id, aaguid: r.aaguid ?? null, label: r.label, firmware: r.firmware ?? null, via: r.via, startedAt: r.started_at, verdict: r.verdict ?? null, evidence: JSON.parse(r.evidence) };
+  r && { id: r.id, aaguid: r.aaguid ?? null, label: r.label, firmware: r.firmware ?? null, via: r.via, startedAt: r.started_at, verdict: r.verdict ?? null, evidence: JSON.parse(r.evidence), team: r.team ?? null };
 
 /** where a connection URL points, without its password */
 export function describePostgresUrl(url: string): string {
@@ -158,6 +168,7 @@ export async function openPostgresStores(url: string, o: { poolSize?: number } =
     pool,
     credentials,
     runs,
+    accounts: new PostgresAccountStore(pool),
     describe: describePostgresUrl(url),
     challenges: <T>(limits: ChallengeLimits) => new PostgresChallenges<T>(pool, limits),
     async close() {
@@ -185,7 +196,7 @@ export class PostgresCredentialStore implements CredentialStore {
   async addCredential(u: UserRecord, c: CredentialRecord & RegistrationEvidence) {
     await inTransaction(this.pool, async (db) => {
       // one handle per username, decided by the unique index: a concurrent insert waits for ours
-      await db.query('INSERT INTO users (id, username, display_name, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [u.id, u.username, u.displayName, u.createdAt]);
+      await db.query('INSERT INTO users (id, username, display_name, created_at, team) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [u.id, u.username, u.displayName, u.createdAt, u.team ?? null]);
       const owner = (await db.query('SELECT id FROM users WHERE username = $1', [u.username])).rows[0];
       if (!owner || owner.id !== u.id) throw new StoreConflict('USERNAME_TAKEN', `the username "${u.username}" was registered by another session meanwhile, with another user handle`);
       const inserted = await db.query(
@@ -253,11 +264,15 @@ export class PostgresRunStore implements RunStore {
 
   async saveRun(r: StoredRun) {
     await this.pool.query(
-      `INSERT INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence, team) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET aaguid = EXCLUDED.aaguid, label = EXCLUDED.label, firmware = EXCLUDED.firmware, via = EXCLUDED.via,
-         started_at = EXCLUDED.started_at, verdict = EXCLUDED.verdict, evidence = EXCLUDED.evidence`,
-      [r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence)],
+         started_at = EXCLUDED.started_at, verdict = EXCLUDED.verdict, evidence = EXCLUDED.evidence, team = EXCLUDED.team`,
+      [r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence), r.team ?? null],
     );
+  }
+
+  async deleteRun(id: string) {
+    return ((await this.pool.query('DELETE FROM runs WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 
   async getRun(id: string) {
@@ -317,5 +332,91 @@ export class PostgresChallenges<T> implements Challenges<T> {
 
   async sweep() {
     await this.pool.query('DELETE FROM challenges WHERE expires_at < $1', [this.limits.now()]);
+  }
+}
+
+const toAccount = (r: Row | undefined): AccountRecord | undefined => r && { id: r.id, name: r.name, team: r.team, role: r.role, createdAt: Number(r.created_at) };
+const UNIQUE_VIOLATION = '23505';
+
+export class PostgresAccountStore implements AccountStore {
+  private readonly pool: Pool;
+  constructor(pool: Pool) {
+    this.pool = pool;
+  }
+
+  async hasAccounts() {
+    return ((await this.pool.query('SELECT 1 FROM accounts LIMIT 1')).rowCount ?? 0) > 0;
+  }
+
+  private async add(db: PoolClient, a: AccountRecord, pk: AccountPasskey) {
+    try {
+      await db.query('INSERT INTO accounts (id, name, team, role, created_at) VALUES ($1, $2, $3, $4, $5)', [a.id, a.name, a.team, a.role, a.createdAt]);
+    } catch (e) {
+      if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw nameTaken(a.name);
+      throw e;
+    }
+    await db.query('INSERT INTO account_passkeys (id, account_id, public_key, counter, created_at) VALUES ($1, $2, $3, $4, $5)', [pk.id, a.id, Buffer.from(pk.publicKey), pk.counter, pk.createdAt]);
+  }
+
+  async createFirstAdmin(a: AccountRecord, pk: AccountPasskey) {
+    await inTransaction(this.pool, async (db) => {
+      // two first admins at once on two instances: the lock makes the second see the first
+      await db.query('LOCK TABLE accounts IN SHARE ROW EXCLUSIVE MODE');
+      if ((await db.query('SELECT 1 FROM accounts LIMIT 1')).rowCount) throw firstAdminTaken();
+      await this.add(db, { ...a, role: 'admin' }, pk);
+    });
+  }
+
+  async createWithInvite(codeHash: string, now: number, a: Omit<AccountRecord, 'team' | 'role'>, pk: AccountPasskey) {
+    return inTransaction(this.pool, async (db) => {
+      // used up by this statement or not at all: of two people with one invite, one gets it
+      const inv = (await db.query('UPDATE invites SET used_by = $2 WHERE code_hash = $1 AND used_by IS NULL AND expires_at >= $3 RETURNING team, role', [codeHash, a.id, now])).rows[0];
+      if (!inv) throw inviteInvalid();
+      const account: AccountRecord = { ...a, team: inv.team, role: inv.role };
+      await this.add(db, account, pk);
+      return account;
+    });
+  }
+
+  async getAccount(id: string) {
+    return toAccount((await this.pool.query('SELECT * FROM accounts WHERE id = $1', [id])).rows[0]);
+  }
+
+  async getPasskey(id: string) {
+    const r = (await this.pool.query('SELECT * FROM account_passkeys WHERE id = $1', [id])).rows[0];
+    return r && { id: r.id, accountId: r.account_id, publicKey: new Uint8Array(r.public_key as Buffer), counter: Number(r.counter), createdAt: Number(r.created_at) };
+  }
+
+  async recordPasskeyUse(id: string, counter: number) {
+    const r = await this.pool.query('UPDATE account_passkeys SET counter = $2 WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))', [id, counter]);
+    if (r.rowCount) return 'ok' as const;
+    return (await this.pool.query('SELECT 1 FROM account_passkeys WHERE id = $1', [id])).rowCount ? ('regressed' as const) : ('unknown' as const);
+  }
+
+  async createSession(tokenHash: string, accountId: string, expiresAt: number) {
+    await this.pool.query('INSERT INTO account_sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (token_hash) DO UPDATE SET account_id = EXCLUDED.account_id, expires_at = EXCLUDED.expires_at', [tokenHash, accountId, expiresAt]);
+  }
+
+  async sessionAccount(tokenHash: string, now: number) {
+    return toAccount((await this.pool.query('SELECT a.* FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at >= $2', [tokenHash, now])).rows[0]);
+  }
+
+  async deleteSession(tokenHash: string) {
+    await this.pool.query('DELETE FROM account_sessions WHERE token_hash = $1', [tokenHash]);
+  }
+
+  async createInvite(i: InviteRecord) {
+    await this.pool.query('INSERT INTO invites (code_hash, team, role, created_by, expires_at) VALUES ($1, $2, $3, $4, $5)', [i.codeHash, i.team, i.role, i.createdBy, i.expiresAt]);
+  }
+
+  async recordDeletion(d: DeletionRecord) {
+    await this.pool.query('INSERT INTO deletions (kind, object_id, label, team, by_account, by_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [d.kind, d.objectId, d.label, d.team, d.byAccount, d.byName, d.at]);
+  }
+
+  async listDeletions(team?: string) {
+    const rows = team === undefined
+      ? (await this.pool.query('SELECT * FROM deletions ORDER BY at DESC LIMIT 500')).rows
+      : (await this.pool.query('SELECT * FROM deletions WHERE team = $1 ORDER BY at DESC LIMIT 500', [team])).rows;
+    return rows.map((r) => ({ kind: r.kind, objectId: r.object_id, label: r.label, team: r.team ?? null, byAccount: r.by_account ?? null, byName: r.by_name, at: Number(r.at) }));
   }
 }

@@ -10,6 +10,8 @@ export interface StoredRun {
   startedAt: string;
   verdict: 'pass' | 'fail' | null;
   evidence: RunEvidence;
+  /** the team whose run it is (accounts on); null or absent: nobody's */
+  team?: string | null;
 }
 
 /** Guided and uploaded conformance runs (SQLite, in-memory, PostgreSQL; the same contract suite). */
@@ -19,6 +21,8 @@ export interface RunStore {
   getRun(id: string): Promise<StoredRun | undefined>;
   /** newest first (at most 500); by AAGUID when given */
   listRuns(aaguid?: string): Promise<StoredRun[]>;
+  /** true when there was such a run */
+  deleteRun(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -26,6 +30,7 @@ export interface RunStore {
 export interface Stores {
   credentials: import('./CredentialStore.ts').CredentialStore;
   runs: RunStore;
+  accounts: import('./AccountStore.ts').AccountStore;
   /**
    * When several server instances share this database: challenges kept in it too, so any
    * instance verifies what another issued (absent: challenges live in the process).

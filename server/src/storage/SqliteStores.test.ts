@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStores, SQLITE_SCHEMA_VERSION } from './SqliteStores.ts';
+import { openSqliteStores, SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './SqliteStores.ts';
 import { storeContract } from './storeContract.ts';
 
 const tmpFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fh-store-')), 'db.sqlite');
@@ -37,6 +37,21 @@ describe('SQLite store specifics', () => {
     db.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openSqliteStores(file)).toThrow(/newer than this fido2-harness knows/);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it('a file of schema version 1 (before accounts) is migrated in place, its data kept and owned by nobody', async () => {
+    const file = tmpFile();
+    const db = new DatabaseSync(file);
+    db.exec(SQLITE_MIGRATIONS[0]!);
+    db.exec("INSERT INTO users (id, username, display_name, created_at) VALUES ('dQ', 'old', 'Old', 1); PRAGMA user_version = 1");
+    db.close();
+    const s = openSqliteStores(file);
+    expect(await s.credentials.getUserByName('old')).toEqual({ id: 'dQ', username: 'old', displayName: 'Old', createdAt: 1, team: null });
+    expect(await s.accounts.hasAccounts()).toBe(false);
+    await s.close();
+    expect(Number((new DatabaseSync(file).prepare('PRAGMA user_version').get() as { user_version: number }).user_version)).toBe(SQLITE_SCHEMA_VERSION);
+    expect(SQLITE_SCHEMA_VERSION).toBe(2);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });

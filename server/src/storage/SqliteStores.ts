@@ -4,13 +4,15 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunStore, StoredRun, Stores } from './RunStore.ts';
 import { counterAccepted } from './counterRule.ts';
+import { HarnessError } from '../../../conformance/src/index.ts';
+import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 
 /**
  * Versioned schema: MIGRATIONS[i] takes the database from user_version i to i + 1. Applied at
  * open inside one transaction; a file from a newer harness (user_version beyond these) is
  * refused rather than guessed at.
  */
-const MIGRATIONS = [
+export const SQLITE_MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
@@ -54,8 +56,17 @@ const MIGRATIONS = [
     evidence TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS runs_aaguid ON runs(aaguid, started_at);`,
+  // 2: accounts for a shared server; users (their credentials) and runs belong to a team
+  `ALTER TABLE users ADD COLUMN team TEXT;
+  ALTER TABLE runs ADD COLUMN team TEXT;
+  CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, team TEXT NOT NULL, role TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE account_passkeys (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, public_key BLOB NOT NULL, counter INTEGER NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE account_sessions (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, expires_at INTEGER NOT NULL);
+  CREATE TABLE invites (code_hash TEXT PRIMARY KEY, team TEXT NOT NULL, role TEXT NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, used_by TEXT);
+  CREATE TABLE deletions (kind TEXT NOT NULL, object_id TEXT NOT NULL, label TEXT NOT NULL, team TEXT, by_account TEXT, by_name TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX deletions_team ON deletions(team, at);`,
 ];
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
 type Row = Record<string, unknown>;
 const CACHE_MAX = 10_000;
@@ -76,19 +87,19 @@ function toCredential(r: Row): CredentialRecord {
     createdAt: Number(r.created_at),
     lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
     counterRegressions: Number(r.counter_regressions),
-    ...(typeof r.username === 'string' ? { username: r.username } : {}),
+    ...(typeof r.username === 'string' ? { username: r.username, team: (r.team as string | null) ?? null } : {}),
   };
 }
 
 function toRun(r: Row | undefined): StoredRun | undefined {
-  return r && { id: r.id as string, aaguid: (r.aaguid as string | null) ?? null, label: r.label as string, firmware: (r.firmware as string | null) ?? null, via: r.via as string, startedAt: r.started_at as string, verdict: (r.verdict as StoredRun['verdict']) ?? null, evidence: JSON.parse(r.evidence as string) };
+  return r && { id: r.id as string, aaguid: (r.aaguid as string | null) ?? null, label: r.label as string, firmware: (r.firmware as string | null) ?? null, via: r.via as string, startedAt: r.started_at as string, verdict: (r.verdict as StoredRun['verdict']) ?? null, evidence: JSON.parse(r.evidence as string), team: (r.team as string | null) ?? null };
 }
 
 function toUser(r: Row | undefined): UserRecord | undefined {
-  return r && { id: r.id as string, username: r.username as string, displayName: r.display_name as string, createdAt: Number(r.created_at) };
+  return r && { id: r.id as string, username: r.username as string, displayName: r.display_name as string, createdAt: Number(r.created_at), team: (r.team as string | null) ?? null };
 }
 
-const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transports, c.aaguid, c.fmt, c.backup_eligible, c.backup_state, c.discoverable, c.created_at, c.last_used_at, c.counter_regressions, u.username';
+const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transports, c.aaguid, c.fmt, c.backup_eligible, c.backup_state, c.discoverable, c.created_at, c.last_used_at, c.counter_regressions, u.username, u.team';
 
 /** Opens (creating and migrating) the embedded SQLite file; `:memory:` for a throw-away one. */
 export function openSqliteStores(file: string): Stores & { credentials: SqliteCredentialStore; file: string } {
@@ -99,6 +110,7 @@ export function openSqliteStores(file: string): Stores & { credentials: SqliteCr
     file,
     credentials,
     runs,
+    accounts: new SqliteAccountStore(db),
     async close() {
       credentials.flushNow();
       if (db.isOpen) db.close();
@@ -111,14 +123,14 @@ function openDatabase(file: string): DatabaseSync {
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
   const version = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
-  if (version > MIGRATIONS.length) {
+  if (version > SQLITE_MIGRATIONS.length) {
     db.close();
-    throw new Error(`${file} has schema version ${version}, newer than this fido2-harness knows (${MIGRATIONS.length}): upgrade fido2-harness, or point --data-dir at another folder`);
+    throw new HarnessError('STORE_TOO_NEW', `${file} has schema version ${version}, newer than this fido2-harness knows (${SQLITE_MIGRATIONS.length}): upgrade fido2-harness, or point --data-dir at another folder`);
   }
-  if (version < MIGRATIONS.length) {
+  if (version < SQLITE_MIGRATIONS.length) {
     tx(db, () => {
-      for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
-      db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+      for (let v = version; v < SQLITE_MIGRATIONS.length; v++) db.exec(SQLITE_MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length}`);
     });
   }
   return db;
@@ -155,7 +167,7 @@ export class SqliteCredentialStore implements CredentialStore {
     this.q = {
       userByName: p('SELECT * FROM users WHERE username = ?'),
       userById: p('SELECT * FROM users WHERE id = ?'),
-      insertUser: p('INSERT OR IGNORE INTO users (id, username, display_name, created_at) VALUES (?, ?, ?, ?)'),
+      insertUser: p('INSERT OR IGNORE INTO users (id, username, display_name, created_at, team) VALUES (?, ?, ?, ?, ?)'),
       credExists: p('SELECT 1 FROM credentials WHERE id = ?'),
       insertCred: p(`INSERT INTO credentials (id, user_id, public_key, alg, counter, transports, aaguid, fmt, attestation_object,
         client_data_json, backup_eligible, backup_state, discoverable, created_at, last_used_at, counter_regressions)
@@ -185,7 +197,7 @@ export class SqliteCredentialStore implements CredentialStore {
       const owner = toUser(this.q.userByName!.get(u.username) as Row | undefined);
       if (owner && owner.id !== u.id) throw new StoreConflict('USERNAME_TAKEN', `the username "${u.username}" was registered by another session meanwhile, with another user handle`);
       if (this.q.credExists!.get(c.id)) throw new StoreConflict('CREDENTIAL_EXISTS', 'this credential ID is already registered');
-      this.q.insertUser!.run(u.id, u.username, u.displayName, u.createdAt);
+      this.q.insertUser!.run(u.id, u.username, u.displayName, u.createdAt, u.team ?? null);
       this.q.insertCred!.run(
         c.id, c.userId, c.publicKey, c.alg, c.counter, JSON.stringify(c.transports), c.aaguid, c.fmt, c.attestationObject,
         c.clientDataJSON, c.backupEligible ? 1 : 0, c.backupState ? 1 : 0, c.discoverable === null ? null : c.discoverable ? 1 : 0,
@@ -308,7 +320,8 @@ export class SqliteRunStore implements RunStore {
   constructor(db: DatabaseSync) {
     const p = (sql: string) => db.prepare(sql);
     this.q = {
-      saveRun: p('INSERT OR REPLACE INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      saveRun: p('INSERT OR REPLACE INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      deleteRun: p('DELETE FROM runs WHERE id = ?'),
       run: p('SELECT * FROM runs WHERE id = ?'),
       runsAll: p('SELECT * FROM runs ORDER BY started_at DESC, id LIMIT 500'),
       runsOf: p('SELECT * FROM runs WHERE aaguid = ? ORDER BY started_at DESC, id LIMIT 500'),
@@ -316,7 +329,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   async saveRun(r: StoredRun) {
-    this.q.saveRun!.run(r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence));
+    this.q.saveRun!.run(r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence), r.team ?? null);
+  }
+
+  async deleteRun(id: string) {
+    return Number(this.q.deleteRun!.run(id).changes) > 0;
   }
 
   async getRun(id: string) {
@@ -328,4 +345,101 @@ export class SqliteRunStore implements RunStore {
   }
 
   async close() {}
+}
+
+const toAccount = (r: Row | undefined): AccountRecord | undefined => r && { id: r.id as string, name: r.name as string, team: r.team as string, role: r.role as AccountRecord['role'], createdAt: Number(r.created_at) };
+
+export class SqliteAccountStore implements AccountStore {
+  private readonly db: DatabaseSync;
+  private readonly q: Record<string, StatementSync>;
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.q = {
+      any: p('SELECT 1 FROM accounts LIMIT 1'),
+      nameTaken: p('SELECT 1 FROM accounts WHERE name = ?'),
+      insert: p('INSERT INTO accounts (id, name, team, role, created_at) VALUES (?, ?, ?, ?, ?)'),
+      insertPasskey: p('INSERT INTO account_passkeys (id, account_id, public_key, counter, created_at) VALUES (?, ?, ?, ?, ?)'),
+      invite: p('SELECT * FROM invites WHERE code_hash = ?'),
+      useInvite: p('UPDATE invites SET used_by = ? WHERE code_hash = ? AND used_by IS NULL'),
+      account: p('SELECT * FROM accounts WHERE id = ?'),
+      passkey: p('SELECT * FROM account_passkeys WHERE id = ?'),
+      passkeyUse: p('UPDATE account_passkeys SET counter = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))'),
+      createSession: p('INSERT OR REPLACE INTO account_sessions (token_hash, account_id, expires_at) VALUES (?, ?, ?)'),
+      session: p('SELECT a.* FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.expires_at >= ?'),
+      deleteSession: p('DELETE FROM account_sessions WHERE token_hash = ?'),
+      createInvite: p('INSERT INTO invites (code_hash, team, role, created_by, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      deletion: p('INSERT INTO deletions (kind, object_id, label, team, by_account, by_name, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      deletionsAll: p('SELECT * FROM deletions ORDER BY at DESC LIMIT 500'),
+      deletionsOf: p('SELECT * FROM deletions WHERE team = ? ORDER BY at DESC LIMIT 500'),
+    };
+  }
+
+  async hasAccounts() {
+    return !!this.q.any!.get();
+  }
+
+  private add(a: AccountRecord, pk: AccountPasskey) {
+    if (this.q.nameTaken!.get(a.name)) throw nameTaken(a.name);
+    this.q.insert!.run(a.id, a.name, a.team, a.role, a.createdAt);
+    this.q.insertPasskey!.run(pk.id, a.id, pk.publicKey, pk.counter, pk.createdAt);
+  }
+
+  async createFirstAdmin(a: AccountRecord, pk: AccountPasskey) {
+    tx(this.db, () => {
+      if (this.q.any!.get()) throw firstAdminTaken();
+      this.add({ ...a, role: 'admin' }, pk);
+    });
+  }
+
+  async createWithInvite(codeHash: string, now: number, a: Omit<AccountRecord, 'team' | 'role'>, pk: AccountPasskey) {
+    let account: AccountRecord | undefined;
+    tx(this.db, () => {
+      const inv = this.q.invite!.get(codeHash) as Row | undefined;
+      if (!inv || inv.used_by !== null || Number(inv.expires_at) < now) throw inviteInvalid();
+      account = { ...a, team: inv.team as string, role: inv.role as AccountRecord['role'] };
+      this.add(account, pk);
+      this.q.useInvite!.run(a.id, codeHash);
+    });
+    return account!;
+  }
+
+  async getAccount(id: string) {
+    return toAccount(this.q.account!.get(id) as Row | undefined);
+  }
+
+  async getPasskey(id: string) {
+    const r = this.q.passkey!.get(id) as Row | undefined;
+    return r && { id: r.id as string, accountId: r.account_id as string, publicKey: new Uint8Array(r.public_key as Uint8Array), counter: Number(r.counter), createdAt: Number(r.created_at) };
+  }
+
+  async recordPasskeyUse(id: string, counter: number) {
+    if (Number(this.q.passkeyUse!.run(counter, id, counter, counter).changes) > 0) return 'ok' as const;
+    return this.q.passkey!.get(id) ? ('regressed' as const) : ('unknown' as const);
+  }
+
+  async createSession(tokenHash: string, accountId: string, expiresAt: number) {
+    this.q.createSession!.run(tokenHash, accountId, expiresAt);
+  }
+
+  async sessionAccount(tokenHash: string, now: number) {
+    return toAccount(this.q.session!.get(tokenHash, now) as Row | undefined);
+  }
+
+  async deleteSession(tokenHash: string) {
+    this.q.deleteSession!.run(tokenHash);
+  }
+
+  async createInvite(i: InviteRecord) {
+    this.q.createInvite!.run(i.codeHash, i.team, i.role, i.createdBy, i.expiresAt);
+  }
+
+  async recordDeletion(d: DeletionRecord) {
+    this.q.deletion!.run(d.kind, d.objectId, d.label, d.team, d.byAccount, d.byName, d.at);
+  }
+
+  async listDeletions(team?: string) {
+    const rows = (team === undefined ? this.q.deletionsAll!.all() : this.q.deletionsOf!.all(team)) as Row[];
+    return rows.map((r) => ({ kind: r.kind as DeletionRecord['kind'], objectId: r.object_id as string, label: r.label as string, team: (r.team as string | null) ?? null, byAccount: (r.by_account as string | null) ?? null, byName: r.by_name as string, at: Number(r.at) }));
+  }
 }

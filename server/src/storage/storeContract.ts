@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreConflict } from './CredentialStore.ts';
+import { AccountConflict } from './AccountStore.ts';
 import type { Stores, StoredRun } from './RunStore.ts';
 
 /**
@@ -28,7 +29,7 @@ async function conflict(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    return e instanceof StoreConflict ? e.reason : `not a StoreConflict: ${String(e)}`;
+    return e instanceof StoreConflict || e instanceof AccountConflict ? e.reason : `not a StoreConflict: ${String(e)}`;
   }
   return 'no conflict';
 }
@@ -53,8 +54,9 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       const c = s.stores.credentials;
       await c.addCredential(user, cred('c1'));
       await c.addCredential(user, cred('c2'));
-      expect(await c.getUserByName('alice')).toEqual(user);
-      expect(await c.getUserById(user.id)).toEqual(user);
+      // made with accounts off: nobody's team
+      expect(await c.getUserByName('alice')).toEqual({ ...user, team: null });
+      expect(await c.getUserById(user.id)).toEqual({ ...user, team: null });
       expect(await c.getCredential('c1')).toMatchObject({ id: 'c1', username: 'alice', transports: ['usb', 'nfc'], discoverable: true, publicKey: new Uint8Array([1, 2, 3]), counter: 0, counterRegressions: 0 });
       expect(await c.getRegistrationEvidence('c2')).toEqual({ attestationObject: new Uint8Array([9, 9]), clientDataJSON: new Uint8Array([7]) });
       expect((await c.listCredentials(user.id)).map((x) => x.id)).toEqual(['c1', 'c2']);
@@ -162,6 +164,66 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         s.stores = await s.reopen();
         expect((await s.stores.runs.getRun('r2'))?.evidence.startedAt).toBe('2026-01-02T00:00:00.000Z');
       }
+    });
+
+    it('teams: a user, its credentials and a run carry the team they were made by; runs are deleted', async () => {
+      const s = await fresh();
+      await s.stores.credentials.addCredential({ ...user, team: 'red' }, cred('t1'));
+      expect(await s.stores.credentials.getUserByName('alice')).toMatchObject({ team: 'red' });
+      expect(await s.stores.credentials.getCredential('t1')).toMatchObject({ team: 'red' });
+      expect((await s.stores.credentials.listCredentials())[0]).toMatchObject({ team: 'red' });
+      await s.stores.runs.saveRun({ ...run('tr', '2026-03-01T00:00:00.000Z'), team: 'red' });
+      await s.stores.runs.saveRun(run('nobody', '2026-03-02T00:00:00.000Z'));
+      expect(await s.stores.runs.getRun('tr')).toMatchObject({ team: 'red' });
+      expect(await s.stores.runs.getRun('nobody')).toMatchObject({ team: null });
+      expect(await s.stores.runs.deleteRun('tr')).toBe(true);
+      expect(await s.stores.runs.deleteRun('tr')).toBe(false);
+      expect(await s.stores.runs.getRun('tr')).toBeUndefined();
+    });
+
+    it('accounts: one first admin (also when two try at once), invites used once and not after they expire, unique names', async () => {
+      const s = await fresh();
+      const a = s.stores.accounts;
+      const acct = (id: string, name = id) => ({ id, name, team: 'lab', role: 'admin' as const, createdAt: 1 });
+      const pk = (id: string, accountId: string) => ({ id, accountId, publicKey: new Uint8Array([5, 6]), counter: 0, createdAt: 1 });
+      expect(await a.hasAccounts()).toBe(false);
+      const firsts = await Promise.all([a.createFirstAdmin(acct('a1'), pk('p1', 'a1')).then(() => 'ok', (e) => (e instanceof AccountConflict ? e.reason : String(e))), a.createFirstAdmin(acct('a2'), pk('p2', 'a2')).then(() => 'ok', (e) => (e instanceof AccountConflict ? e.reason : String(e)))]);
+      expect(firsts.sort()).toEqual(['ACCOUNT_EXISTS', 'ok']);
+      expect(await a.hasAccounts()).toBe(true);
+      const admin = (await a.getAccount('a1')) ?? (await a.getAccount('a2'))!;
+      expect(admin).toMatchObject({ role: 'admin', team: 'lab' });
+      await a.createInvite({ codeHash: 'h1', team: 'blue', role: 'member', createdBy: admin.id, expiresAt: 100 });
+      const joined = await a.createWithInvite('h1', 50, { id: 'm1', name: 'mia', createdAt: 2 }, pk('pm1', 'm1'));
+      expect(joined).toEqual({ id: 'm1', name: 'mia', team: 'blue', role: 'member', createdAt: 2 });
+      expect(await conflict(a.createWithInvite('h1', 50, { id: 'm2', name: 'max', createdAt: 2 }, pk('pm2', 'm2')))).toBe('INVITE_INVALID');
+      await a.createInvite({ codeHash: 'h2', team: 'blue', role: 'member', createdBy: admin.id, expiresAt: 100 });
+      expect(await conflict(a.createWithInvite('h2', 101, { id: 'm3', name: 'max', createdAt: 2 }, pk('pm3', 'm3')))).toBe('INVITE_INVALID');
+      expect(await conflict(a.createWithInvite('h2', 60, { id: 'm4', name: 'mia', createdAt: 2 }, pk('pm4', 'm4')))).toBe('ACCOUNT_NAME_TAKEN');
+      // the refused attempt left the invite unused
+      expect((await a.createWithInvite('h2', 60, { id: 'm5', name: 'max', createdAt: 2 }, pk('pm5', 'm5'))).team).toBe('blue');
+      expect(await a.getAccount('m4')).toBeUndefined();
+      expect(await conflict(a.createWithInvite('nope', 1, { id: 'm6', name: 'zed', createdAt: 2 }, pk('pm6', 'm6')))).toBe('INVITE_INVALID');
+    });
+
+    it('accounts: passkeys with forward-only counters, sessions that expire and end, deletions recorded per team', async () => {
+      const s = await fresh();
+      const a = s.stores.accounts;
+      await a.createFirstAdmin({ id: 'ad', name: 'ada', team: 'lab', role: 'admin', createdAt: 1 }, { id: 'pk', accountId: 'ad', publicKey: new Uint8Array([1, 2]), counter: 0, createdAt: 1 });
+      expect(await a.getPasskey('pk')).toEqual({ id: 'pk', accountId: 'ad', publicKey: new Uint8Array([1, 2]), counter: 0, createdAt: 1 });
+      expect(await a.recordPasskeyUse('pk', 3)).toBe('ok');
+      expect(await a.recordPasskeyUse('pk', 3)).toBe('regressed');
+      expect(await a.recordPasskeyUse('none', 3)).toBe('unknown');
+      expect((await a.getPasskey('pk'))!.counter).toBe(3);
+      await a.createSession('sess', 'ad', 1000);
+      expect(await a.sessionAccount('sess', 999)).toMatchObject({ id: 'ad', name: 'ada' });
+      expect(await a.sessionAccount('sess', 1001)).toBeUndefined();
+      expect(await a.sessionAccount('other', 1)).toBeUndefined();
+      await a.deleteSession('sess');
+      expect(await a.sessionAccount('sess', 1)).toBeUndefined();
+      await a.recordDeletion({ kind: 'credential', objectId: 'c1', label: 'alice', team: 'red', byAccount: 'ad', byName: 'ada', at: 5 });
+      await a.recordDeletion({ kind: 'run', objectId: 'r1', label: 'Key 5', team: 'blue', byAccount: null, byName: '127.0.0.1', at: 6 });
+      expect((await a.listDeletions()).map((d) => d.objectId)).toEqual(['r1', 'c1']);
+      expect(await a.listDeletions('red')).toEqual([{ kind: 'credential', objectId: 'c1', label: 'alice', team: 'red', byAccount: 'ad', byName: 'ada', at: 5 }]);
     });
   });
 }
