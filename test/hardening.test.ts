@@ -69,7 +69,8 @@ describe('who may talk to the server', () => {
 
   it('beyond loopback: every request needs the token (URL, then cookie; or a bearer header)', async () => {
     const token = 'lab-token-0123456789abcdef';
-    s = await startTestServer({ flags: ['--host', '0.0.0.0', '--token', token] });
+    // the token layer alone (accounts, on by default off loopback, are tested in accounts.test.ts)
+    s = await startTestServer({ flags: ['--host', '0.0.0.0', '--token', token, '--accounts', 'off'] });
     const none = await s.app.inject({ method: 'GET', url: '/api/config', headers: { host: 'lab.example:8080' } });
     expect([none.statusCode, none.json().error.code]).toEqual([401, 'TOKEN_REQUIRED']);
     const wrong = await s.app.inject({ method: 'GET', url: '/api/config?token=lab-token-XXXXXXXXXXXXXXXX' });

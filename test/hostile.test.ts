@@ -41,6 +41,7 @@ beforeAll(async () => {
     run: { label: 'x', firmware: '1' },
     stepResult: { response: reg },
     usbRun: { device: '/dev/hidraw0', pin: '123456', setPin: false },
+    accountOptions: { name: 'ada', team: 'lab', token: 'x'.repeat(30) },
   };
 });
 afterAll(async () => {
@@ -129,6 +130,15 @@ function generator(seed: number) {
       ['GET', `/api/runs/diff?a=${id()}&b=${id()}`, undefined],
       ['GET', '/api/usb/devices', undefined],
       ['GET', `/api/usb/runs/${id()}`, undefined],
+      ['DELETE', `/api/runs/${pick(['00000000-0000-4000-8000-000000000000', 'not-a-uuid', 'x'.repeat(int(3000)), '%00'])}`, undefined],
+      ['GET', '/api/account', undefined],
+      ['POST', '/api/account/register/options', valid.accountOptions],
+      ['POST', '/api/account/register/verify', valid.reg],
+      ['POST', '/api/account/signin/options', {}],
+      ['POST', '/api/account/signin/verify', valid.auth],
+      ['POST', '/api/account/signout', {}],
+      ['POST', '/api/account/invites', { team: 'red', role: 'member' }],
+      ['GET', '/api/account/deletions', undefined],
       ['GET', pick(['/', '/run.html', '/index.html', '/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fpackage.json', '/assets/%00', `/${'a'.repeat(int(MAX_URL))}`, '/api/', '/api/nothing', '/.git/config', '/\\..\\..\\windows']), undefined],
     ] as const);
   };

@@ -10,6 +10,8 @@ import { storePlugin } from './plugins/store.ts';
 import { challengesPlugin } from './plugins/challenges.ts';
 import { sessionPlugin } from './plugins/session.ts';
 import { accessPlugin } from './plugins/access.ts';
+import { accountsPlugin } from './plugins/accounts.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
 import { HarnessError, isHarnessError, loadNodeHid, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './jsonDepth.ts';
@@ -117,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(storePlugin, { stores: deps.stores });
   await app.register(challengesPlugin);
   await app.register(sessionPlugin);
+  await app.register(accountsPlugin);
   await app.register(metadataPlugin, { metadata: deps.metadata, notify: deps.notify });
 
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -161,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authenticationRoutes);
   await app.register(credentialRoutes);
   await app.register(runRoutes);
+  await app.register(accountRoutes);
   await app.register(usbRunRoutes, { nodeHid: deps.nodeHid ?? loadNodeHid });
 
   const dir = deps.config.clientDir;

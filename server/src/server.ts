@@ -12,7 +12,9 @@ export const clientDist = () => packagePath('dist', 'client');
 /** Start the harness: the only place that listens. Returns a stop function. */
 export async function startServer(config: Config, log: (line: string) => void = console.log) {
   // beyond loopback every request needs the access token: one is made for this run unless given
-  if (!isLoopbackHost(config.host) && !config.token) config = { ...config, token: crypto.randomBytes(24).toString('base64url') };
+  // beyond loopback every request needs the access token; with accounts on, the first admin registers
+  // with it: one is made for this run unless given
+  if ((!isLoopbackHost(config.host) || config.accounts) && !config.token) config = { ...config, token: crypto.randomBytes(24).toString('base64url') };
   let https: { cert: string | Buffer; key: string | Buffer } | undefined;
   if (config.tls && 'cert' in config.tls) {
     https = { cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) };
@@ -29,8 +31,11 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   // PORT=0: the default origin is the port actually bound, or every ceremony would fail
   if (config.port === 0 && config.originsDefaulted) app.config.origins.splice(0, app.config.origins.length, `${https ? 'https' : 'http'}://${config.rpId}${port === (https ? 443 : 80) ? '' : `:${port}`}`);
-  const url = `${https ? 'https' : 'http'}://${config.rpId}:${port}/${config.token ? `?token=${config.token}` : ''}`;
+  const base = `${https ? 'https' : 'http'}://${config.rpId}:${port}/`;
+  const url = `${base}${config.token && !isLoopbackHost(config.host) ? `?token=${config.token}` : ''}`;
   log(`fido2-harness listening on ${url}`);
-  log(`  RP ID ${config.rpId}; accepted origins ${app.config.origins.join(', ')}; store ${app.stores.describe ?? config.dataDir}${config.accounts ? '; accounts on: people sign in to the harness' : ''}${config.token ? '; reachable beyond this machine: every request needs the token in that URL' : ''}`);
+  const reach = isLoopbackHost(config.host) ? '' : '; reachable beyond this machine: every request needs the token in that URL';
+  log(`  RP ID ${config.rpId}; accepted origins ${app.config.origins.join(', ')}; store ${app.stores.describe ?? config.dataDir}${config.accounts ? '; accounts on: people sign in to the harness' : ''}${reach}`);
+  if (config.accounts && !(await app.stores.accounts.hasAccounts())) log(`  accounts on and none made yet: the first admin registers a passkey at ${base}account.html?token=${config.token}`);
   return { app, url, port, stop: () => app.close() };
 }

@@ -1,8 +1,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
-/** One browser session against app.inject: keeps the session cookie like a browser would. */
+/** One browser session against app.inject: keeps its cookies (session, account) like a browser would. */
 export class ApiSession {
-  private cookie = '';
+  private readonly jar = new Map<string, string>();
+  private get cookie() {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
   private readonly app: FastifyInstance;
   constructor(app: FastifyInstance) {
     this.app = app;
@@ -15,8 +18,10 @@ export class ApiSession {
       headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
       ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    const set = res.cookies.find((c) => c.name === 'fh_sid');
-    if (set) this.cookie = `fh_sid=${set.value}`;
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number }[]) {
+      if (c.maxAge === 0 || c.value === '') this.jar.delete(c.name);
+      else this.jar.set(c.name, c.value);
+    }
     return res;
   }
 
@@ -26,5 +31,9 @@ export class ApiSession {
 
   get(url: string) {
     return this.request('GET', url);
+  }
+
+  delete(url: string) {
+    return this.request('DELETE', url);
   }
 }

@@ -4,6 +4,7 @@ import { memoryChallenges, type Challenges } from '../challenges/ChallengeStore.
 import type { RegistrationContext } from '../routes/registration.ts';
 import type { AuthenticationContext } from '../routes/authentication.ts';
 import type { RunStepContext } from '../routes/runs.ts';
+import type { AccountRegistrationContext, AccountSignInContext } from '../routes/accounts.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,7 +12,7 @@ declare module 'fastify' {
   }
 }
 
-export type CeremonyContext = RegistrationContext | AuthenticationContext | RunStepContext;
+export type CeremonyContext = RegistrationContext | AuthenticationContext | RunStepContext | AccountRegistrationContext | AccountSignInContext;
 
 /** Challenges in this process, or in the database the stores share with other instances. */
 export const challengesPlugin = fp(

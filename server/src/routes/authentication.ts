@@ -24,7 +24,9 @@ export async function authenticationRoutes(app: FastifyInstance) {
     const b = req.body ?? {};
     let allow: { id: string; type: 'public-key'; transports?: string[] }[] = [];
     if (b.username !== undefined) {
-      const user = await app.credentials.getUserByName(b.username);
+      const found = await app.credentials.getUserByName(b.username);
+      // another team's user is, to this person, no user at all
+      const user = found && app.teams.canSee(req, found.team) ? found : undefined;
       const creds = user ? await app.credentials.listCredentials(user.id) : [];
       if (creds.length === 0) {
         return reply.code(404).send({ error: { code: 'USER_UNKNOWN', message: `no credentials are registered for "${b.username}": register first, or leave the username empty for a discoverable sign-in` } });
@@ -70,7 +72,8 @@ export async function authenticationRoutes(app: FastifyInstance) {
     if (ctx.allowCredentials.length && !ctx.allowCredentials.includes(id)) {
       return fail(422, 'CREDENTIAL_NOT_ALLOWED', 'the authenticator answered with a credential that was not in allowCredentials (WebAuthn L3 §7.2 step 5)');
     }
-    const cred = await app.credentials.getCredential(id);
+    const found = await app.credentials.getCredential(id);
+    const cred = found && app.teams.canSee(req, found.team) ? found : undefined;
     if (!cred) return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
     // §7.2 step 6: discoverable sign-in must name the owner
     if (!ctx.allowCredentials.length && !parsed.userHandle) {

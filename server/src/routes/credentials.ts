@@ -10,9 +10,9 @@ export async function credentialRoutes(app: FastifyInstance) {
     },
   }, async (req) => {
     const user = req.query.username === undefined ? undefined : await app.credentials.getUserByName(req.query.username);
-    if (req.query.username !== undefined && !user) return { credentials: [] };
+    if (req.query.username !== undefined && (!user || !app.teams.canSee(req, user.team))) return { credentials: [] };
     const at = new Date(app.now());
-    return { credentials: (await app.credentials.listCredentials(user?.id)).map((c) => presentCredential(c, c.username ?? '', app.metadata.summary(c.aaguid, at))) };
+    return { credentials: (await app.credentials.listCredentials(user?.id)).filter((c) => app.teams.canSee(req, c.team)).map((c) => presentCredential(c, c.username ?? '', app.metadata.summary(c.aaguid, at))) };
   });
 
   app.get<{ Params: { id: string } }>('/api/credentials/:id/counter-regressions', {
@@ -23,9 +23,11 @@ export async function credentialRoutes(app: FastifyInstance) {
         ...errorResponses,
       },
     },
-  }, async (req) => ({
-    regressions: (await app.credentials.listCounterRegressions(req.params.id)).map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
-  }));
+  }, async (req, reply) => {
+    const c = await app.credentials.getCredential(req.params.id);
+    if (c && !app.teams.canSee(req, c.team)) return reply.code(404).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: `no credential ${req.params.id}` } });
+    return { regressions: (await app.credentials.listCounterRegressions(req.params.id)).map((r) => ({ ...r, at: new Date(r.at).toISOString() })) };
+  });
 
   app.delete<{ Params: { id: string } }>('/api/credentials/:id', {
     schema: {
@@ -33,10 +35,12 @@ export async function credentialRoutes(app: FastifyInstance) {
       response: { 204: { type: 'null' }, ...errorResponses },
     },
   }, async (req, reply) => {
-    if (!(await app.credentials.deleteCredential(req.params.id))) {
+    const c = await app.credentials.getCredential(req.params.id);
+    if (!c || !app.teams.canSee(req, c.team) || !(await app.credentials.deleteCredential(req.params.id))) {
       return reply.code(404).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: `no credential ${req.params.id}` } });
     }
     app.keyCache.forget(req.params.id);
+    await app.stores.accounts.recordDeletion({ kind: 'credential', objectId: c.id, label: c.username ?? '', team: c.team ?? null, ...app.teams.actor(req), at: app.now() });
     return reply.code(204).send();
   });
 

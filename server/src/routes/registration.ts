@@ -14,6 +14,8 @@ export interface RegistrationContext {
   displayName: string;
   requireUserVerification: boolean;
   algorithms: number[];
+  /** the team the new user belongs to (accounts on), or the existing user's */
+  team: string | null;
 }
 
 type OptionsBody = RegistrationOptionsRequest;
@@ -32,6 +34,9 @@ export async function registrationRoutes(app: FastifyInstance) {
   }, async (req) => {
     const b = req.body;
     const existing = await app.credentials.getUserByName(b.username);
+    if (existing && !app.teams.canSee(req, existing.team)) {
+      throw new HarnessError('USERNAME_TAKEN', `the username "${b.username}" belongs to another team on this shared harness: choose another`, { status: 409 });
+    }
     const userId = existing?.id ?? toBase64url(crypto.randomBytes(32));
     const algorithms = (b.algorithms as number[] | undefined) ?? DEFAULT_ALGORITHMS;
     const uv = b.userVerification ?? 'preferred';
@@ -60,6 +65,7 @@ export async function registrationRoutes(app: FastifyInstance) {
       displayName: b.displayName ?? b.username,
       requireUserVerification: uv === 'required',
       algorithms,
+      team: existing ? (existing.team ?? null) : app.teams.owner(req),
     }, req.ip);
     return out;
   });
@@ -102,7 +108,7 @@ export async function registrationRoutes(app: FastifyInstance) {
     const credProps = parsed.clientExtensionResults.credProps as { rk?: unknown } | undefined;
     try {
       await app.credentials.addCredential(
-      { id: ctx.userId, username: ctx.username, displayName: ctx.displayName, createdAt: now },
+      { id: ctx.userId, username: ctx.username, displayName: ctx.displayName, createdAt: now, team: ctx.team },
       {
         id,
         userId: ctx.userId,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, createRunBody, createRunResponse, planResponse, stepResultBody, runListResponse, type CreateRunRequest, type StepResultRequest } from '../schemas/api.ts';
 import {
   CEREMONY_PLAN, STEP_NAMES, userIdFor, newRun, stepOptions, recordStep, evaluateRun, parseAuthenticationResponse, parseRegistrationResponse, diffReports, attachMetadata,
@@ -28,15 +28,17 @@ const DOWNLOADS = (Object.keys(REPORT_FORMATS) as ReportFormat[]).filter((f) => 
  * helpers, the same ones every other driver uses.
  */
 export async function runRoutes(app: FastifyInstance) {
-  const load = async (id: string) => {
-    const stored = await app.runs.getRun(id);
+  // another team's run is, to this person, no run at all
+  const load = async (id: string, req: FastifyRequest) => {
+    const found = await app.runs.getRun(id);
+    const stored = found && app.teams.canSee(req, found.team) ? found : undefined;
     if (!stored) throw new HarnessError('RUN_UNKNOWN', `no run ${id}: start one with POST /api/runs`, { status: 404 });
     return stored;
   };
   // the MDS entry as the server knows it now, by the AAGUID the key registered with
   const evaluate = (run: RunEvidence): RunReport => evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
-  const save = async (run: RunEvidence, report: RunReport, meta: { label: string; firmware: string | null }) => {
-    await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run });
+  const save = async (run: RunEvidence, report: RunReport, meta: { label: string; firmware: string | null; team: string | null }) => {
+    await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run, team: meta.team });
   };
   const rp = () => ({ id: app.config.rpId, name: app.config.rpName });
 
@@ -50,14 +52,14 @@ export async function runRoutes(app: FastifyInstance) {
     const label = req.body?.label ?? 'Security key';
     const firmware = req.body?.firmware ?? null;
     const run = newRun({ rp: rp(), origin: app.config.origins[0]!, subject: { label, via: 'physical', ...(firmware ? { firmware } : {}) }, now: () => new Date(app.now()) });
-    await save(run, evaluate(run), { label, firmware });
+    await save(run, evaluate(run), { label, firmware, team: app.teams.owner(req) });
     return { id: run.id, plan: plan() };
   });
 
   app.post<{ Params: { id: string; step: StepName } }>('/api/runs/:id/steps/:step/options', {
     schema: { params: { type: 'object', properties: { id: ID, step: STEP } }, response: { 200: anyObject, ...errorResponses } },
   }, async (req) => {
-    const { evidence: run } = await load(req.params.id);
+    const { evidence: run } = await load(req.params.id, req);
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
     const options = stepOptions(run, step, rp());
     await app.challenges.issue(options.challenge, req.sessionId, { ceremony: 'run-step', runId: run.id, step: step.step, options }, req.ip);
@@ -71,7 +73,7 @@ export async function runRoutes(app: FastifyInstance) {
       response: { 200: anyObject, ...errorResponses },
     },
   }, async (req, reply: FastifyReply) => {
-    const stored = await load(req.params.id);
+    const stored = await load(req.params.id, req);
     const run = stored.evidence;
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
     let challenge = req.body.challenge;
@@ -98,7 +100,7 @@ export async function runRoutes(app: FastifyInstance) {
     }
     recordStep(run, step, ctx.options, req.body.response ? { response: req.body.response } : { error: req.body.error! }, new Date(app.now()));
     const report = evaluate(run);
-    await save(run, report, { label: stored.label, firmware: stored.firmware });
+    await save(run, report, { label: stored.label, firmware: stored.firmware, team: stored.team ?? null });
     return report;
   });
 
@@ -108,21 +110,31 @@ export async function runRoutes(app: FastifyInstance) {
       response: { 200: runListResponse, ...errorResponses },
     },
   }, async (req) => ({
-    runs: (await app.runs.listRuns(req.query.aaguid)).map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
+    runs: (await app.runs.listRuns(req.query.aaguid)).filter((r) => app.teams.canSee(req, r.team)).map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
   }));
 
   app.get<{ Querystring: { a: string; b: string } }>('/api/runs/diff', {
     schema: { querystring: { type: 'object', additionalProperties: false, required: ['a', 'b'], properties: { a: ID, b: ID } }, response: { 200: anyObject, ...errorResponses } },
-  }, async (req) => diffReports(evaluate((await load(req.query.a)).evidence), evaluate((await load(req.query.b)).evidence)));
+  }, async (req) => diffReports(evaluate((await load(req.query.a, req)).evidence), evaluate((await load(req.query.b, req)).evidence)));
 
   app.get<{ Params: { id: string } }>('/api/runs/:id', {
     schema: { params: { type: 'object', properties: { id: ID } }, response: { 200: anyObject, ...errorResponses } },
-  }, async (req) => evaluate((await load(req.params.id)).evidence));
+  }, async (req) => evaluate((await load(req.params.id, req)).evidence));
+
+  app.delete<{ Params: { id: string } }>('/api/runs/:id', {
+    schema: { params: { type: 'object', properties: { id: ID } }, response: { 204: { type: 'null' }, ...errorResponses } },
+  }, async (req, reply) => {
+    const stored = await load(req.params.id, req);
+    if (await app.runs.deleteRun(stored.id)) {
+      await app.stores.accounts.recordDeletion({ kind: 'run', objectId: stored.id, label: `${stored.label}${stored.firmware ? ` firmware ${stored.firmware}` : ''}`, team: stored.team ?? null, ...app.teams.actor(req), at: app.now() });
+    }
+    return reply.code(204).send();
+  });
 
   app.get<{ Params: { id: string; format: Exclude<ReportFormat, 'text'> } }>('/api/runs/:id/report.:format', {
     schema: { params: { type: 'object', properties: { id: ID, format: { type: 'string', enum: DOWNLOADS } } } },
   }, async (req, reply) => {
-    const r = evaluate((await load(req.params.id)).evidence);
+    const r = evaluate((await load(req.params.id, req)).evidence);
     const f = REPORT_FORMATS[req.params.format];
     reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename="fido2-harness-${r.run.id}.${f.ext}"`);
     return renderReports([r], req.params.format, { wrap: false });

@@ -9,6 +9,8 @@ import {
 export type NodeHidLoader = () => Promise<NodeHidApi>;
 
 interface Job {
+  /** the team that started it (accounts on) */
+  team: string | null;
   status: UsbRunStatus;
 }
 
@@ -74,7 +76,7 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     if (info.options.clientPin === true && body.pin === undefined && !body.setPin) return refuse('PIN_REQUIRED', 'this key has a PIN: type it in the PIN field (it goes to the key and nowhere else)');
     if (body.setPin && body.pin === undefined) return refuse('PIN_REQUIRED', 'type the new PIN to set on the key');
     const id = crypto.randomUUID();
-    const job: Job = { status: { id, state: 'running', touchNow: false, touches: 0, log: [] } };
+    const job: Job = { team: app.teams.owner(req), status: { id, state: 'running', touchNow: false, touches: 0, log: [] } };
     const log = (line: string) => {
       job.status.log.push(line);
       if (job.status.log.length > MAX_LOG) job.status.log.shift();
@@ -103,7 +105,7 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
       .then(async (run: RunEvidence) => {
         if (body.firmware) run.subject.firmware = body.firmware;
         const report = evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
-        await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label, firmware: body.firmware ?? null, via: 'ctap', startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run });
+        await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label, firmware: body.firmware ?? null, via: 'ctap', startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run, team: job.team });
         Object.assign(job.status, { state: run.interrupted || run.ctap?.brokenOff ? 'failed' : 'done', runId: run.id, report, touchNow: false, ...(run.interrupted || run.ctap?.brokenOff ? { error: run.interrupted ?? run.ctap?.brokenOff } : {}) });
       })
       .catch((e: unknown) => {
@@ -123,7 +125,8 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } }, response: { 200: usbRunStatusResponse, ...errorResponses } },
   }, async (req) => {
     localOnly(req);
-    const job = jobs.get(req.params.id);
+    const found = jobs.get(req.params.id);
+    const job = found && app.teams.canSee(req, found.team) ? found : undefined;
     if (!job) throw new HarnessError('RUN_UNKNOWN', `no run over USB ${req.params.id}`, { status: 404 });
     return job.status;
   });

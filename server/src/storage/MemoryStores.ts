@@ -184,6 +184,6 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async listDeletions(team?: string) {
-    return this.deletions.filter((d) => team === undefined || d.team === team).sort((a, b) => b.at - a.at).slice(0, 500).map(copy);
+    return [...this.deletions].reverse().filter((d) => team === undefined || d.team === team).sort((a, b) => b.at - a.at).slice(0, 500).map(copy);
   }
 }

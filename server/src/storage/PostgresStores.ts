@@ -78,7 +78,7 @@ export const PG_MIGRATIONS = [
   CREATE TABLE account_passkeys (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, public_key BYTEA NOT NULL, counter BIGINT NOT NULL, created_at BIGINT NOT NULL);
   CREATE TABLE account_sessions (token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, expires_at BIGINT NOT NULL);
   CREATE TABLE invites (code_hash TEXT PRIMARY KEY, team TEXT NOT NULL, role TEXT NOT NULL, created_by TEXT NOT NULL, expires_at BIGINT NOT NULL, used_by TEXT);
-  CREATE TABLE deletions (kind TEXT NOT NULL, object_id TEXT NOT NULL, label TEXT NOT NULL, team TEXT, by_account TEXT, by_name TEXT NOT NULL, at BIGINT NOT NULL);
+  CREATE TABLE deletions (seq BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, object_id TEXT NOT NULL, label TEXT NOT NULL, team TEXT, by_account TEXT, by_name TEXT NOT NULL, at BIGINT NOT NULL);
   CREATE INDEX deletions_team ON deletions(team, at);`,
 ];
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
@@ -415,8 +415,8 @@ export class PostgresAccountStore implements AccountStore {
 
   async listDeletions(team?: string) {
     const rows = team === undefined
-      ? (await this.pool.query('SELECT * FROM deletions ORDER BY at DESC LIMIT 500')).rows
-      : (await this.pool.query('SELECT * FROM deletions WHERE team = $1 ORDER BY at DESC LIMIT 500', [team])).rows;
+      ? (await this.pool.query('SELECT * FROM deletions ORDER BY at DESC, seq DESC LIMIT 500')).rows
+      : (await this.pool.query('SELECT * FROM deletions WHERE team = $1 ORDER BY at DESC, seq DESC LIMIT 500', [team])).rows;
     return rows.map((r) => ({ kind: r.kind, objectId: r.object_id, label: r.label, team: r.team ?? null, byAccount: r.by_account ?? null, byName: r.by_name, at: Number(r.at) }));
   }
 }

@@ -370,8 +370,8 @@ export class SqliteAccountStore implements AccountStore {
       deleteSession: p('DELETE FROM account_sessions WHERE token_hash = ?'),
       createInvite: p('INSERT INTO invites (code_hash, team, role, created_by, expires_at) VALUES (?, ?, ?, ?, ?)'),
       deletion: p('INSERT INTO deletions (kind, object_id, label, team, by_account, by_name, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      deletionsAll: p('SELECT * FROM deletions ORDER BY at DESC LIMIT 500'),
-      deletionsOf: p('SELECT * FROM deletions WHERE team = ? ORDER BY at DESC LIMIT 500'),
+      deletionsAll: p('SELECT * FROM deletions ORDER BY at DESC, rowid DESC LIMIT 500'),
+      deletionsOf: p('SELECT * FROM deletions WHERE team = ? ORDER BY at DESC, rowid DESC LIMIT 500'),
     };
   }
 

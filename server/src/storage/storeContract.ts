@@ -222,7 +222,9 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect(await a.sessionAccount('sess', 1)).toBeUndefined();
       await a.recordDeletion({ kind: 'credential', objectId: 'c1', label: 'alice', team: 'red', byAccount: 'ad', byName: 'ada', at: 5 });
       await a.recordDeletion({ kind: 'run', objectId: 'r1', label: 'Key 5', team: 'blue', byAccount: null, byName: '127.0.0.1', at: 6 });
-      expect((await a.listDeletions()).map((d) => d.objectId)).toEqual(['r1', 'c1']);
+      await a.recordDeletion({ kind: 'run', objectId: 'r2', label: 'Key 6', team: 'blue', byAccount: null, byName: '127.0.0.1', at: 6 });
+      // newest first; at the same millisecond, the later one first
+      expect((await a.listDeletions()).map((d) => d.objectId)).toEqual(['r2', 'r1', 'c1']);
       expect(await a.listDeletions('red')).toEqual([{ kind: 'credential', objectId: 'c1', label: 'alice', team: 'red', byAccount: 'ad', byName: 'ada', at: 5 }]);
     });
   });

@@ -1,0 +1,186 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
+import { HarnessError, parseAuthenticationResponse, parseRegistrationResponse } from '../../../conformance/src/index.ts';
+import { ACCOUNT_COOKIE, hashSecret } from '../plugins/accounts.ts';
+import { AccountConflict, type AccountRecord } from '../storage/AccountStore.ts';
+import { authenticationVerifyResponse, errorResponses, registrationVerifyResponse, authenticatorResponseBody } from '../schemas/api.ts';
+
+/** what the challenge of an account ceremony remembers */
+export interface AccountRegistrationContext {
+  ceremony: 'account-registration';
+  accountId: string;
+  name: string;
+  /** the first admin's team; an invite's team is the invite's */
+  team?: string;
+  inviteHash?: string;
+}
+export interface AccountSignInContext {
+  ceremony: 'account-signin';
+}
+
+const SESSION_MS = 12 * 3600_000;
+const INVITE_MS = 7 * 24 * 3600_000;
+const NAME = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+const accountJson = (a: AccountRecord) => ({ name: a.name, team: a.team, role: a.role });
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const verifyBody = (response: { required: readonly string[]; properties: object }) => ({ ...authenticatorResponseBody, properties: { ...authenticatorResponseBody.properties, response: { type: 'object', ...response } } });
+
+/**
+ * People signing in to a shared harness, with a passkey (this is a WebAuthn harness). The first
+ * admin registers with the start-up token the server printed; everyone after with an invite an
+ * admin made, which puts them in its team. Sessions are a random token in an HttpOnly cookie,
+ * stored hashed. These passkeys are the harness's own: they are not keys under test and never
+ * appear among the credentials.
+ */
+export async function accountRoutes(app: FastifyInstance) {
+  const { config } = app;
+  const off = () => {
+    if (!config.accounts) throw new HarnessError('ACCOUNTS_OFF', 'accounts are off on this server (serve --accounts on, or listen beyond loopback)', { status: 409 });
+  };
+  const signIn = async (reply: FastifyReply, account: AccountRecord) => {
+    const token = crypto.randomBytes(32).toString('base64url');
+    await app.stores.accounts.createSession(hashSecret(token), account.id, app.now() + SESSION_MS);
+    reply.header('set-cookie', `${ACCOUNT_COOKIE}=${token}; Path=/api; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}${config.tls ? '; Secure' : ''}`);
+  };
+  const signedIn = (req: FastifyRequest) => {
+    if (!req.account) throw new HarnessError('ACCOUNT_REQUIRED', 'sign in first', { status: 401 });
+    return req.account;
+  };
+  const given = (req: FastifyRequest, body?: string) => {
+    const auth = req.headers.authorization;
+    return body ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined) ?? /(?:^|;\s*)fh_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  };
+  const sameSecret = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+  app.get('/api/account', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => ({
+    accounts: config.accounts,
+    signedIn: !!req.account,
+    ...(req.account ? { account: accountJson(req.account) } : {}),
+    firstAdmin: config.accounts ? !(await app.stores.accounts.hasAccounts()) : false,
+  }));
+
+  app.post<{ Body: { name: string; team?: string; token?: string; invite?: string } }>('/api/account/register/options', {
+    schema: {
+      body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: NAME, team: NAME, token: { type: 'string', maxLength: 256 }, invite: { type: 'string', minLength: 16, maxLength: 128 } } },
+      response: { 200: anyObject, ...errorResponses },
+    },
+  }, async (req) => {
+    off();
+    const b = req.body;
+    const first = !(await app.stores.accounts.hasAccounts());
+    let ctx: AccountRegistrationContext;
+    const accountId = crypto.randomUUID();
+    if (first) {
+      const token = given(req, b.token);
+      if (!config.token) throw new HarnessError('TOKEN_REQUIRED', 'this server has no start-up token to make the first admin with: start it with --token, or let it generate one (it prints the URL)', { status: 403 });
+      if (!token || !sameSecret(token, config.token)) throw new HarnessError('TOKEN_REQUIRED', 'the first account is the admin: open the URL the server printed at start (…/account.html?token=…), which carries its start-up token', { status: 403 });
+      ctx = { ceremony: 'account-registration', accountId, name: b.name, team: b.team ?? 'lab' };
+    } else {
+      if (!b.invite) throw new HarnessError('INVITE_INVALID', 'an account needs an invite: ask an admin of this harness for one', { status: 403 });
+      if (b.team) throw new HarnessError('BAD_REQUEST', 'the team comes with the invite: leave "team" out');
+      ctx = { ceremony: 'account-registration', accountId, name: b.name, inviteHash: hashSecret(b.invite) };
+    }
+    const opts = await generateRegistrationOptions({
+      rpName: `${config.rpName} (sign-in to the harness)`,
+      rpID: config.rpId,
+      userName: `${b.name} @ fido2-harness`,
+      userID: Buffer.from(accountId),
+      attestationType: 'none',
+      authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+      supportedAlgorithmIDs: [-7, -8, -257],
+    });
+    await app.challenges.issue(opts.challenge, req.sessionId, ctx, req.ip);
+    return { ...opts, firstAdmin: first };
+  });
+
+  app.post('/api/account/register/verify', { schema: { body: verifyBody(registrationVerifyResponse), response: { 200: anyObject, ...errorResponses } } }, async (req, reply) => {
+    off();
+    const challenge = parseRegistrationResponse(req.body).clientData.challenge;
+    const taken = await app.challenges.take(challenge, req.sessionId);
+    if (!taken.ok) return reply.code(422).send({ error: { code: taken.code, message: taken.message } });
+    const ctx = taken.record.context as unknown as AccountRegistrationContext;
+    if (ctx.ceremony !== 'account-registration') return reply.code(422).send({ error: { code: 'CHALLENGE_WRONG_CEREMONY', message: 'this challenge was not issued for making a harness account' } });
+    let v: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+    try {
+      v = await verifyRegistrationResponse({ response: req.body as never, expectedChallenge: taken.record.challenge, expectedOrigin: config.origins, expectedRPID: config.rpId, requireUserVerification: false });
+    } catch (e) {
+      return reply.code(422).send({ error: { code: 'BAD_RESPONSE', message: `the passkey's registration did not verify: ${(e as Error).message}` } });
+    }
+    if (!v.verified || !v.registrationInfo) return reply.code(422).send({ error: { code: 'BAD_RESPONSE', message: 'the passkey\'s registration did not verify' } });
+    const passkey = { id: v.registrationInfo.credential.id, accountId: ctx.accountId, publicKey: v.registrationInfo.credential.publicKey, counter: v.registrationInfo.credential.counter, createdAt: app.now() };
+    let account: AccountRecord;
+    try {
+      if (ctx.inviteHash) {
+        account = await app.stores.accounts.createWithInvite(ctx.inviteHash, app.now(), { id: ctx.accountId, name: ctx.name, createdAt: app.now() }, passkey);
+      } else {
+        account = { id: ctx.accountId, name: ctx.name, team: ctx.team!, role: 'admin', createdAt: app.now() };
+        await app.stores.accounts.createFirstAdmin(account, passkey);
+      }
+    } catch (e) {
+      if (!(e instanceof AccountConflict)) throw e;
+      return reply.code(e.reason === 'INVITE_INVALID' ? 403 : 409).send({ error: { code: e.reason === 'ACCOUNT_NAME_TAKEN' ? 'ACCOUNT_EXISTS' : e.reason, message: e.message } });
+    }
+    await signIn(reply, account);
+    return { signedIn: true, account: accountJson(account) };
+  });
+
+  app.post('/api/account/signin/options', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => {
+    off();
+    const opts = await generateAuthenticationOptions({ rpID: config.rpId, allowCredentials: [], userVerification: 'preferred' });
+    await app.challenges.issue(opts.challenge, req.sessionId, { ceremony: 'account-signin' }, req.ip);
+    return opts;
+  });
+
+  app.post('/api/account/signin/verify', { schema: { body: verifyBody(authenticationVerifyResponse), response: { 200: anyObject, ...errorResponses } } }, async (req, reply) => {
+    off();
+    const parsed = parseAuthenticationResponse(req.body);
+    const taken = await app.challenges.take(parsed.clientData.challenge, req.sessionId);
+    if (!taken.ok) return reply.code(422).send({ error: { code: taken.code, message: taken.message } });
+    if ((taken.record.context as unknown as AccountSignInContext).ceremony !== 'account-signin') return reply.code(422).send({ error: { code: 'CHALLENGE_WRONG_CEREMONY', message: 'this challenge was not issued for signing in to the harness' } });
+    const id = Buffer.from(parsed.rawId).toString('base64url');
+    const passkey = await app.stores.accounts.getPasskey(id);
+    if (!passkey) return reply.code(422).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: 'this passkey is not a harness account here (a key under test? pick your own harness passkey in the browser\'s chooser)' } });
+    let v: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    try {
+      v = await verifyAuthenticationResponse({ response: req.body as never, expectedChallenge: taken.record.challenge, expectedOrigin: config.origins, expectedRPID: config.rpId, credential: { id: passkey.id, publicKey: passkey.publicKey as Uint8Array<ArrayBuffer>, counter: passkey.counter }, requireUserVerification: false });
+    } catch (e) {
+      return reply.code(422).send({ error: { code: 'SIGNATURE', message: `the sign-in did not verify: ${(e as Error).message}` } });
+    }
+    if (!v.verified) return reply.code(422).send({ error: { code: 'SIGNATURE', message: 'the sign-in did not verify' } });
+    if ((await app.stores.accounts.recordPasskeyUse(id, v.authenticationInfo.newCounter)) === 'regressed') {
+      return reply.code(422).send({ error: { code: 'SIGN_COUNT', message: 'this passkey\'s counter went backwards: a cloned key? sign-in refused' } });
+    }
+    const account = (await app.stores.accounts.getAccount(passkey.accountId))!;
+    await signIn(reply, account);
+    return { signedIn: true, account: accountJson(account) };
+  });
+
+  app.post('/api/account/signout', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req, reply) => {
+    const m = /(?:^|;\s*)fh_acct=([A-Za-z0-9_-]{32,64})(?:;|$)/.exec(req.headers.cookie ?? '');
+    if (m) await app.stores.accounts.deleteSession(hashSecret(m[1]!));
+    reply.header('set-cookie', `${ACCOUNT_COOKIE}=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0`);
+    return { signedIn: false };
+  });
+
+  app.post<{ Body: { team?: string; role?: 'admin' | 'member' } }>('/api/account/invites', {
+    schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { team: NAME, role: { type: 'string', enum: ['admin', 'member'] } } }, response: { 200: anyObject, ...errorResponses } },
+  }, async (req) => {
+    off();
+    const me = signedIn(req);
+    if (me.role !== 'admin') throw new HarnessError('ADMIN_REQUIRED', 'only an admin makes invites: ask one', { status: 403 });
+    const code = crypto.randomBytes(24).toString('base64url');
+    const team = req.body?.team ?? me.team;
+    const role = req.body?.role ?? 'member';
+    const expiresAt = app.now() + INVITE_MS;
+    await app.stores.accounts.createInvite({ codeHash: hashSecret(code), team, role, createdBy: me.id, expiresAt });
+    return { code, team, role, expiresAt: new Date(expiresAt).toISOString(), url: `/account.html?invite=${code}` };
+  });
+
+  app.get('/api/account/deletions', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => {
+    off();
+    const me = signedIn(req);
+    const list = await app.stores.accounts.listDeletions(me.role === 'admin' ? undefined : me.team);
+    return { deletions: list.map((d) => ({ ...d, at: new Date(d.at).toISOString() })) };
+  });
+}
