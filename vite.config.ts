@@ -10,7 +10,7 @@ export default defineConfig({
     // no inline module-preload polyfill: the CSP forbids inline script
     modulePreload: { polyfill: false },
     target: 'es2022',
-    rollupOptions: { input: { main: 'client/index.html', run: 'client/run.html' } },
+    rollupOptions: { input: { main: 'client/index.html', run: 'client/run.html', account: 'client/account.html' } },
   },
   server: {
     proxy: { '/api': 'http://localhost:8080' },

@@ -93,6 +93,8 @@ const NEXT_STEP: Record<string, string> = {
   CREDENTIAL_EXISTS: 'This credential is already registered: sign in with it, or delete it first.',
   USER_HANDLE_MISSING: 'Register with "Resident key: required" so the key stores the account, then sign in without username.',
   NON_CANONICAL_CBOR: 'The key sent CBOR that is not in CTAP2 canonical form: report it to the key vendor.',
+  ACCOUNT_REQUIRED: 'This harness is shared: sign in first on the account page (/account.html), then come back.',
+  USERNAME_TAKEN: 'Another team on this shared harness uses that username: choose another.',
 };
 
 export function explainServerError(code: string, message: string, ceremony: string): string {

@@ -5,6 +5,7 @@ import { textToBase64url } from './binary.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError, explainServerError } from './explainError.ts';
 import { renderDecoded, renderCredentials, ALG_NAMES } from './render.ts';
+import { showAccountBadge } from './accountBadge.ts';
 import type { ApiConfig, AuthenticationOptionsRequest, CredentialList, RegistrationOptionsRequest, VerifyResult } from '../../server/src/schemas/api.ts';
 
 
@@ -139,4 +140,7 @@ async function init() {
   document.body.dataset.ready = 'true';
 }
 
-init().catch((e) => setStatus('error', `Could not reach the harness server: ${(e as Error).message}. Is it running?`));
+void showAccountBadge();
+init().catch((e) => setStatus('error', e instanceof ApiError && e.code === 'ACCOUNT_REQUIRED'
+  ? 'This harness is shared between people: sign in first on the account page (link in the header), then reload.'
+  : `Could not reach the harness server: ${(e as Error).message}. Is it running?`));

@@ -3,6 +3,7 @@ import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
 import { codeId } from './render.ts';
+import { showAccountBadge } from './accountBadge.ts';
 import type { CreateRunRequest, CreateRunResponse, PlanResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
 
 /**
@@ -311,4 +312,7 @@ if (saved) {
     sessionStorage.removeItem('fh-run');
   }
 }
-refreshRuns().then(() => (document.body.dataset.ready = 'true')).catch((e) => status('error', `Could not reach the harness server: ${(e as Error).message}`));
+void showAccountBadge();
+refreshRuns().then(() => (document.body.dataset.ready = 'true')).catch((e) => status('error', e instanceof ApiError && e.code === 'ACCOUNT_REQUIRED'
+  ? 'This harness is shared between people: sign in first on the account page (link in the header), then reload.'
+  : `Could not reach the harness server: ${(e as Error).message}`));

@@ -7,10 +7,10 @@ import { launchChromium } from '../../runner/chromium.ts';
  * One real server (SQLite file, built page) and one Chromium per e2e test file. The
  * returned object is filled in by beforeAll.
  */
-export function useServerAndBrowser(): { s: TestServer; browser: Browser } {
+export function useServerAndBrowser(o: { flags?: string[] } = {}): { s: TestServer; browser: Browser } {
   const env = {} as { s: TestServer; browser: Browser };
   beforeAll(async () => {
-    env.s = await startTestServer({ listen: true });
+    env.s = await startTestServer({ listen: true, flags: o.flags });
     env.browser = await launchChromium();
   });
   afterAll(async () => {
