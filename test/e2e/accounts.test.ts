@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from '../helpers/e2eSetup.ts';
@@ -45,7 +46,8 @@ describe('accounts in the browser', () => {
     await admin.page.click('#make-invite');
     const link = (await admin.page.textContent('[data-testid=invite-link]'))!;
     expect(link).toMatch(/\/account\.html\?invite=[A-Za-z0-9_-]{32}$/);
-    await admin.page.screenshot({ path: 'test-results/account-page.png', fullPage: true });
+    fs.mkdirSync('test-artifacts', { recursive: true });
+    await admin.page.screenshot({ path: 'test-artifacts/account-page.png', fullPage: true });
 
     // the colleague opens the invite link: team red, a member
     const rita = await openWithVirtualKey(env.browser, link, KEY, { waitForDemo: false });
