@@ -120,4 +120,27 @@ describe.skipIf(!cluster)('two instances, one PostgreSQL database', { timeout: 1
     expect([replay.status, replay.json.error.code]).toEqual([422, 'SIGN_COUNT']);
     a = await start();
   });
+
+  it('accounts: signed in on one instance is signed in on the other; a sign-out on either ends it everywhere', async () => {
+    const db = await cluster!.createDatabase();
+    const token = 'multi-instance-token-0123456789';
+    const flags = ['serve', '--port', '0', '--store', db, '--origins', ORIGIN, '--accounts', 'on', '--token', token];
+    const [c, d] = await Promise.all([startHarness(flags, READY), startHarness(flags, READY)]);
+    try {
+      const browser = new HttpBrowser(base(c));
+      const key = new SoftAuthenticator();
+      const opts = (await browser.post('/api/account/register/options', { name: 'ada', team: 'lab', token }, base(c))).json;
+      expect((await browser.post('/api/account/register/verify', await key.create(opts, ORIGIN), base(d))).json).toMatchObject({ signedIn: true });
+      expect((await browser.get('/api/account', base(c))).json).toMatchObject({ signedIn: true, account: { name: 'ada', team: 'lab' } });
+      expect((await browser.get('/api/credentials', base(d))).status).toBe(200);
+      const signedInCookie = browser.cookie;
+      await browser.post('/api/account/signout', {}, base(d));
+      // the old cookie replayed on the other instance: the session is gone from the shared database
+      browser.cookie = signedInCookie;
+      expect((await browser.get('/api/credentials', base(c))).status).toBe(401);
+    } finally {
+      await c.stop();
+      await d.stop();
+    }
+  });
 });
