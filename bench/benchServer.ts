@@ -6,10 +6,12 @@ import { loadConfig } from '../server/src/config.ts';
 
 /**
  * The RP server for the route benchmark, in a process of its own (fresh heap, its own core):
- * a temp data dir, port 0, prints "port N" and its CPU time when told to stop (stdin closes).
+ * a temp data dir (or the store URL given, e.g. a PostgreSQL database several of these share), port 0;
+ * prints "port N"; stops when its stdin closes.
  */
+const store = process.argv[2];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-bench-'));
-const config = loadConfig(['--port', '0', '--data-dir', dataDir], {}, process.cwd());
+const config = loadConfig(['--port', '0', '--data-dir', dataDir, ...(store ? ['--store', store] : [])], {}, process.cwd());
 const app = await buildApp({ config });
 // the HTTP floor: a no-op JSON route on the same server (same hooks, same body parser, same session
 // cookie), loaded by the same generator with the same bodies: what the HTTP stack itself allows

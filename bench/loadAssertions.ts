@@ -8,17 +8,17 @@ import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticato
  * /api/authentication/verify over keep-alive connections for a bounded time and count.
  * Each connection sends its own credential's assertions in counter order.
  */
-const [url, connectionsArg, perConnArg, msArg, targetArg] = process.argv.slice(2);
+const [urls, connectionsArg, perConnArg, msArg, targetArg] = process.argv.slice(2);
+/** several server instances (comma-separated): connection i talks to instance i mod n */
+const bases = urls!.split(',').map((u) => new URL(u));
 /** where the timed phase posts (the no-op route measures the HTTP floor with the same bodies) */
 const target = targetArg ?? '/api/authentication/verify';
-const base = new URL(url!);
 const connections = Number(connectionsArg ?? 8);
 const perConnection = Number(perConnArg ?? 2000);
 const maxMs = Number(msArg ?? 4000);
-const origin = base.origin;
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections * 2 });
 
-function post(path: string, body: unknown, cookie?: string): Promise<{ status: number; json: any; cookie?: string }> {
+function post(base: URL, path: string, body: unknown, cookie?: string): Promise<{ status: number; json: any; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
     const req = http.request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(cookie ? { cookie } : {}) } }, (res) => {
@@ -34,19 +34,34 @@ function post(path: string, body: unknown, cookie?: string): Promise<{ status: n
   });
 }
 
+/** requests in flight per connection (HTTP/1.1 pipelining) */
+const WINDOW = 4;
+
 interface Job { cookie: string; body: string }
 
+/**
+ * One connection's requests: WINDOW credentials taking turns, so the requests in flight together
+ * are always of different credentials and each credential's next one leaves only after its last
+ * answer came back: counters arrive in order even when the server handles pipelined requests
+ * concurrently (a shared database), so the run measures the route, not refused regressions.
+ */
 async function prepare(conn: number): Promise<Job[]> {
-  const key = new SoftAuthenticator();
-  const username = `bench-${process.pid}-${conn}`;
-  const o = await post('/api/registration/options', { username, residentKey: 'discouraged', userVerification: 'discouraged' });
-  const v = await post('/api/registration/verify', await key.create(o.json, origin), o.cookie);
-  if (v.status !== 200) throw new Error(`registration failed: ${JSON.stringify(v.json)}`);
+  const base = bases[conn % bases.length]!;
+  const origin = base.origin;
+  const keys = await Promise.all(Array.from({ length: WINDOW }, async (_, w) => {
+    const key = new SoftAuthenticator();
+    const username = `bench-${process.pid}-${conn}-${w}`;
+    const o = await post(base, '/api/registration/options', { username, residentKey: 'discouraged', userVerification: 'discouraged' });
+    const v = await post(base, '/api/registration/verify', await key.create(o.json, origin), o.cookie);
+    if (v.status !== 200) throw new Error(`registration failed: ${JSON.stringify(v.json)}`);
+    return { key, username };
+  }));
   const jobs: Job[] = [];
   let cookie: string | undefined;
   for (let i = 0; i < perConnection; i++) {
     if (i % 60 === 0) cookie = undefined; // a new session every 60 challenges (the server keeps 64 per session)
-    const a = await post('/api/authentication/options', { username, userVerification: 'discouraged' }, cookie);
+    const { key, username } = keys[i % WINDOW]!;
+    const a = await post(base, '/api/authentication/options', { username, userVerification: 'discouraged' }, cookie);
     cookie = a.cookie;
     jobs.push({ cookie: cookie!, body: JSON.stringify(await key.get(a.json, origin)) });
   }
@@ -62,13 +77,13 @@ agent.destroy();
  * the server and the figure measures the server. Responses come back in request order,
  * so each credential's counters still arrive in order.
  */
-const WINDOW = 4;
 process.stdout.write('timed phase\n');
 let ok = 0;
 let failed = 0;
 const start = performance.now();
 const deadline = start + maxMs;
-await Promise.all(queues.map((jobs) => new Promise<void>((resolve, reject) => {
+await Promise.all(queues.map((jobs, conn) => new Promise<void>((resolve, reject) => {
+  const base = bases[conn % bases.length]!;
   const reqs = jobs.map((j) => Buffer.from(`POST ${target} HTTP/1.1\r\nHost: ${base.host}\r\nContent-Type: application/json\r\nCookie: ${j.cookie}\r\nContent-Length: ${Buffer.byteLength(j.body)}\r\n\r\n${j.body}`));
   const sock = net.connect(Number(base.port), base.hostname);
   let sent = 0;

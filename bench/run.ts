@@ -17,7 +17,7 @@ import { coseKeyToPublicKey } from '../conformance/src/webauthn/coseKey.ts';
  */
 interface Figure { name: string; value: number; unit: string; ratio: number; floor: number | null }
 const json = process.argv.includes('--json');
-/** --only a,b: just those sections (assertion, registration, mds, virtual, ctap, check-ctap, route) */
+/** --only a,b: just those sections (assertion, registration, mds, virtual, ctap, check-ctap, route, route-postgres) */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (section: string) => !only || only.includes(section);
 const log = (s: string) => !json && process.stdout.write(`${s}\n`);
@@ -187,8 +187,8 @@ if (want('check-ctap')) {
 // time. Two runs, the better one reported (as hyperfine reports the minimum): on a shared
 // 2-core VM a neighbour's burst lands in one run, not in the server's real speed.
 /** A helper process of this bench: started, its first stdout line matched, stopped by closing its stdin. */
-async function startPeer<T>(script: string, match: (out: string) => T | undefined): Promise<{ value: T; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(here, script)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startPeer<T>(script: string, match: (out: string) => T | undefined, args: string[] = []): Promise<{ value: T; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const value = await new Promise<T>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -201,12 +201,12 @@ async function startPeer<T>(script: string, match: (out: string) => T | undefine
   return { value, stop: async () => { child.stdin.end(); await new Promise((r) => child.once('exit', r)); } };
 }
 
-async function routeRun(target = '/api/authentication/verify'): Promise<{ ok: number; failed: number; seconds: number; rps: number }> {
-  const server = await startPeer('benchServer.ts', (out) => { const m = /port (\d+)/.exec(out); return m ? Number(m[1]) : undefined; });
+async function routeRun(target = '/api/authentication/verify', o: { store?: string; instances?: number } = {}): Promise<{ ok: number; failed: number; seconds: number; rps: number }> {
+  const servers = await Promise.all(Array.from({ length: o.instances ?? 1 }, () => startPeer('benchServer.ts', (out) => { const m = /port (\d+)/.exec(out); return m ? Number(m[1]) : undefined; }, o.store ? [o.store] : [])));
   try {
-    const port = server.value;
+    const urls = servers.map((s) => `http://localhost:${s.value}/`).join(',');
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(here, 'loadAssertions.ts'), `http://localhost:${port}/`, String(CONNECTIONS), String(Math.ceil(10000 / CONNECTIONS)), '3000', target], { timeout: 120_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [path.join(here, 'loadAssertions.ts'), urls, String(CONNECTIONS), String(Math.ceil(10000 / CONNECTIONS)), '3000', target], { timeout: 120_000 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`load generator failed: ${stderr || err.message}`));
         else resolve(stdout);
       });
@@ -215,7 +215,7 @@ async function routeRun(target = '/api/authentication/verify'): Promise<{ ok: nu
     if (r.failed) throw new Error(`${r.failed} assertions were rejected during the load run`);
     return r;
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 if (want('route')) {
@@ -230,6 +230,25 @@ if (want('route')) {
   figures.push({ name: 'the route against its physical limit (HTTP floor time + one P-256 verify per request)', value: Math.round(limit), unit: 'req/s', ratio: limit / F, floor: null });
   log(`  (the route reaches ${((best.rps / floor.rps) * 100).toFixed(0)}% of the HTTP floor and ${((best.rps / limit) * 100).toFixed(0)}% of floor + one verify)`);
   log(`  (route runs: ${runs.map((r) => `${r.ok} verified in ${r.seconds.toFixed(2)} s = ${Math.round(r.rps)}/s`).join('; ')}; 0 rejected)`);
+}
+
+// the same route with the team store: two server processes on one throw-away PostgreSQL database
+// (same machine: the database, both instances and the generator share its cores)
+if (want('route-postgres')) {
+  const { startTempPostgres } = await import('../test/helpers/postgres.ts');
+  const pg = await startTempPostgres();
+  if ('skip' in pg) log(`  (route on PostgreSQL skipped: ${pg.skip})`);
+  else {
+    try {
+      const runs = [];
+      for (let i = 0; i < 2; i++) runs.push(await routeRun('/api/authentication/verify', { store: await pg.createDatabase(), instances: 2 }));
+      const best = runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+      figures.push({ name: 'POST /api/authentication/verify on PostgreSQL, two instances sharing one database (counters and challenges in it)', value: Math.round(best.rps), unit: 'req/s', ratio: best.rps / F, floor: null });
+      log(`  (PostgreSQL route runs: ${runs.map((r) => `${r.ok} verified in ${r.seconds.toFixed(2)} s = ${Math.round(r.rps)}/s`).join('; ')}; 0 rejected)`);
+    } finally {
+      await pg.stop();
+    }
+  }
 }
 
 if (json) {
