@@ -18,7 +18,8 @@ import { coseKeyToPublicKey } from '../conformance/src/webauthn/coseKey.ts';
 interface Figure { name: string; value: number; unit: string; ratio: number; floor: number | null }
 const json = process.argv.includes('--json');
 /** --only a,b: just those sections (assertion, registration, mds, virtual, ctap, check-ctap, route, route-postgres) */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const onlyAt = process.argv.indexOf('--only');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const want = (section: string) => !only || only.includes(section);
 const log = (s: string) => !json && process.stdout.write(`${s}\n`);
 const figures: Figure[] = [];
