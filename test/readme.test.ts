@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from '../scripts/catalogue.ts';
 import { faultMatrixMarkdown } from '../conformance/src/checks/faultMatrix.ts';
 import { findingCodesIn } from '../conformance/src/findings/findingCodes.ts';
+import { CONFIG_FLAGS } from '../server/src/config.ts';
 
 const readme = () => fs.readFileSync('README.md', 'utf8');
 
@@ -30,5 +31,12 @@ describe('README', () => {
     const readme = fs.readFileSync('README.md', 'utf8');
     const copy = readme.slice(readme.indexOf('<!-- fault-matrix:start -->') + 27, readme.indexOf('<!-- fault-matrix:end -->')).trim();
     expect(copy).toBe(faultMatrixMarkdown());
+  });
+
+  it('lists every serve flag with its environment variable in the configuration table', () => {
+    const table = readme().slice(readme().indexOf('## Configuration'), readme().indexOf('### Who may reach the server'));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `--'));
+    const missing = CONFIG_FLAGS.filter(({ flag, env }) => !rows.some((r) => r.includes(`\`${flag}\``) && r.includes(`\`${env}`)));
+    expect(missing).toEqual([]);
   });
 });
