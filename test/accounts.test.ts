@@ -94,6 +94,8 @@ describe('accounts', () => {
       ['POST', '/api/registration/options', { username: 'x' }], ['POST', '/api/registration/verify', {}], ['POST', '/api/authentication/options', {}], ['POST', '/api/authentication/verify', {}],
       ['POST', '/api/runs', {}], ['GET', '/api/runs'], ['GET', '/api/runs/00000000-0000-0000-0000-000000000000'], ['DELETE', '/api/runs/00000000-0000-0000-0000-000000000000'],
       ['GET', '/api/runs/diff?a=00000000-0000-0000-0000-000000000000&b=00000000-0000-0000-0000-000000000000'], ['GET', '/api/usb/devices'],
+      ['POST', '/api/usb/runs', {}], ['GET', '/api/usb/runs/00000000-0000-0000-0000-000000000000'], ['GET', '/api/runs/00000000-0000-0000-0000-000000000000/report.json'],
+      ['POST', '/api/runs/00000000-0000-0000-0000-000000000000/steps/register-basic/options', {}], ['POST', '/api/account/invites', {}],
     ];
     for (const [method, url, body] of closed) {
       const r = await anon.request(method as 'GET', url, body);

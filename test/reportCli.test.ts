@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../conformance/src/cli/main.ts';
+import { cliInProcess, sink } from './helpers/cliInProcess.ts';
 import type { RunReport } from '../conformance/src/checks/evaluateRun.ts';
 
 /** `fido2-harness report`: saved JSON reports rendered again, compared, and refused when malformed. */
@@ -12,17 +12,7 @@ const BIN = path.resolve('bin/fido2-harness.js');
 let dir: string;
 let good: string;
 let faulty: string;
-const sink = () => {
-  let text = '';
-  const w = new Writable({ write(c, _e, cb) { text += c; cb(); } });
-  return { w, get text() { return text; } };
-};
-const cli = async (...argv: string[]) => {
-  const out = sink();
-  const err = sink();
-  const status = await main(['report', ...argv], { io: { out: out.w, err: err.w } });
-  return { status, stdout: out.text, stderr: err.text };
-};
+const cli = (...argv: string[]) => cliInProcess(['report', ...argv]);
 const file = (name: string, content: string | object) => {
   const f = path.join(dir, name);
   fs.writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));

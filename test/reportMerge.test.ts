@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../conformance/src/cli/main.ts';
+import { cliInProcess } from './helpers/cliInProcess.ts';
 import type { RunReport } from '../conformance/src/checks/evaluateRun.ts';
 import { CHECKS } from '../conformance/src/checks/registry.ts';
 
@@ -13,23 +12,7 @@ import { CHECKS } from '../conformance/src/checks/registry.ts';
  * not join are refused with the reason.
  */
 let dir: string;
-const sink = () => {
-  let text = '';
-  const w = new Writable({ write(c, _e, cb) { text += c; cb(); } });
-  return { w, get text() { return text; } };
-};
-const cli = async (...argv: string[]) => {
-  const out = sink();
-  const err = sink();
-  let status: number;
-  try {
-    status = (await main(argv, { io: { out: out.w, err: err.w } })) ?? 0;
-  } catch (e) {
-    status = -1;
-    err.w.write(String(e));
-  }
-  return { status, stdout: out.text, stderr: err.text };
-};
+const cli = (...argv: string[]) => cliInProcess(argv);
 const at = (name: string) => path.join(dir, name);
 const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as RunReport;
 /** what a check concluded, without what differs between two runs of a fresh software key (IDs, times) */
