@@ -34,10 +34,15 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
       [['--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key', '--port', '0'], /ENOENT|tls-cert/],
       [['--statements', '/nonexistent/draft.json', '--port', '0'], /cannot read statement \/nonexistent\/draft\.json: ENOENT/],
       [['--statements', 'package.json', '--port', '0'], /BAD_STATEMENT: .*package\.json: a draft statement needs the key's AAGUID/],
+      // a database that is not there: the start stops naming it, without the password
+      [['--store', 'postgres://fh:secret@127.0.0.1:1/lab', '--port', '0'], /STORE_UNREACHABLE: cannot open the store at PostgreSQL 127\.0\.0\.1:1\/lab: connect ECONNREFUSED/],
+      [['--store', 'mongodb://x', '--port', '0'], /--store must be sqlite, sqlite:FILE, memory or postgres/],
+      [['--accounts', 'yes'], /--accounts must be on or off/],
     ] as const) {
       const r = run(['serve', ...args]);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toContain('secret');
     }
     const env = run(['serve'], { PORT: '-1' });
     expect(env.status).toBe(2);
