@@ -59,3 +59,27 @@ try {
     await u.close();
   }
 }
+
+// the account page of a shared harness: the first admin signed in, an invite made
+{
+  const token = 'screenshot-startup-token-0123';
+  const a = await startTestServer({ listen: true, flags: ['--accounts', 'on', '--token', token] });
+  const b = await launchChromium();
+  try {
+    const k = await openWithVirtualKey(b, `${a.origin}/account.html?token=${token}`, { hasResidentKey: true, hasUserVerification: true, isUserVerified: true }, { waitForDemo: false });
+    await k.page.setViewportSize({ width: 1280, height: 760 });
+    await k.page.waitForSelector('#signed-out:not([hidden])');
+    await k.page.fill('#name', 'Ada Lab-Admin');
+    await k.page.fill('#team', 'lab');
+    await k.page.click('#join');
+    await k.page.waitForSelector('#signed-in:not([hidden])');
+    await k.page.fill('#invite-team', 'firmware-qa');
+    await k.page.click('#make-invite');
+    await k.page.waitForSelector('[data-testid=invite-link]');
+    await k.page.screenshot({ path: 'docs/account-page.png', fullPage: true });
+    console.log('wrote docs/account-page.png');
+  } finally {
+    await b.close();
+    await a.close();
+  }
+}
