@@ -16,6 +16,9 @@ export interface TempPostgres {
   port: number;
   /** a fresh, empty database; its URL */
   createDatabase(): Promise<string>;
+  /** stop the server, keeping its data (an outage), and start it again on the same port */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -76,11 +79,13 @@ export async function startTempPostgres(): Promise<TempPostgres | { skip: string
   try {
     run('initdb', ['-D', data, '-U', 'harness', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
     run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, 'start']);
+
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
     return { skip: `could not start a temporary PostgreSQL: ${(e as Error).message.slice(0, 400)}` };
   }
   const url = `postgres://harness@127.0.0.1:${port}/postgres`;
+  const startArgs = ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, 'start'];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -117,6 +122,8 @@ export async function startTempPostgres(): Promise<TempPostgres | { skip: string
       }
       return `postgres://harness@127.0.0.1:${port}/${name}`;
     },
+    pause: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    resume: () => run('pg_ctl', startArgs),
     stop,
   };
 }

@@ -2,6 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTempPostgres, type TempPostgres } from '../../../test/helpers/postgres.ts';
 import { openPostgresStores, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './PostgresStores.ts';
+import { buildApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
 import { storeContract } from './storeContract.ts';
 
 /**
@@ -108,6 +110,36 @@ describe.skipIf(!cluster)('PostgreSQL', () => {
       expect((await b.credentials.getCredential('pgc'))!.counter).toBe(50);
       await a.close();
       await b.close();
+    });
+
+    it('the database going away under a running server: 503 STORE_UNREACHABLE (never a 500), and back to normal when it returns', async () => {
+      const stores = await openPostgresStores(await cluster!.createDatabase());
+      const app = await buildApp({ config: loadConfig(['--port', '8080', '--mds-cache-dir', '/nonexistent-mds-cache'], {}, process.cwd()), stores });
+      await app.ready();
+      try {
+        const get = () => app.inject({ method: 'GET', url: '/api/credentials' });
+        const post = () => app.inject({ method: 'POST', url: '/api/registration/options', headers: { 'content-type': 'application/json' }, payload: '{"username":"outage"}' });
+        expect((await get()).statusCode).toBe(200);
+        cluster!.pause();
+        try {
+          for (const r of [await get(), await post(), await app.inject({ method: 'POST', url: '/api/runs', headers: { 'content-type': 'application/json' }, payload: '{}' })]) {
+            expect([r.statusCode, r.json().error.code], r.body).toEqual([503, 'STORE_UNREACHABLE']);
+            expect(r.json().error.message).toMatch(/the database is not answering/);
+          }
+        } finally {
+          cluster!.resume();
+        }
+        let back = 0;
+        for (let i = 0; i < 50 && back !== 200; i++) {
+          back = (await get()).statusCode;
+          if (back !== 200) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(back).toBe(200);
+        expect((await post()).statusCode).toBe(200);
+      } finally {
+        await app.close();
+        await stores.close();
+      }
     });
   });
 });

@@ -110,6 +110,33 @@ export function describePostgresUrl(url: string): string {
   }
 }
 
+/**
+ * The database not answering (refused, reset, shut down, out of connections) is the server's
+ * condition, not the request's fault and not a bug: a 503 saying so, which the next request may
+ * not meet (the pool reconnects). Anything else is thrown as it came.
+ */
+const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|57P0[1-3]|53300|08\w{3})$/;
+export function storeUnavailable(e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = (e as Error | null)?.message ?? '';
+  if ((typeof code === 'string' && UNAVAILABLE.test(code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+    return new HarnessError('STORE_UNREACHABLE', `the database is not answering (${typeof code === 'string' ? code : message.slice(0, 80)}): nothing was written; try again in a moment`, { status: 503, cause: e });
+  }
+  return e;
+}
+
+/** every query through the pool: an outage becomes STORE_UNREACHABLE (503) */
+function guard(pool: Pool): Pool {
+  const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
+  const connect = pool.connect.bind(pool) as (cb?: unknown) => Promise<PoolClient> | undefined;
+  Object.assign(pool, {
+    query: (...a: unknown[]) => query(...a).catch((e: unknown) => { throw storeUnavailable(e); }),
+    // pg's own query() connects with a callback: that form is passed through untouched
+    connect: (cb?: unknown) => (cb ? connect(cb) : connect()!.catch((e: unknown) => { throw storeUnavailable(e); })),
+  });
+  return pool;
+}
+
 async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   try {
@@ -119,7 +146,7 @@ async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): 
     return out;
   } catch (e) {
     await c.query('ROLLBACK').catch(() => {});
-    throw e;
+    throw storeUnavailable(e);
   } finally {
     c.release();
   }
@@ -151,15 +178,16 @@ export async function openPostgresStores(url: string, o: { poolSize?: number } =
   } catch {
     throw new HarnessError('STORE_UNREACHABLE', 'the PostgreSQL store needs the package "pg": npm i pg');
   }
-  const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+  const pool = guard(new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, connectionTimeoutMillis: 10_000 }));
   // an idle connection dropped by the server must not crash the process: the next query reconnects
   pool.on('error', () => {});
   try {
     await migrate(pool, url);
   } catch (e) {
     await pool.end().catch(() => {});
-    if (e instanceof HarnessError) throw e;
-    throw new HarnessError('STORE_UNREACHABLE', `cannot open the store at ${describePostgresUrl(url)}: ${(e as Error).message}`);
+    if (e instanceof HarnessError && e.code !== 'STORE_UNREACHABLE') throw e;
+    const cause = (e instanceof HarnessError ? e.cause : e) as Error;
+    throw new HarnessError('STORE_UNREACHABLE', `cannot open the store at ${describePostgresUrl(url)}: ${cause?.message ?? String(e)}`, { cause });
   }
   const credentials = new PostgresCredentialStore(pool);
   const runs = new PostgresRunStore(pool);
