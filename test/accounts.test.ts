@@ -73,6 +73,11 @@ describe('accounts', () => {
     expect((await register(s, { name: 'x', invite: await invite(admin, {}), team: 'admins' })).status).toBe(400);
     // a member makes no invites
     expect((await rita.api.post('/api/account/invites', {})).json().error.code).toBe('ADMIN_REQUIRED');
+    // with a name, sign-in offers that person's passkeys only; an unknown name gets the discoverable form
+    const named = await new ApiSession(s.app).post('/api/account/signin/options', { name: 'rita' });
+    expect(named.json().allowCredentials.map((c: { id: string }) => c.id)).toHaveLength(1);
+    expect((await new ApiSession(s.app).post('/api/account/signin/options', { name: 'nobody' })).json().allowCredentials).toEqual([]);
+    expect((await new ApiSession(s.app).post('/api/account/signin/options', { name: '' })).statusCode).toBe(400);
     // sign in again with the passkey, in a fresh browser
     const again = new ApiSession(s.app);
     const o = await again.post('/api/account/signin/options', {});
@@ -82,6 +87,11 @@ describe('accounts', () => {
     const k = await registerKey(s, rita, 'under-test');
     const o2 = await again.post('/api/account/signin/options', {});
     expect((await new ApiSession(s.app).post('/api/account/signin/verify', await k.key.get(o2.json(), s.origin))).statusCode).toBe(422);
+    // and the other way round: the harness passkey offered to a sign-in under test is named as such
+    const disc = await rita.api.post('/api/authentication/options', {});
+    const wrong = await rita.api.post('/api/authentication/verify', await rita.key.get(disc.json(), s.origin));
+    expect([wrong.statusCode, wrong.json().error.code]).toEqual([422, 'CREDENTIAL_UNKNOWN']);
+    expect(wrong.json().error.message).toContain('your passkey for signing in to the harness');
     await again.post('/api/account/signout');
     expect((await again.get('/api/credentials')).json().error.code).toBe('ACCOUNT_REQUIRED');
   });

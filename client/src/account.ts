@@ -33,6 +33,8 @@ function problem(e: unknown, what: string, ceremony?: 'register' | 'sign in'): s
 
 async function refresh() {
   const st = await api<AccountState>('GET', '/api/account');
+  if (st.account) localStorage.setItem('fh-account-name', st.account.name);
+  input('signin-name').value ||= localStorage.getItem('fh-account-name') ?? '';
   $('signed-out').hidden = !st.accounts || st.signedIn;
   $('signed-in').hidden = !st.signedIn;
   if (!st.accounts) return say('Accounts are off on this server (it listens on this machine only): every page works without signing in. A lab server turns them on with serve --accounts on, or by listening beyond loopback.');
@@ -82,8 +84,10 @@ $('join').addEventListener('click', async () => {
 $('signin').addEventListener('click', async () => {
   say('Touch your key, or use this device\'s passkey…', 'busy');
   try {
-    const options = await api('POST', '/api/account/signin/options', {});
+    const name = input('signin-name').value.trim();
+    const options = await api('POST', '/api/account/signin/options', name ? { name } : {});
     await api('POST', '/api/account/signin/verify', await performCeremony('authentication', options));
+    if (name) localStorage.setItem('fh-account-name', name);
     await refresh();
   } catch (e) {
     say(problem(e, 'signing in', 'sign in'), 'error');

@@ -24,7 +24,7 @@ async function join(page: Page, name: string, team?: string) {
 }
 
 describe('accounts in the browser', () => {
-  it('first admin, an invite into another team, each sees only their team\'s keys; signed out is told where to sign in', async () => {
+  it('first admin, an invite into another team, each sees only their team\'s keys; signed out is told where to sign in', { timeout: 90_000 }, async () => {
     const errors: string[] = [];
     // a person who has not signed in: the demo page says where to go
     const anon = await openWithVirtualKey(env.browser, `${env.s.origin}/`, KEY, { waitForDemo: false });
@@ -100,6 +100,9 @@ describe('accounts in the browser', () => {
     await rita.page.waitForSelector('#signed-in:not([hidden])');
     await rita.page.click('#signout');
     await rita.page.waitForSelector('#signed-out:not([hidden])');
+    // her key also holds the credential she registered under test (deleted on the server only): the
+    // name, remembered by the page, makes the browser offer her harness passkey alone
+    expect(await rita.page.inputValue('#signin-name')).toBe('Rita');
     await rita.page.click('#signin');
     await rita.page.waitForSelector('#signed-in:not([hidden])');
     expect(await rita.page.textContent('[data-testid=me]')).toBe('Rita · team red · member');

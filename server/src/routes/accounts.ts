@@ -125,9 +125,15 @@ export async function accountRoutes(app: FastifyInstance) {
     return { signedIn: true, account: accountJson(account) };
   });
 
-  app.post('/api/account/signin/options', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => {
+  // with a name, the person's own passkeys only: the same key may also hold credentials under test for
+  // this RP ID, and a discoverable sign-in would let the browser pick one of those. An unknown name
+  // gets the discoverable form, so the answer does not say which names exist.
+  app.post<{ Body: { name?: string } | null }>('/api/account/signin/options', {
+    schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { name: NAME } }, response: { 200: anyObject, ...errorResponses } },
+  }, async (req) => {
     off();
-    const opts = await generateAuthenticationOptions({ rpID: config.rpId, allowCredentials: [], userVerification: 'preferred' });
+    const ids = req.body?.name ? await app.stores.accounts.passkeyIdsOf(req.body.name) : [];
+    const opts = await generateAuthenticationOptions({ rpID: config.rpId, allowCredentials: ids.map((id) => ({ id })), userVerification: 'preferred' });
     await app.challenges.issue(opts.challenge, req.sessionId, { ceremony: 'account-signin' }, req.ip);
     return opts;
   });

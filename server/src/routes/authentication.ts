@@ -74,7 +74,11 @@ export async function authenticationRoutes(app: FastifyInstance) {
     }
     const found = await app.credentials.getCredential(id);
     const cred = found && app.teams.canSee(req, found.team) ? found : undefined;
-    if (!cred) return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
+    if (!cred) {
+      // the same key may hold the person's passkey for signing in to the harness itself (accounts on)
+      if (app.teams.on && (await app.stores.accounts.getPasskey(id))) return fail(422, 'CREDENTIAL_UNKNOWN', 'that is your passkey for signing in to the harness, not a credential under test: sign in again and pick the key\'s own account in the browser\'s chooser, or sign in with a username');
+      return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
+    }
     // §7.2 step 6: discoverable sign-in must name the owner
     if (!ctx.allowCredentials.length && !parsed.userHandle) {
       return fail(422, 'USER_HANDLE_MISSING', 'discoverable sign-in returned no userHandle (WebAuthn L3 §7.2 step 6): the key did not store the account as a resident credential');

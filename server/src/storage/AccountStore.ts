@@ -69,6 +69,8 @@ export interface AccountStore {
   createWithInvite(codeHash: string, now: number, a: Omit<AccountRecord, 'team' | 'role'>, passkey: AccountPasskey): Promise<AccountRecord>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
   getPasskey(id: string): Promise<AccountPasskey | undefined>;
+  /** the credential IDs of the passkeys of the account with this name (none: no such account) */
+  passkeyIdsOf(name: string): Promise<string[]>;
   /** the counter rule of counterRule.ts, atomically */
   recordPasskeyUse(id: string, counter: number): Promise<'ok' | 'regressed' | 'unknown'>;
   createSession(tokenHash: string, accountId: string, expiresAt: number): Promise<void>;

@@ -153,6 +153,11 @@ export class MemoryAccountStore implements AccountStore {
     return p && copy(p);
   }
 
+  async passkeyIdsOf(name: string) {
+    const a = [...this.accounts.values()].find((x) => x.name === name);
+    return a ? [...this.passkeys.values()].filter((p) => p.accountId === a.id).map((p) => p.id) : [];
+  }
+
   async recordPasskeyUse(id: string, counter: number) {
     const p = this.passkeys.get(id);
     if (!p) return 'unknown' as const;

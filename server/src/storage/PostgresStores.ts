@@ -415,6 +415,10 @@ export class PostgresAccountStore implements AccountStore {
     return r && { id: r.id, accountId: r.account_id, publicKey: new Uint8Array(r.public_key as Buffer), counter: Number(r.counter), createdAt: Number(r.created_at) };
   }
 
+  async passkeyIdsOf(name: string) {
+    return (await this.pool.query('SELECT p.id FROM account_passkeys p JOIN accounts a ON a.id = p.account_id WHERE a.name = $1 ORDER BY p.created_at', [name])).rows.map((r) => r.id as string);
+  }
+
   async recordPasskeyUse(id: string, counter: number) {
     const r = await this.pool.query('UPDATE account_passkeys SET counter = $2 WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))', [id, counter]);
     if (r.rowCount) return 'ok' as const;

@@ -364,6 +364,7 @@ export class SqliteAccountStore implements AccountStore {
       useInvite: p('UPDATE invites SET used_by = ? WHERE code_hash = ? AND used_by IS NULL'),
       account: p('SELECT * FROM accounts WHERE id = ?'),
       passkey: p('SELECT * FROM account_passkeys WHERE id = ?'),
+      passkeysOf: p('SELECT p.id FROM account_passkeys p JOIN accounts a ON a.id = p.account_id WHERE a.name = ? ORDER BY p.created_at'),
       passkeyUse: p('UPDATE account_passkeys SET counter = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))'),
       createSession: p('INSERT OR REPLACE INTO account_sessions (token_hash, account_id, expires_at) VALUES (?, ?, ?)'),
       session: p('SELECT a.* FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.expires_at >= ?'),
@@ -411,6 +412,10 @@ export class SqliteAccountStore implements AccountStore {
   async getPasskey(id: string) {
     const r = this.q.passkey!.get(id) as Row | undefined;
     return r && { id: r.id as string, accountId: r.account_id as string, publicKey: new Uint8Array(r.public_key as Uint8Array), counter: Number(r.counter), createdAt: Number(r.created_at) };
+  }
+
+  async passkeyIdsOf(name: string) {
+    return (this.q.passkeysOf!.all(name) as Row[]).map((r) => r.id as string);
   }
 
   async recordPasskeyUse(id: string, counter: number) {

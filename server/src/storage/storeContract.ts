@@ -210,6 +210,8 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       const a = s.stores.accounts;
       await a.createFirstAdmin({ id: 'ad', name: 'ada', team: 'lab', role: 'admin', createdAt: 1 }, { id: 'pk', accountId: 'ad', publicKey: new Uint8Array([1, 2]), counter: 0, createdAt: 1 });
       expect(await a.getPasskey('pk')).toEqual({ id: 'pk', accountId: 'ad', publicKey: new Uint8Array([1, 2]), counter: 0, createdAt: 1 });
+      expect(await a.passkeyIdsOf('ada')).toEqual(['pk']);
+      expect(await a.passkeyIdsOf('nobody')).toEqual([]);
       expect(await a.recordPasskeyUse('pk', 3)).toBe('ok');
       expect(await a.recordPasskeyUse('pk', 3)).toBe('regressed');
       expect(await a.recordPasskeyUse('none', 3)).toBe('unknown');
