@@ -48,6 +48,10 @@ export const accountsPlugin = fp(
     app.decorate('teams', teams);
     app.decorateRequest('account', null);
     if (!on) return;
+    // expired sessions and unused invites are refused anyway; this keeps the tables from growing
+    const timer = setInterval(() => void app.stores.accounts.sweep(app.now()).catch((e: unknown) => app.log.warn({ err: e }, 'account sweep failed')), 10 * 60_000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (!req.url.startsWith('/api/')) return;
       const m = req.headers.cookie ? FIND.exec(req.headers.cookie) : null;

@@ -77,6 +77,8 @@ export interface AccountStore {
   /** the signed-in account, or undefined when the session is unknown or expired at `now` */
   sessionAccount(tokenHash: string, now: number): Promise<AccountRecord | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** forget sessions and unused invites that expired before `now` (a timer calls it) */
+  sweep(now: number): Promise<void>;
   createInvite(i: InviteRecord): Promise<void>;
   recordDeletion(d: DeletionRecord): Promise<void>;
   /** newest first (at most 500); one team's when `team` is given */

@@ -184,6 +184,11 @@ export class MemoryAccountStore implements AccountStore {
     this.invites.set(i.codeHash, copy(i));
   }
 
+  async sweep(now: number) {
+    for (const [k, v] of this.sessions) if (v.expiresAt < now) this.sessions.delete(k);
+    for (const [k, v] of this.invites) if (!v.usedBy && v.expiresAt < now) this.invites.delete(k);
+  }
+
   async recordDeletion(d: DeletionRecord) {
     this.deletions.push(copy(d));
   }

@@ -437,6 +437,11 @@ export class PostgresAccountStore implements AccountStore {
     await this.pool.query('DELETE FROM account_sessions WHERE token_hash = $1', [tokenHash]);
   }
 
+  async sweep(now: number) {
+    await this.pool.query('DELETE FROM account_sessions WHERE expires_at < $1', [now]);
+    await this.pool.query('DELETE FROM invites WHERE used_by IS NULL AND expires_at < $1', [now]);
+  }
+
   async createInvite(i: InviteRecord) {
     await this.pool.query('INSERT INTO invites (code_hash, team, role, created_by, expires_at) VALUES ($1, $2, $3, $4, $5)', [i.codeHash, i.team, i.role, i.createdBy, i.expiresAt]);
   }

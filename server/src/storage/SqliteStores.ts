@@ -369,6 +369,8 @@ export class SqliteAccountStore implements AccountStore {
       createSession: p('INSERT OR REPLACE INTO account_sessions (token_hash, account_id, expires_at) VALUES (?, ?, ?)'),
       session: p('SELECT a.* FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.expires_at >= ?'),
       deleteSession: p('DELETE FROM account_sessions WHERE token_hash = ?'),
+      sweepSessions: p('DELETE FROM account_sessions WHERE expires_at < ?'),
+      sweepInvites: p('DELETE FROM invites WHERE used_by IS NULL AND expires_at < ?'),
       createInvite: p('INSERT INTO invites (code_hash, team, role, created_by, expires_at) VALUES (?, ?, ?, ?, ?)'),
       deletion: p('INSERT INTO deletions (kind, object_id, label, team, by_account, by_name, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deletionsAll: p('SELECT * FROM deletions ORDER BY at DESC, rowid DESC LIMIT 500'),
@@ -433,6 +435,11 @@ export class SqliteAccountStore implements AccountStore {
 
   async deleteSession(tokenHash: string) {
     this.q.deleteSession!.run(tokenHash);
+  }
+
+  async sweep(now: number) {
+    this.q.sweepSessions!.run(now);
+    this.q.sweepInvites!.run(now);
   }
 
   async createInvite(i: InviteRecord) {

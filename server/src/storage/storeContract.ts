@@ -222,6 +222,14 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect(await a.sessionAccount('other', 1)).toBeUndefined();
       await a.deleteSession('sess');
       expect(await a.sessionAccount('sess', 1)).toBeUndefined();
+      // the sweep forgets what expired, and only that
+      await a.createSession('old', 'ad', 100);
+      await a.createSession('new', 'ad', 10_000);
+      await a.createInvite({ codeHash: 'stale', team: 'lab', role: 'member', createdBy: 'ad', expiresAt: 100 });
+      await a.sweep(500);
+      expect(await a.sessionAccount('old', 50)).toBeUndefined();
+      expect(await a.sessionAccount('new', 50)).toMatchObject({ id: 'ad' });
+      expect(await conflict(a.createWithInvite('stale', 50, { id: 'late', name: 'late', createdAt: 2 }, { id: 'pl', accountId: 'late', publicKey: new Uint8Array([1]), counter: 0, createdAt: 2 }))).toBe('INVITE_INVALID');
       await a.recordDeletion({ kind: 'credential', objectId: 'c1', label: 'alice', team: 'red', byAccount: 'ad', byName: 'ada', at: 5 });
       await a.recordDeletion({ kind: 'run', objectId: 'r1', label: 'Key 5', team: 'blue', byAccount: null, byName: '127.0.0.1', at: 6 });
       await a.recordDeletion({ kind: 'run', objectId: 'r2', label: 'Key 6', team: 'blue', byAccount: null, byName: '127.0.0.1', at: 6 });
