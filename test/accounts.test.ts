@@ -96,6 +96,23 @@ describe('accounts', () => {
     expect((await again.get('/api/credentials')).json().error.code).toBe('ACCOUNT_REQUIRED');
   });
 
+  it('an admin lists and removes people (signed out at once, their passkey no longer signs in); never the last admin; recorded', async () => {
+    const { server, admin, red, blue } = await lab();
+    expect((await admin.api.get('/api/account/members')).json().members.map((m: { name: string }) => m.name)).toEqual(['ada', 'bert', 'rita']);
+    expect((await red.api.get('/api/account/members')).json().members).toEqual([{ name: 'rita', team: 'red', role: 'member' }]);
+    expect((await red.api.delete('/api/account/members/bert')).json().error.code).toBe('ADMIN_REQUIRED');
+    expect((await admin.api.delete('/api/account/members/nobody')).statusCode).toBe(404);
+    const last = await admin.api.delete('/api/account/members/ada');
+    expect([last.statusCode, last.json().error.message]).toEqual([409, expect.stringContaining('last admin')]);
+    expect((await admin.api.delete('/api/account/members/rita')).statusCode).toBe(204);
+    expect((await red.api.get('/api/credentials')).json().error.code).toBe('ACCOUNT_REQUIRED');
+    const o = await red.api.post('/api/account/signin/options', {});
+    const again = await red.api.post('/api/account/signin/verify', await red.key.get(o.json(), server.origin));
+    expect([again.statusCode, again.json().error.code]).toEqual([422, 'CREDENTIAL_UNKNOWN']);
+    expect((await blue.api.get('/api/credentials')).statusCode).toBe(200);
+    expect((await admin.api.get('/api/account/deletions')).json().deletions[0]).toMatchObject({ kind: 'account', label: 'rita', team: 'red', byName: 'ada' });
+  });
+
   it('signed out, every route but the open ones answers 401 ACCOUNT_REQUIRED', async () => {
     await lab();
     const anon = new ApiSession(s!.app);
@@ -113,6 +130,8 @@ describe('accounts', () => {
     }
     for (const url of ['/api/config', '/api/plan', '/api/account']) expect((await anon.get(url)).statusCode, url).toBe(200);
     expect((await anon.get('/api/account/deletions')).json().error.code).toBe('ACCOUNT_REQUIRED');
+    expect((await anon.get('/api/account/members')).json().error.code).toBe('ACCOUNT_REQUIRED');
+    expect((await anon.delete('/api/account/members/ada')).json().error.code).toBe('ACCOUNT_REQUIRED');
   });
 
   it('credentials: another team\'s are not listed, not signed in with, not deleted, their usernames not taken over; an admin sees all', async () => {

@@ -54,6 +54,21 @@ async function refresh() {
   $('admin').hidden = a.role !== 'admin';
   input('invite-team').value ||= a.team;
   say(`Signed in as ${a.name} (team ${a.team}).`, 'ok');
+  const { members } = await api<{ members: { name: string; team: string; role: string }[] }>('GET', '/api/account/members');
+  $('members').replaceChildren(el('table', { 'data-testid': 'members' }, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'team'), el('th', {}, 'role'), el('th', {}, '')),
+    ...members.map((m) => {
+      const remove = el('button', { type: 'button', class: 'small danger' }, 'remove');
+      remove.addEventListener('click', async () => {
+        if (!confirm(`Remove ${m.name}? They are signed out at once and their passkey no longer signs in. Their team's keys and runs stay.`)) return;
+        try {
+          await api('DELETE', `/api/account/members/${encodeURIComponent(m.name)}`);
+          await refresh();
+        } catch (e) {
+          say(problem(e, `removing ${m.name}`), 'error');
+        }
+      });
+      return el('tr', { 'data-testid': 'member-row' }, el('td', {}, m.name), el('td', {}, m.team), el('td', {}, m.role), el('td', {}, a.role === 'admin' && m.name !== a.name ? remove : ''));
+    })));
   const { deletions } = await api<{ deletions: { kind: string; objectId: string; label: string; team: string | null; byName: string; at: string }[] }>('GET', '/api/account/deletions');
   $('deletions').replaceChildren(deletions.length
     ? el('table', { 'data-testid': 'deletions' }, el('tr', {}, el('th', {}, 'when'), el('th', {}, 'what'), el('th', {}, 'team'), el('th', {}, 'by')),

@@ -95,6 +95,16 @@ describe('accounts in the browser', () => {
     await admin.page.waitForSelector('[data-testid=deletions]');
     expect(await admin.page.textContent('[data-testid=deletions]')).toMatch(/credential red-key-1\s*red\s*Rita/);
 
+    // the admin sees the people of every team and removes Bert (after confirming)
+    await admin.page.waitForSelector('[data-testid=member-row]');
+    expect(await admin.page.locator('[data-testid=member-row]').count()).toBe(3);
+    admin.page.once('dialog', (d) => void d.accept());
+    await admin.page.locator('[data-testid=member-row]', { hasText: 'Bert' }).locator('button.danger').click();
+    await admin.page.waitForFunction(() => document.querySelectorAll('[data-testid=member-row]').length === 2);
+    await bert.page.reload();
+    await bert.page.waitForSelector('#status[data-kind=error]');
+    expect(await bert.page.textContent('#status')).toContain('sign in first');
+
     // signing out and in again with the passkey
     await rita.page.goto(`${env.s.origin}/account.html`);
     await rita.page.waitForSelector('#signed-in:not([hidden])');

@@ -183,6 +183,30 @@ export async function accountRoutes(app: FastifyInstance) {
     return { code, team, role, expiresAt: new Date(expiresAt).toISOString(), url: `/account.html?invite=${code}` };
   });
 
+  app.get('/api/account/members', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => {
+    off();
+    const me = signedIn(req);
+    const all = await app.stores.accounts.listAccounts();
+    // a member sees their own team; an admin everyone
+    return { members: all.filter((a) => me.role === 'admin' || a.team === me.team).map(accountJson) };
+  });
+
+  app.delete<{ Params: { name: string } }>('/api/account/members/:name', {
+    schema: { params: { type: 'object', properties: { name: NAME } }, response: { 204: { type: 'null' }, ...errorResponses } },
+  }, async (req, reply) => {
+    off();
+    const me = signedIn(req);
+    if (me.role !== 'admin') throw new HarnessError('ADMIN_REQUIRED', 'only an admin removes people: ask one', { status: 403 });
+    const all = await app.stores.accounts.listAccounts();
+    const target = all.find((a) => a.name === req.params.name);
+    if (!target) throw new HarnessError('ACCOUNT_FORBIDDEN', `no account named ${JSON.stringify(req.params.name)}`, { status: 404 });
+    // the harness must keep someone who can invite: the last admin cannot be removed
+    if (target.role === 'admin' && all.filter((a) => a.role === 'admin').length === 1) throw new HarnessError('ACCOUNT_FORBIDDEN', 'that is the last admin: make another admin first (an invite with role admin)', { status: 409 });
+    await app.stores.accounts.removeAccount(target.name);
+    await app.stores.accounts.recordDeletion({ kind: 'account', objectId: target.id, label: target.name, team: target.team, ...app.teams.actor(req), at: app.now() });
+    return reply.code(204).send();
+  });
+
   app.get('/api/account/deletions', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => {
     off();
     const me = signedIn(req);

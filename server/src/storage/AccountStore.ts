@@ -34,7 +34,7 @@ export interface InviteRecord {
 
 /** who deleted what: credentials and runs are gone, this stays */
 export interface DeletionRecord {
-  kind: 'credential' | 'run';
+  kind: 'credential' | 'run' | 'account';
   objectId: string;
   label: string;
   team: string | null;
@@ -77,6 +77,10 @@ export interface AccountStore {
   /** the signed-in account, or undefined when the session is unknown or expired at `now` */
   sessionAccount(tokenHash: string, now: number): Promise<AccountRecord | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** every account, by name */
+  listAccounts(): Promise<AccountRecord[]>;
+  /** the account with this name, its passkeys and sessions (signed out at once); false when there was none */
+  removeAccount(name: string): Promise<boolean>;
   /** forget sessions and unused invites that expired before `now` (a timer calls it) */
   sweep(now: number): Promise<void>;
   createInvite(i: InviteRecord): Promise<void>;

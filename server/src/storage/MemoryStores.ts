@@ -184,6 +184,19 @@ export class MemoryAccountStore implements AccountStore {
     this.invites.set(i.codeHash, copy(i));
   }
 
+  async listAccounts() {
+    return [...this.accounts.values()].sort((a, b) => a.name.localeCompare(b.name)).map(copy);
+  }
+
+  async removeAccount(name: string) {
+    const a = [...this.accounts.values()].find((x) => x.name === name);
+    if (!a) return false;
+    this.accounts.delete(a.id);
+    for (const [k, p] of this.passkeys) if (p.accountId === a.id) this.passkeys.delete(k);
+    for (const [k, v] of this.sessions) if (v.accountId === a.id) this.sessions.delete(k);
+    return true;
+  }
+
   async sweep(now: number) {
     for (const [k, v] of this.sessions) if (v.expiresAt < now) this.sessions.delete(k);
     for (const [k, v] of this.invites) if (!v.usedBy && v.expiresAt < now) this.invites.delete(k);

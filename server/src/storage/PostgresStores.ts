@@ -437,6 +437,15 @@ export class PostgresAccountStore implements AccountStore {
     await this.pool.query('DELETE FROM account_sessions WHERE token_hash = $1', [tokenHash]);
   }
 
+  async listAccounts() {
+    return (await this.pool.query('SELECT * FROM accounts ORDER BY name')).rows.map((r) => toAccount(r)!);
+  }
+
+  async removeAccount(name: string) {
+    // passkeys and sessions go with it (ON DELETE CASCADE)
+    return ((await this.pool.query('DELETE FROM accounts WHERE name = $1', [name])).rowCount ?? 0) > 0;
+  }
+
   async sweep(now: number) {
     await this.pool.query('DELETE FROM account_sessions WHERE expires_at < $1', [now]);
     await this.pool.query('DELETE FROM invites WHERE used_by IS NULL AND expires_at < $1', [now]);

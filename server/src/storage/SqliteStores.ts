@@ -369,6 +369,8 @@ export class SqliteAccountStore implements AccountStore {
       createSession: p('INSERT OR REPLACE INTO account_sessions (token_hash, account_id, expires_at) VALUES (?, ?, ?)'),
       session: p('SELECT a.* FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND s.expires_at >= ?'),
       deleteSession: p('DELETE FROM account_sessions WHERE token_hash = ?'),
+      accounts: p('SELECT * FROM accounts ORDER BY name'),
+      removeAccount: p('DELETE FROM accounts WHERE name = ?'),
       sweepSessions: p('DELETE FROM account_sessions WHERE expires_at < ?'),
       sweepInvites: p('DELETE FROM invites WHERE used_by IS NULL AND expires_at < ?'),
       createInvite: p('INSERT INTO invites (code_hash, team, role, created_by, expires_at) VALUES (?, ?, ?, ?, ?)'),
@@ -435,6 +437,15 @@ export class SqliteAccountStore implements AccountStore {
 
   async deleteSession(tokenHash: string) {
     this.q.deleteSession!.run(tokenHash);
+  }
+
+  async listAccounts() {
+    return (this.q.accounts!.all() as Row[]).map((r) => toAccount(r)!);
+  }
+
+  async removeAccount(name: string) {
+    // passkeys and sessions go with it (ON DELETE CASCADE)
+    return Number(this.q.removeAccount!.run(name).changes) > 0;
   }
 
   async sweep(now: number) {

@@ -222,6 +222,15 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect(await a.sessionAccount('other', 1)).toBeUndefined();
       await a.deleteSession('sess');
       expect(await a.sessionAccount('sess', 1)).toBeUndefined();
+      // removing an account signs it out and forgets its passkeys
+      await a.createSession('gone', 'ad', 10_000);
+      expect((await a.listAccounts()).map((x) => x.name)).toEqual(['ada']);
+      expect(await a.removeAccount('ada')).toBe(true);
+      expect(await a.removeAccount('ada')).toBe(false);
+      expect(await a.sessionAccount('gone', 1)).toBeUndefined();
+      expect(await a.getPasskey('pk')).toBeUndefined();
+      expect(await a.listAccounts()).toEqual([]);
+      await a.createFirstAdmin({ id: 'ad', name: 'ada', team: 'lab', role: 'admin', createdAt: 1 }, { id: 'pk', accountId: 'ad', publicKey: new Uint8Array([1, 2]), counter: 0, createdAt: 1 });
       // the sweep forgets what expired, and only that
       await a.createSession('old', 'ad', 100);
       await a.createSession('new', 'ad', 10_000);
