@@ -68,7 +68,15 @@ describe('accounts', () => {
     const code = await invite(admin, { team: 'red' });
     const rita = await register(s, { name: 'rita', invite: code });
     expect(rita.json).toEqual({ signedIn: true, account: { name: 'rita', team: 'red', role: 'member' } });
-    expect((await register(s, { name: 'rob', invite: code })).json.error.code).toBe('INVITE_INVALID');
+    // a used invite is refused before the person's authenticator makes a passkey (at options)
+    const used = await register(s, { name: 'rob', invite: code });
+    expect([used.status, used.json.error.code]).toEqual([403, 'INVITE_INVALID']);
+    // two people with one invite at once: both get options, exactly one account is made
+    const shared = await invite(admin, { team: 'green' });
+    const [p1, p2] = [new ApiSession(s.app), new ApiSession(s.app)];
+    const [g1, g2] = [await p1.post('/api/account/register/options', { name: 'gil', invite: shared }), await p2.post('/api/account/register/options', { name: 'gus', invite: shared })];
+    const both = await Promise.all([p1.post('/api/account/register/verify', await new SoftAuthenticator().create(g1.json(), s.origin)), p2.post('/api/account/register/verify', await new SoftAuthenticator().create(g2.json(), s.origin))]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 403]);
     expect((await register(s, { name: 'rita', invite: await invite(admin, {}) })).json.error.code).toBe('ACCOUNT_EXISTS');
     expect((await register(s, { name: 'x', invite: await invite(admin, {}), team: 'admins' })).status).toBe(400);
     // a member makes no invites

@@ -79,6 +79,8 @@ export async function accountRoutes(app: FastifyInstance) {
     } else {
       if (!b.invite) throw new HarnessError('INVITE_INVALID', 'an account needs an invite: ask an admin of this harness for one', { status: 403 });
       if (b.team) throw new HarnessError('BAD_REQUEST', 'the team comes with the invite: leave "team" out');
+      // said before the person's authenticator makes a passkey the server would then refuse
+      if (!(await app.stores.accounts.inviteUsable(hashSecret(b.invite), app.now()))) throw new HarnessError('INVITE_INVALID', 'this invite is unknown, was used already or has expired: ask an admin for a new one', { status: 403 });
       ctx = { ceremony: 'account-registration', accountId, name: b.name, inviteHash: hashSecret(b.invite) };
     }
     const opts = await generateRegistrationOptions({

@@ -67,6 +67,8 @@ export interface AccountStore {
    * are the invite's. INVITE_INVALID when unknown, used or expired at `now`.
    */
   createWithInvite(codeHash: string, now: number, a: Omit<AccountRecord, 'team' | 'role'>, passkey: AccountPasskey): Promise<AccountRecord>;
+  /** whether an invite could be used now (not consumed: createWithInvite decides, atomically) */
+  inviteUsable(codeHash: string, now: number): Promise<boolean>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
   getPasskey(id: string): Promise<AccountPasskey | undefined>;
   /** the credential IDs of the passkeys of the account with this name (none: no such account) */

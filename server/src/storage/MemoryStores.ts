@@ -143,6 +143,11 @@ export class MemoryAccountStore implements AccountStore {
     return copy(account);
   }
 
+  async inviteUsable(codeHash: string, now: number) {
+    const inv = this.invites.get(codeHash);
+    return !!inv && !inv.usedBy && inv.expiresAt >= now;
+  }
+
   async getAccount(id: string) {
     const a = this.accounts.get(id);
     return a && copy(a);

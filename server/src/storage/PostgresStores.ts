@@ -406,6 +406,10 @@ export class PostgresAccountStore implements AccountStore {
     });
   }
 
+  async inviteUsable(codeHash: string, now: number) {
+    return ((await this.pool.query('SELECT 1 FROM invites WHERE code_hash = $1 AND used_by IS NULL AND expires_at >= $2', [codeHash, now])).rowCount ?? 0) > 0;
+  }
+
   async getAccount(id: string) {
     return toAccount((await this.pool.query('SELECT * FROM accounts WHERE id = $1', [id])).rows[0]);
   }

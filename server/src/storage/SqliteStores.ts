@@ -409,6 +409,11 @@ export class SqliteAccountStore implements AccountStore {
     return account!;
   }
 
+  async inviteUsable(codeHash: string, now: number) {
+    const inv = this.q.invite!.get(codeHash) as Row | undefined;
+    return !!inv && inv.used_by === null && Number(inv.expires_at) >= now;
+  }
+
   async getAccount(id: string) {
     return toAccount(this.q.account!.get(id) as Row | undefined);
   }

@@ -193,9 +193,11 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       const admin = (await a.getAccount('a1')) ?? (await a.getAccount('a2'))!;
       expect(admin).toMatchObject({ role: 'admin', team: 'lab' });
       await a.createInvite({ codeHash: 'h1', team: 'blue', role: 'member', createdBy: admin.id, expiresAt: 100 });
+      expect([await a.inviteUsable('h1', 50), await a.inviteUsable('h1', 101), await a.inviteUsable('nope', 50)]).toEqual([true, false, false]);
       const joined = await a.createWithInvite('h1', 50, { id: 'm1', name: 'mia', createdAt: 2 }, pk('pm1', 'm1'));
       expect(joined).toEqual({ id: 'm1', name: 'mia', team: 'blue', role: 'member', createdAt: 2 });
       expect(await conflict(a.createWithInvite('h1', 50, { id: 'm2', name: 'max', createdAt: 2 }, pk('pm2', 'm2')))).toBe('INVITE_INVALID');
+      expect(await a.inviteUsable('h1', 50)).toBe(false);
       await a.createInvite({ codeHash: 'h2', team: 'blue', role: 'member', createdBy: admin.id, expiresAt: 100 });
       expect(await conflict(a.createWithInvite('h2', 101, { id: 'm3', name: 'max', createdAt: 2 }, pk('pm3', 'm3')))).toBe('INVITE_INVALID');
       expect(await conflict(a.createWithInvite('h2', 60, { id: 'm4', name: 'mia', createdAt: 2 }, pk('pm4', 'm4')))).toBe('ACCOUNT_NAME_TAKEN');
