@@ -52,6 +52,24 @@ export interface RunReport {
   toFix: { id: CheckId; severity: Severity; fix: string; actual?: string }[];
 }
 
+/**
+ * What a report says about its outcomes, derived from them alone: evaluation, `report merge` and
+ * the reader that refuses an edited report all use this one rule. A required check that could not
+ * be shown (skipped for lack of evidence) is not passed; one about a feature the key does not have
+ * at all (notApplicable) is not held against it; a pending check is not yet a thing to fix.
+ */
+export function summarizeOutcomes(outcomes: readonly CheckOutcome[]): { counts: RunReport['counts']; requiredFailed: boolean; toFix: RunReport['toFix'] } {
+  const counted = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable);
+  return {
+    counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
+    requiredFailed: outcomes.some((x) => x.severity === 'required' && counted(x)),
+    toFix: outcomes
+      .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable)))
+      .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
+      .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
+  };
+}
+
 /** shard `index` of `count` (1-based) */
 export interface Shard {
   index: number;
@@ -113,10 +131,7 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
   } catch {
     row = undefined;
   }
-  // a required check that could not be shown (skipped for lack of evidence) is not passed; one
-  // about a feature the key does not have at all (notApplicable) is not held against it
-  const counts = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable);
-  const requiredFailed = outcomes.some((x) => x.severity === 'required' && counts(x));
+  const { counts, requiredFailed, toFix } = summarizeOutcomes(outcomes);
   const info = ctx.ctap?.info;
   const declared = entry?.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined;
   const getInfoDisagrees = info && declared ? getInfoDisagreements(compareGetInfo(declared, info)).map((d) => d.member) : undefined;
@@ -136,16 +151,13 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     mds: run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, listed: !!entry, ...(entry?.draftFrom ? { draft: entry.draftFrom } : {}), ...(entry?.generatedFrom ? { generated: entry.generatedFrom } : {}) } : undefined,
     aaguid: reg?.analysis.aaguid,
     verdict: requiredFailed ? 'fail' : 'pass',
-    counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
+    counts,
     predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed, ...(getInfoDisagrees?.length ? { getInfoDisagrees } : {}) } : undefined,
     ...(notRun.length ? { notRun } : {}),
     ...(metadataMissing ? { metadataMissing } : {}),
     ...(o.shard ? { shard: { ...o.shard, checks: wanted.map((c) => c.id) } } : {}),
     ...(run.ctap ? { keyChanges: run.ctap.changes, ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
     outcomes,
-    toFix: outcomes
-      .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable)))
-      .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
-      .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
+    toFix,
   };
 }

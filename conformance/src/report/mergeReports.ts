@@ -1,6 +1,6 @@
 import { HarnessError } from '../errors/HarnessError.ts';
 import { CHECKS } from '../checks/registry.ts';
-import type { CheckOutcome, RunReport } from '../checks/evaluateRun.ts';
+import { summarizeOutcomes, type CheckOutcome, type RunReport } from '../checks/evaluateRun.ts';
 import type { KeyChanges } from '../checks/ctap/CtapEvidence.ts';
 
 /** which key a report is about: shards of one key share it, different keys do not */
@@ -57,22 +57,18 @@ function mergeKey(parts: RunReport[]): RunReport {
   }
   outcomes.sort((a, b) => (ORDER.get(a.id) ?? 1e9) - (ORDER.get(b.id) ?? 1e9));
 
-  const counts = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable);
-  const requiredFailed = outcomes.some((x) => x.severity === 'required' && counts(x));
+  const { counts, requiredFailed, toFix } = summarizeOutcomes(outcomes);
   const notRun = [...new Map(sorted.flatMap((p) => p.notRun ?? []).map((n) => [n.area, n])).values()];
   const rows = sorted.map((p) => p.predictedRow).filter((r) => r !== undefined);
   const merged: RunReport = {
     ...first,
     run: { ...first.run, finishedAt: sorted.map((p) => p.run.finishedAt).filter((t): t is string => !!t).sort().at(-1) ?? first.run.finishedAt },
     verdict: requiredFailed ? 'fail' : 'pass',
-    counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
+    counts,
     // each shard's eligible is "the row is eligible and my required checks passed": all of them together is the whole answer
     predictedRow: rows.length ? { ...rows[0]!, eligible: rows.every((r) => r.eligible) && !requiredFailed } : undefined,
     outcomes,
-    toFix: outcomes
-      .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable)))
-      .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
-      .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
+    toFix,
     mergedFrom: sorted.map((p) => ({ shard: p.shard!.index, runId: p.run.id, startedAt: p.run.startedAt })),
   };
   delete merged.shard;

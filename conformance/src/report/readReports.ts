@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { HarnessError } from '../errors/HarnessError.ts';
-import { REPORT_SCHEMA, type RunReport } from '../checks/evaluateRun.ts';
+import { REPORT_SCHEMA, summarizeOutcomes, type RunReport } from '../checks/evaluateRun.ts';
 import { RUN_REPORT_SCHEMA } from './runReportSchema.ts';
 import { isJsonObject, parseJsonDocument } from '../encoding/parseJsonDocument.ts';
 
@@ -37,9 +37,11 @@ export function readReportDocument(text: string, name: string): { reports: RunRe
       throw new HarnessError('BAD_REPORT', `${where} does not match the run report schema: ${errs.join('; ')}`);
     }
     const report = r as unknown as RunReport;
-    const count = (s: string) => report.outcomes.filter((o) => o.status === s).length;
-    if (count('pass') !== report.counts.pass || count('fail') !== report.counts.fail || count('skip') !== report.counts.skip) {
-      throw new HarnessError('BAD_REPORT', `${where}: counts (${report.counts.pass}/${report.counts.fail}/${report.counts.skip}) do not match its outcomes (${count('pass')}/${count('fail')}/${count('skip')}): the report was edited or truncated`);
+    // the counts, verdict, eligibility and to-fix list as the outcomes give them
+    const derived = summarizeOutcomes(report.outcomes);
+    const c = derived.counts;
+    if (c.pass !== report.counts.pass || c.fail !== report.counts.fail || c.skip !== report.counts.skip) {
+      throw new HarnessError('BAD_REPORT', `${where}: counts (${report.counts.pass}/${report.counts.fail}/${report.counts.skip}) do not match its outcomes (${c.pass}/${c.fail}/${c.skip}): the report was edited or truncated`);
     }
     const edited = (why: string) => new HarnessError('BAD_REPORT', `${where}: ${why}: the report was edited or truncated`);
     const ids = new Set<string>();
@@ -50,12 +52,10 @@ export function readReportDocument(text: string, name: string): { reports: RunRe
       if (o.status !== 'fail' && (o.expected !== undefined || o.actual !== undefined)) throw edited(`${o.id} says ${o.status} but carries a failure's expected/actual`);
       if (o.notApplicable && o.status !== 'skip') throw edited(`${o.id} is marked not applicable but says ${o.status}`);
     }
-    // the verdict, the predicted row's eligibility and the to-fix list, recomputed from the outcomes
-    const counts = (o: RunReport['outcomes'][number]) => o.status === 'fail' || (o.status === 'skip' && !o.notApplicable);
-    const requiredFailed = report.outcomes.some((o) => o.severity === 'required' && counts(o));
+    const { requiredFailed } = derived;
     if ((report.verdict === 'pass') === requiredFailed) throw edited(`verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'})`);
     if (report.predictedRow?.eligible && requiredFailed) throw edited('the predicted row says eligible although a required check did not pass');
-    const toFix = new Set(report.outcomes.filter((o) => !o.pending && (o.status === 'fail' || (o.status === 'skip' && o.severity === 'required' && !o.notApplicable))).map((o) => o.id));
+    const toFix = new Set(derived.toFix.map((f) => f.id));
     const listed = new Set(report.toFix.map((f) => f.id));
     if (toFix.size !== listed.size || [...toFix].some((id) => !listed.has(id))) throw edited(`the to-fix list (${[...listed].join(', ') || 'empty'}) is not the failing checks (${[...toFix].join(', ') || 'none'})`);
     return report;
