@@ -13,7 +13,17 @@ export function hostnameOf(host: string | undefined): string | undefined {
   return m?.[1]?.toLowerCase();
 }
 
-const same = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** two secrets compared in constant time */
+export const sameSecret = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+const tokenCookieOf = (req: FastifyRequest) => (req.headers.cookie ? FIND_TOKEN.exec(req.headers.cookie)?.[1] : undefined);
+
+/** the access token a request presents: `Authorization: Bearer`, then the cookie, then `?token=` */
+export function presentedToken(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  const query = (req.query as Record<string, unknown> | undefined)?.token;
+  return (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined) ?? tokenCookieOf(req) ?? (typeof query === 'string' ? query : undefined);
+}
 
 /**
  * Who may talk to this server. Bound to loopback: only requests naming a host this server is
@@ -40,13 +50,9 @@ export const accessPlugin = fp(
         return done();
       }
       if (!token) return done();
-      const auth = req.headers.authorization;
-      const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-      const cookie = req.headers.cookie ? FIND_TOKEN.exec(req.headers.cookie)?.[1] : undefined;
-      const query = (req.query as Record<string, unknown> | undefined)?.token;
-      const given = bearer ?? cookie ?? (typeof query === 'string' ? query : undefined);
-      if (!given || !same(given, token)) return refuse(reply, 401, 'TOKEN_REQUIRED', 'this server is reachable beyond this machine, so it needs its access token: open the URL it printed at start (…/?token=…), or send "Authorization: Bearer TOKEN"');
-      if (given !== cookie) reply.header('set-cookie', `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${c.tls ? '; Secure' : ''}`);
+      const given = presentedToken(req);
+      if (!given || !sameSecret(given, token)) return refuse(reply, 401, 'TOKEN_REQUIRED', 'this server is reachable beyond this machine, so it needs its access token: open the URL it printed at start (…/?token=…), or send "Authorization: Bearer TOKEN"');
+      if (given !== tokenCookieOf(req)) reply.header('set-cookie', `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${c.tls ? '; Secure' : ''}`);
       done();
     });
   },

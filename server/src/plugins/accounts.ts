@@ -16,6 +16,8 @@ declare module 'fastify' {
 export const ACCOUNT_COOKIE = 'fh_acct';
 const FIND = /(?:^|;\s*)fh_acct=([A-Za-z0-9_-]{32,64})(?:;|$)/;
 export const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+/** the session token in the request's account cookie, if it carries one of the right shape */
+export const accountTokenOf = (req: FastifyRequest) => (req.headers.cookie ? FIND.exec(req.headers.cookie)?.[1] : undefined);
 
 /** API paths open without an account: the page's configuration and the account routes themselves */
 const OPEN = [/^\/api\/config(\?|$)/, /^\/api\/plan(\?|$)/, /^\/api\/account(\/|\?|$)/];
@@ -54,8 +56,8 @@ export const accountsPlugin = fp(
     app.addHook('onClose', async () => clearInterval(timer));
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (!req.url.startsWith('/api/')) return;
-      const m = req.headers.cookie ? FIND.exec(req.headers.cookie) : null;
-      if (m) req.account = (await app.stores.accounts.sessionAccount(hashSecret(m[1]!), app.now())) ?? null;
+      const session = accountTokenOf(req);
+      if (session) req.account = (await app.stores.accounts.sessionAccount(hashSecret(session), app.now())) ?? null;
       if (!req.account && !OPEN.some((p) => p.test(req.url))) {
         return reply.code(401).send({ error: { code: 'ACCOUNT_REQUIRED', message: 'this harness is shared: sign in first (open /account.html; an admin gives you an invite)' } });
       }

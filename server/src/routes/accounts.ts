@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { HarnessError, parseAuthenticationResponse, parseRegistrationResponse } from '../../../conformance/src/index.ts';
-import { ACCOUNT_COOKIE, hashSecret } from '../plugins/accounts.ts';
+import { ACCOUNT_COOKIE, accountTokenOf, hashSecret } from '../plugins/accounts.ts';
+import { presentedToken, sameSecret } from '../plugins/access.ts';
 import { AccountConflict, type AccountRecord } from '../storage/AccountStore.ts';
 import { authenticationVerifyResponse, errorResponses, registrationVerifyResponse, authenticatorResponseBody } from '../schemas/api.ts';
 
@@ -47,11 +48,6 @@ export async function accountRoutes(app: FastifyInstance) {
     if (!req.account) throw new HarnessError('ACCOUNT_REQUIRED', 'sign in first', { status: 401 });
     return req.account;
   };
-  const given = (req: FastifyRequest, body?: string) => {
-    const auth = req.headers.authorization;
-    return body ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined) ?? /(?:^|;\s*)fh_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-  };
-  const sameSecret = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
   app.get('/api/account', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req) => ({
     accounts: config.accounts,
@@ -72,7 +68,7 @@ export async function accountRoutes(app: FastifyInstance) {
     let ctx: AccountRegistrationContext;
     const accountId = crypto.randomUUID();
     if (first) {
-      const token = given(req, b.token);
+      const token = b.token ?? presentedToken(req);
       if (!config.token) throw new HarnessError('TOKEN_REQUIRED', 'this server has no start-up token to make the first admin with: start it with --token, or let it generate one (it prints the URL)', { status: 403 });
       if (!token || !sameSecret(token, config.token)) throw new HarnessError('TOKEN_REQUIRED', 'the first account is the admin: open the URL the server printed at start (…/account.html?token=…), which carries its start-up token', { status: 403 });
       ctx = { ceremony: 'account-registration', accountId, name: b.name, team: b.team ?? 'lab' };
@@ -165,8 +161,8 @@ export async function accountRoutes(app: FastifyInstance) {
   });
 
   app.post('/api/account/signout', { schema: { response: { 200: anyObject, ...errorResponses } } }, async (req, reply) => {
-    const m = /(?:^|;\s*)fh_acct=([A-Za-z0-9_-]{32,64})(?:;|$)/.exec(req.headers.cookie ?? '');
-    if (m) await app.stores.accounts.deleteSession(hashSecret(m[1]!));
+    const session = accountTokenOf(req);
+    if (session) await app.stores.accounts.deleteSession(hashSecret(session));
     reply.header('set-cookie', `${ACCOUNT_COOKIE}=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0`);
     return { signedIn: false };
   });
