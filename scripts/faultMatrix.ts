@@ -1,4 +1,4 @@
 /** npm run -s fault-matrix: the fault -> failing checks table (the README's copy is tested against it). */
-import { faultMatrixMarkdown } from '../conformance/src/checks/faultMatrix.ts';
+import { faultMatrixMarkdown } from '../conformance/src/run/faultMatrix.ts';
 
 process.stdout.write(`${faultMatrixMarkdown()}\n`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from '../scripts/catalogue.ts';
-import { faultMatrixMarkdown } from '../conformance/src/checks/faultMatrix.ts';
+import { faultMatrixMarkdown } from '../conformance/src/run/faultMatrix.ts';
 import { findingCodesIn } from '../conformance/src/findings/findingCodes.ts';
 import { CONFIG_FLAGS } from '../server/src/config.ts';
 

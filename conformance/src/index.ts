@@ -2,7 +2,8 @@
  * fido2-harness, the library: the only door for the RP server, the browser runner, the CLI
  * entry point and consumers (`import { … } from 'fido2-harness'`). Layers, lowest first:
  * errors, runtime, encoding, terminal, cbor, asn1, findings, pki, webauthn, mds, attestation, ctap,
- * platform, emulation, checks, report, cli (test/layers.test.ts holds the direction).
+ * platform, then emulation (the software key) beside checks (judging only), run (the drivers that
+ * bring a key and the catalogue together), report, cli (test/layers.test.ts holds the direction).
  */
 
 // errors, codes and the ground floor
@@ -92,15 +93,15 @@ export { CHECKS } from './checks/registry.ts';
 export { CHECK_IDS, CHECK_AREAS, type CheckId, type CheckArea } from './checks/checkIds.ts';
 export { defineCheck, pass, fail, skip, type CheckDefinition, type CheckResult, type Severity, type Evidence } from './checks/Check.ts';
 export { CEREMONY_PLAN, STEP_NAMES, PRF_SALTS, ALGORITHMS, CRED_BLOB, userIdFor, optionsFor, type PlanStep, type StepName, type Account } from './checks/ceremonyPlan.ts';
-export { runPlan, newRun, stepOptions, recordStep, registeredCredentials, type Perform, type CeremonyOutcome, type RunTarget } from './checks/runPlan.ts';
-export { runWithSoftAuthenticator, softKeyPerformer } from './checks/runWithSoftAuthenticator.ts';
-export { runOverCtap, CONFORMANCE_RP, CONFORMANCE_ORIGIN, type CtapRunOptions } from './checks/runOverCtap.ts';
+export { runPlan, newRun, stepOptions, recordStep, registeredCredentials, type Perform, type CeremonyOutcome, type RunTarget } from './run/runPlan.ts';
+export { runWithSoftAuthenticator, softKeyPerformer } from './run/runWithSoftAuthenticator.ts';
+export { runOverCtap, CONFORMANCE_RP, CONFORMANCE_ORIGIN, type CtapRunOptions } from './run/runOverCtap.ts';
 export type { CtapEvidence, KeyChanges, CtapProbeName } from './checks/ctap/CtapEvidence.ts';
 export { evaluateRun, shardOf, REPORT_SCHEMA, type RunReport, type CheckOutcome, type Shard } from './checks/evaluateRun.ts';
 export { buildContext, type EvaluationContext, type RegistrationView, type AssertionView } from './checks/EvaluationContext.ts';
 export { attachMetadata } from './checks/attachMetadata.ts';
 export type { RunEvidence, Ceremony } from './checks/RunEvidence.ts';
-export { FAULT_CASES, FAULT_AAGUID, FAULT_AT, runFaultCase, failingIds, faultMatrixMarkdown, type FaultCase, type Scenario } from './checks/faultMatrix.ts';
+export { FAULT_CASES, FAULT_AAGUID, FAULT_AT, runFaultCase, failingIds, faultMatrixMarkdown, type FaultCase, type Scenario } from './run/faultMatrix.ts';
 
 // reports
 export { REPORT_FORMATS, REPORT_FORMAT_NAMES, renderReports, isReportFormat, type ReportFormat, type ReportFormatSpec } from './report/formats.ts';

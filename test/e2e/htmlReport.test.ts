@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../runner/chromium.ts';
 import { loadProfile } from '../../conformance/src/emulation/loadProfile.ts';
-import { runWithSoftAuthenticator } from '../../conformance/src/checks/runWithSoftAuthenticator.ts';
+import { runWithSoftAuthenticator } from '../../conformance/src/run/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../../conformance/src/checks/evaluateRun.ts';
 import { renderHtml } from '../../conformance/src/report/renderHtml.ts';
 import { midWordBreaks } from '../helpers/demoPage.ts';

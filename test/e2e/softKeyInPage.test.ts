@@ -6,7 +6,7 @@ import { launchChromium } from '../../runner/chromium.ts';
 import { installSoftAuthenticator } from '../../runner/softInPage.ts';
 import { press, setRegistrationForm } from '../helpers/demoPage.ts';
 import { loadProfile, type LoadedProfile } from '../../conformance/src/emulation/loadProfile.ts';
-import { runWithSoftAuthenticator } from '../../conformance/src/checks/runWithSoftAuthenticator.ts';
+import { runWithSoftAuthenticator } from '../../conformance/src/run/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../../conformance/src/checks/evaluateRun.ts';
 import { CEREMONY_PLAN, userIdFor } from '../../conformance/src/checks/ceremonyPlan.ts';
 import { TestMdsSigner } from '../../conformance/src/mds/TestMdsSigner.ts';

@@ -47,10 +47,11 @@ export function layerOf(root: string, file: string): string {
 
 /**
  * Edges that run against the order (lowest first): a file may import its own folder and any
- * folder listed before it, never one after it. Files at the root (index.ts) may import all.
+ * folder listed before it, never one after it. An entry that is a list names siblings: folders
+ * of the same rank that may not import each other. Files at the root (index.ts) may import all.
  */
-export function upwardImports(root: string, edges: ImportEdge[], order: readonly string[]): string[] {
-  const rank = (l: string) => order.indexOf(l);
+export function upwardImports(root: string, edges: ImportEdge[], order: readonly (string | readonly string[])[]): string[] {
+  const rank = (l: string) => order.findIndex((o) => (typeof o === 'string' ? o === l : o.includes(l)));
   const bad: string[] = [];
   for (const e of edges) {
     if (!e.to.startsWith(root + path.sep)) continue;
@@ -59,6 +60,7 @@ export function upwardImports(root: string, edges: ImportEdge[], order: readonly
     if (a === '' || a === b) continue;
     if (rank(a) < 0 || rank(b) < 0) bad.push(`${path.relative(root, e.from)} -> ${path.relative(root, e.to)} (layer ${rank(a) < 0 ? a : b} is not in the order)`);
     else if (rank(b) > rank(a)) bad.push(`${path.relative(root, e.from)} (${a}) -> ${path.relative(root, e.to)} (${b})`);
+    else if (rank(b) === rank(a)) bad.push(`${path.relative(root, e.from)} (${a}) -> ${path.relative(root, e.to)} (${b}, a sibling)`);
   }
   return bad;
 }

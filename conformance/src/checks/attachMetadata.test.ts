@@ -5,7 +5,7 @@ import { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { TestMdsSigner, compliantEntry } from '../mds/TestMdsSigner.ts';
 import { loadMetadataBlob } from '../mds/MetadataBlob.ts';
 import { blobMetadata } from '../mds/MetadataProvider.ts';
-import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
+import { runWithSoftAuthenticator } from '../run/runWithSoftAuthenticator.ts';
 import { attachMetadata } from './attachMetadata.ts';
 import { evaluateRun } from './evaluateRun.ts';
 

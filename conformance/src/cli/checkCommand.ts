@@ -4,7 +4,7 @@ import { checkCtapCommand } from './checkCtapCommand.ts';
 import type { CliIo } from './main.ts';
 import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 import { loadProfile } from '../emulation/loadProfile.ts';
-import { runWithSoftAuthenticator } from '../checks/runWithSoftAuthenticator.ts';
+import { runWithSoftAuthenticator } from '../run/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 

@@ -4,7 +4,7 @@ import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS } from './deviceArgs.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 import { askSecret } from './askSecret.ts';
-import { runOverCtap } from '../checks/runOverCtap.ts';
+import { runOverCtap } from '../run/runOverCtap.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
 import type { CliIo } from './main.ts';
 import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';

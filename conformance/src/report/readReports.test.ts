@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestationCa } from '../emulation/AttestationCa.ts';
-import { runFaultCase } from '../checks/faultMatrix.ts';
+import { runFaultCase } from '../run/faultMatrix.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { seededRandom } from '../testing/seededRandom.ts';

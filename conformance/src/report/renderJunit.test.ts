@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRun } from '../checks/runPlan.ts';
+import { newRun } from '../run/runPlan.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
 import { renderJunit } from './renderJunit.ts';
 

@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
 import { isResult } from './helpers.ts';
 import { CTAP21, bare, ctapProbe } from './ctapHelpers.ts';
-import { CANCEL_WAIT_MS } from '../ctap/probes/probeCancel.ts';
+import { CANCEL_WAIT_MS } from '../ctap/CtapEvidence.ts';
 
 export const CTAP_HID_CANCEL = defineCheck({
   id: 'CTAP_HID_CANCEL',

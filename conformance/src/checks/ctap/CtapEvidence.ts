@@ -38,6 +38,9 @@ export interface UserPresenceProbe extends ProbeOutcome {
   silent?: { up: boolean; status: StatusName };
 }
 
+/** how long the cancel probe waits for the key's answer after its CANCEL */
+export const CANCEL_WAIT_MS = 3000;
+
 export interface CancelProbe extends ProbeOutcome {
   /** the answer to a makeCredential cancelled while the key waited for a touch ("OK": it went on) */
   status?: StatusName;

@@ -1,11 +1,9 @@
 import { KEEPALIVE } from '../../../ctap/constants.ts';
-import type { CancelProbe } from '../CtapEvidence.ts';
+import { CANCEL_WAIT_MS, type CancelProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { attempt, type CtapSession } from '../CtapSession.ts';
 
 /** A success this soon after the CANCEL went out may be a touch that crossed it on the way: asked again. */
 export const RACE_MS = 5;
-/** How long the key may take to answer a CANCEL before it counts as still waiting. */
-export const CANCEL_WAIT_MS = 3000;
 
 /**
  * CTAPHID_CANCEL while the key waits for a touch (CTAP 2.1 §11.2.9.1.5): the pending

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { BROADCAST_CID, CTAPHID } from '../../../ctap/constants.ts';
 import { framePackets, parsePacket } from '../../../ctap/hid/packets.ts';
 import { statusName } from '../../../ctap/status.ts';
-import type { HidProbe } from '../CtapEvidence.ts';
+import type { HidProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { statusOf, type CtapSession } from '../CtapSession.ts';
 
 /**

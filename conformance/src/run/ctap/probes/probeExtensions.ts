@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import { toBase64url } from '../../../encoding/base64url.ts';
-import type { ExtensionsProbe } from '../CtapEvidence.ts';
+import type { ExtensionsProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { attempt, type CtapSession } from '../CtapSession.ts';
 
 /** Extensions whose makeCredential output CTAP 2.1 §12 defines, so an answer can be judged. */

@@ -2,8 +2,8 @@ import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { domErrorName } from '../emulation/SoftAuthenticator.ts';
 import { connectDevice } from '../ctap/CtapDevice.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
-import type { RunEvidence } from './RunEvidence.ts';
-import { userIdFor } from './ceremonyPlan.ts';
+import type { RunEvidence } from '../checks/RunEvidence.ts';
+import { userIdFor } from '../checks/ceremonyPlan.ts';
 import type { Perform } from './runPlan.ts';
 import { runOverCtap } from './runOverCtap.ts';
 

@@ -1,6 +1,6 @@
 import { toBase64url } from '../../encoding/base64url.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
-import { CTAP_PROBES, type CtapEvidence, type CtapProbeName } from './CtapEvidence.ts';
+import { CTAP_PROBES, type CtapEvidence, type CtapProbeName } from '../../checks/ctap/CtapEvidence.ts';
 import { statusOf, type CtapSession } from './CtapSession.ts';
 import { probeHid } from './probes/probeHid.ts';
 import { probeUserPresence } from './probes/probeUserPresence.ts';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestationCa } from '../emulation/AttestationCa.ts';
 import { FAULT_CASES, runFaultCase, failingIds } from './faultMatrix.ts';
-import { CHECKS } from './registry.ts';
+import { CHECKS } from '../checks/registry.ts';
 
 /** Every fault is caught by exactly the checks that name it; nothing else fails; the compliant key fails nothing. */
 let ca: AttestationCa;

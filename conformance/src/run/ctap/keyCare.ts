@@ -6,7 +6,7 @@ import { ClientPin } from '../../ctap/ctap2/clientPin.ts';
 import { CredentialManagement } from '../../ctap/ctap2/credentialManagement.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { toBase64url } from '../../encoding/base64url.ts';
-import type { KeyChange } from './CtapEvidence.ts';
+import type { KeyChange } from '../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, isHarnessUser, statusOf, type CtapSession } from './CtapSession.ts';
 
 /** Below this many PIN retries the harness does not try a PIN at all without --destructive. */

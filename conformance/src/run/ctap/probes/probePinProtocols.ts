@@ -1,5 +1,5 @@
 import { PERMISSION } from '../../../ctap/constants.ts';
-import type { PinProtocolsProbe } from '../CtapEvidence.ts';
+import type { PinProtocolsProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, type CtapSession } from '../CtapSession.ts';
 
 /**

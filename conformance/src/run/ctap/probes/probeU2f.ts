@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { U2fError, U2F_P1 } from '../../../ctap/ctap1/Ctap1Client.ts';
 import { swName } from '../../../ctap/status.ts';
 import { toBase64url } from '../../../encoding/base64url.ts';
-import type { U2fProbe } from '../CtapEvidence.ts';
+import type { U2fProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, statusOf, type CtapSession } from '../CtapSession.ts';
 
 const sha256 = (b: Uint8Array | string) => new Uint8Array(crypto.createHash('sha256').update(b).digest());

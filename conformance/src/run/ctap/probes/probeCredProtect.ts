@@ -1,7 +1,7 @@
 import { CRED_PROTECT, PERMISSION } from '../../../ctap/constants.ts';
 import { CtapError } from '../../../ctap/CtapError.ts';
 import { parseAuthenticatorData } from '../../../webauthn/parseAuthenticatorData.ts';
-import type { CredProtectProbe } from '../CtapEvidence.ts';
+import type { CredProtectProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession.ts';
 
 /**

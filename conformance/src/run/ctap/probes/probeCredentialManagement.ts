@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { PERMISSION } from '../../../ctap/constants.ts';
 import { CredentialManagement } from '../../../ctap/ctap2/credentialManagement.ts';
 import { fromBase64url, toBase64url } from '../../../encoding/base64url.ts';
-import type { CredentialManagementProbe } from '../CtapEvidence.ts';
+import type { CredentialManagementProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession.ts';
 
 const rpHash = (id: string) => new Uint8Array(crypto.createHash('sha256').update(id).digest());

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { Ceremony, RunEvidence } from './RunEvidence.ts';
-import { CEREMONY_PLAN, optionsFor, type Account, type PlanStep } from './ceremonyPlan.ts';
+import type { Ceremony, RunEvidence } from '../checks/RunEvidence.ts';
+import { CEREMONY_PLAN, optionsFor, type Account, type PlanStep } from '../checks/ceremonyPlan.ts';
 
 /** What a ceremony came to: the response JSON a browser would return, or the error it raised. */
 export type CeremonyOutcome = { response: Record<string, any>; error?: undefined } | { error: { name: string; message: string }; response?: undefined };

@@ -3,9 +3,9 @@ import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../emulat
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
-import { evaluateRun, type RunReport } from './evaluateRun.ts';
-import type { RunEvidence } from './RunEvidence.ts';
-import type { CheckId } from './checkIds.ts';
+import { evaluateRun, type RunReport } from '../checks/evaluateRun.ts';
+import type { RunEvidence } from '../checks/RunEvidence.ts';
+import type { CheckId } from '../checks/checkIds.ts';
 import { REACTION_MS, personTouchingAfter } from '../emulation/softPerson.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { KEEPALIVE } from '../../../ctap/constants.ts';
-import type { UserPresenceProbe } from '../CtapEvidence.ts';
+import type { UserPresenceProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { attempt, type CtapSession } from '../CtapSession.ts';
 
 /**

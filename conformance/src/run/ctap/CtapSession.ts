@@ -10,7 +10,7 @@ import { ClientPin, pinUvAuthParam, type PinUvAuthToken } from '../../ctap/ctap2
 import { pinProtocol, type PinUvAuthProtocol } from '../../ctap/ctap2/pinProtocol.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { toBase64url } from '../../encoding/base64url.ts';
-import type { KeyChanges, StatusName } from './CtapEvidence.ts';
+import type { KeyChanges, StatusName } from '../../checks/ctap/CtapEvidence.ts';
 
 /** The RP ID the probes create their own credentials under (never a real site). */
 export const PROBE_RP_ID = 'ctap.fido2-harness.test';

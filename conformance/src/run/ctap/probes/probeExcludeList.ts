@@ -1,4 +1,4 @@
-import type { ExcludeListProbe } from '../CtapEvidence.ts';
+import type { ExcludeListProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { attempt, type CtapSession } from '../CtapSession.ts';
 
 /**

@@ -2,13 +2,13 @@ import type { CtapDevice } from '../ctap/CtapDevice.ts';
 import { WebAuthnClient } from '../platform/WebAuthnClient.ts';
 import { WebAuthnClientError } from '../platform/WebAuthnClientError.ts';
 import { toBase64url } from '../encoding/base64url.ts';
-import type { RunEvidence } from './RunEvidence.ts';
-import { userIdFor } from './ceremonyPlan.ts';
+import type { RunEvidence } from '../checks/RunEvidence.ts';
+import { userIdFor } from '../checks/ceremonyPlan.ts';
 import { RunInterrupted, registeredCredentials, runPlan, type Perform } from './runPlan.ts';
 import { CtapSession } from './ctap/CtapSession.ts';
 import { cleanupKey, prepareKey } from './ctap/keyCare.ts';
 import { keyStoppedAnswering, probeCtap, startEvidence } from './ctap/probeCtap.ts';
-import type { CtapProbeName } from './ctap/CtapEvidence.ts';
+import type { CtapProbeName } from '../checks/ctap/CtapEvidence.ts';
 
 export const CONFORMANCE_RP = { id: 'conformance.fido2-harness.test', name: 'fido2-harness conformance' } as const;
 export const CONFORMANCE_ORIGIN = 'https://conformance.fido2-harness.test';

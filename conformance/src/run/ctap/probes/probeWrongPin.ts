@@ -1,5 +1,5 @@
 import { ClientPin } from '../../../ctap/ctap2/clientPin.ts';
-import type { WrongPinProbe } from '../CtapEvidence.ts';
+import type { WrongPinProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, type CtapSession } from '../CtapSession.ts';
 
 /** The fewest retries a key may have left for the wrong-PIN probe without --destructive. */

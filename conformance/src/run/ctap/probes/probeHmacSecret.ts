@@ -5,7 +5,7 @@ import { PERMISSION } from '../../../ctap/constants.ts';
 import { ClientPin, type PinUvAuthToken } from '../../../ctap/ctap2/clientPin.ts';
 import type { PinUvAuthProtocol } from '../../../ctap/ctap2/pinProtocol.ts';
 import { parseAuthenticatorData } from '../../../webauthn/parseAuthenticatorData.ts';
-import type { HmacOutput, HmacSecretProbe } from '../CtapEvidence.ts';
+import type { HmacOutput, HmacSecretProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, statusOf, type CtapSession } from '../CtapSession.ts';
 
 const SALT_1 = new Uint8Array(crypto.createHash('sha256').update('fido2-harness hmac-secret salt 1').digest());

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { encodeCanonical, type CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import { CTAP2, CTAPHID, MAX_HID_MESSAGE } from '../../../ctap/constants.ts';
 import { statusName } from '../../../ctap/status.ts';
-import type { ErrorsProbe } from '../CtapEvidence.ts';
+import type { ErrorsProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, statusOf, type CtapSession } from '../CtapSession.ts';
 
 /** A CTAP2 command byte no version of the spec assigns (below the vendor range 0x40-0xbf). */
