@@ -132,7 +132,7 @@ if (want('ctap')) {
     const device = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: peer.value.devicePort, clientPort: 0 }));
     const data = crypto.randomBytes(57); // fills exactly one initialization packet
     const ping = await opsPerSecondAsync(async () => {
-      const back = await device.hid.ping(data);
+      const back = await device.hid!.ping(data);
       if (!Buffer.from(back).equals(data)) throw new Error('PING came back different');
     }, 1500);
     figures.push({ name: 'raw UDP echo, 64-byte datagram, loopback round trip (floor)', value: Number((1e6 / echo).toFixed(1)), unit: 'us', ratio: 1, floor: null });

@@ -65,7 +65,11 @@ export { serveUdpDevice } from './ctap/transport/UdpDeviceEndpoint.ts';
 export { inProcessTransport, type ReportSink } from './ctap/transport/InProcessTransport.ts';
 export { openNodeHidTransport, fidoDevices, loadNodeHid, FIDO_USAGE_PAGE, type NodeHidApi, type HidDeviceInfo, type HidDeviceHandle } from './ctap/transport/NodeHidTransport.ts';
 export { framePackets, parsePacket, MessageAssembler, type Packet } from './ctap/hid/packets.ts';
-export { CtapHidClient, type CallOptions } from './ctap/hid/CtapHidClient.ts';
+export { CtapHidClient } from './ctap/hid/CtapHidClient.ts';
+export type { CallOptions } from './ctap/connection/CallOptions.ts';
+export type { CtapConnection } from './ctap/connection/CtapConnection.ts';
+export type { PowerCycler } from './ctap/power/PowerCycler.ts';
+export { udpPowerCycler, SIMULATOR_REBOOT_DATAGRAM, isSimulatorReboot } from './ctap/transport/udpPowerCycler.ts';
 export { CtapHidServer, PresenceCancelled, type AuthenticatorCore, type RequestContext, type HidServerOptions } from './ctap/hid/CtapHidServer.ts';
 export { Ctap2Client, type MakeCredentialParams, type MakeCredentialResult, type GetAssertionParams, type GetAssertionResult } from './ctap/ctap2/Ctap2Client.ts';
 export { decodeGetInfo, getInfoToJson, GET_INFO_MEMBERS, type AuthenticatorInfo, type GetInfoMember } from './ctap/ctap2/getInfo.ts';
@@ -75,7 +79,7 @@ export { ClientPin, pinUvAuthParam, checkPin, type PinUvAuthToken } from './ctap
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './ctap/ctap2/credentialManagement.ts';
 export { LargeBlobs, serializeLargeBlobArray, parseLargeBlobArray, sealLargeBlob, openLargeBlob } from './ctap/ctap2/largeBlobs.ts';
 export { Ctap1Client, U2fError, encodeApdu, parseRegistration as parseU2fRegistration, U2F_INS, U2F_P1 } from './ctap/ctap1/Ctap1Client.ts';
-export { connectDevice, openDevice, type CtapDevice, type OpenDeviceOptions } from './ctap/CtapDevice.ts';
+export { connectDevice, openDevice, CtapDevice, type OpenDeviceOptions, type ConnectOptions } from './ctap/CtapDevice.ts';
 
 // the WebAuthn client over CTAP (what a browser does)
 export { WebAuthnClient, rpIdAllowedFor, type WebAuthnClientOptions, type CeremonyExtras, type ClientDataOverride } from './platform/WebAuthnClient.ts';

@@ -63,17 +63,17 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   const metadata = await metadataFromArgs({ mds: v.mds, mdsRoots: (v['mds-root'] ?? []).flatMap(readPemCertificates), statements: v.statement, err: io.err });
   const device = await deviceFromArgs(v, { nodeHid: io.nodeHid });
   try {
-    if (!device.ctap2 || !device.info) throw new HarnessError('BAD_USAGE', `${device.transport.description} speaks only CTAP1/U2F: check --ctap needs a CTAP2 key (a U2F-only key can be judged through the browser: the guided page)`);
+    if (!device.ctap2 || !device.info) throw new HarnessError('BAD_USAGE', `${device.description} speaks only CTAP1/U2F: check --ctap needs a CTAP2 key (a U2F-only key can be judged through the browser: the guided page)`);
     if (pin === undefined && (device.info.options.clientPin === true || v['set-pin'])) pin = await askSecret(v['set-pin'] ? 'new PIN for the key: ' : 'the key\'s PIN: ', { input: io.input, err: io.err });
     const entry = metadata?.byAaguid(device.info.aaguidText);
     if (!metadata) io.err.write('no metadata given (--mds BLOB or --statement FILE): the metadata checks will fail as for a key not in MDS\n');
     else if (!entry) io.err.write(`${metadata.description} has no entry for AAGUID ${device.info.aaguidText}\n`);
     const label = v.label ?? entry?.metadataStatement?.description ?? `key ${device.info.aaguidText}`;
-    io.err.write(`check --ctap: ${label} on ${device.transport.description}\n`);
+    io.err.write(`check --ctap: ${label} on ${device.description}\n`);
     let touches = 0;
     const run = await runOverCtap({
       device,
-      transport: device.transport.description,
+      transport: device.description,
       label,
       pin,
       setPin: v['set-pin'],

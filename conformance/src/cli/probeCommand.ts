@@ -69,6 +69,12 @@ function renderComparison(c: GetInfoComparison[], p: Palette): string[] {
   });
 }
 
+/** "CTAPHID 2, device 1.0.0" / "NFC, FIDO_2_0 applet": how the key was reached, in one phrase */
+function describeLink(link: Record<string, unknown>): string {
+  if (link.transport === 'CTAPHID') return `CTAPHID ${link.protocolVersion}, device ${link.deviceVersion}`;
+  return Object.entries(link).map(([k, v]) => (k === 'transport' ? String(v) : `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)).join(', ');
+}
+
 export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi }): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, { ...DEVICE_OPTIONS, json: { type: 'boolean' }, mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true }, 'no-color': { type: 'boolean' } }, PROBE_USAGE);
   if (v.help) {
@@ -80,11 +86,11 @@ export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeH
   const device = await deviceFromArgs(v, { nodeHid: io.nodeHid });
   try {
     const p = palette(!v['no-color'] && !v.json && wantsColour(io.out, io.env));
-    const hidInfo = { channel: `0x${device.hid.cid.toString(16).padStart(8, '0')}`, protocolVersion: device.hid.info.protocolVersion, deviceVersion: device.hid.info.deviceVersion.join('.'), capabilities: { wink: device.hid.supportsWink, cbor: device.hid.supportsCbor, msg: device.hid.supportsMsg } };
+    const link = device.connection.details();
     if (!device.info) {
       const version = device.ctap1 ? await device.ctap1.version() : undefined;
-      if (v.json) io.out.write(`${JSON.stringify({ device: { transport: device.transport.description, hid: hidInfo }, ctap1: { version }, getInfo: null, agrees: null }, null, 2)}\n`);
-      else io.out.write(`${p.bold(device.transport.description)}: a CTAP1/U2F-only key (${version ?? 'no version'}): no authenticatorGetInfo to show\n`);
+      if (v.json) io.out.write(`${JSON.stringify({ device: { transport: device.description, link }, ctap1: { version }, getInfo: null, agrees: null }, null, 2)}\n`);
+      else io.out.write(`${p.bold(device.description)}: a CTAP1/U2F-only key (${version ?? 'no version'}): no authenticatorGetInfo to show\n`);
       return 0;
     }
     const info = device.info;
@@ -94,7 +100,7 @@ export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeH
     const agrees = entry ? disagreements.length === 0 : undefined;
     if (v.json) {
       io.out.write(`${JSON.stringify({
-        device: { transport: device.transport.description, hid: hidInfo },
+        device: { transport: device.description, link },
         getInfo: getInfoToJson(info),
         problems: info.problems,
         nonCanonical: info.nonCanonical,
@@ -104,7 +110,7 @@ export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeH
         agrees: agrees ?? null,
       }, null, 2)}\n`);
     } else {
-      const lines = [`${p.bold(device.transport.description)} (CTAPHID ${hidInfo.protocolVersion}, device ${hidInfo.deviceVersion}${device.hid.supportsMsg ? ', U2F' : ''})`, 'authenticatorGetInfo:', ...renderInfo(info, p)];
+      const lines = [`${p.bold(device.description)} (${describeLink(link)}${device.connection.supportsMsg ? ', U2F' : ''})`, 'authenticatorGetInfo:', ...renderInfo(info, p)];
       if (!metadata) lines.push(p.dim('no metadata given: --mds BLOB or --statement FILE compares getInfo with the key\'s statement'));
       else if (!entry) lines.push(p.yellow(`${metadata.description} has no entry for AAGUID ${info.aaguidText}`));
       else {

@@ -1,36 +1,114 @@
 import type { ReportTransport } from './transport/Transport.ts';
-import { CtapHidClient, type CallOptions } from './hid/CtapHidClient.ts';
+import { CtapHidClient } from './hid/CtapHidClient.ts';
 import { Ctap2Client } from './ctap2/Ctap2Client.ts';
 import { Ctap1Client } from './ctap1/Ctap1Client.ts';
 import type { AuthenticatorInfo } from './ctap2/getInfo.ts';
+import type { CallOptions } from './connection/CallOptions.ts';
+import type { CtapConnection } from './connection/CtapConnection.ts';
+import type { PowerCycler } from './power/PowerCycler.ts';
 import { openUdpTransport, parseUdpSpec } from './transport/UdpTransport.ts';
+import { udpPowerCycler } from './transport/udpPowerCycler.ts';
 import { loadNodeHid, openNodeHidTransport, type NodeHidApi } from './transport/NodeHidTransport.ts';
+import { HarnessError } from '../errors/HarnessError.ts';
 
-/** An authenticator, connected: its channel, its CTAP2 and CTAP1 sides, and what it said about itself. */
-export interface CtapDevice {
-  readonly transport: ReportTransport;
-  readonly hid: CtapHidClient;
-  /** present when the device speaks CTAP2 (CTAPHID capability CBOR) */
-  readonly ctap2?: Ctap2Client;
-  /** present when the device speaks CTAP1/U2F (no NMSG capability) */
-  readonly ctap1?: Ctap1Client;
-  /** authenticatorGetInfo, read at connect */
-  readonly info?: AuthenticatorInfo;
-  close(): Promise<void>;
+export interface ConnectOptions extends CallOptions {
+  /** how this key is power-cycled, when it can be */
+  power?: PowerCycler;
 }
 
-/** INIT, then getInfo (CTAP2) or the U2F version (CTAP1 only). The transport is closed if that fails. */
-export async function connectDevice(transport: ReportTransport, o: CallOptions = {}): Promise<CtapDevice> {
-  try {
-    const hid = await CtapHidClient.open(transport, { timeoutMs: o.timeoutMs });
-    const ctap2 = hid.supportsCbor ? new Ctap2Client(hid) : undefined;
-    const ctap1 = hid.supportsMsg ? new Ctap1Client(hid) : undefined;
-    const info = ctap2 ? await ctap2.getInfo(o) : undefined;
-    return { transport, hid, ctap2, ctap1, info, close: () => transport.close() };
-  } catch (e) {
-    await transport.close().catch(() => {});
-    throw e;
+/**
+ * An authenticator, connected: its connection (whatever carries the bytes), its CTAP2 and CTAP1
+ * sides, what it says about itself (getInfo, kept fresh by the CTAP2 client), and how it is
+ * power-cycled. After a power cycle the same object is connected again: a new channel, getInfo
+ * read again, the clients on the new connection.
+ */
+export class CtapDevice {
+  connection: CtapConnection;
+  readonly ctap2?: Ctap2Client;
+  readonly ctap1?: Ctap1Client;
+  readonly power?: PowerCycler;
+  /** power cycles done through this object */
+  powerCycles = 0;
+  private readonly reopen: () => Promise<CtapConnection>;
+
+  private constructor(connection: CtapConnection, reopen: () => Promise<CtapConnection>, power: PowerCycler | undefined) {
+    this.connection = connection;
+    this.reopen = reopen;
+    this.power = power;
+    this.ctap2 = connection.supportsCbor ? new Ctap2Client(connection) : undefined;
+    this.ctap1 = connection.supportsMsg ? new Ctap1Client(connection) : undefined;
   }
+
+  /** Opens the connection, then getInfo (CTAP2). What was opened is closed again if that fails. */
+  static async connect(open: () => Promise<CtapConnection>, o: ConnectOptions = {}): Promise<CtapDevice> {
+    const connection = await open();
+    try {
+      const d = new CtapDevice(connection, open, o.power);
+      if (d.ctap2) await d.ctap2.getInfo(o);
+      return d;
+    } catch (e) {
+      await connection.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** authenticatorGetInfo as last read (absent for a CTAP1/U2F-only key) */
+  get info(): AuthenticatorInfo | undefined {
+    return this.ctap2?.info;
+  }
+
+  get description(): string {
+    return this.connection.description;
+  }
+
+  /** the CTAPHID side, for the transport's own checks; undefined over NFC */
+  get hid(): CtapHidClient | undefined {
+    return this.connection instanceof CtapHidClient ? this.connection : undefined;
+  }
+
+  /**
+   * Power-cycles the key and connects again. Over a simulator this is a control message; over USB
+   * the person unplugs and replugs the key (`prompt` says so); without a way to do it, a
+   * BAD_USAGE error naming what would make it possible.
+   */
+  async powerCycle(o: { prompt?: (message: string) => void; timeoutMs?: number } & CallOptions = {}): Promise<void> {
+    if (!this.power) throw new HarnessError('BAD_USAGE', `${this.description} cannot be power-cycled by the harness: run the software key or a simulator, replug a USB key when asked, or give --power-cycle-hook URL`);
+    await this.connection.close().catch(() => {});
+    await this.power.cycle(o);
+    this.connection = await this.reopen();
+    this.powerCycles++;
+    if (this.ctap2) {
+      this.ctap2.connection = this.connection;
+      await this.ctap2.getInfo(o);
+    }
+    if (this.ctap1) this.ctap1.connection = this.connection;
+  }
+
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+}
+
+/**
+ * A device behind a report transport (CTAPHID: USB, UDP, in process): INIT on the broadcast
+ * channel, then getInfo. After a power cycle the same transport is initialised again (a key that
+ * lost its channels hands out a new one), unless `reopenTransport` opens a new one (USB: the
+ * replugged key is a new handle).
+ */
+export function connectDevice(transport: ReportTransport, o: ConnectOptions & { reopenTransport?: () => Promise<ReportTransport> } = {}): Promise<CtapDevice> {
+  let current = transport;
+  let first = true;
+  const open = async (): Promise<CtapConnection> => {
+    if (!first) current = o.reopenTransport ? await o.reopenTransport() : current;
+    first = false;
+    try {
+      return await CtapHidClient.open(current, { timeoutMs: o.timeoutMs });
+    } catch (e) {
+      await current.close().catch(() => {});
+      throw e;
+    }
+  };
+  return CtapDevice.connect(open, o);
 }
 
 export interface OpenDeviceOptions extends CallOptions {
@@ -38,6 +116,8 @@ export interface OpenDeviceOptions extends CallOptions {
   nodeHid?: NodeHidApi;
   /** UDP: the port this client binds (7112 by convention; 0 for any) */
   udpClientPort?: number;
+  /** how the key is power-cycled, instead of the transport's own way (a vendor's hook) */
+  power?: PowerCycler;
 }
 
 /**
@@ -47,8 +127,9 @@ export interface OpenDeviceOptions extends CallOptions {
 export async function openDevice(spec: string | undefined, o: OpenDeviceOptions = {}): Promise<CtapDevice> {
   if (spec?.startsWith('udp')) {
     const { host, port } = parseUdpSpec(spec);
-    return connectDevice(await openUdpTransport({ host, port, clientPort: o.udpClientPort }), o);
+    const transport = await openUdpTransport({ host, port, clientPort: o.udpClientPort });
+    return connectDevice(transport, { ...o, power: o.power ?? udpPowerCycler(transport) });
   }
   const hid = o.nodeHid ?? (await loadNodeHid());
-  return connectDevice(await openNodeHidTransport({ hid, path: spec }), o);
+  return connectDevice(await openNodeHidTransport({ hid, path: spec }), { ...o, reopenTransport: () => openNodeHidTransport({ hid, path: spec }) });
 }

@@ -147,7 +147,7 @@ describe('the software key against a host sending garbage', () => {
     const r = seededRandom(977);
     const key = new SoftAuthenticator({ features: { largeBlob: true, credBlob: true, clientPin: { pin: '1234' } } });
     const { device } = await key.connect();
-    const cid = device.hid.cid;
+    const cid = device.hid!.cid;
     const base = [
       [CTAPHID.CBOR, Uint8Array.of(0x04)],
       [CTAPHID.CBOR, Uint8Array.from([0x01, ...encodeCanonical(new Map<number, never>([[1, new Uint8Array(32) as never], [2, { id: 'x.example' } as never], [3, { id: Uint8Array.of(1) } as never], [4, [{ type: 'public-key', alg: -7 }] as never]]))])],

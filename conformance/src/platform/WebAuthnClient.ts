@@ -12,7 +12,7 @@ import { PIN_PROTOCOL_1 } from '../ctap/ctap2/pinProtocol.ts';
 import { LargeBlobs, openLargeBlob, parseLargeBlobArray, sealLargeBlob, serializeLargeBlobArray } from '../ctap/ctap2/largeBlobs.ts';
 import type { GetAssertionResult, MakeCredentialResult } from '../ctap/ctap2/Ctap2Client.ts';
 import { U2fError } from '../ctap/ctap1/Ctap1Client.ts';
-import type { CallOptions } from '../ctap/hid/CtapHidClient.ts';
+import type { CallOptions } from '../ctap/connection/CallOptions.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { WebAuthnClientError, fromCtapStatus } from './WebAuthnClientError.ts';
 

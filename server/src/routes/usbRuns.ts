@@ -86,7 +86,7 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     const label = body.label ?? info.aaguidText;
     void runOverCtap({
       device,
-      transport: device.transport.description,
+      transport: device.description,
       label,
       pin: body.pin,
       setPin: body.setPin,

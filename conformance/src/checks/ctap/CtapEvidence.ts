@@ -185,7 +185,8 @@ export interface KeyChanges {
 export interface CtapEvidence {
   /** where the key was reached: "usb:/dev/hidraw3", "udp:127.0.0.1:8111", "in-process" */
   transport: string;
-  hid: { protocolVersion: number; deviceVersion: [number, number, number]; capabilities: number };
+  /** what CTAPHID INIT said (absent when the key was reached over NFC) */
+  hid?: { protocolVersion: number; deviceVersion: [number, number, number]; capabilities: number };
   /** authenticatorGetInfo as the key answered it (the bytes after the status), base64url */
   getInfo: string;
   /** getInfo at the end of the run */

@@ -1,7 +1,8 @@
 import { readTlv } from '../../asn1/der.ts';
 import { deviceError } from '../CtapError.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
-import type { CallOptions, CtapHidClient } from '../hid/CtapHidClient.ts';
+import type { CtapConnection } from '../connection/CtapConnection.ts';
+import type { CallOptions } from '../connection/CallOptions.ts';
 import { U2F_SW, swName } from '../status.ts';
 
 export const U2F_INS = { REGISTER: 0x01, AUTHENTICATE: 0x02, VERSION: 0x03 } as const;
@@ -42,13 +43,14 @@ export interface U2fAuthentication {
  * is touched or the time runs out.
  */
 export class Ctap1Client {
-  readonly hid: CtapHidClient;
-  constructor(hid: CtapHidClient) {
-    this.hid = hid;
+  /** the key's connection (replaced when the key is power-cycled and connected again) */
+  connection: CtapConnection;
+  constructor(connection: CtapConnection) {
+    this.connection = connection;
   }
 
   async apdu(ins: number, p1: number, data: Uint8Array, o?: CallOptions): Promise<{ sw: number; data: Uint8Array }> {
-    const r = await this.hid.msg(encodeApdu(ins, p1, 0, data), o);
+    const r = await this.connection.msg(encodeApdu(ins, p1, 0, data), o);
     if (r.length < 2) throw deviceError('DEVICE_PROTOCOL', `U2F answer of ${r.length} bytes has no status word`);
     return { sw: (r[r.length - 2]! << 8) | r[r.length - 1]!, data: r.subarray(0, r.length - 2) };
   }

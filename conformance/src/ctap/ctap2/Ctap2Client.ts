@@ -2,7 +2,8 @@ import { decodeCbor, decodeCborMapEntries, type CborValue } from '../../cbor/dec
 import { encodeCanonical, type CanonicalValue } from '../../cbor/encodeCanonical.ts';
 import { CTAP2, CTAP2_NAMES } from '../constants.ts';
 import { CtapError, deviceError } from '../CtapError.ts';
-import type { CallOptions, CtapHidClient } from '../hid/CtapHidClient.ts';
+import type { CallOptions } from '../connection/CallOptions.ts';
+import type { CtapConnection } from '../connection/CtapConnection.ts';
 import { decodeGetInfo, type AuthenticatorInfo } from './getInfo.ts';
 
 export interface PublicKeyCredentialDescriptor {
@@ -90,17 +91,29 @@ const isMap = (v: CborValue) => v instanceof Map;
  * answer that is not CTAP throws DEVICE_PROTOCOL.
  */
 export class Ctap2Client {
-  readonly hid: CtapHidClient;
+  /** the key's connection (replaced when the key is power-cycled and connected again) */
+  connection: CtapConnection;
   /** the last answer's raw bytes (status byte excluded), for checks that judge the encoding */
   lastBody: Uint8Array = new Uint8Array();
+  private cachedInfo?: AuthenticatorInfo;
 
-  constructor(hid: CtapHidClient) {
-    this.hid = hid;
+  constructor(connection: CtapConnection) {
+    this.connection = connection;
+  }
+
+  /**
+   * authenticatorGetInfo as last read. Commands that change what it says (setPIN, changePIN,
+   * authenticatorConfig, reset, bio enrollment) read it again before they return, so a caller
+   * never acts on a stale copy (a PIN set by --set-pin, alwaysUv toggled, a finger enrolled).
+   */
+  get info(): AuthenticatorInfo {
+    if (!this.cachedInfo) throw new Error('Ctap2Client.info read before getInfo()');
+    return this.cachedInfo;
   }
 
   /** Any command with raw parameters; the status and body as they came. */
   async raw(command: number, params: Uint8Array | undefined, o?: CallOptions): Promise<{ status: number; body: Uint8Array }> {
-    const r = await this.hid.cbor(command, params ?? new Uint8Array(), o);
+    const r = await this.connection.cbor(command, params ?? new Uint8Array(), o);
     this.lastBody = r.body;
     return r;
   }
@@ -113,10 +126,12 @@ export class Ctap2Client {
     return { ...responseMap(name, r.body), body: r.body };
   }
 
+  /** authenticatorGetInfo, read now (and kept as `info`). */
   async getInfo(o?: CallOptions): Promise<AuthenticatorInfo> {
     const r = await this.raw(CTAP2.getInfo, undefined, o);
     if (r.status !== 0) throw new CtapError('authenticatorGetInfo', r.status);
-    return decodeGetInfo(r.body);
+    this.cachedInfo = decodeGetInfo(r.body);
+    return this.cachedInfo;
   }
 
   async makeCredential(p: MakeCredentialParams, o?: CallOptions): Promise<MakeCredentialResult> {
@@ -186,6 +201,7 @@ export class Ctap2Client {
   async reset(o: CallOptions & { allowReset: true }): Promise<void> {
     if (o.allowReset !== true) throw new Error('authenticatorReset needs allowReset: true');
     await this.call(CTAP2.reset, undefined, o);
+    await this.getInfo(o);
   }
 }
 

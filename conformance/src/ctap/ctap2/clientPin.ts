@@ -4,7 +4,7 @@ import type { CanonicalValue } from '../../cbor/encodeCanonical.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { CTAP2, PIN_SUB } from '../constants.ts';
 import { deviceError } from '../CtapError.ts';
-import type { CallOptions } from '../hid/CtapHidClient.ts';
+import type { CallOptions } from '../connection/CallOptions.ts';
 import type { Ctap2Client } from './Ctap2Client.ts';
 import type { AuthenticatorInfo } from './getInfo.ts';
 import { encapsulate, paddedPin, pinHashLeft16, pinProtocol, type CoseKeyAgreement, type PinUvAuthProtocol } from './pinProtocol.ts';

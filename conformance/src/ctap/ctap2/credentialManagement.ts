@@ -2,7 +2,7 @@ import type { CborValue } from '../../cbor/decodeCbor.ts';
 import { encodeCanonical, type CanonicalValue } from '../../cbor/encodeCanonical.ts';
 import { CM_SUB, CTAP2 } from '../constants.ts';
 import { CtapError, deviceError } from '../CtapError.ts';
-import type { CallOptions } from '../hid/CtapHidClient.ts';
+import type { CallOptions } from '../connection/CallOptions.ts';
 import type { Ctap2Client } from './Ctap2Client.ts';
 import type { AuthenticatorInfo } from './getInfo.ts';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.ts';

@@ -4,7 +4,7 @@ import { decodeCbor, type CborValue } from '../../cbor/decodeCbor.ts';
 import { encodeCanonical, type CanonicalValue } from '../../cbor/encodeCanonical.ts';
 import { CTAP2 } from '../constants.ts';
 import { deviceError } from '../CtapError.ts';
-import type { CallOptions } from '../hid/CtapHidClient.ts';
+import type { CallOptions } from '../connection/CallOptions.ts';
 import type { Ctap2Client } from './Ctap2Client.ts';
 import { pinUvAuthParam, sha256, type PinUvAuthToken } from './clientPin.ts';
 

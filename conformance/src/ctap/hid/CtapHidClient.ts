@@ -3,17 +3,8 @@ import type { ReportTransport } from '../transport/Transport.ts';
 import { BROADCAST_CID, CAPABILITY, CTAPHID, CTAPHID_NAMES, HID_REPORT_SIZE, KEEPALIVE, MAX_HID_MESSAGE, CTAP2_NAMES } from '../constants.ts';
 import { CtapError, deviceError } from '../CtapError.ts';
 import { MessageAssembler, framePackets, parsePacket } from './packets.ts';
-
-export interface CallOptions {
-  /** how long to wait for an answer when the device sends no KEEPALIVE (default 5 s) */
-  timeoutMs?: number;
-  /** how long a device may keep asking for a touch (KEEPALIVE UP_NEEDED) before the call gives up (default 30 s) */
-  userPresenceTimeoutMs?: number;
-  /** KEEPALIVE status as it arrives: 2 (UP_NEEDED) means "touch the key now" */
-  onKeepalive?: (status: number) => void;
-  /** abort: a CANCEL is sent and the device's answer (normally CTAP2_ERR_KEEPALIVE_CANCEL) is returned */
-  signal?: AbortSignal;
-}
+import type { CallOptions } from '../connection/CallOptions.ts';
+import type { CtapConnection } from '../connection/CtapConnection.ts';
 
 export interface HidDeviceInfoFromInit {
   cid: number;
@@ -37,7 +28,8 @@ const name = (cmd: number, payload?: Uint8Array) => (cmd === CTAPHID.CBOR && pay
  * events, ERROR packets as CtapError, every wait bounded. Reports for other channels are
  * skipped, as a host sharing a device must.
  */
-export class CtapHidClient {
+export class CtapHidClient implements CtapConnection {
+  readonly kind = 'hid' as const;
   readonly transport: ReportTransport;
   cid: number;
   info: HidDeviceInfoFromInit;
@@ -47,6 +39,14 @@ export class CtapHidClient {
     this.transport = transport;
     this.cid = info.cid;
     this.info = info;
+  }
+
+  get description(): string {
+    return this.transport.description;
+  }
+
+  details(): Record<string, unknown> {
+    return { transport: 'CTAPHID', channel: `0x${this.cid.toString(16).padStart(8, '0')}`, protocolVersion: this.info.protocolVersion, deviceVersion: this.info.deviceVersion.join('.'), capabilities: { wink: this.supportsWink, cbor: this.supportsCbor, msg: this.supportsMsg } };
   }
 
   get supportsCbor() {

@@ -3,7 +3,7 @@ import type { CtapDevice } from '../../ctap/CtapDevice.ts';
 import { CtapError } from '../../ctap/CtapError.ts';
 import { CTAP_STATUS, statusName } from '../../ctap/status.ts';
 import { KEEPALIVE } from '../../ctap/constants.ts';
-import type { CallOptions } from '../../ctap/hid/CtapHidClient.ts';
+import type { CallOptions } from '../../ctap/connection/CallOptions.ts';
 import type { AuthenticatorInfo } from '../../ctap/ctap2/getInfo.ts';
 import type { GetAssertionParams, MakeCredentialParams, MakeCredentialResult, GetAssertionResult } from '../../ctap/ctap2/Ctap2Client.ts';
 import { ClientPin, pinUvAuthParam, type PinUvAuthToken } from '../../ctap/ctap2/clientPin.ts';

@@ -22,8 +22,8 @@ export function keyStoppedAnswering(e: unknown): boolean {
 
 /** The evidence a session starts with: how the key was reached and what it said about itself. */
 export function startEvidence(s: CtapSession, transport: string): CtapEvidence {
-  const h = s.device.hid.info;
-  return { transport, hid: { protocolVersion: h.protocolVersion, deviceVersion: h.deviceVersion, capabilities: h.capabilities }, getInfo: toBase64url(s.info.raw), pinGiven: s.pinGiven, probes: {}, changes: s.changes };
+  const h = s.device.hid?.info;
+  return { transport, ...(h ? { hid: { protocolVersion: h.protocolVersion, deviceVersion: h.deviceVersion, capabilities: h.capabilities } } : {}), getInfo: toBase64url(s.info.raw), pinGiven: s.pinGiven, probes: {}, changes: s.changes };
 }
 
 /**

@@ -40,7 +40,7 @@ export async function probeCancel(s: CtapSession): Promise<CancelProbe> {
     clearTimeout(timer);
     const msAfterCancel = cancelledAt ? Math.round(performance.now() - cancelledAt) : undefined;
     if (r.status.startsWith('DEVICE_TIMEOUT')) {
-      await s.device.hid.resync().catch(() => {});
+      await s.device.hid?.resync().catch(() => {});
       return { status: r.status, sawUpNeeded, stillWaiting: true, msAfterCancel, tries };
     }
     if (r.status !== 'OK' || (msAfterCancel ?? 0) > RACE_MS) return { status: r.status, sawUpNeeded, msAfterCancel, tries };

@@ -40,11 +40,12 @@ export async function probeErrors(s: CtapSession): Promise<ErrorsProbe> {
   const raw = async (command: number, params: Uint8Array) => ctap2.raw(command, params).then((r) => (r.status === 0 ? 'OK' : statusName(r.status)), statusOf);
   out.missingParameter = await raw(CTAP2.makeCredential, encodeCanonical(new Map([[0x01, new Uint8Array(crypto.randomBytes(32))]])));
   out.unknownCborCommand = await raw(UNASSIGNED_CTAP2_COMMAND, new Uint8Array());
-  out.unknownHidCommand = await s.device.hid.transact(UNASSIGNED_CTAPHID_COMMAND, new Uint8Array()).then(() => 'OK', statusOf);
+  const hid = s.device.hid;
+  if (hid) out.unknownHidCommand = await hid.transact(UNASSIGNED_CTAPHID_COMMAND, new Uint8Array()).then(() => 'OK', statusOf);
   const max = s.info.maxMsgSize ?? 1024;
-  if (max + 1 <= MAX_HID_MESSAGE) {
+  if (hid && max + 1 <= MAX_HID_MESSAGE) {
     const message = paddedMakeCredential(max + 1);
-    out.overMaxMsgSize = { size: message.length, status: await s.device.hid.transact(CTAPHID.CBOR, message).then((r) => (r[0] === 0 ? 'OK' : statusName(r[0] ?? 0x7f)), statusOf) };
+    out.overMaxMsgSize = { size: message.length, status: await hid.transact(CTAPHID.CBOR, message).then((r) => (r[0] === 0 ? 'OK' : statusName(r[0] ?? 0x7f)), statusOf) };
   }
   return out;
 }

@@ -12,12 +12,13 @@ import { statusOf, type CtapSession } from '../CtapSession.ts';
  */
 export async function probeHid(s: CtapSession): Promise<HidProbe> {
   const hid = s.device.hid;
+  if (!hid) return { skipped: `${s.device.description} is not a CTAPHID device`, notApplicable: true };
   const out: HidProbe = {};
   // a channel nobody allocated
   let stranger: number;
   do stranger = crypto.randomBytes(4).readUInt32BE(0);
   while (stranger === hid.cid || stranger === 0 || stranger === BROADCAST_CID);
-  s.device.transport.drain();
+  hid.transport.drain();
   await hid.sendReport(framePackets(stranger, CTAPHID.PING, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8))[0]!);
   out.wrongChannel = { answer: 'silent' };
   const deadline = Date.now() + 1000;
