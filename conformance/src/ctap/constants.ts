@@ -37,6 +37,7 @@ export const CTAP2 = {
   selection: 0x0b,
   largeBlobs: 0x0c,
   config: 0x0d,
+  bioEnrollmentPreview: 0x40,
   credentialManagementPreview: 0x41,
 } as const;
 export const CTAP2_NAMES: Record<number, string> = Object.fromEntries(Object.entries(CTAP2).map(([k, v]) => [v, `authenticator${k[0]!.toUpperCase()}${k.slice(1)}`]));
@@ -53,8 +54,15 @@ export const PIN_SUB = {
   getPinUvAuthTokenUsingPinWithPermissions: 0x09,
 } as const;
 
-/** pinUvAuthToken permissions (§6.5.5.7) */
-export const PERMISSION = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
+/** pinUvAuthToken permissions (§6.5.5.7; pcmr, the persistent read-only credential management permission, CTAP 2.2) */
+export const PERMISSION = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20, pcmr: 0x40 } as const;
+export type PermissionName = keyof typeof PERMISSION;
+
+/** The permission names in a bit set ("mc+ga"). */
+export function permissionNames(bits: number): string {
+  const names = (Object.entries(PERMISSION) as [PermissionName, number][]).filter(([, b]) => bits & b).map(([n]) => n);
+  return names.length ? names.join('+') : 'none';
+}
 
 /** credentialManagement subcommands (§6.8) */
 export const CM_SUB = {
@@ -65,6 +73,44 @@ export const CM_SUB = {
   enumerateCredentialsGetNextCredential: 0x05,
   deleteCredential: 0x06,
   updateUserInformation: 0x07,
+} as const;
+
+/** authenticatorConfig subcommands (CTAP 2.1 §6.11; enableLongTouchForReset CTAP 2.2) */
+export const CONFIG_SUB = {
+  enableEnterpriseAttestation: 0x01,
+  toggleAlwaysUv: 0x02,
+  setMinPINLength: 0x03,
+  enableLongTouchForReset: 0x04,
+  vendorPrototype: 0xff,
+} as const;
+
+/** authenticatorBioEnrollment subcommands (CTAP 2.1 §6.7) */
+export const BIO_SUB = {
+  enrollBegin: 0x01,
+  enrollCaptureNextSample: 0x02,
+  cancelCurrentEnrollment: 0x03,
+  enumerateEnrollments: 0x04,
+  setFriendlyName: 0x05,
+  removeEnrollment: 0x06,
+  getFingerprintSensorInfo: 0x07,
+} as const;
+
+/** lastEnrollSampleStatus (CTAP 2.1 §6.7.2) */
+export const ENROLL_FEEDBACK = {
+  FP_GOOD: 0x00,
+  FP_TOO_HIGH: 0x01,
+  FP_TOO_LOW: 0x02,
+  FP_TOO_LEFT: 0x03,
+  FP_TOO_RIGHT: 0x04,
+  FP_TOO_FAST: 0x05,
+  FP_TOO_SLOW: 0x06,
+  FP_POOR_QUALITY: 0x07,
+  FP_TOO_SKEWED: 0x08,
+  FP_TOO_SHORT: 0x09,
+  FP_MERGE_FAILURE: 0x0a,
+  FP_EXISTS: 0x0b,
+  NO_USER_ACTIVITY: 0x0d,
+  NO_UP_TRANSITION: 0x0e,
 } as const;
 
 /** credProtect levels (§12.1) */

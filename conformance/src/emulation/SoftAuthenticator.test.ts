@@ -40,13 +40,14 @@ describe('SoftAuthenticator, the CTAP2 model', () => {
     expect(flagsOf(await k.get(get({ userVerification: 'discouraged' }), ORIGIN)).UV).toBe(false);
     expect(flagsOf(await k.get(get({ userVerification: 'preferred' }), ORIGIN)).UV).toBe(true);
     const noUv = new SoftAuthenticator({ features: { uv: false, clientPin: false } });
-    await expect(noUv.create(reg('a'), ORIGIN)).rejects.toThrow(/neither built-in verification nor a client PIN/);
+    await expect(noUv.create(reg('a'), ORIGIN)).rejects.toThrow(/neither built-in user verification nor a client PIN/);
     const pinUnset = new SoftAuthenticator({ features: { uv: false } });
     await expect(pinUnset.create(reg('a'), ORIGIN)).rejects.toThrow(/no PIN set/);
   });
 
   it('credBlob is stored (up to 32 bytes) and returned on getCredBlob; minPinLength is reported', async () => {
-    const k = new SoftAuthenticator({ features: { credBlob: true, minPinLength: 6 } });
+    // the minimum PIN length is told only to RP IDs the owner allowed (CTAP 2.1 §12.4)
+    const k = new SoftAuthenticator({ features: { credBlob: true, minPinLength: 6, minPinLengthRpIds: ['rp.example'] } });
     const r = parseRegistrationResponse(await k.create(reg('a', { extensions: { credBlob: Buffer.from('firmware 1.2').toString('base64url'), minPinLength: true } }), ORIGIN));
     expect(r.authData.extensions?.get('credBlob')).toBe(true);
     expect(r.authData.extensions?.get('minPinLength')).toBe(6);

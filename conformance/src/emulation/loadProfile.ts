@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { AttestationCa } from './AttestationCa.ts';
 import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
-import { SOFT_FAULT_NAMES, SOFT_FEATURE_NAMES } from './SoftDevice.ts';
+import { FEATURE_SPECS, SOFT_FAULT_NAMES, SOFT_FEATURE_NAMES } from './SoftDevice.ts';
 import { closestWord } from '../encoding/closestWord.ts';
 import type { HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
@@ -89,11 +89,10 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
   refuseUnknown(profile.features, SOFT_FEATURE_NAMES, 'features');
   refuseUnknown(profile.faults, SOFT_FAULT_NAMES, 'faults');
   for (const [k, v] of Object.entries(profile.faults ?? {})) if (typeof v !== 'boolean') throw new HarnessError('BAD_PROFILE', `faults.${k} must be true or false, got ${JSON.stringify(v)}`);
-  for (const k of ['rk', 'uv', 'hmacSecret', 'credProtect', 'credBlob', 'largeBlob', 'u2f'] as const) {
-    const v = profile.features?.[k];
-    if (v !== undefined && typeof v !== 'boolean') throw new HarnessError('BAD_PROFILE', `features.${k} must be true or false, got ${JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(profile.features ?? {})) {
+    const bad = FEATURE_SPECS[k as keyof typeof FEATURE_SPECS].check(v);
+    if (bad) throw new HarnessError('BAD_PROFILE', `features.${k} must be ${bad}, got ${JSON.stringify(v)}`);
   }
-  if (profile.features?.transports !== undefined && !(Array.isArray(profile.features.transports) && profile.features.transports.every((t) => typeof t === 'string'))) throw new HarnessError('BAD_PROFILE', 'features.transports must be an array of strings such as ["usb", "nfc"]');
   if (profile.uvMethod !== undefined && !UV_METHODS.includes(profile.uvMethod)) throw new HarnessError('BAD_PROFILE', `uvMethod must be one of ${UV_METHODS.join(', ')}, not ${JSON.stringify(profile.uvMethod)}`);
   if (typeof profile.aaguid !== 'string' || !AAGUID_TEXT.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
   if (typeof profile.description !== 'string' || !profile.description) throw new HarnessError('BAD_PROFILE', 'profile description must be a non-empty string');

@@ -1,16 +1,23 @@
-import crypto from 'node:crypto';
 import type { CborValue } from '../cbor/decodeCbor.ts';
 import { encodeCanonical, RawCbor, type CanonicalValue } from '../cbor/encodeCanonical.ts';
 import { fromBase64url, toBase64url } from '../encoding/base64url.ts';
 import { parseAuthenticatorData } from '../webauthn/parseAuthenticatorData.ts';
 import type { CtapDevice } from '../ctap/CtapDevice.ts';
 import { CtapError } from '../ctap/CtapError.ts';
-import { CRED_PROTECT, PERMISSION, KEEPALIVE } from '../ctap/constants.ts';
+import { PERMISSION, KEEPALIVE } from '../ctap/constants.ts';
 import { CTAP_STATUS } from '../ctap/status.ts';
-import { ClientPin, pinUvAuthParam, sha256, type PinUvAuthToken } from '../ctap/ctap2/clientPin.ts';
+import { ClientPin, obtainToken, pinUvAuthParam, sha256, type PinUvAuthToken } from '../ctap/ctap2/clientPin.ts';
+import { chooseVerification, preferredProtocol } from '../ctap/ctap2/chooseVerification.ts';
 import { PIN_PROTOCOL_1 } from '../ctap/ctap2/pinProtocol.ts';
 import { LargeBlobs, openLargeBlob, parseLargeBlobArray, sealLargeBlob, serializeLargeBlobArray } from '../ctap/ctap2/largeBlobs.ts';
 import type { GetAssertionResult, MakeCredentialResult } from '../ctap/ctap2/Ctap2Client.ts';
+import { hmacSecret, type HmacSecretSession } from '../ctap/ctap2/extensions/hmacSecret.ts';
+import { hmacSecretMc } from '../ctap/ctap2/extensions/hmacSecretMc.ts';
+import { credProtect } from '../ctap/ctap2/extensions/credProtect.ts';
+import { credBlob } from '../ctap/ctap2/extensions/credBlob.ts';
+import { largeBlobKey } from '../ctap/ctap2/extensions/largeBlobKey.ts';
+import { minPinLength } from '../ctap/ctap2/extensions/minPinLength.ts';
+import { thirdPartyPayment } from '../ctap/ctap2/extensions/thirdPartyPayment.ts';
 import { U2fError } from '../ctap/ctap1/Ctap1Client.ts';
 import type { CallOptions } from '../ctap/connection/CallOptions.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
@@ -36,6 +43,11 @@ export interface WebAuthnClientOptions {
   userPresenceTimeoutMs?: number;
   /** how the key is reported in transports when getInfo names none */
   defaultTransports?: string[];
+  /**
+   * The person sets a PIN on a key that has none when an RP asks for user verification (what
+   * Windows does since KB5073129); undefined: they decline. Absent: nobody is asked.
+   */
+  setUpPin?: () => string | undefined | Promise<string | undefined>;
 }
 
 export interface CeremonyExtras {
@@ -46,7 +58,9 @@ export interface CeremonyExtras {
 
 const te = new TextEncoder();
 const PRF_PREFIX = te.encode('WebAuthn PRF\x00');
+/** WebAuthn L3 §10.1.4: the hmac-secret salt of a prf input is SHA-256("WebAuthn PRF" || 0x00 || input) */
 const prfSalt = (salt: Uint8Array) => sha256(Uint8Array.from([...PRF_PREFIX, ...salt]));
+const prfSalts = (e: { first: string; second?: string }) => [prfSalt(fromBase64url(e.first, 'prf.eval.first')), ...(e.second !== undefined ? [prfSalt(fromBase64url(e.second, 'prf.eval.second'))] : [])];
 
 /** WebAuthn L3 §5.1.3 step 7: the RP ID must be the origin's host or a registrable suffix of it. */
 export function rpIdAllowedFor(origin: string, rpId: string): boolean {
@@ -99,35 +113,40 @@ export class WebAuthnClient {
     return this.device.info;
   }
 
-  /** A pinUvAuthToken for these permissions: built-in UV when the key has it, else the PIN. */
+  /**
+   * A pinUvAuthToken for these permissions, chosen as chooseVerification says (built-in UV when the
+   * key has it set up, else the PIN; the CTAP 2.0 `uv` option on older keys). `preferred`: no way
+   * to verify is not an error. A key with no PIN and a person who will set one (Windows since
+   * KB5073129, when an RP prefers UV): the PIN is set first.
+   */
   private async token(permissions: number, rpId: string, need: 'required' | 'preferred', extra?: CeremonyExtras): Promise<PinUvAuthToken | 'uv-option' | undefined> {
-    const info = this.info!;
-    const protocol = ClientPin.preferred(info);
-    if (info.options.uv === true) {
-      if (protocol && info.options.pinUvAuthToken === true) return new ClientPin(this.device.ctap2!, protocol).tokenUsingUv(permissions, rpId, this.call(extra)).catch((e) => this.ctapFailure('user verification', e));
-      return 'uv-option'; // CTAP 2.0 style: the "uv" option on the command itself
-    }
-    if (info.options.clientPin === true && protocol) {
-      const pin = await this.o.pin?.();
-      if (pin === undefined) {
-        if (need === 'preferred') return undefined;
-        throw new WebAuthnClientError('NotAllowedError', 'this key needs its PIN for user verification and none was given (--pin-env, or the prompt)');
-      }
-      const cp = new ClientPin(this.device.ctap2!, protocol);
-      try {
-        return info.versions.includes('FIDO_2_1') || info.options.pinUvAuthToken === true ? await cp.tokenUsingPin(pin, permissions, rpId, this.call(extra)) : await cp.getPinToken(pin, this.call(extra));
-      } catch (e) {
-        if (e instanceof CtapError && e.ctapStatus === CTAP_STATUS.CTAP2_ERR_PIN_INVALID) {
-          const left = await cp.getRetries(this.call(extra)).then((r) => r.retries, () => undefined);
-          throw fromCtapStatus('PIN verification', e.ctapStatus, left === undefined ? '' : `, ${left} retries left`);
-        }
-        return this.ctapFailure('PIN verification', e);
+    let info = this.info!;
+    let pin: string | undefined;
+    const wantsPin = info.options.clientPin === true && info.options.uv !== true;
+    if (wantsPin) pin = await this.o.pin?.();
+    if (info.options.clientPin === false && info.options.uv !== true && this.o.setUpPin) {
+      const newPin = await this.o.setUpPin();
+      const protocol = preferredProtocol(info);
+      if (newPin !== undefined && protocol) {
+        await new ClientPin(this.device.ctap2!, protocol).setPin(newPin, this.call(extra)).catch((e) => this.ctapFailure('setting up a PIN', e));
+        info = this.info!;
+        pin = newPin;
       }
     }
-    if (need === 'required') {
-      throw new WebAuthnClientError('NotAllowedError', info.options.clientPin === false ? 'user verification is required and the key has no PIN set (set one with the vendor\'s tool, or fido2-harness check --ctap --set-pin)' : 'user verification is required and the key has neither built-in verification nor a client PIN');
+    const v = chooseVerification(info, { pinAvailable: pin !== undefined, permissions });
+    if (v.method === 'none') {
+      if (need === 'preferred') return undefined;
+      throw new WebAuthnClientError('NotAllowedError', `user verification is required and ${v.reason.replace(/^the key/, 'this key')}`);
     }
-    return undefined;
+    try {
+      return await obtainToken(this.device.ctap2!, v, { permissions, rpId, pin, call: this.call(extra) });
+    } catch (e) {
+      if (e instanceof CtapError && e.ctapStatus === CTAP_STATUS.CTAP2_ERR_PIN_INVALID && (v.method === 'pin' || v.method === 'pinToken')) {
+        const left = await new ClientPin(this.device.ctap2!, v.protocol).getRetries(this.call(extra)).then((r) => r.retries, () => undefined);
+        throw fromCtapStatus('PIN verification', e.ctapStatus, left === undefined ? '' : `, ${left} retries left`);
+      }
+      return this.ctapFailure(v.method === 'uv' ? 'user verification' : 'PIN verification', e);
+    }
   }
 
   private ctapFailure(what: string, e: unknown): never {
@@ -154,19 +173,27 @@ export class WebAuthnClient {
     const uvNeed: 'required' | 'preferred' | 'discouraged' = sel.userVerification ?? 'preferred';
     const exts = new Map<string, CanonicalValue>();
     const has = (e: string) => info.extensions.includes(e);
-    const wantsHmac = (ext.hmacCreateSecret === true || ext.prf !== undefined) && has('hmac-secret');
-    if (wantsHmac) exts.set('hmac-secret', true);
-    const policy = ext.credentialProtectionPolicy as keyof typeof CRED_PROTECT | undefined;
-    if (policy && CRED_PROTECT[policy]) {
-      if (has('credProtect')) exts.set('credProtect', CRED_PROTECT[policy]);
-      else if (ext.enforceCredentialProtectionPolicy === true && CRED_PROTECT[policy] > 1) throw new WebAuthnClientError('NotAllowedError', 'credProtect is enforced and this key does not support it');
+    const wantsHmac = (ext.hmacCreateSecret === true || ext.prf !== undefined) && hmacSecret.supported(info);
+    if (wantsHmac) exts.set(hmacSecret.name, hmacSecret.createInput());
+    // prf evaluated at create (WebAuthn L3 §10.1.4): hmac-secret-mc where the key has it (CTAP 2.3 §12.8)
+    const prfCreateEval = ext.prf?.eval as { first: string; second?: string } | undefined;
+    let mcSession: HmacSecretSession | undefined;
+    if (prfCreateEval && wantsHmac && hmacSecretMc.supported(info)) {
+      mcSession = await hmacSecret.session(this.device.ctap2!, preferredProtocol(info) ?? PIN_PROTOCOL_1, this.call(extra)).catch((e) => this.ctapFailure('hmac-secret key agreement', e));
+      exts.set(hmacSecretMc.name, hmacSecretMc.input(mcSession, prfSalts(prfCreateEval)));
     }
-    if (typeof ext.credBlob === 'string' && has('credBlob')) exts.set('credBlob', fromBase64url(ext.credBlob, 'extensions.credBlob'));
-    if (ext.minPinLength === true && has('minPinLength')) exts.set('minPinLength', true);
+    const level = typeof ext.credentialProtectionPolicy === 'string' ? credProtect.level(ext.credentialProtectionPolicy) : undefined;
+    if (level) {
+      if (credProtect.supported(info)) exts.set(credProtect.name, level);
+      else if (ext.enforceCredentialProtectionPolicy === true && level > 1) throw new WebAuthnClientError('NotAllowedError', 'credProtect is enforced and this key does not support it');
+    }
+    if (typeof ext.credBlob === 'string' && credBlob.supported(info)) exts.set(credBlob.name, fromBase64url(ext.credBlob, 'extensions.credBlob'));
+    if (ext.minPinLength === true && minPinLength.supported(info)) exts.set(minPinLength.name, true);
+    if (ext.payment?.isPayment === true && thirdPartyPayment.supported(info)) exts.set(thirdPartyPayment.name, true);
     const wantsLargeBlob = ext.largeBlob?.support !== undefined;
-    const largeBlobOk = wantsLargeBlob && info.options.largeBlobs === true && rk;
+    const largeBlobOk = wantsLargeBlob && largeBlobKey.supported(info) && rk;
     if (wantsLargeBlob && ext.largeBlob.support === 'required' && !largeBlobOk) throw new WebAuthnClientError('NotSupportedError', 'largeBlob support is required and this key cannot store large blobs for this credential');
-    if (largeBlobOk) exts.set('largeBlobKey', true);
+    if (largeBlobOk) exts.set(largeBlobKey.name, true);
     const exclude = (options.excludeCredentials ?? []).map((c: Json) => ({ type: 'public-key' as const, id: fromBase64url(c.id, 'excludeCredentials[].id') }));
     const call = this.call(extra);
     const send = async (token: PinUvAuthToken | 'uv-option' | undefined) =>
@@ -179,7 +206,8 @@ export class WebAuthnClient {
         extensions: exts,
         options: { rk: rk || undefined, uv: token === 'uv-option' ? true : undefined },
         ...(token && token !== 'uv-option' ? { pinUvAuthParam: pinUvAuthParam(token, clientDataHash), pinUvAuthProtocol: token.protocol.version } : {}),
-        ...(options.attestation === 'enterprise' && info.options.ep !== undefined ? { enterpriseAttestation: 1 } : {}),
+        // WebAuthn L3 §5.1.3 step 17 / CTAP 2.1 §7.1: asked only of a key whose enterprise attestation is enabled
+        ...(options.attestation === 'enterprise' && info.options.ep === true ? { enterpriseAttestation: 1 } : {}),
       }, call);
     let token = uvNeed === 'discouraged' ? undefined : await this.token(PERMISSION.mc, rpId, uvNeed, extra);
     let r: MakeCredentialResult;
@@ -209,8 +237,12 @@ export class WebAuthnClient {
     if (!credentialId) throw new WebAuthnClientError('UnknownError', 'makeCredential answered authenticator data without attested credential data');
     const clientExt: Json = {};
     if (ext.credProps) clientExt.credProps = { rk };
-    if (ext.prf !== undefined) clientExt.prf = { enabled: parsed?.extensions?.get('hmac-secret') === true };
-    if (ext.hmacCreateSecret) clientExt.hmacCreateSecret = parsed?.extensions?.get('hmac-secret') === true;
+    if (ext.prf !== undefined) {
+      clientExt.prf = { enabled: hmacSecret.created(parsed?.extensions) };
+      const results = mcSession ? hmacSecretMc.outputs(mcSession, parsed?.extensions?.get(hmacSecretMc.name)) : undefined;
+      if (results) clientExt.prf.results = { first: toBase64url(results.output1), ...(results.output2 ? { second: toBase64url(results.output2) } : {}) };
+    }
+    if (ext.hmacCreateSecret) clientExt.hmacCreateSecret = hmacSecret.created(parsed?.extensions);
     if (wantsLargeBlob) clientExt.largeBlob = { supported: largeBlobOk && !!r.largeBlobKey };
     const id = toBase64url(credentialId);
     return {
@@ -245,18 +277,14 @@ export class WebAuthnClient {
     const permissions = PERMISSION.ga | (wantsLbWrite ? PERMISSION.lbw : 0);
     const token = uvNeed === 'discouraged' ? undefined : await this.token(permissions, rpId, uvNeed, extra);
     const exts = new Map<string, CanonicalValue>();
-    let hmacSecret: { sharedSecret: Uint8Array; protocol: NonNullable<ReturnType<typeof ClientPin.preferred>> } | undefined;
+    let session: HmacSecretSession | undefined;
     const prfEval = ext.prf?.eval as { first: string; second?: string } | undefined;
-    if (prfEval && has('hmac-secret')) {
-      const protocol = ClientPin.preferred(info) ?? PIN_PROTOCOL_1;
-      const ka = await new ClientPin(this.device.ctap2, protocol).keyAgreement(this.call(extra)).catch((e) => this.ctapFailure('hmac-secret key agreement', e));
-      const salts = Uint8Array.from([...prfSalt(fromBase64url(prfEval.first, 'prf.eval.first')), ...(prfEval.second !== undefined ? prfSalt(fromBase64url(prfEval.second, 'prf.eval.second')) : [])]);
-      const saltEnc = protocol.encrypt(ka.sharedSecret, salts);
-      exts.set('hmac-secret', new Map<number, CanonicalValue>([[1, ka.keyAgreement as Map<number, CanonicalValue>], [2, saltEnc], [3, protocol.authenticate(ka.sharedSecret, saltEnc)], ...(protocol.version === 2 ? [[4, 2] as [number, CanonicalValue]] : [])]));
-      hmacSecret = { sharedSecret: ka.sharedSecret, protocol };
+    if (prfEval && hmacSecret.supported(info)) {
+      session = await hmacSecret.session(this.device.ctap2, preferredProtocol(info) ?? PIN_PROTOCOL_1, this.call(extra)).catch((e) => this.ctapFailure('hmac-secret key agreement', e));
+      exts.set(hmacSecret.name, hmacSecret.input(session, prfSalts(prfEval)));
     }
-    if (ext.getCredBlob === true && has('credBlob')) exts.set('credBlob', true);
-    if (lb && info.options.largeBlobs === true) exts.set('largeBlobKey', true);
+    if (ext.getCredBlob === true && credBlob.supported(info)) exts.set(credBlob.name, true);
+    if (lb && largeBlobKey.supported(info)) exts.set(largeBlobKey.name, true);
     const call = this.call(extra);
     let r: GetAssertionResult;
     try {
@@ -281,16 +309,13 @@ export class WebAuthnClient {
     if (!credId) throw new WebAuthnClientError('UnknownError', 'getAssertion answered without the credential it used (required when the allow list is not exactly one)');
     const parsed = safeAuthData(r.authData);
     const clientExt: Json = {};
-    if (prfEval && hmacSecret) {
-      const out = parsed?.extensions?.get('hmac-secret');
-      if (out instanceof Uint8Array) {
-        try {
-          const plain = hmacSecret.protocol.decrypt(hmacSecret.sharedSecret, out);
-          clientExt.prf = { results: { first: toBase64url(plain.subarray(0, 32)), ...(prfEval.second !== undefined && plain.length >= 64 ? { second: toBase64url(plain.subarray(32, 64)) } : {}) } };
-        } catch {
-          clientExt.prf = {};
-        }
-      } else clientExt.prf = {};
+    if (prfEval && session) {
+      const results = hmacSecret.outputs(session, parsed?.extensions?.get(hmacSecret.name));
+      clientExt.prf = results ? { results: { first: toBase64url(results.output1), ...(prfEval.second !== undefined && results.output2 ? { second: toBase64url(results.output2) } : {}) } } : {};
+    }
+    if (ext.getCredBlob === true) {
+      const blob = credBlob.blob(parsed?.extensions);
+      if (blob) clientExt.getCredBlob = toBase64url(blob);
     }
     if (lb && info.options.largeBlobs === true && r.largeBlobKey) clientExt.largeBlob = await this.largeBlob(r.largeBlobKey, lb, token, extra);
     const id = toBase64url(credId);

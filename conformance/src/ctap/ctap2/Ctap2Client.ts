@@ -23,6 +23,8 @@ export interface MakeCredentialParams {
   pinUvAuthParam?: Uint8Array;
   pinUvAuthProtocol?: number;
   enterpriseAttestation?: number;
+  /** attestation formats in the RP's order of preference (CTAP 2.2) */
+  attestationFormatsPreference?: string[];
 }
 
 export interface MakeCredentialResult {
@@ -33,6 +35,8 @@ export interface MakeCredentialResult {
   attStmtRaw: Uint8Array;
   epAtt?: boolean;
   largeBlobKey?: Uint8Array;
+  /** unsignedExtensionOutputs (0x06, CTAP 2.2) */
+  unsignedExtensionOutputs?: Map<number | string, CborValue>;
   nonCanonical: string[];
 }
 
@@ -54,6 +58,8 @@ export interface GetAssertionResult {
   numberOfCredentials?: number;
   userSelected?: boolean;
   largeBlobKey?: Uint8Array;
+  /** unsignedExtensionOutputs (0x08, CTAP 2.2) */
+  unsignedExtensionOutputs?: Map<number | string, CborValue>;
   nonCanonical: string[];
 }
 
@@ -148,6 +154,7 @@ export class Ctap2Client {
     if (p.pinUvAuthParam) params.set(0x08, p.pinUvAuthParam);
     if (p.pinUvAuthProtocol !== undefined) params.set(0x09, p.pinUvAuthProtocol);
     if (p.enterpriseAttestation !== undefined) params.set(0x0a, p.enterpriseAttestation);
+    if (p.attestationFormatsPreference?.length) params.set(0x0b, p.attestationFormatsPreference);
     const name = 'authenticatorMakeCredential';
     const r = await this.raw(CTAP2.makeCredential, encodeCanonical(params), o);
     if (r.status !== 0) throw new CtapError(name, r.status);
@@ -168,6 +175,7 @@ export class Ctap2Client {
       attStmtRaw: entries.entries.find((e) => e.key === 0x03)!.raw,
       epAtt: member<boolean>(name, m, 0x04, 'epAtt', (v) => typeof v === 'boolean', false),
       largeBlobKey: member<Uint8Array>(name, m, 0x05, 'largeBlobKey', isBytes, false),
+      unsignedExtensionOutputs: member<Map<number | string, CborValue>>(name, m, 0x06, 'unsignedExtensionOutputs', isMap, false),
       nonCanonical: entries.nonCanonical,
     };
   }
@@ -219,6 +227,7 @@ function assertionResult(name: string, m: Map<number | string, CborValue>, nonCa
     numberOfCredentials: member<number>(name, m, 0x05, 'numberOfCredentials', (v) => typeof v === 'number', false),
     userSelected: member<boolean>(name, m, 0x06, 'userSelected', (v) => typeof v === 'boolean', false),
     largeBlobKey: member<Uint8Array>(name, m, 0x07, 'largeBlobKey', isBytes, false),
+    unsignedExtensionOutputs: member<Map<number | string, CborValue>>(name, m, 0x08, 'unsignedExtensionOutputs', isMap, false),
     nonCanonical,
   };
 }

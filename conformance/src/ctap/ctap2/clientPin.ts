@@ -7,7 +7,8 @@ import { deviceError } from '../CtapError.ts';
 import type { CallOptions } from '../connection/CallOptions.ts';
 import type { Ctap2Client } from './Ctap2Client.ts';
 import type { AuthenticatorInfo } from './getInfo.ts';
-import { encapsulate, paddedPin, pinHashLeft16, pinProtocol, type CoseKeyAgreement, type PinUvAuthProtocol } from './pinProtocol.ts';
+import { encapsulate, paddedPin, pinHashLeft16, type CoseKeyAgreement, type PinUvAuthProtocol } from './pinProtocol.ts';
+import { preferredProtocol, type Verification } from './chooseVerification.ts';
 
 /** A pinUvAuthToken and the protocol that made it: what signs CTAP requests for the person. */
 export interface PinUvAuthToken {
@@ -33,12 +34,7 @@ export class ClientPin {
 
   /** The protocol to use with a key: the first it lists that the harness speaks (2 before 1 when both). */
   static preferred(info: AuthenticatorInfo): PinUvAuthProtocol | undefined {
-    const offered = info.pinUvAuthProtocols.length ? info.pinUvAuthProtocols : info.options.clientPin !== undefined ? [1] : [];
-    for (const v of offered) {
-      const p = pinProtocol(v);
-      if (p) return p;
-    }
-    return undefined;
+    return preferredProtocol(info);
   }
 
   private async sub(subCommand: number, extra: [number, CanonicalValue][] = [], o?: CallOptions): Promise<Map<number | string, CborValue>> {
@@ -102,6 +98,7 @@ export class ClientPin {
     const { keyAgreement, sharedSecret } = await this.keyAgreement(o);
     const newPinEnc = this.protocol.encrypt(sharedSecret, paddedPin(newPin));
     await this.sub(PIN_SUB.setPIN, [[0x03, keyAgreement], [0x04, this.protocol.authenticate(sharedSecret, newPinEnc)], [0x05, newPinEnc]], o);
+    await this.ctap.getInfo(o); // options.clientPin is true now
   }
 
   /** changePIN (subcommand 4): only when the person asks. */
@@ -111,6 +108,28 @@ export class ClientPin {
     const newPinEnc = this.protocol.encrypt(sharedSecret, paddedPin(newPin));
     const pinHashEnc = this.protocol.encrypt(sharedSecret, pinHashLeft16(currentPin));
     await this.sub(PIN_SUB.changePIN, [[0x03, keyAgreement], [0x04, this.protocol.authenticate(sharedSecret, Uint8Array.from([...newPinEnc, ...pinHashEnc]))], [0x05, newPinEnc], [0x06, pinHashEnc]], o);
+    await this.ctap.getInfo(o); // forcePINChange is false again
+  }
+}
+
+/**
+ * A pinUvAuthToken for `permissions` the way `v` says (chooseVerification): built-in UV, the PIN
+ * with permissions, the CTAP 2.0 getPinToken, or the `uv` option of the command itself. A
+ * `method: none` verification is a NotAllowed-style refusal with its reason (HarnessError
+ * BAD_USAGE: the harness cannot verify the user on this key as asked).
+ */
+export async function obtainToken(ctap: Ctap2Client, v: Verification, o: { permissions: number; rpId?: string; pin?: string; call?: CallOptions }): Promise<PinUvAuthToken | 'uv-option'> {
+  switch (v.method) {
+    case 'uv-option':
+      return 'uv-option';
+    case 'uv':
+      return new ClientPin(ctap, v.protocol).tokenUsingUv(o.permissions, o.rpId, o.call);
+    case 'pin':
+      return new ClientPin(ctap, v.protocol).tokenUsingPin(o.pin!, o.permissions, o.rpId, o.call);
+    case 'pinToken':
+      return new ClientPin(ctap, v.protocol).getPinToken(o.pin!, o.call);
+    default:
+      throw new HarnessError('BAD_USAGE', v.reason);
   }
 }
 

@@ -16,11 +16,15 @@ export interface GetInfoComparison {
 }
 
 /** Options whose value follows the key's setup, not its model (CTAP 2.1 §6.4: false means supported, not yet configured). */
-const STATE_OPTIONS = new Set(['clientPin', 'uv', 'bioEnroll', 'userVerificationMgmtPreview', 'ep', 'alwaysUv', 'noMcGaPermissionsWithClientPin']);
-/** Members that change as the key is used or set up. */
-const STATE_MEMBERS = new Set(['remainingDiscoverableCredentials', 'forcePINChange', 'minPINLength', 'uvCountSinceLastPinEntry', 'encIdentifier']);
+const STATE_OPTIONS = new Set(['clientPin', 'uv', 'bioEnroll', 'userVerificationMgmtPreview', 'ep', 'alwaysUv', 'noMcGaPermissionsWithClientPin', 'makeCredUvNotRqd']);
+/**
+ * Members that change as the key is used or set up (authenticatorConfig: longTouchForReset,
+ * pinComplexityPolicy), or with every answer (CTAP 2.3 encIdentifier and encCredStoreState carry a
+ * fresh IV).
+ */
+const STATE_MEMBERS = new Set(['remainingDiscoverableCredentials', 'forcePINChange', 'minPINLength', 'uvCountSinceLastPinEntry', 'encIdentifier', 'encCredStoreState', 'longTouchForReset', 'pinComplexityPolicy']);
 /** Lists compared as sets. */
-const SETS = new Set(['versions', 'extensions', 'transports', 'pinUvAuthProtocols', 'attestationFormats', 'transportsForReset', 'vendorPrototypeConfigCommands']);
+const SETS = new Set(['versions', 'extensions', 'transports', 'pinUvAuthProtocols', 'attestationFormats', 'transportsForReset', 'vendorPrototypeConfigCommands', 'authenticatorConfigCommands']);
 
 const canonical = (member: string, v: unknown): unknown => {
   if (v === undefined || v === null) return undefined;

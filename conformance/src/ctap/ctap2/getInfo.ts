@@ -1,8 +1,9 @@
 import { decodeCbor, type CborValue } from '../../cbor/decodeCbor.ts';
 import { formatAaguid } from '../../encoding/formatAaguid.ts';
+import crypto from 'node:crypto';
 import { deviceError } from '../CtapError.ts';
 
-/** authenticatorGetInfo members (CTAP 2.1 §6.4; 2.2 additions), the key each is sent under and its shape. */
+/** authenticatorGetInfo members (CTAP 2.3 §6.4, through authenticatorConfigCommands), the key each is sent under and its shape. */
 export const GET_INFO_MEMBERS = {
   versions: { key: 0x01, shape: 'text[]' },
   extensions: { key: 0x02, shape: 'text[]' },
@@ -33,6 +34,8 @@ export const GET_INFO_MEMBERS = {
   pinComplexityPolicy: { key: 0x1b, shape: 'bool' },
   pinComplexityPolicyURL: { key: 0x1c, shape: 'bytes' },
   maxPINLength: { key: 0x1d, shape: 'uint' },
+  encCredStoreState: { key: 0x1e, shape: 'bytes' },
+  authenticatorConfigCommands: { key: 0x1f, shape: 'uint[]' },
 } as const;
 
 export type GetInfoMember = keyof typeof GET_INFO_MEMBERS;
@@ -71,6 +74,8 @@ export interface AuthenticatorInfo {
   pinComplexityPolicy?: boolean;
   pinComplexityPolicyURL?: Uint8Array;
   maxPINLength?: number;
+  encCredStoreState?: Uint8Array;
+  authenticatorConfigCommands?: number[];
   /** members with keys this harness does not know */
   unknown: Record<string, CborValue>;
   /** members that are present but malformed, and required members that are absent (CTAP 2.1 §6.4) */
@@ -144,6 +149,19 @@ export function decodeGetInfo(body: Uint8Array): AuthenticatorInfo {
   if (seen.has('versions') && info.versions.length === 0) info.problems.push('versions is empty');
   info.aaguidText = formatAaguid(info.aaguid);
   return info;
+}
+
+/**
+ * encIdentifier / encCredStoreState decrypted with the persistent pinUvAuthToken (CTAP 2.3 §6.4):
+ * IV (16 bytes) then AES-128-CBC under HKDF-SHA-256(token, 32 zero bytes, the member's name, 16).
+ * A member that is not 32 bytes is the key's defect (DEVICE_PROTOCOL).
+ */
+export function decryptInfoMember(persistentToken: Uint8Array, member: 'encIdentifier' | 'encCredStoreState', value: Uint8Array): Uint8Array {
+  if (value.length !== 32) throw deviceError('DEVICE_PROTOCOL', `getInfo ${member} is ${value.length} bytes; CTAP 2.3 §6.4 makes it an IV and one AES block (32)`);
+  const key = crypto.hkdfSync('sha256', persistentToken, new Uint8Array(32), member, 16);
+  const d = crypto.createDecipheriv('aes-128-cbc', Buffer.from(key), value.subarray(0, 16));
+  d.setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([d.update(value.subarray(16)), d.final()]));
 }
 
 /** getInfo as MDS statements write it (authenticatorGetInfo in JSON: aaguid as 32 hex digits). */

@@ -3,36 +3,33 @@ import { BROADCAST_CID, CAPABILITY, CTAPHID, HID_REPORT_SIZE, KEEPALIVE, MAX_HID
 import { CTAP_STATUS } from '../status.ts';
 import { MessageAssembler, framePackets, parsePacket } from './packets.ts';
 import type { ReportSink } from '../transport/InProcessTransport.ts';
+import { PresenceCancelled, type AuthenticatorCore, type RequestContext } from '../connection/AuthenticatorCore.ts';
+import { isSimulatorReboot } from './simulatorReboot.ts';
 
-/** The host cancelled the request (CTAPHID_CANCEL) while the device waited for a touch. */
-export class PresenceCancelled extends Error {}
-
-/** What a request handler may ask of the HID layer. */
-export interface RequestContext {
-  /** waits for the user's touch, sending KEEPALIVE UP_NEEDED meanwhile; rejects with PresenceCancelled on CANCEL */
-  userPresence(): Promise<void>;
-  readonly signal: AbortSignal;
-}
-
-/** The authenticator behind a CTAPHID device: CTAP2 requests (command byte + CBOR) and, optionally, U2F APDUs. */
-export interface AuthenticatorCore {
-  /** resolves with the status byte followed by the CBOR body */
-  cbor(request: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
-  /** resolves with response data followed by the status word; absent: no CTAP1/U2F */
-  msg?(apdu: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
-  wink?(): void;
-}
+/**
+ * The defects this layer can be told to have, each next to the rule it breaks (the CTAP checks'
+ * fault matrix proves each one is caught).
+ */
+export const HID_FAULTS = {
+  /** CTAP 2.1 §11.2.9.1.5: a CANCEL must end the pending request at once */
+  cancelIgnored: 'CTAPHID_CANCEL ignored while waiting for a touch',
+  /** CTAP 2.1 §11.2.9.1.7: KEEPALIVE while the request waits (for a touch, or is processing) */
+  noKeepalive: 'no KEEPALIVE while waiting for a touch',
+  /** CTAP 2.1 §11.2.4: only allocated channels carry traffic (not a MUST to refuse: a warning) */
+  acceptWrongChannel: 'a report on a channel never allocated accepted',
+} as const;
+export type HidFaultName = keyof typeof HID_FAULTS;
 
 export interface HidServerOptions {
-  /** how the person touches the key: resolves when they do (default: at once) */
-  presence?: (signal: AbortSignal) => Promise<void>;
+  /** how the person touches the key: resolves when they do (default: at once); `long` for a long touch */
+  presence?: (signal: AbortSignal, o?: { long?: boolean }) => Promise<void>;
   /** how long the device waits for the next continuation packet (CTAPHID_ERROR TIMEOUT after) */
   messageTimeoutMs?: number;
   keepaliveIntervalMs?: number;
   /** major, minor, build reported by INIT */
   deviceVersion?: [number, number, number];
   /** defects on purpose: the CTAP-level fault matrix */
-  faults?: { noKeepalive?: boolean; acceptWrongChannel?: boolean; cancelIgnored?: boolean };
+  faults?: Partial<Record<HidFaultName, boolean>>;
   /** false: a CTAP1/U2F-only device (no CBOR capability, CTAPHID_CBOR refused) */
   cbor?: boolean;
 }
@@ -70,8 +67,22 @@ export class CtapHidServer implements ReportSink {
     this.o = o;
   }
 
+  /**
+   * The power went off and came back: every channel, the message being received and the request
+   * being served are gone (their answers are never sent), and the core loses its volatile state.
+   */
+  powerCycle(): void {
+    this.stopReceiving();
+    if (this.busy) this.busy.abort.abort('resync');
+    this.busy = undefined;
+    this.channels.clear();
+    this.core.powerCycle?.();
+  }
+
   onReport(raw: Uint8Array, reply: Reply): void {
     if (raw.length < 5) return; // not even a channel and a command: nothing to answer to
+    // a simulator's restart datagram (fido2-tests --sim): power-cycled, nothing answered
+    if (isSimulatorReboot(raw)) return this.powerCycle();
     const report = raw.length === HID_REPORT_SIZE ? raw : Uint8Array.from({ length: HID_REPORT_SIZE }, (_, i) => raw[i] ?? 0);
     const p = parsePacket(report)!;
     const { cid } = p;
@@ -201,7 +212,8 @@ export class CtapHidServer implements ReportSink {
     ticker.unref();
     const ctx: RequestContext = {
       signal: abort.signal,
-      userPresence: async () => {
+      transport: 'usb',
+      userPresence: async (po) => {
         if (abort.signal.aborted) throw new PresenceCancelled('cancelled');
         waitingUp = true;
         keepalive(KEEPALIVE.UP_NEEDED);
@@ -210,7 +222,7 @@ export class CtapHidServer implements ReportSink {
           await new Promise<void>((resolve, reject) => {
             const onAbort = () => reject(new PresenceCancelled('cancelled'));
             abort.signal.addEventListener('abort', onAbort, { once: true });
-            presence(abort.signal).then(() => {
+            presence(abort.signal, po).then(() => {
               abort.signal.removeEventListener('abort', onAbort);
               if (abort.signal.aborted) reject(new PresenceCancelled('cancelled'));
               else resolve();

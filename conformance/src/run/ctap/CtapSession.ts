@@ -6,8 +6,9 @@ import { KEEPALIVE } from '../../ctap/constants.ts';
 import type { CallOptions } from '../../ctap/connection/CallOptions.ts';
 import type { AuthenticatorInfo } from '../../ctap/ctap2/getInfo.ts';
 import type { GetAssertionParams, MakeCredentialParams, MakeCredentialResult, GetAssertionResult } from '../../ctap/ctap2/Ctap2Client.ts';
-import { ClientPin, pinUvAuthParam, type PinUvAuthToken } from '../../ctap/ctap2/clientPin.ts';
+import { obtainToken, pinUvAuthParam, type PinUvAuthToken } from '../../ctap/ctap2/clientPin.ts';
 import { pinProtocol, type PinUvAuthProtocol } from '../../ctap/ctap2/pinProtocol.ts';
+import { chooseVerification, type Verification } from '../../ctap/ctap2/chooseVerification.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { toBase64url } from '../../encoding/base64url.ts';
 import type { KeyChanges, StatusName } from '../../checks/ctap/CtapEvidence.ts';
@@ -27,8 +28,6 @@ export function statusOf(e: unknown): StatusName {
 }
 export const statusIs = (s: StatusName | undefined, name: keyof typeof CTAP_STATUS) => s?.startsWith(`${name} (`) === true;
 
-/** How this key verifies its user for the probes. */
-export type Verification = { method: 'uv' | 'pin' | 'pinToken'; protocol: PinUvAuthProtocol } | { method: 'uv-option' } | undefined;
 
 export interface CtapSessionOptions {
   device: CtapDevice;
@@ -52,14 +51,17 @@ export interface CtapSessionOptions {
 export class CtapSession {
   readonly device: CtapDevice;
   readonly o: CtapSessionOptions;
-  info: AuthenticatorInfo;
   readonly changes: KeyChanges = { created: [], deleted: [], left: [] };
 
   constructor(o: CtapSessionOptions) {
     if (!o.device.ctap2 || !o.device.info) throw new HarnessError('BAD_USAGE', 'the CTAP probes need a CTAP2 key');
     this.device = o.device;
     this.o = o;
-    this.info = o.device.info;
+  }
+
+  /** getInfo as the CTAP2 client last read it: always current (it reads it again after setPIN, config, reset…) */
+  get info(): AuthenticatorInfo {
+    return this.device.info!;
   }
 
   get ctap2() {
@@ -95,44 +97,42 @@ export class CtapSession {
     return offered.map((v) => pinProtocol(v)).filter((p): p is PinUvAuthProtocol => p !== undefined);
   }
 
-  /** How a token is had on this key with this protocol, or why none can be. `preferPin`: the PIN first when the person gave one. */
-  verification(protocol = ClientPin.preferred(this.info), preferPin = false): Verification | string {
-    const opts = this.info.options;
-    if (preferPin && opts.clientPin === true && protocol && this.pinGiven) return { method: opts.pinUvAuthToken === true ? 'pin' : 'pinToken', protocol };
-    if (opts.uv === true) {
-      if (opts.pinUvAuthToken === true && protocol) return { method: 'uv', protocol };
-      if (opts.pinUvAuthToken !== true) return { method: 'uv-option' };
-    }
-    if (opts.clientPin === true && protocol) {
-      if (!this.pinGiven) return 'the key has a PIN and none was given (--pin-env VAR)';
-      return { method: opts.pinUvAuthToken === true ? 'pin' : 'pinToken', protocol };
-    }
-    if (opts.clientPin === false) return 'the key has no PIN set and no built-in user verification (--set-pin sets one)';
-    return 'the key has neither built-in user verification nor a client PIN';
+  /** How a token is had on this key (chooseVerification), or why none can be. `preferPin`: the PIN first when the person gave one. */
+  verification(protocol?: PinUvAuthProtocol, preferPin = false, permissions?: number): Verification {
+    return chooseVerification(this.info, { pinAvailable: this.pinGiven, preferPin, protocol, permissions });
   }
 
-  /** A token with these permissions (CTAP 2.1 §6.5.5.7), or undefined with the reason in `why`. */
+  /** A fresh token with these permissions (CTAP 2.1 §6.5.5.7), or undefined with the reason in `why`. */
   async token(permissions: number, rpId: string | undefined, protocol?: PinUvAuthProtocol, preferPin = false): Promise<{ token?: PinUvAuthToken; uvOption?: boolean; why?: string }> {
-    const v = this.verification(protocol, preferPin);
-    if (typeof v === 'string' || v === undefined) return { why: v ?? 'no user verification' };
-    if (v.method === 'uv-option') return { uvOption: true };
-    const cp = new ClientPin(this.ctap2, v.protocol);
-    if (v.method === 'uv') return { token: await cp.tokenUsingUv(permissions, rpId, this.call()) };
-    if (v.method === 'pin') return { token: await cp.tokenUsingPin(this.o.pin!, permissions, rpId, this.call()) };
-    return { token: await cp.getPinToken(this.o.pin!, this.call()) };
+    const v = this.verification(protocol, preferPin, permissions);
+    if (v.method === 'none') return { why: v.reason };
+    const t = await obtainToken(this.ctap2, v, { permissions, rpId, pin: this.o.pin, call: this.call() });
+    return t === 'uv-option' ? { uvOption: true } : { token: t };
+  }
+
+  /**
+   * What makes one makeCredential or getAssertion user-verified here: a fresh token (a token is
+   * good for one request that tests presence, CTAP 2.1 §6.1.2 step 14.4), or the uv option.
+   */
+  async verified(permissions: number, rpId = PROBE_RP_ID): Promise<PinUvAuthToken | 'uv-option' | undefined> {
+    const t = await this.token(permissions, rpId).catch(() => ({ token: undefined, uvOption: false }));
+    return t.token ?? (t.uvOption ? 'uv-option' : undefined);
   }
 
   /**
    * makeCredential on the probes' RP with a fresh user, ES256. `verified`: with a token (or the uv
    * option); a discoverable credential is recorded so the run removes it and reports it.
    */
-  async makeCredential(p: { by: string; rk?: boolean; extensions?: MakeCredentialParams['extensions']; verified?: PinUvAuthToken | 'uv-option'; excludeList?: MakeCredentialParams['excludeList']; rpId?: string; up?: boolean }, call = this.call()): Promise<MakeCredentialResult & { credentialId: Uint8Array }> {
+  async makeCredential(p: { by: string; rk?: boolean; extensions?: MakeCredentialParams['extensions']; verified?: PinUvAuthToken | 'uv-option' | 'auto' | 'none'; excludeList?: MakeCredentialParams['excludeList']; rpId?: string; up?: boolean }, call = this.call()): Promise<MakeCredentialResult & { credentialId: Uint8Array }> {
     const rpId = p.rpId ?? PROBE_RP_ID;
     const clientDataHash = new Uint8Array(crypto.randomBytes(32));
-    // a key with a PIN set wants verification for every makeCredential unless it says makeCredUvNotRqd (CTAP 2.1 §6.1.2 step 6)
-    const verified = p.verified ?? (this.info.options.clientPin === true && (p.rk || this.info.options.makeCredUvNotRqd !== true) ? await this.rkVerification(rpId) : undefined);
-    p = { ...p, verified };
-    const token = p.verified && p.verified !== 'uv-option' ? p.verified : undefined;
+    // a protected key wants verification for a discoverable credential, and for any unless it says
+    // makeCredUvNotRqd; with alwaysUv, for every one (CTAP 2.1 §6.1.2 steps 6-8)
+    const o = this.info.options;
+    const protectedKey = o.clientPin === true || o.uv === true;
+    const needs = protectedKey && (p.rk || o.makeCredUvNotRqd !== true || o.alwaysUv === true);
+    const verified = p.verified === 'none' ? undefined : p.verified === undefined || p.verified === 'auto' ? (needs ? await this.verified(0x01, rpId) : undefined) : p.verified;
+    const token = verified && verified !== 'uv-option' ? verified : undefined;
     const r = await this.ctap2.makeCredential({
       clientDataHash,
       rp: { id: rpId, name: 'fido2-harness CTAP probes' },
@@ -140,7 +140,7 @@ export class CtapSession {
       pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
       excludeList: p.excludeList,
       extensions: p.extensions,
-      options: { rk: p.rk || undefined, uv: p.verified === 'uv-option' ? true : undefined, ...(p.up === false ? { up: false } : {}) },
+      options: { rk: p.rk || undefined, uv: verified === 'uv-option' ? true : undefined, ...(p.up === false ? { up: false } : {}) },
       ...(token ? { pinUvAuthParam: pinUvAuthParam(token, clientDataHash), pinUvAuthProtocol: token.protocol.version } : {}),
     }, call);
     const credentialId = credentialIdOf(r.authData);
@@ -148,11 +148,6 @@ export class CtapSession {
     return { ...r, credentialId };
   }
 
-  /** A token suitable for makeCredential of a discoverable credential here (a key with a PIN insists on one). */
-  async rkVerification(rpId = PROBE_RP_ID): Promise<PinUvAuthToken | 'uv-option' | undefined> {
-    const t = await this.token(0x01 | 0x02, rpId).catch(() => ({ token: undefined, uvOption: false }));
-    return t.token ?? (t.uvOption ? 'uv-option' : undefined);
-  }
 
   async getAssertion(p: { credentialIds?: Uint8Array[]; extensions?: GetAssertionParams['extensions']; verified?: PinUvAuthToken | 'uv-option'; up?: boolean; rpId?: string; clientDataHash?: Uint8Array }, call = this.call()): Promise<GetAssertionResult> {
     const clientDataHash = p.clientDataHash ?? new Uint8Array(crypto.randomBytes(32));

@@ -27,8 +27,7 @@ export async function prepareKey(s: CtapSession, o: { setPin?: boolean; refuseUn
     if (opts.clientPin === true) throw new HarnessError('BAD_USAGE', 'this key already has a PIN: --set-pin is only for a key without one (give its PIN with --pin-env instead)');
     if (opts.clientPin === undefined || !protocol) throw new HarnessError('BAD_USAGE', 'this key has no client PIN to set (getInfo options.clientPin is absent)');
     await new ClientPin(s.ctap2, protocol).setPin(s.o.pin!, s.call());
-    s.changes.pinSet = true;
-    s.info = await s.ctap2.getInfo(s.call());
+    s.changes.pinSet = true; // (setPin read getInfo again: clientPin is true from here on)
   }
   if (o.refuseUnverifiable !== false && s.info.options.clientPin === false && s.info.options.uv !== true) throw new HarnessError('BAD_USAGE', 'this key has no PIN yet and no built-in user verification, and half the checks need user verification: run with --set-pin --pin-env VAR to set one (it stays on the key; only a reset removes it)');
   if (s.info.options.clientPin === true) {

@@ -13,9 +13,8 @@ import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession
 export async function probeCredProtect(s: CtapSession): Promise<CredProtectProbe> {
   if (!s.info.extensions.includes('credProtect')) return { skipped: 'getInfo does not list credProtect', notApplicable: true };
   if (s.info.options.rk !== true) return { skipped: 'the key stores no discoverable credentials, which credProtect levels 2 and 3 are about', notApplicable: true };
-  const verified = await s.rkVerification();
   const made = async (level: number) => {
-    const r = await s.makeCredential({ by: `credProtect-${level}`, rk: true, extensions: new Map([['credProtect', level]]), verified });
+    const r = await s.makeCredential({ by: `credProtect-${level}`, rk: true, extensions: new Map([['credProtect', level]]) });
     const output = parseAuthenticatorData(r.authData, { allowTrailing: true }).extensions?.get('credProtect');
     return { id: r.credentialId, output: typeof output === 'number' ? output : undefined };
   };

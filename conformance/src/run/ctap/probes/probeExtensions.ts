@@ -25,7 +25,6 @@ export async function probeExtensions(s: CtapSession): Promise<ExtensionsProbe> 
     else if (e === 'credBlob') ext.set(e, new Uint8Array(crypto.randomBytes(Math.min(16, s.info.maxCredBlobLength ?? 32))));
     else ext.set(e, true);
   }
-  const verified = rk ? await s.rkVerification() : undefined;
-  const r = await attempt(() => s.makeCredential({ by: 'extensions', rk, extensions: ext, verified }));
+  const r = await attempt(() => s.makeCredential({ by: 'extensions', rk, extensions: ext }));
   return { requested: [...requested], status: r.status, authData: r.value ? toBase64url(r.value.authData) : undefined, largeBlobKey: r.value ? r.value.largeBlobKey !== undefined : undefined };
 }

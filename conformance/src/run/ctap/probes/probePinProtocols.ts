@@ -12,7 +12,7 @@ export async function probePinProtocols(s: CtapSession, credentialId: Uint8Array
   if (!protocols.length) return { skipped: 'the key lists no PIN/UV auth protocol and has no client PIN', notApplicable: true };
   // the PIN when the person gave one (what Windows asks for on a PIN key), else built-in UV
   const first = s.verification(protocols[0], true);
-  if (typeof first === 'string' || first === undefined) return { skipped: first ?? 'no user verification', notApplicable: false };
+  if (first.method === 'none') return { skipped: first.reason, notApplicable: false };
   if (first.method === 'uv-option') return { skipped: 'the key verifies users through the "uv" option only and issues no pinUvAuthToken', notApplicable: true };
   const out: PinProtocolsProbe = { method: first.method, protocols: [] };
   for (const protocol of protocols) {

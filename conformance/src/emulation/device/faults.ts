@@ -1,0 +1,58 @@
+import { HID_FAULTS } from '../../ctap/hid/CtapHidServer.ts';
+import { AUTH_DATA_FAULTS } from './authData.ts';
+import { MAKE_CREDENTIAL_FAULTS } from './makeCredential.ts';
+import { GET_ASSERTION_FAULTS } from './getAssertion.ts';
+import { CLIENT_PIN_FAULTS } from './clientPin.ts';
+import { PIN_UV_AUTH_FAULTS } from './pinUvAuth.ts';
+import { CREDENTIAL_MANAGEMENT_FAULTS } from './credentialManagement.ts';
+import { CONFIG_FAULTS } from './config.ts';
+import { BIO_ENROLLMENT_FAULTS } from './bioEnrollment.ts';
+import { LARGE_BLOBS_FAULTS } from './largeBlobs.ts';
+import { RESET_FAULTS } from './reset.ts';
+import { GET_INFO_FAULTS } from './getInfo.ts';
+import { U2F_FAULTS } from './u2f.ts';
+import { HMAC_SECRET_FAULTS } from './extensions/hmacSecret.ts';
+import { HMAC_SECRET_MC_FAULTS } from './extensions/hmacSecretMc.ts';
+import { CRED_PROTECT_FAULTS } from './extensions/credProtect.ts';
+import { CRED_BLOB_FAULTS } from './extensions/credBlob.ts';
+import { MIN_PIN_LENGTH_FAULTS } from './extensions/minPinLength.ts';
+import { THIRD_PARTY_PAYMENT_FAULTS } from './extensions/thirdPartyPayment.ts';
+
+/** Faults of the device as a whole (not of one command). */
+export const DEVICE_FAULTS = {
+  wrongMissingParameterStatus: 'a missing required parameter answered with CTAP2_ERR_INVALID_CBOR instead of CTAP2_ERR_MISSING_PARAMETER',
+  credentialsLostOnPowerCycle: 'credentials gone after a power cycle (they must persist)',
+  maxMsgSizeNotEnforced: 'a request longer than getInfo maxMsgSize processed',
+} as const;
+
+/**
+ * Every defect the software key can be told to have, by name, with what it breaks: the union of
+ * the tables each command file declares next to the rule it breaks (the docs' fault table is
+ * this table; a profile naming an unknown fault is refused).
+ */
+export const SOFT_FAULTS = {
+  ...HID_FAULTS,
+  ...DEVICE_FAULTS,
+  ...GET_INFO_FAULTS,
+  ...AUTH_DATA_FAULTS,
+  ...MAKE_CREDENTIAL_FAULTS,
+  ...GET_ASSERTION_FAULTS,
+  ...PIN_UV_AUTH_FAULTS,
+  ...CLIENT_PIN_FAULTS,
+  ...CREDENTIAL_MANAGEMENT_FAULTS,
+  ...CONFIG_FAULTS,
+  ...BIO_ENROLLMENT_FAULTS,
+  ...LARGE_BLOBS_FAULTS,
+  ...RESET_FAULTS,
+  ...U2F_FAULTS,
+  ...HMAC_SECRET_FAULTS,
+  ...HMAC_SECRET_MC_FAULTS,
+  ...CRED_PROTECT_FAULTS,
+  ...CRED_BLOB_FAULTS,
+  ...MIN_PIN_LENGTH_FAULTS,
+  ...THIRD_PARTY_PAYMENT_FAULTS,
+} as const;
+
+export type SoftFaultName = keyof typeof SOFT_FAULTS;
+export type SoftFaults = Partial<Record<SoftFaultName, boolean>>;
+export const SOFT_FAULT_NAMES = Object.keys(SOFT_FAULTS) as SoftFaultName[];
