@@ -13,9 +13,10 @@ import { UDP_DEVICE_PORT } from '../ctap/transport/UdpTransport.ts';
 import type { CliIo } from './main.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 
-export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] [--profile profile.json] [--state FILE] [--touch auto|instant|delay:MS] [--statement-out FILE]
+export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] [--profile profile.json] [--state FILE] [--touch auto|instant|delay:MS]
+                             [--reset-window MS|off] [--statement-out FILE]
 
-Serves the software authenticator as a CTAP 2.1 device over UDP (one 64-byte HID report per
+Serves the software authenticator as a CTAP 2.3 device over UDP (one 64-byte HID report per
 datagram, the SoloKeys simulator / fido2-tests --sim convention), so other tools and other
 harness instances can test against it:
 
@@ -29,11 +30,16 @@ harness instances can test against it:
   --touch MODE       how the person touches: auto (${REACTION_MS} ms after the key asks, default), delay:MS
                      (the key sends KEEPALIVE UP_NEEDED meanwhile), or instant (no reaction time: for
                      benchmarks; a CANCEL can never arrive before the touch)
+  --reset-window MS|off
+                     how long after power-up the key accepts authenticatorReset (default: the
+                     profile's, 10000 as CTAP 2.1 §6.6 describes; off: always)
   --statement-out FILE
                      write the key's metadata statement (generated from the profile, or the profile's
                      own) as a draft entry: probe --statement FILE and check --ctap --statement FILE read it
 
-Runs until interrupted (Ctrl-C).
+A power cycle (the key forgets its channels, tokens and PIN blocking; credentials, PIN and
+retries persist): the simulators' reboot datagram on the UDP port (fido2-tests --sim), or
+SIGUSR1 (kill -USR1 PID). Runs until interrupted (Ctrl-C).
 `;
 
 /** --udp's value: HOST:PORT, PORT, or nothing. */
@@ -45,6 +51,13 @@ export function parseListen(v: string | undefined): { host: string; port: number
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
 }
 
+export function parseResetWindow(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'off') return 0;
+  if (!/^\d{1,7}$/.test(v)) throw new HarnessError('BAD_USAGE', `--reset-window must be milliseconds or off, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 export function parseTouch(v: string | undefined): ((signal: AbortSignal) => Promise<void>) | undefined {
   if (v === undefined || v === 'auto') return undefined;
   if (v === 'instant') return async () => {};
@@ -54,7 +67,7 @@ export function parseTouch(v: string | undefined): ((signal: AbortSignal) => Pro
 }
 
 /** Builds the key a softkey command serves (also used by tests to serve it in-process). */
-export async function softkeyFromOptions(o: { profile?: string; state?: string; touch?: string }): Promise<{ key: SoftAuthenticator; description: string; save: () => void; entry: MetadataEntry }> {
+export async function softkeyFromOptions(o: { profile?: string; state?: string; touch?: string; resetWindow?: string }): Promise<{ key: SoftAuthenticator; description: string; save: () => void; entry: MetadataEntry }> {
   const profileFile = o.profile ?? packagePath('fixtures', 'example-compliant-profile.json');
   const stored = o.state ? readDeviceState(o.state) : undefined;
   // the same key as last time: its attestation material comes from the state file
@@ -62,10 +75,17 @@ export async function softkeyFromOptions(o: { profile?: string; state?: string; 
     key: crypto.createPrivateKey({ key: Buffer.from(stored.attestation.key, 'base64url'), format: 'der', type: 'pkcs8' }),
     x5c: stored.attestation.x5c.map((c) => new Uint8Array(Buffer.from(c, 'base64url'))),
     rootPem: stored.attestation.rootPem,
+    enterprise: stored.attestation.enterprise && { key: crypto.createPrivateKey({ key: Buffer.from(stored.attestation.enterprise.key, 'base64url'), format: 'der', type: 'pkcs8' }), x5c: stored.attestation.enterprise.x5c.map((c) => new Uint8Array(Buffer.from(c, 'base64url'))) },
   };
-  const loaded = await loadProfile(profileFile, { hid: { presence: parseTouch(o.touch) }, attestation: restored || undefined });
+  const loaded = await loadProfile(profileFile, { hid: { presence: parseTouch(o.touch) }, attestation: restored || undefined, resetWindowMs: parseResetWindow(o.resetWindow) });
   const key = loaded.key;
-  const attestation: StoredDeviceState['attestation'] = { key: loaded.attestation.key.export({ type: 'pkcs8', format: 'der' }).toString('base64url'), x5c: loaded.attestation.x5c.map((c) => Buffer.from(c).toString('base64url')), rootPem: loaded.rootPem };
+  const ent = loaded.attestation.enterprise;
+  const attestation: StoredDeviceState['attestation'] = {
+    key: loaded.attestation.key.export({ type: 'pkcs8', format: 'der' }).toString('base64url'),
+    x5c: loaded.attestation.x5c.map((c) => Buffer.from(c).toString('base64url')),
+    rootPem: loaded.rootPem,
+    ...(ent ? { enterprise: { key: ent.key.export({ type: 'pkcs8', format: 'der' }).toString('base64url'), x5c: ent.x5c.map((c) => Buffer.from(c).toString('base64url')) } } : {}),
+  };
   if (stored) {
     if (stored.aaguid !== Buffer.from(key.aaguid).toString('hex')) throw new HarnessError('BAD_INPUT', `--state ${o.state} belongs to a key with AAGUID ${formatAaguid(Buffer.from(stored.aaguid, 'hex'))}, not this profile's ${formatAaguid(key.aaguid)}: use another state file`);
     restoreDevice(key.device, stored);
@@ -81,7 +101,7 @@ export async function softkeyCommand(argv: string[], io: CliIo): Promise<number 
   const args = [...argv];
   const at = args.indexOf('--udp');
   if (at >= 0 && (args[at + 1] === undefined || args[at + 1]!.startsWith('-'))) args[at] = '--udp=';
-  const { values: v, positionals } = parseCommandArgs(args, { udp: { type: 'string' }, profile: { type: 'string' }, state: { type: 'string' }, touch: { type: 'string' }, 'statement-out': { type: 'string' } }, SOFTKEY_USAGE);
+  const { values: v, positionals } = parseCommandArgs(args, { udp: { type: 'string' }, profile: { type: 'string' }, state: { type: 'string' }, touch: { type: 'string' }, 'reset-window': { type: 'string' }, 'statement-out': { type: 'string' } }, SOFTKEY_USAGE);
   if (v.help) {
     io.out.write(SOFTKEY_USAGE);
     return 0;
@@ -90,7 +110,7 @@ export async function softkeyCommand(argv: string[], io: CliIo): Promise<number 
   if (v.udp === undefined) throw new HarnessError('BAD_USAGE', `softkey serves over UDP: add --udp [HOST:PORT]\n${SOFTKEY_USAGE}`);
   const listen = parseListen(v.udp);
   if (v.profile && !fs.existsSync(v.profile)) throw new HarnessError('BAD_PROFILE', `cannot read profile ${v.profile}: ENOENT`);
-  const { key, description, save, entry } = await softkeyFromOptions({ profile: v.profile, state: v.state, touch: v.touch });
+  const { key, description, save, entry } = await softkeyFromOptions({ profile: v.profile, state: v.state, touch: v.touch, resetWindow: v['reset-window'] });
   if (v['statement-out']) {
     try {
       fs.writeFileSync(v['statement-out'], `${JSON.stringify({ aaguid: entry.aaguid, metadataStatement: entry.metadataStatement, statusReports: entry.statusReports }, null, 2)}\n`);
@@ -119,5 +139,10 @@ export async function softkeyCommand(argv: string[], io: CliIo): Promise<number 
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // a power cycle on request (a vendor's test rig, fido2-harness check --power-cycle-hook, a person)
+  process.on('SIGUSR1', () => {
+    key.powerCycle();
+    io.out.write('power cycle (SIGUSR1)\n');
+  });
   return undefined;
 }

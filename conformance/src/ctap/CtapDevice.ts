@@ -29,9 +29,9 @@ export class CtapDevice {
   readonly power?: PowerCycler;
   /** power cycles done through this object */
   powerCycles = 0;
-  private readonly reopen: () => Promise<CtapConnection>;
+  private readonly reopen: (previous: CtapConnection) => Promise<CtapConnection>;
 
-  private constructor(connection: CtapConnection, reopen: () => Promise<CtapConnection>, power: PowerCycler | undefined) {
+  private constructor(connection: CtapConnection, reopen: (previous: CtapConnection) => Promise<CtapConnection>, power: PowerCycler | undefined) {
     this.connection = connection;
     this.reopen = reopen;
     this.power = power;
@@ -39,11 +39,17 @@ export class CtapDevice {
     this.ctap1 = connection.supportsMsg ? new Ctap1Client(connection) : undefined;
   }
 
-  /** Opens the connection, then getInfo (CTAP2). What was opened is closed again if that fails. */
-  static async connect(open: () => Promise<CtapConnection>, o: ConnectOptions = {}): Promise<CtapDevice> {
+  /**
+   * Opens the connection, then getInfo (CTAP2). What was opened is closed again if that fails.
+   * `reopen`: how the key is reached again after a power cycle (it closes what must be closed).
+   */
+  static async connect(open: () => Promise<CtapConnection>, o: ConnectOptions & { reopen?: (previous: CtapConnection) => Promise<CtapConnection> } = {}): Promise<CtapDevice> {
     const connection = await open();
     try {
-      const d = new CtapDevice(connection, open, o.power);
+      const d = new CtapDevice(connection, o.reopen ?? (async (previous) => {
+        await previous.close().catch(() => {});
+        return open();
+      }), o.power);
       if (d.ctap2) await d.ctap2.getInfo(o);
       return d;
     } catch (e) {
@@ -73,9 +79,8 @@ export class CtapDevice {
    */
   async powerCycle(o: { prompt?: (message: string) => void; timeoutMs?: number } & CallOptions = {}): Promise<void> {
     if (!this.power) throw new HarnessError('BAD_USAGE', `${this.description} cannot be power-cycled by the harness: run the software key or a simulator, replug a USB key when asked, or give --power-cycle-hook URL`);
-    await this.connection.close().catch(() => {});
     await this.power.cycle(o);
-    this.connection = await this.reopen();
+    this.connection = await this.reopen(this.connection);
     this.powerCycles++;
     if (this.ctap2) {
       this.ctap2.connection = this.connection;
@@ -97,10 +102,7 @@ export class CtapDevice {
  */
 export function connectDevice(transport: ReportTransport, o: ConnectOptions & { reopenTransport?: () => Promise<ReportTransport> } = {}): Promise<CtapDevice> {
   let current = transport;
-  let first = true;
   const open = async (): Promise<CtapConnection> => {
-    if (!first) current = o.reopenTransport ? await o.reopenTransport() : current;
-    first = false;
     try {
       return await CtapHidClient.open(current, { timeoutMs: o.timeoutMs });
     } catch (e) {
@@ -108,7 +110,14 @@ export function connectDevice(transport: ReportTransport, o: ConnectOptions & { 
       throw e;
     }
   };
-  return CtapDevice.connect(open, o);
+  const reopen = async (previous: CtapConnection): Promise<CtapConnection> => {
+    if (o.reopenTransport) {
+      await previous.close().catch(() => {});
+      current = await o.reopenTransport();
+    }
+    return open();
+  };
+  return CtapDevice.connect(open, { ...o, reopen });
 }
 
 export interface OpenDeviceOptions extends CallOptions {

@@ -3,6 +3,7 @@ import { SoftDevice, type DeviceTamper, type SoftCredential, type SoftFaults, ty
 import { CtapHidServer, type HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { inProcessTransport } from '../ctap/transport/InProcessTransport.ts';
 import { connectDevice, type CtapDevice } from '../ctap/CtapDevice.ts';
+import type { PowerCycler } from '../ctap/power/PowerCycler.ts';
 import { WebAuthnClient, type ClientDataOverride } from '../platform/WebAuthnClient.ts';
 import { WebAuthnClientError } from '../platform/WebAuthnClientError.ts';
 import type { SoftAttestationKind } from './softAttestation.ts';
@@ -15,8 +16,8 @@ export interface SoftAuthenticatorOptions {
   attestation?: SoftAttestationKind;
   attestationKey?: crypto.KeyObject;
   x5c?: Uint8Array[];
-  /** enterprise attestation (WebAuthn L3 §5.4.7): a device-unique certificate for these RP IDs only */
-  enterprise?: { rpIds: string[]; key: crypto.KeyObject; x5c: Uint8Array[] };
+  /** enterprise attestation (CTAP 2.1 §7.1): a device-unique certificate; vendor-facilitated for these RP IDs; `enabled` at power-up (default true) */
+  enterprise?: { rpIds: string[]; key: crypto.KeyObject; x5c: Uint8Array[]; enabled?: boolean };
   /** algorithms the key creates credentials with; the first one offered that is in this list wins */
   algorithms?: number[];
   features?: SoftFeatures;
@@ -76,9 +77,27 @@ export class SoftAuthenticator {
     return inProcessTransport(this.server, description);
   }
 
+  /**
+   * The power going off and on: CTAPHID forgets its channels, the device its volatile state (key
+   * agreement, tokens, PIN blocking); credentials, PIN and retries persist.
+   */
+  powerCycle(): void {
+    this.server.powerCycle();
+  }
+
+  /** How a connection to this key power-cycles it (CtapDevice.powerCycle). */
+  get powerCycler(): PowerCycler {
+    return { how: 'in-process', cycle: async () => this.powerCycle() };
+  }
+
+  /** A device connected to this key over its own in-process transport, able to power-cycle it. */
+  connectDevice(description?: string): Promise<CtapDevice> {
+    return connectDevice(this.transport(description), { power: this.powerCycler });
+  }
+
   /** The key connected through CTAPHID, and the WebAuthn client that drives it (made once). */
   connect(): Promise<{ device: CtapDevice; client: WebAuthnClient }> {
-    this.connection ??= connectDevice(this.transport()).then((device) => ({
+    this.connection ??= this.connectDevice().then((device) => ({
       device,
       client: new WebAuthnClient({
         device,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { AttestationCa } from './AttestationCa.ts';
-import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
+import { SoftAuthenticator, type SoftAuthenticatorOptions, type SoftFaults, type SoftFeatures } from './SoftAuthenticator.ts';
 import { FEATURE_SPECS, SOFT_FAULT_NAMES, SOFT_FEATURE_NAMES } from './SoftDevice.ts';
 import { closestWord } from '../encoding/closestWord.ts';
 import type { HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
@@ -27,11 +27,18 @@ export interface EmulationProfile {
   /** how the built-in user verification works, for the generated statement (MDS userVerificationMethod; default fingerprint_internal) */
   uvMethod?: (typeof UV_METHODS)[number];
   attestation?: { generate: true } | { certificateChain: string[]; privateKey: string; root: string };
+  /**
+   * enterprise attestation (CTAP 2.1 §7.1): a device-unique certificate (generated under the
+   * profile's attestation root) given to these RP IDs when an RP asks for it (vendor-facilitated;
+   * platform-managed requests get it for any RP); `enabled: false` ships it disabled (getInfo ep
+   * false until authenticatorConfig enables it)
+   */
+  enterpriseAttestation?: { rpIds: string[]; enabled?: boolean };
   metadata?: 'generate' | { statement: string; statusReports?: MetadataEntry['statusReports'] };
 }
 
 
-const PROFILE_MEMBERS = ['description', 'aaguid', 'features', 'faults', 'attestation', 'metadata', 'uvMethod', '$schema', 'comment'] as const;
+const PROFILE_MEMBERS = ['description', 'aaguid', 'features', 'faults', 'attestation', 'enterpriseAttestation', 'metadata', 'uvMethod', '$schema', 'comment'] as const;
 export const UV_METHODS = ['fingerprint_internal', 'passcode_internal', 'faceprint_internal', 'voiceprint_internal', 'eyeprint_internal', 'handprint_internal', 'pattern_internal', 'location_internal'] as const;
 
 /** Members a profile does not know are refused with the closest one: a typo ("hmacsecret") must not silently turn a feature off. */
@@ -58,15 +65,17 @@ export interface LoadedProfile {
   key: SoftAuthenticator;
   entry: MetadataEntry;
   rootPem: string;
-  /** the attestation key and chain the key signs with (kept by softkey --state) */
-  attestation: { key: crypto.KeyObject; x5c: Uint8Array[] };
+  /** the attestation key and chain the key signs with, and its enterprise attestation material (kept by softkey --state) */
+  attestation: { key: crypto.KeyObject; x5c: Uint8Array[]; enterprise?: { key: crypto.KeyObject; x5c: Uint8Array[] } };
 }
 
 export interface LoadProfileOptions {
   /** the CTAPHID layer of the key (how the person touches it: by default REACTION_MS after it asks) */
   hid?: HidServerOptions;
   /** attestation material to use instead of generating it (a key restored from --state) */
-  attestation?: { key: crypto.KeyObject; x5c: Uint8Array[]; rootPem: string };
+  attestation?: { key: crypto.KeyObject; x5c: Uint8Array[]; rootPem: string; enterprise?: { key: crypto.KeyObject; x5c: Uint8Array[] } };
+  /** the reset window instead of the profile's (softkey --reset-window) */
+  resetWindowMs?: number;
 }
 
 export async function loadProfile(file: string, o: LoadProfileOptions = {}): Promise<LoadedProfile> {
@@ -96,7 +105,14 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
   if (profile.uvMethod !== undefined && !UV_METHODS.includes(profile.uvMethod)) throw new HarnessError('BAD_PROFILE', `uvMethod must be one of ${UV_METHODS.join(', ')}, not ${JSON.stringify(profile.uvMethod)}`);
   if (typeof profile.aaguid !== 'string' || !AAGUID_TEXT.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
   if (typeof profile.description !== 'string' || !profile.description) throw new HarnessError('BAD_PROFILE', 'profile description must be a non-empty string');
+  const ea = profile.enterpriseAttestation;
+  if (ea !== undefined) {
+    refuseUnknown(ea, ['rpIds', 'enabled'], 'enterpriseAttestation');
+    if (!Array.isArray(ea.rpIds) || !ea.rpIds.every((r) => typeof r === 'string')) throw new HarnessError('BAD_PROFILE', 'enterpriseAttestation.rpIds must be an array of RP IDs');
+    if (ea.enabled !== undefined && typeof ea.enabled !== 'boolean') throw new HarnessError('BAD_PROFILE', 'enterpriseAttestation.enabled must be true or false');
+  }
   let attestationKey: crypto.KeyObject;
+  let caForEnterprise: AttestationCa | undefined;
   let x5c: Uint8Array[];
   let rootPem: string;
   const att = profile.attestation ?? { generate: true };
@@ -119,17 +135,27 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
     if (!certificatesFromPem(rootPem).length) throw new HarnessError('BAD_PROFILE', `attestation.root ${att.root} holds no PEM certificate`);
   } else {
     const ca = await AttestationCa.create(`CN=${profile.description.replace(/[,=+<>#;"\\]/g, ' ')} Test Attestation Root, O=fido2-harness emulation, C=US`);
+    caForEnterprise = ca;
     const leaf = await ca.issueLeaf({ aaguid: profile.aaguid, subject: `C=US, O=fido2-harness emulation, OU=Authenticator Attestation, CN=${profile.description.replace(/[,=+<>#;"\\]/g, ' ')}` });
     attestationKey = leaf.privateKey;
     x5c = [leaf.der];
     rootPem = ca.rootPem;
   }
-  const f: SoftFeatures = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features };
+  const f: SoftFeatures = { rk: true, uv: true, hmacSecret: false, credProtect: false, credBlob: false, transports: ['usb'], ...profile.features, ...(o.resetWindowMs !== undefined ? { resetWindowMs: o.resetWindowMs } : {}) };
   // a profile's "uv: false" without a clientPin means no user verification of any kind;
   // "clientPin": null is a client PIN the key supports with no PIN set yet
   if ((f.clientPin as unknown) === null) delete f.clientPin;
   else if (f.uv === false && f.clientPin === undefined) f.clientPin = false;
-  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, features: f, faults: profile.faults, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
+  let enterprise: SoftAuthenticatorOptions['enterprise'];
+  if (ea && o.attestation?.enterprise) {
+    enterprise = { rpIds: ea.rpIds, ...o.attestation.enterprise, enabled: ea.enabled };
+  } else if (ea) {
+    if (!caForEnterprise) throw new HarnessError('BAD_PROFILE', 'enterpriseAttestation needs a generated attestation ("attestation": {"generate": true}): the device-unique certificate is issued under its root');
+    const serialNo = crypto.createHash('sha256').update(profile.aaguid).digest('hex').slice(0, 8).toUpperCase();
+    const leaf = await caForEnterprise.issueLeaf({ aaguid: profile.aaguid, subject: `C=US, O=fido2-harness emulation, OU=Authenticator Attestation, CN=${profile.description.replace(/[,=+<>#;"\\]/g, ' ')} Device SN ${serialNo}` });
+    enterprise = { rpIds: ea.rpIds, key: leaf.privateKey, x5c: [leaf.der], enabled: ea.enabled };
+  }
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, enterprise, features: f, faults: profile.faults, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
   entry.generatedFrom = path.basename(file);
   entry.metadataStatement!.userVerificationDetails = uvDetails(f, profile.uvMethod ?? 'fingerprint_internal');
@@ -149,5 +175,5 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
     entry.draftFrom = profile.metadata.statement;
     if (profile.metadata.statusReports) entry.statusReports = profile.metadata.statusReports;
   }
-  return { profile, key, entry, rootPem, attestation: { key: attestationKey, x5c } };
+  return { profile, key, entry, rootPem, attestation: { key: attestationKey, x5c, enterprise: enterprise && { key: enterprise.key, x5c: enterprise.x5c } } };
 }

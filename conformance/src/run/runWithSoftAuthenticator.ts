@@ -1,6 +1,5 @@
 import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { domErrorName } from '../emulation/SoftAuthenticator.ts';
-import { connectDevice } from '../ctap/CtapDevice.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import type { RunEvidence } from '../checks/RunEvidence.ts';
 import { userIdFor } from '../checks/ceremonyPlan.ts';
@@ -28,7 +27,7 @@ export function softKeyPerformer(key: SoftAuthenticator, origin: string): Perfor
  * probes (`ctap: false` leaves them out), with the profile's PIN as the person's.
  */
 export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId: string; origin: string; label: string; mds?: { no: number; nextUpdate: string; entry?: MetadataEntry }; now?: () => Date; ctap?: boolean }): Promise<RunEvidence> {
-  const device = await connectDevice(key.transport());
+  const device = await key.connectDevice();
   try {
     return await runOverCtap({
       device,

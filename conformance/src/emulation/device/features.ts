@@ -154,13 +154,14 @@ export function resolveFeatures(f: SoftFeatures = {}): ResolvedFeatures {
   const level = LEVEL[ctap];
   const at = (l: number) => level >= l;
   const largeBlob = f.largeBlob === true ? 'command' : (f.largeBlob ?? false);
-  const bio = f.bioEnrollment && at(21) ? { templates: f.bioEnrollment.templates ?? 1, maxTemplates: f.bioEnrollment.maxTemplates ?? 5, samplesPerEnroll: f.bioEnrollment.samplesPerEnroll ?? 4 } : false;
+  // a fingerprint sensor is built-in user verification: "uv": false turns it off too
+  const bio = f.bioEnrollment && f.uv !== false && at(21) ? { templates: f.bioEnrollment.templates ?? 1, maxTemplates: f.bioEnrollment.maxTemplates ?? 5, samplesPerEnroll: f.bioEnrollment.samplesPerEnroll ?? 4 } : false;
   return {
     ctap,
     level,
     preview: ctap === '2.1-pre',
     rk: f.rk ?? true,
-    uv: (f.uv ?? true) || !!bio,
+    uv: f.uv ?? true,
     clientPin: f.clientPin,
     pinSupported: f.clientPin !== false,
     hmacSecret: f.hmacSecret ?? true,

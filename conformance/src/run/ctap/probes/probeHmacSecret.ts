@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import { toBase64url } from '../../../encoding/base64url.ts';
 import { PERMISSION } from '../../../ctap/constants.ts';
-import { ClientPin, type PinUvAuthToken } from '../../../ctap/ctap2/clientPin.ts';
+import type { PinUvAuthToken } from '../../../ctap/ctap2/clientPin.ts';
+import { hmacSecret } from '../../../ctap/ctap2/extensions/hmacSecret.ts';
 import type { PinUvAuthProtocol } from '../../../ctap/ctap2/pinProtocol.ts';
 import { parseAuthenticatorData } from '../../../webauthn/parseAuthenticatorData.ts';
 import type { HmacOutput, HmacSecretProbe } from '../../../checks/ctap/CtapEvidence.ts';
@@ -11,23 +11,16 @@ import { PROBE_RP_ID, statusOf, type CtapSession } from '../CtapSession.ts';
 const SALT_1 = new Uint8Array(crypto.createHash('sha256').update('fido2-harness hmac-secret salt 1').digest());
 const SALT_2 = new Uint8Array(crypto.createHash('sha256').update('fido2-harness hmac-secret salt 2').digest());
 
-/** One getAssertion with hmac-secret (CTAP 2.1 §12.5): salts encrypted with the protocol's shared secret, outputs decrypted. */
+/** One getAssertion with hmac-secret (CTAP 2.3 §12.7): salts sent and outputs read by the hmac-secret extension's own code. */
 async function evaluate(s: CtapSession, protocol: PinUvAuthProtocol, credentialId: Uint8Array, salts: Uint8Array[], verified?: PinUvAuthToken | 'uv-option'): Promise<HmacOutput> {
   try {
-    const ka = await new ClientPin(s.ctap2, protocol).keyAgreement(s.call());
-    const saltEnc = protocol.encrypt(ka.sharedSecret, Uint8Array.from(salts.flatMap((x) => [...x])));
-    const input = new Map<number, CanonicalValue>([[1, ka.keyAgreement as Map<number, CanonicalValue>], [2, saltEnc], [3, protocol.authenticate(ka.sharedSecret, saltEnc)]]);
-    if (protocol.version === 2) input.set(4, 2);
-    const a = await s.getAssertion({ credentialIds: [credentialId], extensions: new Map([['hmac-secret', input]]), verified });
-    const out = parseAuthenticatorData(a.authData, { allowTrailing: true }).extensions?.get('hmac-secret');
+    const session = await hmacSecret.session(s.ctap2, protocol, s.call());
+    const a = await s.getAssertion({ credentialIds: [credentialId], extensions: new Map([[hmacSecret.name, hmacSecret.input(session, salts)]]), verified });
+    const out = parseAuthenticatorData(a.authData, { allowTrailing: true }).extensions?.get(hmacSecret.name);
     if (!(out instanceof Uint8Array)) return { status: 'OK' };
-    let plain: Uint8Array;
-    try {
-      plain = protocol.decrypt(ka.sharedSecret, out);
-    } catch (e) {
-      return { status: 'OK', length: out.length, first: undefined, second: `undecryptable: ${(e as Error).message}` };
-    }
-    return { status: 'OK', length: out.length, first: toBase64url(plain.subarray(0, 32)), ...(plain.length >= 64 ? { second: toBase64url(plain.subarray(32, 64)) } : {}) };
+    const plain = hmacSecret.outputs(session, out);
+    if (!plain) return { status: 'OK', length: out.length, first: undefined, second: 'undecryptable, or not one or two 32-byte outputs' };
+    return { status: 'OK', length: out.length, first: toBase64url(plain.output1), ...(plain.output2 ? { second: toBase64url(plain.output2) } : {}) };
   } catch (e) {
     return { status: statusOf(e) };
   }
@@ -40,10 +33,10 @@ async function evaluate(s: CtapSession, protocol: PinUvAuthProtocol, credentialI
  * key keeps two CredRandom values). The credentials are not discoverable: nothing stays on the key.
  */
 export async function probeHmacSecret(s: CtapSession, credentialA: Uint8Array): Promise<HmacSecretProbe> {
-  if (!s.info.extensions.includes('hmac-secret')) return { skipped: 'getInfo does not list hmac-secret', notApplicable: true };
+  if (!hmacSecret.supported(s.info)) return { skipped: 'getInfo does not list hmac-secret', notApplicable: true };
   const protocols = s.protocols();
   if (!protocols.length) return { skipped: 'the key lists no PIN/UV auth protocol, and hmac-secret needs one for its key agreement' };
-  const b = await s.makeCredential({ by: 'hmac-secret-b', extensions: new Map([['hmac-secret', true]]) });
+  const b = await s.makeCredential({ by: 'hmac-secret-b', extensions: new Map([[hmacSecret.name, hmacSecret.createInput()]]) });
   const out: HmacSecretProbe = { perProtocol: [] };
   for (const protocol of protocols) {
     const row: NonNullable<HmacSecretProbe['perProtocol']>[number] = { protocol: protocol.version };
