@@ -4,7 +4,7 @@ import path from 'node:path';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, harnessAsync, startHarness } from './helpers/harnessProcess.ts';
-import { openUdpTransport, connectDevice, WebAuthnClient, parseAuthenticationResponse, parseRegistrationResponse, coseKeyToPublicKey, verifyCoseSignature } from '../conformance/src/index.ts';
+import { GET_INFO_MEMBERS, pinUvAuthParam, ClientPin, PIN_PROTOCOL_2, PERMISSION, AuthenticatorConfig, BioEnrollment, LargeBlobs, parseLargeBlobArray, decryptInfoMember, hmacSecret, parseAuthenticatorData, type CanonicalValue, openUdpTransport, connectDevice, WebAuthnClient, parseAuthenticationResponse, parseRegistrationResponse, coseKeyToPublicKey, verifyCoseSignature } from '../conformance/src/index.ts';
 import crypto from 'node:crypto';
 
 /**
@@ -34,6 +34,59 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
       expect(text.stdout).toMatch(/pinUvAuthProtocols\s+2, 1/);
       expect(text.stdout).toMatch(/the key answers as its metadata declares/);
     } finally {
+      await key.stop();
+    }
+  });
+
+  it('probe prints every CTAP 2.3 getInfo member of a 2.3 key, and --json carries each', async () => {
+    const base = JSON.parse(fs.readFileSync('fixtures/example-compliant-profile.json', 'utf8'));
+    const profile = path.join(dir, 'every-member.json');
+    // the shipped profile plus the two members it leaves out: certifications and transportsForReset
+    fs.writeFileSync(profile, JSON.stringify({ ...base, features: { ...base.features, certifications: { FIDO: 1 }, transportsForReset: ['usb'] } }));
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--profile', profile], READY);
+    try {
+      const port = key.match[1];
+      const text = harness(['probe', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0']);
+      expect(text.status, text.stderr).toBe(0);
+      const json = JSON.parse(harness(['probe', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--json']).stdout);
+      for (const member of Object.keys(GET_INFO_MEMBERS)) {
+        expect(text.stdout, member).toMatch(new RegExp(`^  ${member === 'aaguid' ? 'AAGUID' : member}\\s+\\S`, 'm'));
+        expect(json.getInfo, member).toHaveProperty(member);
+      }
+      expect(text.stdout).not.toMatch(/unknown to this harness|problem/);
+    } finally {
+      await key.stop();
+    }
+  });
+
+  it('softkey --udp with the shipped profile answers authenticatorConfig, bio enrollment, large blobs, the persistent token, hmac-secret-mc and thirdPartyPayment', async () => {
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0', '--profile', 'fixtures/example-compliant-profile.json'], READY);
+    const device = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: Number(key.match[1]), clientPort: 0 }));
+    try {
+      const ctap = device.ctap2!;
+      const uv = (perm: number) => new ClientPin(ctap, PIN_PROTOCOL_2).tokenUsingUv(perm);
+      // authenticatorConfig: alwaysUv on and off again (the key has a finger enrolled: a token with acfg)
+      await new AuthenticatorConfig(ctap, await uv(PERMISSION.acfg)).toggleAlwaysUv();
+      expect(ctap.info.options.alwaysUv).toBe(true);
+      await new AuthenticatorConfig(ctap, await uv(PERMISSION.acfg)).toggleAlwaysUv();
+      expect(ctap.info.options.alwaysUv).toBe(false);
+      // bio enrollment: the sensor and the one enrolled finger
+      const bio = new BioEnrollment(ctap, await uv(PERMISSION.be), ctap.info);
+      expect((await bio.sensorInfo()).maxCaptureSamplesRequiredForEnroll).toBe(4);
+      expect((await bio.enumerate()).length).toBe(1);
+      // large blobs: the empty array
+      expect(parseLargeBlobArray(await new LargeBlobs(ctap, ctap.info.maxMsgSize).read())).toEqual([]);
+      // the persistent token decrypts encIdentifier
+      const ppuat = await uv(PERMISSION.pcmr);
+      expect(decryptInfoMember(ppuat.token, 'encIdentifier', (await ctap.getInfo()).encIdentifier!).length).toBe(16);
+      // hmac-secret-mc and thirdPartyPayment
+      const s = await hmacSecret.session(ctap, PIN_PROTOCOL_2);
+      const made = await ctap.makeCredential({ clientDataHash: new Uint8Array(32), rp: { id: 'udp.example' }, user: { id: Uint8Array.of(1) }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }], options: { uv: true }, extensions: new Map<string, CanonicalValue>([['hmac-secret', true], ['hmac-secret-mc', hmacSecret.input(s, [new Uint8Array(32)])], ['thirdPartyPayment', true]]) });
+      const ext = parseAuthenticatorData(made.authData).extensions!;
+      expect(hmacSecret.outputs(s, ext.get('hmac-secret-mc'))?.output1.length).toBe(32);
+      expect(ext.get('thirdPartyPayment')).toBe(true);
+    } finally {
+      await device.close();
       await key.stop();
     }
   });
@@ -93,12 +146,27 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
   it('bad usage and bad state are exit 2 with the reason', async () => {
     const garbage = path.join(dir, 'garbage-state.json');
     fs.writeFileSync(garbage, '{"version": 7}');
+    // well-formed state files whose members are corrupt: refused naming the member, no stack trace
+    const good = { version: 1, aaguid: 'e7a3b1c24d5e4f608a9b0c1d2e3f4a5b', credentials: [], counter: 0, largeBlobArray: Buffer.from('8076be8b528d0075f7aae98d6fa57a6d3c', 'hex').toString('base64url') };
+    const corrupt = (name: string, s: object) => {
+      const f = path.join(dir, `${name}.json`);
+      fs.writeFileSync(f, JSON.stringify({ ...good, ...s }));
+      return f;
+    };
+    const credential = { id: 'AAAA', privateKey: 'AAAA', publicKeyCose: 'AAAA', rpIdHash: Buffer.alloc(32).toString('base64url'), alg: -7, signCount: 0 };
+    const badKey = corrupt('bad-key', { credentials: [credential] });
+    const badPin = corrupt('bad-pin', { pin: { hash: 1234, retries: 8 } });
+    const badRetries = corrupt('bad-retries', { pin: { hash: '00'.repeat(16), retries: 99 } });
     for (const [args, msg] of [
       [['softkey'], /softkey serves over UDP: add --udp/],
       [['softkey', '--udp', 'nonsense:host:x'], /--udp "nonsense:host:x": expected HOST:PORT/],
       [['softkey', '--udp', '--touch', 'sometimes'], /--touch must be auto, instant or delay:MS/],
       [['softkey', '--udp', '127.0.0.1:0', '--state', garbage], /--state .* cannot be used: it is not a fido2-harness software key state/],
       [['softkey', '--udp', '127.0.0.1:0', '--profile', '/nonexistent.json'], /cannot read profile/],
+      [['softkey', '--udp', '127.0.0.1:0', '--state', badKey], /credentials\[0\]\.privateKey is not a PKCS#8 DER private key/],
+      [['softkey', '--udp', '127.0.0.1:0', '--state', badPin], /pin\.hash must be 16 bytes of hex/],
+      [['softkey', '--udp', '127.0.0.1:0', '--state', badRetries], /pin\.retries must be an integer 0-8/],
+      [['softkey', '--udp', '127.0.0.1:0', '--reset-window', 'soon'], /--reset-window must be milliseconds or off/],
       [['probe', '--udp-client-port', 'x', '--device', 'udp:127.0.0.1:9'], /--udp-client-port must be 0-65535/],
       [['probe', '--device', 'udp:127.0.0.1:70000'], /port must be 1-65535/],
       [['probe', '--devcie', 'udp:127.0.0.1:1'], /unknown option --devcie; did you mean --device\?/],
@@ -106,6 +174,33 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
       const r = harness([...args]);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('SIGUSR1 power-cycles softkey: the token it issued is gone, credentials and retries stay', async () => {
+    const key = await startHarness(['softkey', '--udp', '127.0.0.1:0'], READY);
+    const device = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: Number(key.match[1]), clientPort: 0 }));
+    try {
+      const ctap = device.ctap2!;
+      const made = await ctap.makeCredential({ clientDataHash: new Uint8Array(32), rp: { id: 'cycle.example' }, user: { id: Uint8Array.of(7) }, pubKeyCredParams: [{ type: 'public-key', alg: -7 }], options: { rk: true, uv: true } });
+      const token = await new ClientPin(ctap, PIN_PROTOCOL_2).tokenUsingUv(PERMISSION.ga, 'cycle.example');
+      key.child.kill('SIGUSR1');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(key.output()).toMatch(/power cycle \(SIGUSR1\)/);
+      // the channel is gone with the power: the device must be found again
+      const again = await connectDevice(await openUdpTransport({ host: '127.0.0.1', port: Number(key.match[1]), clientPort: 0 }));
+      try {
+        const hash = new Uint8Array(32);
+        await expect(again.ctap2!.getAssertion({ rpId: 'cycle.example', clientDataHash: hash, pinUvAuthParam: pinUvAuthParam(token, hash), pinUvAuthProtocol: 2 })).rejects.toMatchObject({ ctapStatus: 0x33 });
+        const a = await again.ctap2!.getAssertion({ rpId: 'cycle.example', clientDataHash: hash, options: { uv: true } });
+        expect(Buffer.from(a.credential!.id)).toEqual(Buffer.from(parseAuthenticatorData(made.authData).attestedCredentialData!.credentialId));
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await device.close();
+      await key.stop();
     }
   });
 

@@ -15,6 +15,7 @@ export { isJsonObject, parseJsonDocument } from './encoding/parseJsonDocument.ts
 export { packageRoot, packagePath, packageVersion } from './runtime/packagePath.ts';
 export { palette, wantsColour, type Palette } from './terminal/palette.ts';
 export { decodeCbor, decodeCborItem, type CborValue, type CborKey, type CborDecoded } from './cbor/decodeCbor.ts';
+export { encodeCanonical, RawCbor, type CanonicalValue } from './cbor/encodeCanonical.ts';
 export { encodeCbor, canonicalMap } from './cbor/encodeCbor.ts';
 export { type Finding, firstFailure, verdict, skipped } from './findings/Finding.ts';
 export { FINDING_CODES, findingCodesIn, type FindingCode, type FindingGroup } from './findings/findingCodes.ts';
@@ -57,7 +58,7 @@ export type { FormatInput, FormatResult, FormatVerifier, AttestationType } from 
 
 // CTAP: transports, CTAPHID, CTAP2 and CTAP1 clients, PIN/UV auth protocols
 export { CTAP_STATUS, statusName, U2F_SW, swName, type CtapStatusName } from './ctap/status.ts';
-export { CTAPHID, CTAP2, PIN_SUB, CM_SUB, PERMISSION, KEEPALIVE, CAPABILITY, CRED_PROTECT, BROADCAST_CID, HID_REPORT_SIZE, MAX_HID_MESSAGE } from './ctap/constants.ts';
+export { CTAPHID, CTAP2, PIN_SUB, CM_SUB, CONFIG_SUB, BIO_SUB, ENROLL_FEEDBACK, PERMISSION, permissionNames, KEEPALIVE, CAPABILITY, CRED_PROTECT, BROADCAST_CID, HID_REPORT_SIZE, MAX_HID_MESSAGE, type PermissionName } from './ctap/constants.ts';
 export { CtapError, deviceError } from './ctap/CtapError.ts';
 export { ReportQueue, type ReportTransport } from './ctap/transport/Transport.ts';
 export { openUdpTransport, parseUdpSpec, UDP_DEVICE_PORT, UDP_CLIENT_PORT } from './ctap/transport/UdpTransport.ts';
@@ -74,10 +75,22 @@ export { SIMULATOR_REBOOT_DATAGRAM, isSimulatorReboot } from './ctap/hid/simulat
 export { CtapHidServer, HID_FAULTS, type HidServerOptions, type HidFaultName } from './ctap/hid/CtapHidServer.ts';
 export { PresenceCancelled, type AuthenticatorCore, type RequestContext } from './ctap/connection/AuthenticatorCore.ts';
 export { Ctap2Client, type MakeCredentialParams, type MakeCredentialResult, type GetAssertionParams, type GetAssertionResult } from './ctap/ctap2/Ctap2Client.ts';
-export { decodeGetInfo, getInfoToJson, GET_INFO_MEMBERS, type AuthenticatorInfo, type GetInfoMember } from './ctap/ctap2/getInfo.ts';
+export { decodeGetInfo, getInfoToJson, decryptInfoMember, GET_INFO_MEMBERS, type AuthenticatorInfo, type GetInfoMember } from './ctap/ctap2/getInfo.ts';
 export { compareGetInfo, getInfoDisagreements, type GetInfoComparison } from './ctap/ctap2/compareGetInfo.ts';
 export { PIN_PROTOCOL_1, PIN_PROTOCOL_2, pinProtocol, encapsulate, ecdh, keyAgreementKeyPair, coseToPublicKey, pinHashLeft16, paddedPin, type PinUvAuthProtocol } from './ctap/ctap2/pinProtocol.ts';
-export { ClientPin, pinUvAuthParam, checkPin, type PinUvAuthToken } from './ctap/ctap2/clientPin.ts';
+export { ClientPin, pinUvAuthParam, checkPin, obtainToken, type PinUvAuthToken } from './ctap/ctap2/clientPin.ts';
+export { chooseVerification, preferredProtocol, type Verification } from './ctap/ctap2/chooseVerification.ts';
+export { AuthenticatorConfig } from './ctap/ctap2/config.ts';
+export { BioEnrollment, type SensorInfo, type EnrollSample } from './ctap/ctap2/bioEnrollment.ts';
+export { hmacSecret, HMAC_SECRET, type HmacSecretSession } from './ctap/ctap2/extensions/hmacSecret.ts';
+export { hmacSecretMc, HMAC_SECRET_MC } from './ctap/ctap2/extensions/hmacSecretMc.ts';
+export { credProtect } from './ctap/ctap2/extensions/credProtect.ts';
+export { credBlob } from './ctap/ctap2/extensions/credBlob.ts';
+export { largeBlobKey } from './ctap/ctap2/extensions/largeBlobKey.ts';
+export { largeBlob } from './ctap/ctap2/extensions/largeBlob.ts';
+export { minPinLength } from './ctap/ctap2/extensions/minPinLength.ts';
+export { pinComplexityPolicy } from './ctap/ctap2/extensions/pinComplexityPolicy.ts';
+export { thirdPartyPayment } from './ctap/ctap2/extensions/thirdPartyPayment.ts';
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './ctap/ctap2/credentialManagement.ts';
 export { LargeBlobs, serializeLargeBlobArray, parseLargeBlobArray, sealLargeBlob, openLargeBlob } from './ctap/ctap2/largeBlobs.ts';
 export { Ctap1Client, U2fError, encodeApdu, parseRegistration as parseU2fRegistration, U2F_INS, U2F_P1 } from './ctap/ctap1/Ctap1Client.ts';
@@ -89,7 +102,7 @@ export { WebAuthnClientError, domNameForStatus, type DomErrorName } from './plat
 
 // the software authenticator
 export { SoftAuthenticator, domErrorName, type SoftAuthenticatorOptions, type SoftCredential, type SoftFaults, type SoftFeatures, type Tamper, type DeviceTamper } from './emulation/SoftAuthenticator.ts';
-export { SoftDevice, type SoftDeviceOptions } from './emulation/SoftDevice.ts';
+export { SoftDevice, SOFT_FAULTS, SOFT_FAULT_NAMES, FEATURE_SPECS, SOFT_FEATURE_NAMES, type SoftDeviceOptions, type SoftFaultName, type DeviceInternals, type SoftFingers } from './emulation/SoftDevice.ts';
 export { readDeviceState, writeDeviceState, snapshotDevice, restoreDevice, type StoredDeviceState } from './emulation/softDeviceState.ts';
 export { AttestationCa, type LeafOptions, type IssuedLeaf } from './emulation/AttestationCa.ts';
 export { loadProfile, type EmulationProfile, type LoadedProfile } from './emulation/loadProfile.ts';

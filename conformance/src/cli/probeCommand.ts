@@ -2,7 +2,7 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import { parseCommandArgs, readPemCertificates } from './args.ts';
 import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS } from './deviceArgs.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
-import { getInfoToJson, type AuthenticatorInfo } from '../ctap/ctap2/getInfo.ts';
+import { GET_INFO_MEMBERS, getInfoToJson, type AuthenticatorInfo, type GetInfoMember } from '../ctap/ctap2/getInfo.ts';
 import { compareGetInfo, getInfoDisagreements, type GetInfoComparison } from '../ctap/ctap2/compareGetInfo.ts';
 import { describeOrigin } from '../mds/MetadataProvider.ts';
 import { COSE_ALG_NAMES } from '../webauthn/coseKey.ts';
@@ -31,28 +31,38 @@ exit: 0 the key answered (and agrees with its metadata), 1 the key and its metad
 
 const fmt = (v: unknown) => (v === undefined ? '-' : typeof v === 'string' ? v : JSON.stringify(v));
 
+/** One getInfo member as a person reads it (every CTAP 2.3 member has a line when the key sends it). */
+function showMember(member: GetInfoMember, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  switch (member) {
+    case 'aaguid':
+      return undefined; // shown as aaguidText
+    case 'options':
+      return Object.entries(v as Record<string, boolean>).map(([k, x]) => `${k}=${x}`).join(' ') || undefined;
+    case 'algorithms':
+      return (v as { alg: number }[]).map((a) => `${COSE_ALG_NAMES[a.alg] ?? a.alg}`).join(', ') || undefined;
+    case 'firmwareVersion':
+      return `${v} (0x${(v as number).toString(16)})`;
+    case 'pinComplexityPolicyURL':
+      return Buffer.from(v as Uint8Array).toString('utf8');
+    case 'encIdentifier':
+    case 'encCredStoreState':
+      return `${Buffer.from(v as Uint8Array).toString('hex')} (encrypted: readable with the persistent token)`;
+    case 'authenticatorConfigCommands':
+    case 'vendorPrototypeConfigCommands':
+      return (v as number[]).map((c) => `0x${c.toString(16)}`).join(', ') || undefined;
+    default:
+      if (Array.isArray(v)) return v.length ? v.join(', ') : undefined;
+      return fmt(v);
+  }
+}
+
 function renderInfo(info: AuthenticatorInfo, p: Palette): string[] {
-  const algs = info.algorithms.map((a) => `${COSE_ALG_NAMES[a.alg] ?? a.alg}`).join(', ');
-  const rows: [string, unknown][] = [
-    ['versions', info.versions.join(', ')],
-    ['extensions', info.extensions.join(', ') || '(none)'],
-    ['AAGUID', info.aaguidText],
-    ['options', Object.entries(info.options).map(([k, v]) => `${k}=${v}`).join(' ')],
-    ['maxMsgSize', info.maxMsgSize],
-    ['pinUvAuthProtocols', info.pinUvAuthProtocols.join(', ') || undefined],
-    ['algorithms', algs || undefined],
-    ['transports', info.transports.join(', ') || undefined],
-    ['maxCredentialCountInList', info.maxCredentialCountInList],
-    ['maxCredentialIdLength', info.maxCredentialIdLength],
-    ['firmwareVersion', info.firmwareVersion === undefined ? undefined : `${info.firmwareVersion} (0x${info.firmwareVersion.toString(16)})`],
-    ['minPINLength', info.minPINLength],
-    ['maxCredBlobLength', info.maxCredBlobLength],
-    ['maxSerializedLargeBlobArray', info.maxSerializedLargeBlobArray],
-    ['remainingDiscoverableCredentials', info.remainingDiscoverableCredentials],
-    ['certifications', info.certifications],
-    ['forcePINChange', info.forcePINChange],
-    ['uvModality', info.uvModality],
-  ];
+  const rows: [string, unknown][] = [];
+  for (const member of Object.keys(GET_INFO_MEMBERS) as GetInfoMember[]) {
+    if (member === 'aaguid') rows.push(['AAGUID', info.aaguidText]);
+    else rows.push([member, showMember(member, (info as unknown as Record<string, unknown>)[member])]);
+  }
   const out = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${k.padEnd(34)} ${fmt(v)}`);
   for (const [k, v] of Object.entries(info.unknown)) out.push(`  ${`member 0x${Number(k).toString(16)}`.padEnd(34)} ${p.dim('(unknown to this harness)')} ${fmt(v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)}`);
   for (const pr of info.problems) out.push(`  ${p.red('problem')}  ${pr}`);

@@ -13,6 +13,12 @@ import { ClientPin } from './ctap2/clientPin.ts';
 import { PIN_PROTOCOL_2 } from './ctap2/pinProtocol.ts';
 import { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { encodeCanonical } from '../cbor/encodeCanonical.ts';
+import { sha256 } from './ctap2/clientPin.ts';
+import { CredentialManagement } from './ctap2/credentialManagement.ts';
+import { BioEnrollment } from './ctap2/bioEnrollment.ts';
+import { LargeBlobs } from './ctap2/largeBlobs.ts';
+import { decryptInfoMember } from './ctap2/getInfo.ts';
+import { PERMISSION } from './constants.ts';
 
 /**
  * Seeded malformed traffic in both directions, more than 100,000 reports in all:
@@ -23,8 +29,8 @@ import { encodeCanonical } from '../cbor/encodeCanonical.ts';
  *   answers CTAP1_ERR_OTHER (its "I crashed" status), and every report it sends is a well-formed packet.
  * When a script runs out the scripted link reports the device gone, so no case waits on a clock.
  */
-const HOST_CASES = 40_000;
-const DEVICE_REPORTS = 65_000;
+const HOST_CASES = 50_000;
+const DEVICE_REPORTS = 75_000;
 const CID = 0x11223344;
 
 class ScriptedTransport implements ReportTransport {
@@ -51,9 +57,10 @@ class ScriptedTransport implements ReportTransport {
 /** real answers of the software key, captured once: the material the mutations start from */
 const answers: { name: string; cmd: number; payload: Uint8Array; call: (hid: CtapHidClient) => Promise<unknown> }[] = [];
 beforeAll(async () => {
-  const key = new SoftAuthenticator({ features: { largeBlob: true, credBlob: true } });
+  const key = new SoftAuthenticator({ features: { largeBlob: true, credBlob: true, bioEnrollment: { templates: 1 }, thirdPartyPayment: true, hmacSecretMc: true, clientPin: { pin: '1234' } } });
   const { device } = await key.connect();
   const ctap = device.ctap2!;
+  const pin = (perm: number) => new ClientPin(ctap, PIN_PROTOCOL_2).tokenUsingPin('1234', perm);
   const grab = async (name: string, run: () => Promise<unknown>, call: (hid: CtapHidClient) => Promise<unknown>) => {
     await run();
     answers.push({ name, cmd: CTAPHID.CBOR, payload: Uint8Array.from([0, ...ctap.lastBody]), call });
@@ -64,6 +71,17 @@ beforeAll(async () => {
   await grab('makeCredential', () => ctap.makeCredential(mcParams), (hid) => new Ctap2Client(hid).makeCredential(mcParams));
   await grab('getAssertion', () => ctap.getAssertion({ rpId: 'fuzz.example', clientDataHash: cdh, options: { uv: true } }), (hid) => new Ctap2Client(hid).getAssertion({ rpId: 'fuzz.example', clientDataHash: cdh }));
   await grab('clientPIN getKeyAgreement', () => new ClientPin(ctap, PIN_PROTOCOL_2).getRetries().then(() => ctap.call(0x06, new Map([[1, 2], [2, 2]]))), (hid) => new ClientPin(new Ctap2Client(hid), PIN_PROTOCOL_2).keyAgreement());
+  // the CTAP 2.3 commands: what each client method decodes
+  const cm = new CredentialManagement(ctap, await pin(PERMISSION.cm), ctap.info);
+  await grab('credentialManagement metadata', () => cm.metadata(), (hid) => new CredentialManagement(new Ctap2Client(hid), cm.token, ctap.info).metadata());
+  await grab('credentialManagement credentials', () => cm.credentials(sha256(new TextEncoder().encode('fuzz.example'))), (hid) => new CredentialManagement(new Ctap2Client(hid), cm.token, ctap.info).credentials(new Uint8Array(32)));
+  const bio = new BioEnrollment(ctap, await pin(PERMISSION.be), ctap.info);
+  await grab('bioEnrollment sensor info', () => bio.sensorInfo(), (hid) => new BioEnrollment(new Ctap2Client(hid), undefined, ctap.info).sensorInfo());
+  await grab('bioEnrollment enumerate', () => bio.enumerate(), (hid) => new BioEnrollment(new Ctap2Client(hid), bio.token, ctap.info).enumerate());
+  await grab('bioEnrollment enrollBegin', () => bio.enrollBegin(), (hid) => new BioEnrollment(new Ctap2Client(hid), bio.token, ctap.info).enrollBegin());
+  await grab('largeBlobs read', () => new LargeBlobs(ctap).read(), (hid) => new LargeBlobs(new Ctap2Client(hid)).read());
+  await grab('clientPIN persistent token', () => pin(PERMISSION.pcmr), (hid) => new ClientPin(new Ctap2Client(hid), PIN_PROTOCOL_2).tokenUsingPin('1234', PERMISSION.pcmr));
+  await grab('getInfo (2.3 members)', () => ctap.getInfo(), (hid) => new Ctap2Client(hid).getInfo().then((i) => decryptInfoMember(new Uint8Array(32), 'encIdentifier', i.encIdentifier ?? new Uint8Array(32))));
   answers.push({ name: 'ping', cmd: CTAPHID.PING, payload: crypto.randomBytes(300), call: (hid) => hid.ping(new Uint8Array(300)) });
 });
 
@@ -145,7 +163,7 @@ describe('CTAPHID and CTAP2 decoding against a device answering garbage', () => 
 describe('the software key against a host sending garbage', () => {
   it(`${DEVICE_REPORTS} mutated request reports: no throw, no CTAP1_ERR_OTHER, every answer a well-formed packet`, async () => {
     const r = seededRandom(977);
-    const key = new SoftAuthenticator({ features: { largeBlob: true, credBlob: true, clientPin: { pin: '1234' } } });
+    const key = new SoftAuthenticator({ features: { largeBlob: true, credBlob: true, clientPin: { pin: '1234' }, bioEnrollment: { templates: 1 }, thirdPartyPayment: true, hmacSecretMc: true, pinComplexityPolicy: 'on', ctap: '2.3' } });
     const { device } = await key.connect();
     const cid = device.hid!.cid;
     const base = [
@@ -155,6 +173,20 @@ describe('the software key against a host sending garbage', () => {
       [CTAPHID.CBOR, Uint8Array.from([0x06, ...encodeCanonical(new Map<number, never>([[1, 2 as never], [2, 2 as never]]))])],
       [CTAPHID.CBOR, Uint8Array.from([0x0a, ...encodeCanonical(new Map<number, never>([[1, 1 as never]]))])],
       [CTAPHID.CBOR, Uint8Array.from([0x0c, ...encodeCanonical(new Map<number, never>([[1, 100 as never], [3, 0 as never]]))])],
+      // the CTAP 2.3 commands and members, as an honest platform would send them (then mutated)
+      [CTAPHID.CBOR, Uint8Array.from([0x0c, ...encodeCanonical(new Map<number, never>([[2, new Uint8Array(40) as never], [3, 0 as never], [4, 40 as never], [5, new Uint8Array(32) as never], [6, 2 as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x0d, ...encodeCanonical(new Map<number, never>([[1, 3 as never], [2, new Map<number, unknown>([[1, 6], [2, ['x.example']], [3, true]]) as never], [3, 2 as never], [4, new Uint8Array(32) as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x0d, ...encodeCanonical(new Map<number, never>([[1, 0xff as never], [2, new Map([[1, 7]]) as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x09, ...encodeCanonical(new Map<number, never>([[1, 1 as never], [2, 7 as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x09, ...encodeCanonical(new Map<number, never>([[1, 1 as never], [2, 1 as never], [3, new Map([[3, 1000]]) as never], [4, 2 as never], [5, new Uint8Array(32) as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x40, ...encodeCanonical(new Map<number, never>([[6, true as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x06, ...encodeCanonical(new Map<number, never>([[1, 2 as never], [2, 9 as never], [3, new Map<number, unknown>([[1, 2], [3, -25], [-1, 1], [-2, new Uint8Array(32)], [-3, new Uint8Array(32)]]) as never], [6, new Uint8Array(32) as never], [9, 0x40 as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x0a, ...encodeCanonical(new Map<number, never>([[1, 4 as never], [2, new Map([[1, new Uint8Array(32)]]) as never], [3, 2 as never], [4, new Uint8Array(32) as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x01, ...encodeCanonical(new Map<number, never>([[1, new Uint8Array(32) as never], [2, { id: 'x.example' } as never], [3, { id: Uint8Array.of(1) } as never], [4, [{ type: 'public-key', alg: -7 }] as never], [6, new Map<string, unknown>([['hmac-secret', true], ['hmac-secret-mc', new Map<number, unknown>([[1, new Map([[1, 2]])], [2, new Uint8Array(32)], [3, new Uint8Array(32)], [4, 2]])], ['thirdPartyPayment', true], ['largeBlob', { support: 'required' }], ['credProtect', 3], ['credBlob', new Uint8Array(8)], ['minPinLength', true], ['pinComplexityPolicy', true]]) as never], [7, { rk: true, uv: true } as never], [8, new Uint8Array() as never], [9, 1 as never], [10, 2 as never], [11, ['packed'] as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.from([0x02, ...encodeCanonical(new Map<number, never>([[1, 'x.example' as never], [2, new Uint8Array(32) as never], [3, [{ type: 'public-key', id: new Uint8Array(32) }] as never], [4, new Map<string, unknown>([['hmac-secret', new Map<number, unknown>([[1, new Map([[1, 2]])], [2, new Uint8Array(48)], [3, new Uint8Array(16)]])], ['thirdPartyPayment', true], ['credBlob', true], ['largeBlob', { read: true }]]) as never], [5, { up: false } as never]]))])],
+      [CTAPHID.CBOR, Uint8Array.of(0x07)],
+      [CTAPHID.CBOR, Uint8Array.of(0x0b)],
+      [CTAPHID.CBOR, Uint8Array.of(0x08)],
       [CTAPHID.MSG, Uint8Array.from([0, 1, 0, 0, 0, 0, 64, ...new Uint8Array(64), 0, 0])],
       [CTAPHID.MSG, Uint8Array.from([0, 2, 3, 0, 0, 0, 66, ...new Uint8Array(65), 1, 0, 0])],
       [CTAPHID.PING, new Uint8Array(120)],
@@ -187,6 +219,6 @@ describe('the software key against a host sending garbage', () => {
     expect(other).toBe(0);
     expect(answered).toBeGreaterThan(DEVICE_REPORTS / 4);
     // and the key still works for an honest host
-    expect((await device.ctap2!.getInfo()).versions).toContain('FIDO_2_1');
+    expect((await device.ctap2!.getInfo()).versions).toContain('FIDO_2_3');
   }, 300_000);
 });
