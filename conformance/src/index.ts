@@ -69,8 +69,11 @@ export { framePackets, parsePacket, MessageAssembler, type Packet } from './ctap
 export { CtapHidClient } from './ctap/hid/CtapHidClient.ts';
 export type { CallOptions } from './ctap/connection/CallOptions.ts';
 export type { CtapConnection } from './ctap/connection/CtapConnection.ts';
-export type { PowerCycler } from './ctap/power/PowerCycler.ts';
-export { udpPowerCycler } from './ctap/transport/udpPowerCycler.ts';
+export type { PowerCycler, CycleOptions, AwaitBack } from './ctap/power/PowerCycler.ts';
+export { POWER_CYCLE_HOW } from './ctap/power/PowerCycler.ts';
+export { hookPowerCycler, parseHookUrl } from './ctap/power/hookPowerCycler.ts';
+export { udpPowerCycler, udpDeviceBack } from './ctap/transport/udpPowerCycler.ts';
+export { HidKeyWatch, replugPowerCycler, REPLUG_TIMEOUT_MS } from './ctap/transport/hidReplug.ts';
 export { SIMULATOR_REBOOT_DATAGRAM, isSimulatorReboot } from './ctap/hid/simulatorReboot.ts';
 export { CtapHidServer, HID_FAULTS, type HidServerOptions, type HidFaultName } from './ctap/hid/CtapHidServer.ts';
 export { PresenceCancelled, type AuthenticatorCore, type RequestContext } from './ctap/connection/AuthenticatorCore.ts';

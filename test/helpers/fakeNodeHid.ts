@@ -13,13 +13,22 @@ export interface FakeHidDevice {
   openError?: string;
 }
 
-export function fakeNodeHid(devices: FakeHidDevice[]): NodeHidApi & { writes: number; unplug(path: string): void } {
+export function fakeNodeHid(initial: FakeHidDevice[]): NodeHidApi & { writes: number; unplug(path: string): void; plug(d: FakeHidDevice): void } {
+  const devices = [...initial];
   const open = new Map<string, Set<(e: Error) => void>>();
   const api = {
     writes: 0,
     devices: () => devices.map((d) => ({ ...d.info })),
+    /** the key leaves the bus: reads on its open handles fail, devices() no longer lists it */
     unplug(path: string) {
       for (const fail of open.get(path) ?? []) fail(new Error('could not read from HID device'));
+      open.delete(path);
+      const i = devices.findIndex((d) => d.info.path === path);
+      if (i >= 0) devices.splice(i, 1);
+    },
+    /** a key arrives on the bus (again) */
+    plug(d: FakeHidDevice) {
+      devices.push(d);
     },
     HID: class implements HidDeviceHandle {
       private readonly data = new Set<(b: Buffer) => void>();

@@ -7,7 +7,9 @@ import type { CallOptions } from './connection/CallOptions.ts';
 import type { CtapConnection } from './connection/CtapConnection.ts';
 import type { PowerCycler } from './power/PowerCycler.ts';
 import { openUdpTransport, parseUdpSpec } from './transport/UdpTransport.ts';
-import { udpPowerCycler } from './transport/udpPowerCycler.ts';
+import { udpDeviceBack, udpPowerCycler } from './transport/udpPowerCycler.ts';
+import { hookPowerCycler } from './power/hookPowerCycler.ts';
+import { HidKeyWatch, replugPowerCycler } from './transport/hidReplug.ts';
 import { loadNodeHid, openNodeHidTransport, type NodeHidApi } from './transport/NodeHidTransport.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 
@@ -125,8 +127,12 @@ export interface OpenDeviceOptions extends CallOptions {
   nodeHid?: NodeHidApi;
   /** UDP: the port this client binds (7112 by convention; 0 for any) */
   udpClientPort?: number;
-  /** how the key is power-cycled, instead of the transport's own way (a vendor's hook) */
+  /** how the key is power-cycled, instead of the transport's own way */
   power?: PowerCycler;
+  /** `--power-cycle-hook URL`: a vendor's rig cycles the power when this URL is POSTed to */
+  powerCycleHook?: string;
+  /** for the hook (tests give their own) */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -137,8 +143,17 @@ export async function openDevice(spec: string | undefined, o: OpenDeviceOptions 
   if (spec?.startsWith('udp')) {
     const { host, port } = parseUdpSpec(spec);
     const transport = await openUdpTransport({ host, port, clientPort: o.udpClientPort });
-    return connectDevice(transport, { ...o, power: o.power ?? udpPowerCycler(transport) });
+    const power = o.power ?? (o.powerCycleHook
+      ? hookPowerCycler({ url: o.powerCycleHook, device: transport.description, back: udpDeviceBack(transport), fetch: o.fetch })
+      : udpPowerCycler(transport));
+    return connectDevice(transport, { ...o, power });
   }
   const hid = o.nodeHid ?? (await loadNodeHid());
-  return connectDevice(await openNodeHidTransport({ hid, path: spec }), { ...o, reopenTransport: () => openNodeHidTransport({ hid, path: spec }) });
+  const transport = await openNodeHidTransport({ hid, path: spec });
+  // a replugged key may come back under another path: the watch follows it
+  const watch = new HidKeyWatch(hid, transport.hidInfo);
+  const power = o.power ?? (o.powerCycleHook
+    ? hookPowerCycler({ url: o.powerCycleHook, device: transport.description, back: watch.back({ requireGone: false }), fetch: o.fetch })
+    : replugPowerCycler(watch, transport.description));
+  return connectDevice(transport, { ...o, power, reopenTransport: () => openNodeHidTransport({ hid, path: watch.path }) });
 }

@@ -11,5 +11,23 @@ export interface PowerCycler {
    * Powers the key off and on and resolves when it is back, ready to be opened again. `prompt`
    * receives what a person must do, when a person must do it.
    */
-  cycle(o?: { prompt?: (message: string) => void; timeoutMs?: number }): Promise<void>;
+  cycle(o?: CycleOptions): Promise<void>;
 }
+
+export interface CycleOptions {
+  /** told what a person must do (replug the key), when a person must do something */
+  prompt?: (message: string) => void;
+  /** how long the key may take to come back */
+  timeoutMs?: number;
+}
+
+/** Waits until a key that lost power answers again (the transport's own way of seeing it back). */
+export type AwaitBack = (o: CycleOptions) => Promise<void>;
+
+/** What each way of power-cycling calls itself in a report. */
+export const POWER_CYCLE_HOW: Record<PowerCycler['how'], string> = {
+  'in-process': 'by the in-process software key',
+  simulator: "by the simulator's reboot datagram",
+  person: 'by the person replugging the key',
+  hook: 'by the --power-cycle-hook',
+};

@@ -52,14 +52,15 @@ export function fidoDevices(hid: NodeHidApi): HidDeviceInfo[] {
   return hid.devices().filter((d) => d.usagePage === FIDO_USAGE_PAGE && (d.usage === undefined || d.usage === FIDO_USAGE) && d.path);
 }
 
-const describe = (d: HidDeviceInfo) => `${d.manufacturer ?? '?'} ${d.product ?? '?'} (${d.vendorId.toString(16).padStart(4, '0')}:${d.productId.toString(16).padStart(4, '0')})`;
+/** "Yubico YubiKey 5 NFC (1050:0407)" */
+export const describeHidDevice = (d: HidDeviceInfo) => `${d.manufacturer ?? '?'} ${d.product ?? '?'} (${d.vendorId.toString(16).padStart(4, '0')}:${d.productId.toString(16).padStart(4, '0')})`;
 
 /**
  * A USB key through node-hid: reports written with report ID 0 (hidapi's convention for
  * devices without report IDs), read as they arrive. `path` picks one of several keys; none: the
  * only one plugged in (several: the error lists them).
  */
-export async function openNodeHidTransport(o: { hid: NodeHidApi; path?: string }): Promise<ReportTransport> {
+export async function openNodeHidTransport(o: { hid: NodeHidApi; path?: string }): Promise<ReportTransport & { readonly hidInfo: HidDeviceInfo }> {
   const found = fidoDevices(o.hid);
   let info: HidDeviceInfo | undefined;
   if (o.path) {
@@ -67,10 +68,10 @@ export async function openNodeHidTransport(o: { hid: NodeHidApi; path?: string }
     if (!info) throw deviceError('DEVICE_NOT_FOUND', `no HID device at ${o.path}: fido2-harness devices lists the FIDO keys plugged in${found.length ? ` (${found.map((d) => d.path).join(', ')})` : ''}`);
   } else {
     if (!found.length) throw deviceError('DEVICE_NOT_FOUND', 'no FIDO security key found over USB: plug the key in (on Linux, your user needs read/write access to its /dev/hidraw*: see the README\'s udev rule)');
-    if (found.length > 1) throw deviceError('DEVICE_NOT_FOUND', `${found.length} FIDO keys are plugged in: pick one with --device PATH (${found.map((d) => `${d.path}: ${describe(d)}`).join('; ')})`);
+    if (found.length > 1) throw deviceError('DEVICE_NOT_FOUND', `${found.length} FIDO keys are plugged in: pick one with --device PATH (${found.map((d) => `${d.path}: ${describeHidDevice(d)}`).join('; ')})`);
     info = found[0]!;
   }
-  const description = `usb:${info.path} ${describe(info)}`;
+  const description = `usb:${info.path} ${describeHidDevice(info)}`;
   let handle: HidDeviceHandle;
   try {
     handle = new o.hid.HID(info.path!);
@@ -83,6 +84,7 @@ export async function openNodeHidTransport(o: { hid: NodeHidApi; path?: string }
   let closed = false;
   return {
     description,
+    hidInfo: info,
     async send(report) {
       if (report.length !== HID_REPORT_SIZE) throw new HarnessError('DEVICE_PROTOCOL', `a HID report is ${HID_REPORT_SIZE} bytes, not ${report.length}`);
       let n: number;
