@@ -184,16 +184,16 @@ export class WebAuthnClient {
     }
     const level = typeof ext.credentialProtectionPolicy === 'string' ? credProtect.level(ext.credentialProtectionPolicy) : undefined;
     if (level) {
-      if (credProtect.supported(info)) exts.set(credProtect.name, level);
+      if (credProtect.supported(info)) exts.set(credProtect.name, credProtect.createInput(level));
       else if (ext.enforceCredentialProtectionPolicy === true && level > 1) throw new WebAuthnClientError('NotAllowedError', 'credProtect is enforced and this key does not support it');
     }
-    if (typeof ext.credBlob === 'string' && credBlob.supported(info)) exts.set(credBlob.name, fromBase64url(ext.credBlob, 'extensions.credBlob'));
-    if (ext.minPinLength === true && minPinLength.supported(info)) exts.set(minPinLength.name, true);
-    if (ext.payment?.isPayment === true && thirdPartyPayment.supported(info)) exts.set(thirdPartyPayment.name, true);
+    if (typeof ext.credBlob === 'string' && credBlob.supported(info)) exts.set(credBlob.name, credBlob.createInput(fromBase64url(ext.credBlob, 'extensions.credBlob')));
+    if (ext.minPinLength === true && minPinLength.supported(info)) exts.set(minPinLength.name, minPinLength.input());
+    if (ext.payment?.isPayment === true && thirdPartyPayment.supported(info)) exts.set(thirdPartyPayment.name, thirdPartyPayment.input());
     const wantsLargeBlob = ext.largeBlob?.support !== undefined;
     const largeBlobOk = wantsLargeBlob && largeBlobKey.supported(info) && rk;
     if (wantsLargeBlob && ext.largeBlob.support === 'required' && !largeBlobOk) throw new WebAuthnClientError('NotSupportedError', 'largeBlob support is required and this key cannot store large blobs for this credential');
-    if (largeBlobOk) exts.set(largeBlobKey.name, true);
+    if (largeBlobOk) exts.set(largeBlobKey.name, largeBlobKey.input());
     const exclude = (options.excludeCredentials ?? []).map((c: Json) => ({ type: 'public-key' as const, id: fromBase64url(c.id, 'excludeCredentials[].id') }));
     const call = this.call(extra);
     const send = async (token: PinUvAuthToken | 'uv-option' | undefined) =>
@@ -283,8 +283,8 @@ export class WebAuthnClient {
       session = await hmacSecret.session(this.device.ctap2, preferredProtocol(info) ?? PIN_PROTOCOL_1, this.call(extra)).catch((e) => this.ctapFailure('hmac-secret key agreement', e));
       exts.set(hmacSecret.name, hmacSecret.input(session, prfSalts(prfEval)));
     }
-    if (ext.getCredBlob === true && credBlob.supported(info)) exts.set(credBlob.name, true);
-    if (lb && largeBlobKey.supported(info)) exts.set(largeBlobKey.name, true);
+    if (ext.getCredBlob === true && credBlob.supported(info)) exts.set(credBlob.name, credBlob.getInput());
+    if (lb && largeBlobKey.supported(info)) exts.set(largeBlobKey.name, largeBlobKey.input());
     const call = this.call(extra);
     let r: GetAssertionResult;
     try {

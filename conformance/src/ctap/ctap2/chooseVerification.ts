@@ -24,6 +24,20 @@ export function preferredProtocol(info: AuthenticatorInfo): PinUvAuthProtocol | 
   return undefined;
 }
 
+/** Verification with the PIN itself: a token with permissions (CTAP 2.1 keys) or the CTAP 2.0 getPinToken. */
+export function pinVerification(info: AuthenticatorInfo, protocol: PinUvAuthProtocol): Verification {
+  return { method: info.options.pinUvAuthToken === true ? 'pin' : 'pinToken', protocol };
+}
+
+/**
+ * A permission the PIN alone may be asked for on this key, to learn whether a PIN is right:
+ * credential management where the key has it (a noMcGaPermissionsWithClientPin key refuses mc and
+ * ga to the PIN, §6.5.5.7), else makeCredential.
+ */
+export function pinCheckPermission(info: AuthenticatorInfo): number {
+  return info.options.credMgmt === true ? 0x04 : 0x01;
+}
+
 /**
  * `pinAvailable`: the person gave a PIN (or can be asked for one). `preferPin`: the PIN before
  * built-in UV when both work (a probe of the PIN path). `protocol`: one protocol instead of the
@@ -35,7 +49,7 @@ export function chooseVerification(info: AuthenticatorInfo, o: { pinAvailable: b
   const protocol = o.protocol ?? preferredProtocol(info);
   const tokens = opts.pinUvAuthToken === true;
   const pinGrantsMcGa = !(opts.noMcGaPermissionsWithClientPin === true && o.permissions !== undefined && (o.permissions & 0x03) !== 0);
-  const pin = (): Verification | undefined => (opts.clientPin === true && protocol && o.pinAvailable && pinGrantsMcGa ? { method: tokens ? 'pin' : 'pinToken', protocol } : undefined);
+  const pin = (): Verification | undefined => (opts.clientPin === true && protocol && o.pinAvailable && pinGrantsMcGa ? pinVerification(info, protocol) : undefined);
   if (o.preferPin) {
     const p = pin();
     if (p) return p;

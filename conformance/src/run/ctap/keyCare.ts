@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { PERMISSION } from '../../ctap/constants.ts';
 import { CtapError } from '../../ctap/CtapError.ts';
 import { CTAP_STATUS } from '../../ctap/status.ts';
-import { ClientPin } from '../../ctap/ctap2/clientPin.ts';
+import { ClientPin, obtainToken } from '../../ctap/ctap2/clientPin.ts';
+import { pinCheckPermission, pinVerification } from '../../ctap/ctap2/chooseVerification.ts';
 import { CredentialManagement } from '../../ctap/ctap2/credentialManagement.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { toBase64url } from '../../encoding/base64url.ts';
@@ -38,8 +39,7 @@ export async function prepareKey(s: CtapSession, o: { setPin?: boolean; refuseUn
     s.changes.pinRetries = { before: retries, after: retries };
     if (retries < MIN_RETRIES_TO_TRY_PIN && !s.o.destructive) throw new HarnessError('BAD_USAGE', `the key has only ${retries} PIN retries left: the harness does not try a PIN now (a wrong one could block the key); unlock it with the vendor's tool, or pass --destructive`);
     try {
-      if (s.info.options.pinUvAuthToken === true) await cp.tokenUsingPin(s.o.pin!, PERMISSION.mc, PROBE_RP_ID, s.call());
-      else await cp.getPinToken(s.o.pin!, s.call());
+      await obtainToken(s.ctap2, pinVerification(s.info, protocol), { pin: s.o.pin!, permissions: pinCheckPermission(s.info), rpId: PROBE_RP_ID, call: s.call() });
     } catch (e) {
       if (e instanceof CtapError && e.ctapStatus === CTAP_STATUS.CTAP2_ERR_PIN_INVALID) {
         const left = await cp.getRetries(s.call()).then((r) => r.retries, () => undefined);

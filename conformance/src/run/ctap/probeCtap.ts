@@ -1,4 +1,5 @@
 import { toBase64url } from '../../encoding/base64url.ts';
+import { hmacSecret } from '../../ctap/ctap2/extensions/hmacSecret.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { CTAP_PROBES, type CtapEvidence, type CtapProbeName } from '../../checks/ctap/CtapEvidence.ts';
 import { statusOf, type CtapSession } from './CtapSession.ts';
@@ -36,8 +37,7 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
   let credentialA: Uint8Array | undefined;
   const needsA = async () => {
     if (!credentialA) {
-      const hmac = s.info.extensions.includes('hmac-secret');
-      const a = await s.makeCredential({ by: 'credential-a', extensions: hmac ? new Map([['hmac-secret', true]]) : undefined });
+      const a = await s.makeCredential({ by: 'credential-a', extensions: hmacSecret.supported(s.info) ? new Map([[hmacSecret.name, hmacSecret.createInput()]]) : undefined });
       credentialA = a.credentialId;
       ev.probeAuthData = toBase64url(a.authData);
     }

@@ -1,4 +1,5 @@
 import type { CborValue } from '../../../cbor/decodeCbor.ts';
+import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import type { AuthenticatorInfo } from '../getInfo.ts';
 
 export const CRED_BLOB = 'credBlob';
@@ -8,6 +9,10 @@ export const credBlob = {
   name: CRED_BLOB,
   supported: (info: AuthenticatorInfo) => info.extensions.includes(CRED_BLOB),
   maxLength: (info: AuthenticatorInfo) => info.maxCredBlobLength ?? 32,
+  /** makeCredential input: the blob to store */
+  createInput: (blob: Uint8Array): CanonicalValue => blob,
+  /** getAssertion input: ask for the blob back */
+  getInput: (): CanonicalValue => true,
   stored: (authDataExtensions: Map<string | number, CborValue> | undefined): boolean | undefined => {
     const v = authDataExtensions?.get(CRED_BLOB);
     return typeof v === 'boolean' ? v : undefined;

@@ -1,4 +1,5 @@
 import type { CborValue } from '../../../cbor/decodeCbor.ts';
+import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import { CRED_PROTECT } from '../../constants.ts';
 import type { AuthenticatorInfo } from '../getInfo.ts';
 
@@ -10,6 +11,8 @@ export const credProtect = {
   supported: (info: AuthenticatorInfo) => info.extensions.includes(CRED_PROTECT_EXTENSION),
   /** WebAuthn's credentialProtectionPolicy name to the CTAP level */
   level: (policy: string): number | undefined => CRED_PROTECT[policy as keyof typeof CRED_PROTECT],
+  /** makeCredential input: the level (1 optional, 2 optional with a credential ID list, 3 required) */
+  createInput: (level: number): CanonicalValue => level,
   applied: (authDataExtensions: Map<string | number, CborValue> | undefined): number | undefined => {
     const v = authDataExtensions?.get(CRED_PROTECT_EXTENSION);
     return typeof v === 'number' ? v : undefined;

@@ -1,3 +1,4 @@
+import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import type { AuthenticatorInfo } from '../getInfo.ts';
 
 export const LARGE_BLOB_KEY = 'largeBlobKey';
@@ -10,4 +11,6 @@ export const LARGE_BLOB_KEY = 'largeBlobKey';
 export const largeBlobKey = {
   name: LARGE_BLOB_KEY,
   supported: (info: AuthenticatorInfo) => info.extensions.includes(LARGE_BLOB_KEY) && info.options.largeBlobs === true,
+  /** the input at makeCredential (with rk) and getAssertion alike */
+  input: (): CanonicalValue => true,
 };

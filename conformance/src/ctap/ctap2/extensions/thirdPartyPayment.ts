@@ -1,4 +1,5 @@
 import type { CborValue } from '../../../cbor/decodeCbor.ts';
+import type { CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import type { AuthenticatorInfo } from '../getInfo.ts';
 
 export const THIRD_PARTY_PAYMENT = 'thirdPartyPayment';
@@ -7,6 +8,8 @@ export const THIRD_PARTY_PAYMENT = 'thirdPartyPayment';
 export const thirdPartyPayment = {
   name: THIRD_PARTY_PAYMENT,
   supported: (info: AuthenticatorInfo) => info.extensions.includes(THIRD_PARTY_PAYMENT),
+  /** makeCredential input */
+  input: (): CanonicalValue => true,
   value: (authDataExtensions: Map<string | number, CborValue> | undefined): boolean | undefined => {
     const v = authDataExtensions?.get(THIRD_PARTY_PAYMENT);
     return typeof v === 'boolean' ? v : undefined;

@@ -1,5 +1,6 @@
 import { CRED_PROTECT, PERMISSION } from '../../../ctap/constants.ts';
 import { CtapError } from '../../../ctap/CtapError.ts';
+import { credProtect } from '../../../ctap/ctap2/extensions/credProtect.ts';
 import { parseAuthenticatorData } from '../../../webauthn/parseAuthenticatorData.ts';
 import type { CredProtectProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession.ts';
@@ -11,12 +12,11 @@ import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession
  * removed at the end.
  */
 export async function probeCredProtect(s: CtapSession): Promise<CredProtectProbe> {
-  if (!s.info.extensions.includes('credProtect')) return { skipped: 'getInfo does not list credProtect', notApplicable: true };
+  if (!credProtect.supported(s.info)) return { skipped: 'getInfo does not list credProtect', notApplicable: true };
   if (s.info.options.rk !== true) return { skipped: 'the key stores no discoverable credentials, which credProtect levels 2 and 3 are about', notApplicable: true };
   const made = async (level: number) => {
-    const r = await s.makeCredential({ by: `credProtect-${level}`, rk: true, extensions: new Map([['credProtect', level]]) });
-    const output = parseAuthenticatorData(r.authData, { allowTrailing: true }).extensions?.get('credProtect');
-    return { id: r.credentialId, output: typeof output === 'number' ? output : undefined };
+    const r = await s.makeCredential({ by: `credProtect-${level}`, rk: true, extensions: new Map([[credProtect.name, credProtect.createInput(level)]]) });
+    return { id: r.credentialId, output: credProtect.applied(parseAuthenticatorData(r.authData, { allowTrailing: true }).extensions) };
   };
   const l3 = await made(CRED_PROTECT.userVerificationRequired);
   const l2 = await made(CRED_PROTECT.userVerificationOptionalWithCredentialIDList);

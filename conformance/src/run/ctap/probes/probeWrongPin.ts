@@ -1,4 +1,5 @@
-import { ClientPin } from '../../../ctap/ctap2/clientPin.ts';
+import { ClientPin, obtainToken } from '../../../ctap/ctap2/clientPin.ts';
+import { pinCheckPermission, pinVerification } from '../../../ctap/ctap2/chooseVerification.ts';
 import type { WrongPinProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, type CtapSession } from '../CtapSession.ts';
 
@@ -21,7 +22,7 @@ export async function probeWrongPin(s: CtapSession): Promise<WrongPinProbe> {
   const out: WrongPinProbe = { retriesBefore: before.retries };
   if (before.retries < MIN_RETRIES_FOR_WRONG_PIN && !s.o.destructive) return { ...out, skipped: `the key has ${before.retries} PIN retries left; a wrong PIN is tried only with ${MIN_RETRIES_FOR_WRONG_PIN} or more (or --destructive)` };
   const wrongPin = s.o.pin === '0000-not-the-pin' ? '1111-not-the-pin' : '0000-not-the-pin';
-  const pinTokenCall = (pin: string) => (s.info.options.pinUvAuthToken === true ? cp.tokenUsingPin(pin, 0x01, PROBE_RP_ID, s.call()) : cp.getPinToken(pin, s.call()));
+  const pinTokenCall = (pin: string) => obtainToken(s.ctap2, pinVerification(s.info, protocol), { pin, permissions: pinCheckPermission(s.info), rpId: PROBE_RP_ID, call: s.call() });
   out.wrong = (await attempt(() => pinTokenCall(wrongPin))).status;
   out.retriesAfterWrong = (await cp.getRetries(s.call())).retries;
   out.correct = (await attempt(() => pinTokenCall(s.o.pin!))).status;
