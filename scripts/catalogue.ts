@@ -1,4 +1,4 @@
-/** npm run -s catalogue: the check catalogue as a Markdown table (the README's copy is tested against it). */
+/** npm run -s catalogue: the check catalogue as a Markdown table (docs/checks.md carries it: npm run docs). */
 import { CHECKS } from '../conformance/src/checks/registry.ts';
 
 export function catalogueMarkdown(): string {

@@ -1,4 +1,4 @@
-/** npm run -s fault-matrix: the fault -> failing checks table (the README's copy is tested against it). */
+/** npm run -s fault-matrix: the fault -> failing checks table (docs/software-key.md carries it: npm run docs). */
 import { faultMatrixMarkdown } from '../conformance/src/run/faultMatrix.ts';
 
 process.stdout.write(`${faultMatrixMarkdown()}\n`);

@@ -63,7 +63,7 @@ const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsK
   '--request-timeout': { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', arg: 'MS', help: 'a request (headers and body) must arrive within this time (default 30000)' },
 };
 
-/** every serve flag with its environment variable (the README's configuration table lists each) */
+/** every serve flag with its environment variable (docs/configuration.md lists each) */
 export const CONFIG_FLAGS = Object.entries(FLAGS).map(([flag, d]) => ({ flag, env: d.env }));
 
 export const CONFIG_HELP = Object.entries(FLAGS)

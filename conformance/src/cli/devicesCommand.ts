@@ -7,7 +7,7 @@ export const DEVICES_USAGE = `usage: fido2-harness devices [--json]
 
 Lists the FIDO security keys plugged in over USB (HID usage page 0xF1D0): path, vendor and
 product IDs, manufacturer, product. Pass a path to probe or check --ctap with --device PATH.
-On Linux your user needs read/write access to /dev/hidraw* (see the README's udev rule).
+On Linux your user needs read/write access to /dev/hidraw* (see docs/transports.md, USB).
 
 exit: 0 (also when none is plugged in), 2 USB access is not available
 `;
@@ -28,7 +28,7 @@ export async function devicesCommand(argv: string[], io: CliIo & { nodeHid?: Nod
   }
   const rows = list.map((d) => ({ path: d.path!, vendorId: `0x${d.vendorId.toString(16).padStart(4, '0')}`, productId: `0x${d.productId.toString(16).padStart(4, '0')}`, manufacturer: d.manufacturer ?? null, product: d.product ?? null, serialNumber: d.serialNumber ?? null }));
   if (v.json) io.out.write(`${JSON.stringify({ devices: rows }, null, 2)}\n`);
-  else if (!rows.length) io.err.write('no FIDO security key found over USB (plug one in; on Linux check the hidraw permissions: see the README)\n');
+  else if (!rows.length) io.err.write('no FIDO security key found over USB (plug one in; on Linux check the hidraw permissions: see docs/transports.md, USB)\n');
   else for (const r of rows) io.out.write(`${r.path}  ${r.vendorId}:${r.productId}  ${r.manufacturer ?? '?'} ${r.product ?? '?'}\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 /**
  * Finding codes: the family of one verification step's verdict (WebAuthn, an attestation
  * format rule, a certificate, metadata, statement lint). Stable: vendors quote them, the
- * README's "Verification steps" table lists them. Declared once with the group each belongs
+ * docs/verification.md table lists them. Declared once with the group each belongs
  * to, so checks name the findings they judge by group or by code, never by a pattern, and a
  * misspelt code does not compile. Disjoint from check IDs and error codes (tested).
  */

@@ -1,5 +1,6 @@
 import { AttestationCa, type LeafOptions } from '../emulation/AttestationCa.ts';
 import { SoftAuthenticator, type SoftFaults, type SoftFeatures } from '../emulation/SoftAuthenticator.ts';
+import { FAULT_GROUPS } from '../emulation/device/faults.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
@@ -108,7 +109,21 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
 
 export const failingIds = (r: RunReport): CheckId[] => r.outcomes.filter((o) => o.status === 'fail').map((o) => o.id).sort();
 
-/** The README's fault -> failing checks table. */
+/**
+ * Every fault switch of the software key, where it is declared, the rule it breaks and the
+ * fault-matrix case that proves a check catches it (docs/software-key.md carries it).
+ */
+export function softFaultTableMarkdown(): string {
+  const caughtBy = new Map<string, CheckId[]>();
+  for (const c of FAULT_CASES) for (const f of Object.keys(c.faults ?? {})) caughtBy.set(f, [...(caughtBy.get(f) ?? []), ...c.expect]);
+  const rows = FAULT_GROUPS.flatMap((g) => Object.entries(g.faults).map(([f, what]) => {
+    const ids = [...new Set(caughtBy.get(f) ?? [])].sort();
+    return `| ${g.group} | \`${f}\` | ${what} | ${ids.length ? ids.map((id) => `\`${id}\``).join(', ') : 'no check yet'} |`;
+  }));
+  return ['| where | fault | the rule it breaks | caught by |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The fault -> failing checks table (docs/software-key.md). */
 export function faultMatrixMarkdown(): string {
   return ['| fault (`faults` / profile) | defect | failing check(s) |', '|---|---|---|', ...FAULT_CASES.map((c) => `| \`${c.fault}\` | ${c.what} | ${[...c.expect].sort().map((id) => `\`${id}\``).join(', ')} |`)].join('\n');
 }

@@ -24,7 +24,7 @@ describe('USB through node-hid (a fake device object at its API boundary)', () =
   });
 
   it('opens the only key, or the one named; says what to do when there is none, several, or no permission', async () => {
-    expect(await code(openNodeHidTransport({ hid: fakeNodeHid([keyboard]) }))).toMatch(/^DEVICE_NOT_FOUND: no FIDO security key found over USB: plug the key in .*udev rule/);
+    expect(await code(openNodeHidTransport({ hid: fakeNodeHid([keyboard]) }))).toMatch(/^DEVICE_NOT_FOUND: no FIDO security key found over USB: plug the key in .*docs\/transports.md, USB/);
     expect(await code(openNodeHidTransport({ hid: fakeNodeHid([fido('/dev/hidraw3', 'A'), fido('/dev/hidraw4', 'B')]) }))).toMatch(/^DEVICE_NOT_FOUND: 2 FIDO keys are plugged in: pick one with --device PATH \(\/dev\/hidraw3: Yubico A .*; \/dev\/hidraw4: Yubico B/);
     expect(await code(openNodeHidTransport({ hid: fakeNodeHid([fido('/dev/hidraw3', 'A')]), path: '/dev/hidraw9' }))).toMatch(/^DEVICE_NOT_FOUND: no HID device at \/dev\/hidraw9/);
     expect(await code(openNodeHidTransport({ hid: fakeNodeHid([{ ...fido('/dev/hidraw3', 'A'), openError: 'cannot open device with path /dev/hidraw3' }]) }))).toMatch(/^DEVICE_UNREACHABLE: cannot open usb:\/dev\/hidraw3 .*is your user allowed to read and write \/dev\/hidraw3/);

@@ -67,7 +67,7 @@ export async function openNodeHidTransport(o: { hid: NodeHidApi; path?: string }
     info = found.find((d) => d.path === o.path) ?? o.hid.devices().find((d) => d.path === o.path);
     if (!info) throw deviceError('DEVICE_NOT_FOUND', `no HID device at ${o.path}: fido2-harness devices lists the FIDO keys plugged in${found.length ? ` (${found.map((d) => d.path).join(', ')})` : ''}`);
   } else {
-    if (!found.length) throw deviceError('DEVICE_NOT_FOUND', 'no FIDO security key found over USB: plug the key in (on Linux, your user needs read/write access to its /dev/hidraw*: see the README\'s udev rule)');
+    if (!found.length) throw deviceError('DEVICE_NOT_FOUND', 'no FIDO security key found over USB: plug the key in (on Linux, your user needs read/write access to its /dev/hidraw*: see docs/transports.md, USB)');
     if (found.length > 1) throw deviceError('DEVICE_NOT_FOUND', `${found.length} FIDO keys are plugged in: pick one with --device PATH (${found.map((d) => `${d.path}: ${describeHidDevice(d)}`).join('; ')})`);
     info = found[0]!;
   }
@@ -76,7 +76,7 @@ export async function openNodeHidTransport(o: { hid: NodeHidApi; path?: string }
   try {
     handle = new o.hid.HID(info.path!);
   } catch (e) {
-    throw deviceError('DEVICE_UNREACHABLE', `cannot open ${description}: ${(e as Error).message} (on Linux: is your user allowed to read and write ${info.path}? see the README's udev rule)`, e);
+    throw deviceError('DEVICE_UNREACHABLE', `cannot open ${description}: ${(e as Error).message} (on Linux: is your user allowed to read and write ${info.path}? see docs/transports.md, USB)`, e);
   }
   const queue = new ReportQueue(description);
   handle.on('data', (data) => queue.push(new Uint8Array(data)));

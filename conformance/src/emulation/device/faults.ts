@@ -26,9 +26,36 @@ export const DEVICE_FAULTS = {
 } as const;
 
 /**
+ * The fault tables by where each is declared, next to the rule it breaks: what the docs' fault
+ * table lists, group by group.
+ */
+export const FAULT_GROUPS = [
+  { group: 'CTAPHID', file: 'ctap/hid/CtapHidServer.ts', faults: HID_FAULTS },
+  { group: 'the device', file: 'emulation/device/faults.ts', faults: DEVICE_FAULTS },
+  { group: 'authenticatorGetInfo', file: 'emulation/device/getInfo.ts', faults: GET_INFO_FAULTS },
+  { group: 'authenticator data and attestation', file: 'emulation/device/authData.ts', faults: AUTH_DATA_FAULTS },
+  { group: 'authenticatorMakeCredential', file: 'emulation/device/makeCredential.ts', faults: MAKE_CREDENTIAL_FAULTS },
+  { group: 'authenticatorGetAssertion', file: 'emulation/device/getAssertion.ts', faults: GET_ASSERTION_FAULTS },
+  { group: 'pinUvAuthParam and tokens', file: 'emulation/device/pinUvAuth.ts', faults: PIN_UV_AUTH_FAULTS },
+  { group: 'authenticatorClientPIN', file: 'emulation/device/clientPin.ts', faults: CLIENT_PIN_FAULTS },
+  { group: 'authenticatorCredentialManagement', file: 'emulation/device/credentialManagement.ts', faults: CREDENTIAL_MANAGEMENT_FAULTS },
+  { group: 'authenticatorConfig', file: 'emulation/device/config.ts', faults: CONFIG_FAULTS },
+  { group: 'authenticatorBioEnrollment', file: 'emulation/device/bioEnrollment.ts', faults: BIO_ENROLLMENT_FAULTS },
+  { group: 'authenticatorLargeBlobs', file: 'emulation/device/largeBlobs.ts', faults: LARGE_BLOBS_FAULTS },
+  { group: 'authenticatorReset', file: 'emulation/device/reset.ts', faults: RESET_FAULTS },
+  { group: 'CTAP1/U2F', file: 'emulation/device/u2f.ts', faults: U2F_FAULTS },
+  { group: 'hmac-secret', file: 'emulation/device/extensions/hmacSecret.ts', faults: HMAC_SECRET_FAULTS },
+  { group: 'hmac-secret-mc', file: 'emulation/device/extensions/hmacSecretMc.ts', faults: HMAC_SECRET_MC_FAULTS },
+  { group: 'credProtect', file: 'emulation/device/extensions/credProtect.ts', faults: CRED_PROTECT_FAULTS },
+  { group: 'credBlob', file: 'emulation/device/extensions/credBlob.ts', faults: CRED_BLOB_FAULTS },
+  { group: 'minPinLength', file: 'emulation/device/extensions/minPinLength.ts', faults: MIN_PIN_LENGTH_FAULTS },
+  { group: 'thirdPartyPayment', file: 'emulation/device/extensions/thirdPartyPayment.ts', faults: THIRD_PARTY_PAYMENT_FAULTS },
+] as const;
+
+/**
  * Every defect the software key can be told to have, by name, with what it breaks: the union of
- * the tables each command file declares next to the rule it breaks (the docs' fault table is
- * this table; a profile naming an unknown fault is refused).
+ * the tables each command file declares next to the rule it breaks (a profile naming an unknown
+ * fault is refused).
  */
 export const SOFT_FAULTS = {
   ...HID_FAULTS,

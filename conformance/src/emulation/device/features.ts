@@ -104,6 +104,11 @@ export const FEATURE_SPECS: { [K in keyof Required<SoftFeatures>]: { check: Chec
 
 export const SOFT_FEATURE_NAMES = Object.keys(FEATURE_SPECS) as (keyof SoftFeatures)[];
 
+/** The profile's `features` members as a Markdown table (docs/software-key.md carries it). */
+export function featureTableMarkdown(): string {
+  return ['| `features` member | what it sets |', '|---|---|', ...SOFT_FEATURE_NAMES.map((k) => `| \`${k}\` | ${FEATURE_SPECS[k].doc} |`)].join('\n');
+}
+
 /** The features with every default CTAP gives a key of its version. */
 export interface ResolvedFeatures {
   ctap: NonNullable<SoftFeatures['ctap']>;

@@ -1,0 +1,45 @@
+/**
+ * npm run docs: the tables in docs/*.md that are generated from the code (the catalogue, the
+ * software key's features and faults, the fault matrix), written between their markers.
+ * test/docs.test.ts fails when a page's copy differs from what this would write.
+ */
+import fs from 'node:fs';
+import { catalogueMarkdown } from './catalogue.ts';
+import { faultMatrixMarkdown, softFaultTableMarkdown } from '../conformance/src/run/faultMatrix.ts';
+import { featureTableMarkdown } from '../conformance/src/emulation/device/features.ts';
+
+export const GENERATED_BLOCKS: { file: string; marker: string; make: () => string }[] = [
+  { file: 'docs/checks.md', marker: 'catalogue', make: catalogueMarkdown },
+  { file: 'docs/software-key.md', marker: 'features', make: featureTableMarkdown },
+  { file: 'docs/software-key.md', marker: 'soft-faults', make: softFaultTableMarkdown },
+  { file: 'docs/software-key.md', marker: 'fault-matrix', make: faultMatrixMarkdown },
+];
+
+/** the text between `<!-- marker:start -->` and `<!-- marker:end -->`, trimmed (undefined: no markers) */
+export function blockIn(text: string, marker: string): string | undefined {
+  const start = text.indexOf(`<!-- ${marker}:start -->`);
+  const end = text.indexOf(`<!-- ${marker}:end -->`);
+  if (start < 0 || end < start) return undefined;
+  return text.slice(start + `<!-- ${marker}:start -->`.length, end).trim();
+}
+
+export function writeBlocks(): string[] {
+  const changed: string[] = [];
+  for (const b of GENERATED_BLOCKS) {
+    const text = fs.readFileSync(b.file, 'utf8');
+    const start = `<!-- ${b.marker}:start -->`;
+    const end = `<!-- ${b.marker}:end -->`;
+    if (blockIn(text, b.marker) === undefined) throw new Error(`${b.file} has no ${start} … ${end}`);
+    const next = text.slice(0, text.indexOf(start) + start.length) + `\n${b.make()}\n` + text.slice(text.indexOf(end));
+    if (next !== text) {
+      fs.writeFileSync(b.file, next);
+      changed.push(`${b.file} (${b.marker})`);
+    }
+  }
+  return changed;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const changed = writeBlocks();
+  process.stdout.write(changed.length ? `updated: ${changed.join(', ')}\n` : 'docs are current\n');
+}
