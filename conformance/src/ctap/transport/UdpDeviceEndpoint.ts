@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { literalLookup } from './UdpTransport.ts';
 import type { ReportSink } from './InProcessTransport.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { ReportSink } from './InProcessTransport.ts';
  */
 export async function serveUdpDevice(device: ReportSink, o: { host?: string; port?: number } = {}): Promise<{ host: string; port: number; close(): Promise<void> }> {
   const host = o.host ?? '127.0.0.1';
-  const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(o.port ?? 8111, host, () => {

@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { deviceError } from '../CtapError.ts';
 import { ReportQueue, type ReportTransport } from './Transport.ts';
@@ -22,12 +24,22 @@ export function parseUdpSpec(spec: string): { host: string; port: number } {
 }
 
 /**
+ * For a socket that only ever sends to IP literals (the device answering the address a datagram
+ * came from, a client given an address): the address as it is, at once, instead of dgram's
+ * default DNS look-up and its deferred callback on every datagram.
+ */
+export const literalLookup = (address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void => {
+  if (isIP(address)) callback(null, address, isIP(address));
+  else dns.lookup(address, typeof family === 'number' ? family : 0, callback);
+};
+
+/**
  * A firmware simulator (or `fido2-harness softkey --udp`) over UDP: one 64-byte HID report per
  * datagram, no report ID. The client binds `clientPort` (7112 by convention, 0 for any) and
  * accepts datagrams only from the device's address.
  */
 export async function openUdpTransport(o: { host: string; port: number; clientPort?: number; clientHost?: string }): Promise<ReportTransport> {
-  const socket = dgram.createSocket(o.host.includes(':') ? 'udp6' : 'udp4');
+  const socket = dgram.createSocket({ type: o.host.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
   const description = `udp:${o.host}:${o.port}`;
   const queue = new ReportQueue(`the device at ${description}`);
   let strangers = 0;
@@ -48,8 +60,16 @@ export async function openUdpTransport(o: { host: string; port: number; clientPo
   });
   return {
     description,
+    // datagrams leave in order; a failed send fails the read that waits for its answer, so a
+    // message of several packets goes out without a round trip through the event loop per packet
     async send(report) {
-      await new Promise<void>((resolve, reject) => socket.send(report, o.port, o.host, (e) => (e ? reject(deviceError('DEVICE_UNREACHABLE', `cannot send to ${description}: ${e.message}`, e)) : resolve())));
+      try {
+        socket.send(report, o.port, o.host, (e) => {
+          if (e) queue.fail(deviceError('DEVICE_UNREACHABLE', `cannot send to ${description}: ${e.message}`, e));
+        });
+      } catch (e) {
+        throw deviceError('DEVICE_UNREACHABLE', `cannot send to ${description}: ${(e as Error).message}`, e);
+      }
     },
     receive: (timeoutMs) => queue.pop(timeoutMs).catch((e: HarnessError) => {
       throw e.code === 'DEVICE_TIMEOUT' ? deviceError('DEVICE_TIMEOUT', `${e.message}${strangers ? ` (${strangers} datagram(s) from other addresses ignored)` : ''}: is the simulator running on ${o.host}:${o.port}?`) : e;
