@@ -56,15 +56,16 @@ export interface RunReport {
  * What a report says about its outcomes, derived from them alone: evaluation, `report merge` and
  * the reader that refuses an edited report all use this one rule. A required check that could not
  * be shown (skipped for lack of evidence) is not passed; one about a feature the key does not have
- * at all (notApplicable) is not held against it; a pending check is not yet a thing to fix.
+ * at all (notApplicable), or one the person did not allow to change the key (notRun: "needs
+ * --destructive"), is not held against it; a pending check is not yet a thing to fix.
  */
 export function summarizeOutcomes(outcomes: readonly CheckOutcome[]): { counts: RunReport['counts']; requiredFailed: boolean; toFix: RunReport['toFix'] } {
-  const counted = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable);
+  const counted = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable && !x.notRun);
   return {
     counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
     requiredFailed: outcomes.some((x) => x.severity === 'required' && counted(x)),
     toFix: outcomes
-      .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable)))
+      .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable && !x.notRun)))
       .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
       .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
   };

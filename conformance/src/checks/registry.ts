@@ -39,7 +39,17 @@ import { CTAP_CRED_PROTECT_ENFORCED } from './catalogue/CTAP_CRED_PROTECT_ENFORC
 import { CTAP_EXCLUDE_LIST } from './catalogue/CTAP_EXCLUDE_LIST.ts';
 import { CTAP_U2F_INTEROP } from './catalogue/CTAP_U2F_INTEROP.ts';
 import { CTAP_ERROR_CODES } from './catalogue/CTAP_ERROR_CODES.ts';
+import { CTAP_MC_REQUEST } from './catalogue/CTAP_MC_REQUEST.ts';
+import { CTAP_PIN_UV_AUTH_PARAM_EMPTY } from './catalogue/CTAP_PIN_UV_AUTH_PARAM_EMPTY.ts';
+import { CTAP_UV_REQUIRED } from './catalogue/CTAP_UV_REQUIRED.ts';
+import { CTAP_GA_REQUEST } from './catalogue/CTAP_GA_REQUEST.ts';
+import { CTAP_MC_RESPONSE } from './catalogue/CTAP_MC_RESPONSE.ts';
+import { CTAP_GA_RESPONSE } from './catalogue/CTAP_GA_RESPONSE.ts';
 import { CTAP_HID_CHANNELS } from './catalogue/CTAP_HID_CHANNELS.ts';
+import { CTAP_HID_INIT } from './catalogue/CTAP_HID_INIT.ts';
+import { CTAP_HID_ERRORS } from './catalogue/CTAP_HID_ERRORS.ts';
+import { CTAP_HID_UNALLOCATED_CHANNEL } from './catalogue/CTAP_HID_UNALLOCATED_CHANNEL.ts';
+import { CTAP_HID_WINK_LOCK } from './catalogue/CTAP_HID_WINK_LOCK.ts';
 import { CTAP_HID_CANCEL } from './catalogue/CTAP_HID_CANCEL.ts';
 import { CTAP_USER_PRESENCE } from './catalogue/CTAP_USER_PRESENCE.ts';
 
@@ -84,8 +94,18 @@ export const CHECKS: readonly CheckDefinition[] = [
   CTAP_CRED_PROTECT_ENFORCED,
   CTAP_EXCLUDE_LIST,
   CTAP_U2F_INTEROP,
+  CTAP_MC_REQUEST,
+  CTAP_GA_REQUEST,
+  CTAP_MC_RESPONSE,
+  CTAP_GA_RESPONSE,
+  CTAP_PIN_UV_AUTH_PARAM_EMPTY,
+  CTAP_UV_REQUIRED,
   CTAP_ERROR_CODES,
+  CTAP_HID_INIT,
   CTAP_HID_CHANNELS,
+  CTAP_HID_ERRORS,
+  CTAP_HID_UNALLOCATED_CHANNEL,
+  CTAP_HID_WINK_LOCK,
   CTAP_HID_CANCEL,
   CTAP_USER_PRESENCE,
 ];

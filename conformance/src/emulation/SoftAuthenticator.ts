@@ -1,6 +1,6 @@
 import type crypto from 'node:crypto';
 import { SoftDevice, type DeviceTamper, type SoftCredential, type SoftFaults, type SoftFeatures } from './SoftDevice.ts';
-import { CtapHidServer, type HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
+import { CtapHidServer, HID_FAULTS, type HidFaultName, type HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { inProcessTransport } from '../ctap/transport/InProcessTransport.ts';
 import { connectDevice, type CtapDevice } from '../ctap/CtapDevice.ts';
 import type { PowerCycler } from '../ctap/power/PowerCycler.ts';
@@ -53,7 +53,8 @@ export class SoftAuthenticator {
       features: o.features,
       faults: o.faults,
     });
-    const hidFaults = { noKeepalive: o.faults?.noKeepalive || o.hid?.faults?.noKeepalive, acceptWrongChannel: o.faults?.acceptWrongChannel || o.hid?.faults?.acceptWrongChannel, cancelIgnored: o.faults?.cancelIgnored || o.hid?.faults?.cancelIgnored };
+    // the CTAPHID faults named in the profile's `faults`, or given to the HID layer directly
+    const hidFaults = Object.fromEntries((Object.keys(HID_FAULTS) as HidFaultName[]).map((f) => [f, !!(o.faults?.[f] || o.hid?.faults?.[f])]));
     this.server = new CtapHidServer(this.device, { ...o.hid, faults: hidFaults, cbor: o.features?.ctap !== 'u2f-only' });
     this.pinEntry = o.features?.clientPin ? o.features.clientPin.pin : undefined;
   }

@@ -91,5 +91,9 @@ function joinKeyChanges(all: KeyChanges[]): KeyChanges {
   if (retries.length) out.pinRetries = { before: retries[0]!.before, after: retries.at(-1)!.after };
   const leftovers = all.reduce((n, c) => n + (c.leftovers ?? 0), 0);
   if (leftovers) out.leftovers = leftovers;
+  const actions = all.flatMap((c) => c.actions ?? []);
+  if (actions.length) out.actions = actions;
+  const cycles = all.filter((c) => c.powerCycles?.count);
+  if (cycles.length) out.powerCycles = { count: cycles.reduce((n, c) => n + c.powerCycles!.count, 0), how: cycles[0]!.powerCycles!.how };
   return out;
 }

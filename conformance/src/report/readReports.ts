@@ -51,6 +51,7 @@ export function readReportDocument(text: string, name: string): { reports: RunRe
       // only a failure carries expected and actual (a check's pass and skip never do)
       if (o.status !== 'fail' && (o.expected !== undefined || o.actual !== undefined)) throw edited(`${o.id} says ${o.status} but carries a failure's expected/actual`);
       if (o.notApplicable && o.status !== 'skip') throw edited(`${o.id} is marked not applicable but says ${o.status}`);
+      if (o.notRun !== undefined && o.status !== 'skip') throw edited(`${o.id} is marked not run but says ${o.status}`);
     }
     const { requiredFailed } = derived;
     if ((report.verdict === 'pass') === requiredFailed) throw edited(`verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'})`);

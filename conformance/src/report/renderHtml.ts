@@ -24,7 +24,7 @@ export function renderHtml(r: RunReport): string {
   const row = r.predictedRow;
   // words, not emoji: a mail client or a machine without an emoji font shows empty boxes for those
   const yes = (b: boolean) => (b ? '<span class="yes">yes</span>' : '<span class="no">no</span>');
-  const outcomes = r.outcomes.map((o) => `<tr data-check="${esc(o.id)}"><td><span class="s ${o.status}">${esc(o.notApplicable ? 'n/a' : o.status)}</span></td><td>${idHtml(o.id)}<br>${esc(o.title)}</td><td>${esc(o.severity)}</td><td>${esc(o.message)}${o.status === 'fail' ? `<br><span class="muted">expected</span> ${esc(o.expected)}<br><span class="muted">got</span> ${esc(o.actual)}` : ''}</td><td class="muted">${esc(o.source)}</td></tr>`).join('\n');
+  const outcomes = r.outcomes.map((o) => `<tr data-check="${esc(o.id)}"><td><span class="s ${o.status}">${esc(o.notApplicable ? 'n/a' : o.notRun ? 'not run' : o.status)}</span></td><td>${idHtml(o.id)}<br>${esc(o.title)}</td><td>${esc(o.severity)}</td><td>${esc(o.message)}${o.status === 'fail' ? `<br><span class="muted">expected</span> ${esc(o.expected)}<br><span class="muted">got</span> ${esc(o.actual)}` : ''}</td><td class="muted">${esc(o.source)}</td></tr>`).join('\n');
   const fixes = r.toFix.map((f) => `<li>${idHtml(f.id)} (${esc(f.severity)})${f.actual ? `: got ${esc(f.actual)}` : ''}. ${esc(f.fix)}</li>`).join('\n');
   const notes = runNotes(r).map((n) => `<p class="note">${esc(n)}</p>`).join('\n');
   const changes = keyChangeLines(r).map((l) => `<li${l.startsWith('LEFT') ? ' class="left"' : ''}>${esc(l)}</li>`).join('\n');

@@ -24,7 +24,7 @@ export function renderMarkdown(r: RunReport): string {
   }
   lines.push('## Checks', '', '| | Check | Severity | Result | Source |', '|---|---|---|---|---|');
   for (const o of r.outcomes) {
-    const mark = o.status === 'pass' ? '✅' : o.status === 'fail' ? '❌' : o.notApplicable ? 'n/a' : '➖';
+    const mark = o.status === 'pass' ? '✅' : o.status === 'fail' ? '❌' : o.notApplicable ? 'n/a' : o.notRun ? 'not run' : '➖';
     lines.push(`| ${mark} | \`${o.id}\` ${cell(o.title)} | ${o.severity} | ${cell(o.message)}${o.status === 'fail' ? ` (expected ${cell(o.expected ?? '')}, got ${cell(o.actual ?? '')})` : ''} | ${cell(o.source)} |`);
   }
   const notes = runNotes(r);

@@ -10,7 +10,7 @@ export function renderText(r: RunReport, colour: boolean): string {
   if (r.predictedRow) lines.push(`  predicted Microsoft table row: ${r.predictedRow.description} | ${r.predictedRow.aaguid} | Bio ${r.predictedRow.bio ? 'yes' : 'no'} | USB ${r.predictedRow.usb ? 'yes' : 'no'} | NFC ${r.predictedRow.nfc ? 'yes' : 'no'} | BLE ${r.predictedRow.ble ? 'yes' : 'no'}${r.predictedRow.eligible ? '' : p.red('  (not eligible)')}`);
   const w = Math.max(...r.outcomes.map((o) => o.id.length));
   for (const o of r.outcomes) {
-    const st = o.status === 'pass' ? p.green('pass') : o.status === 'fail' ? p.red('FAIL') : p.dim(o.notApplicable ? 'n/a ' : 'skip');
+    const st = o.status === 'pass' ? p.green('pass') : o.status === 'fail' ? p.red('FAIL') : p.dim(o.notApplicable ? 'n/a ' : o.notRun ? 'off ' : 'skip');
     lines.push(`  ${st}  ${o.id.padEnd(w)}  ${p.dim(o.severity.padEnd(11))} ${o.message}${o.status === 'fail' ? ` (expected ${o.expected}, got ${o.actual})` : ''}`);
     if (o.status === 'fail') lines.push(`        ${' '.repeat(w)}  fix: ${o.fix}`);
   }

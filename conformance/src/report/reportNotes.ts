@@ -17,6 +17,8 @@ export function keyChangeLines(r: RunReport): string[] {
   for (const l of c.left) out.push(`LEFT ON THE KEY: ${l.rpId} credential ${l.credentialId} (${l.by}): ${l.reason}`);
   for (const u of c.unlisted ?? []) out.push(`not listed by credential management at the end: ${u.rpId} credential ${u.credentialId} (${u.by}): the key never kept it as discoverable, or hides it`);
   if (c.pinSet) out.push('PIN: set by this run (--set-pin); only a reset removes it');
+  for (const a of c.actions ?? []) out.push(a.restored ? `changed and put back: ${a.what}` : `CHANGED: ${a.what}`);
+  if (c.powerCycles?.count) out.push(`power-cycled ${c.powerCycles.count} time(s) (${c.powerCycles.how})`);
   if (c.pinRetries) out.push(`PIN retries: ${c.pinRetries.before} before, ${c.pinRetries.after} after${c.pinRetries.after < c.pinRetries.before ? ' (FEWER: the key did not restore them)' : ''}`);
   else if (!c.pinSet) out.push('PIN: not used, not changed');
   out.push(c.left.length || (c.unlisted ?? []).length ? `${c.left.length + (c.unlisted ?? []).length} credential(s) may still be on the key (above)` : 'nothing of this run is left on the key');

@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['hid', 'userPresence', 'cancel', 'errors', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f'] as const;
+export const CTAP_PROBES = ['hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -15,6 +15,8 @@ export interface ProbeOutcome {
   skipped?: string;
   /** true when `skipped` means the key does not have the feature (not "could not be shown") */
   notApplicable?: boolean;
+  /** not run because it would change the key in a way the person did not allow: the flag that allows it ("--destructive") */
+  notRun?: string;
   /** broke off: what the key answered (a CTAP status name, or a protocol error) */
   error?: string;
 }
@@ -22,7 +24,36 @@ export interface ProbeOutcome {
 /** A CTAP status as a name ("CTAP2_ERR_PIN_INVALID"), "OK", or what went wrong instead. */
 export type StatusName = string;
 
+/** What came back on one channel: an ERROR packet (its code by name), a whole message, nothing, or something broken. */
+export type HidAnswer =
+  | { kind: 'error'; code: StatusName }
+  | { kind: 'message'; cmd: number; length: number; data: string }
+  | { kind: 'silent' }
+  | { kind: 'garbled'; why: string };
+
 export interface HidProbe extends ProbeOutcome {
+  /** three INITs on the broadcast channel: what each handed out */
+  init?: { nonceEchoed: boolean; cid: number; protocolVersion: number; capabilities: number; length: number }[];
+  /** a continuation packet nobody announced (HID-1 P-2): silence expected */
+  unsolicitedContinuation?: HidAnswer;
+  /** INIT on channel 0 (HID-1 F-2) */
+  cidZero?: HidAnswer;
+  /** PING on the broadcast channel (HID-1 F-3) */
+  broadcastPing?: HidAnswer;
+  /** a CTAPHID command no version assigns (HID-1 F-1) */
+  unknownCommand?: HidAnswer;
+  /** a message whose continuation packets skip a sequence number (HID-1 F-4) */
+  badSequence?: HidAnswer;
+  /** an initialisation packet declaring more than 7609 bytes */
+  oversized?: HidAnswer;
+  /** while our message is half sent, another channel's message: CHANNEL_BUSY to it, then ours completes */
+  busy?: { other: HidAnswer; oursEchoed: boolean };
+  /** a PING of 1024 bytes whose first byte is 0 (HID-1 P-8) */
+  leadingZeroPing?: boolean;
+  /** CTAPHID_WINK (HID-1 P-12), when INIT advertises it */
+  wink?: { advertised: boolean; answer?: HidAnswer };
+  /** CTAPHID_LOCK (HID-1 P-13, P-14): implemented or not; while locked, another channel's INIT */
+  lock?: { answer: HidAnswer; otherWhileLocked?: HidAnswer; unlock?: HidAnswer; otherAfterUnlock?: boolean };
   /** a PING on a channel the key never allocated: the ERROR code it sent, or what it did instead */
   wrongChannel?: { answer: 'error' | 'answered' | 'silent'; code?: StatusName };
   /** INIT on our channel in the middle of a message: the key must answer with our nonce and channel, then work */
@@ -60,10 +91,34 @@ export interface ErrorsProbe extends ProbeOutcome {
   missingParameter?: StatusName;
   /** a CTAP2 command byte no version defines */
   unknownCborCommand?: StatusName;
-  /** a CTAPHID command no version defines */
-  unknownHidCommand?: StatusName;
   /** a CBOR message one byte over getInfo's maxMsgSize (1024 when absent) */
   overMaxMsgSize?: { size: number; status: StatusName };
+}
+
+/** What one request got: its status, whether the key asked for a touch first, and the credential's algorithm when one was made. */
+export interface RequestRecord {
+  status: StatusName;
+  upNeeded?: boolean;
+  alg?: number;
+  /** base64url, when a credential was made */
+  credentialId?: string;
+}
+
+export interface RequestsProbe extends ProbeOutcome {
+  /** by case id (checks/ctap/requestCases.ts) */
+  cases?: Record<string, RequestRecord>;
+}
+
+/** One answer as the key sent it (base64url, the bytes after the status) and what was asked. */
+export interface RecordedAnswer {
+  asked: string;
+  status: StatusName;
+  body?: string;
+}
+
+export interface ResponsesProbe extends ProbeOutcome {
+  makeCredential?: (RecordedAnswer & { rk: boolean })[];
+  getAssertion?: (RecordedAnswer & { allowList: boolean; uv: boolean })[];
 }
 
 export interface PinProtocolsProbe extends ProbeOutcome {
@@ -131,6 +186,10 @@ export interface CredProtectProbe extends ProbeOutcome {
 export interface ExcludeListProbe extends ProbeOutcome {
   /** makeCredential naming an existing credential of this RP in excludeList */
   status?: StatusName;
+  /** the key asked for a touch (KEEPALIVE UP_NEEDED) before answering */
+  upNeeded?: boolean;
+  /** how the request was verified: a token from built-in UV carries the touch with it */
+  verifiedBy?: string;
 }
 
 export interface CredentialManagementProbe extends ProbeOutcome {
@@ -180,6 +239,10 @@ export interface KeyChanges {
   pinRetries?: { before: number; after: number };
   /** credentials of earlier harness runs found and removed before this one started */
   leftovers?: number;
+  /** changes beyond credentials (--destructive, --allow-reset), each with whether it was put back */
+  actions?: { what: string; restored: boolean }[];
+  /** power cycles the run did, and how ('simulator', 'person', 'hook', 'in-process') */
+  powerCycles?: { count: number; how: string };
 }
 
 export interface CtapEvidence {
@@ -198,6 +261,8 @@ export interface CtapEvidence {
     userPresence?: UserPresenceProbe;
     cancel?: CancelProbe;
     errors?: ErrorsProbe;
+    requests?: RequestsProbe;
+    responses?: ResponsesProbe;
     pinProtocols?: PinProtocolsProbe;
     wrongPin?: WrongPinProbe;
     extensions?: ExtensionsProbe;

@@ -17,6 +17,14 @@ export const HID_FAULTS = {
   noKeepalive: 'no KEEPALIVE while waiting for a touch',
   /** CTAP 2.1 §11.2.4: only allocated channels carry traffic (not a MUST to refuse: a warning) */
   acceptWrongChannel: 'a report on a channel never allocated accepted',
+  /** CTAP 2.1 §11.2.9.1.3: INIT on the broadcast channel hands out a new channel each time */
+  hidInitReusesChannel: 'CTAPHID_INIT on the broadcast channel hands out the channel it handed out last',
+  /** CTAP 2.1 §11.2.4: continuation packets in sequence, ERR_INVALID_SEQ otherwise */
+  hidSequenceNotChecked: 'continuation packets taken in any order (no ERR_INVALID_SEQ)',
+  /** CTAP 2.1 §11.2.3: one transaction at a time; another channel gets ERR_CHANNEL_BUSY */
+  channelBusyIgnored: "another channel's message, arriving while one is half received, replaces it (no ERR_CHANNEL_BUSY)",
+  /** CTAP 2.1 §11.2.9.2.1: a device advertising CAPABILITY_WINK implements CTAPHID_WINK */
+  winkIgnored: 'CAPABILITY_WINK advertised, CTAPHID_WINK answered ERR_INVALID_CMD',
 } as const;
 export type HidFaultName = keyof typeof HID_FAULTS;
 
@@ -61,6 +69,9 @@ export class CtapHidServer implements ReportSink {
   private readonly channels = new Set<number>();
   private receiving?: Receiving;
   private busy?: Busy;
+  private lastAllocated?: number;
+  /** CTAPHID_LOCK (§11.2.9.2.2): the channel holding the lock, and until when */
+  private lock?: { cid: number; until: number };
 
   constructor(core: AuthenticatorCore, o: HidServerOptions = {}) {
     this.core = core;
@@ -73,6 +84,7 @@ export class CtapHidServer implements ReportSink {
    */
   powerCycle(): void {
     this.stopReceiving();
+    this.lock = undefined;
     if (this.busy) this.busy.abort.abort('resync');
     this.busy = undefined;
     this.channels.clear();
@@ -91,7 +103,7 @@ export class CtapHidServer implements ReportSink {
     if (p.kind === 'cont') {
       const r = this.receiving;
       if (!r || r.cid !== cid) return; // a continuation nobody announced: ignored
-      const bad = r.asm.add(p);
+      const bad = this.o.faults?.hidSequenceNotChecked ? r.asm.add({ ...p, seq: r.asm.expectedSeq }) : r.asm.add(p);
       if (bad) {
         this.stopReceiving();
         return error(CTAP_STATUS.CTAP1_ERR_INVALID_SEQ);
@@ -103,6 +115,9 @@ export class CtapHidServer implements ReportSink {
       }
       return;
     }
+    // a channel holding CTAPHID_LOCK: every other channel is busy until it ends (§11.2.9.2.2)
+    if (this.lock && Date.now() >= this.lock.until) this.lock = undefined;
+    if (this.lock && this.lock.cid !== cid) return error(CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY);
     if (p.cmd === CTAPHID.INIT) {
       if (p.length !== 8) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
       const nonce = p.data.subarray(0, 8);
@@ -125,10 +140,11 @@ export class CtapHidServer implements ReportSink {
       return;
     }
     if (this.receiving) {
-      if (this.receiving.cid !== cid) return error(CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY);
-      // a new initialisation packet while the last message was not complete
+      if (this.receiving.cid !== cid && !this.o.faults?.channelBusyIgnored) return error(CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY);
+      const sameChannel = this.receiving.cid === cid;
       this.stopReceiving();
-      return error(CTAP_STATUS.CTAP1_ERR_INVALID_SEQ);
+      // a new initialisation packet while the last message was not complete
+      if (sameChannel) return error(CTAP_STATUS.CTAP1_ERR_INVALID_SEQ);
     }
     if (this.busy) return error(CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY);
     if (p.length > MAX_HID_MESSAGE) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
@@ -150,11 +166,13 @@ export class CtapHidServer implements ReportSink {
   }
 
   private allocate(): number {
+    if (this.o.faults?.hidInitReusesChannel && this.lastAllocated !== undefined) return this.lastAllocated;
     for (;;) {
       const c = crypto.randomBytes(4).readUInt32BE(0);
       if (c !== 0 && c !== BROADCAST_CID && !this.channels.has(c)) {
         this.channels.add(c);
         if (this.channels.size > 256) this.channels.delete(this.channels.values().next().value as number);
+        this.lastAllocated = c;
         return c;
       }
     }
@@ -183,8 +201,15 @@ export class CtapHidServer implements ReportSink {
       case CTAPHID.PING:
         return this.send(reply, cid, CTAPHID.PING, msg);
       case CTAPHID.WINK:
+        if (this.o.faults?.winkIgnored) return error(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
         this.core.wink?.();
         return this.send(reply, cid, CTAPHID.WINK, new Uint8Array());
+      case CTAPHID.LOCK: {
+        // one byte: seconds to hold the lock (at most 10), 0 releases it (§11.2.9.2.2)
+        if (msg.length !== 1 || msg[0]! > 10) return error(CTAP_STATUS.CTAP1_ERR_INVALID_PARAMETER);
+        this.lock = msg[0] ? { cid, until: Date.now() + msg[0]! * 1000 } : undefined;
+        return this.send(reply, cid, CTAPHID.LOCK, new Uint8Array());
+      }
       case CTAPHID.CBOR:
         if (this.o.cbor === false) return error(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
         if (msg.length === 0) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);

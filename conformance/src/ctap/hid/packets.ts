@@ -63,6 +63,11 @@ export class MessageAssembler {
     this.filled = n;
   }
 
+  /** the sequence number the next continuation packet must carry */
+  get expectedSeq(): number {
+    return this.nextSeq;
+  }
+
   get done(): boolean {
     return this.filled >= this.length;
   }

@@ -35,6 +35,7 @@ export const MAKE_CREDENTIAL_FAULTS = {
   alwaysUvIgnored: 'alwaysUv enabled, yet makeCredential without user verification accepted (§6.1.2 step 6)',
   epForAnyRp: 'vendor-facilitated enterprise attestation given to an RP ID the key does not list (§7.1)',
   excludeListWithoutPresence: 'an excluded credential refused without asking for a touch (§6.1.2 step 12.1.4)',
+  epAttWithoutEnterprise: 'epAtt true in the answer although no enterprise attestation was asked for or given (§6.1: epAtt says whether one was returned)',
 } as const;
 
 /**
@@ -197,7 +198,7 @@ export async function makeCredential(d: DeviceContext, p: Params): Promise<Map<n
   const st = attestationStatement({ material, alg: alg!, credentialKey: privateKey, signedData, u2fData, corruptSignature: tamper.bogusSignature || faults.bogusAttestationSignature, signWithCredentialKey: faults.attestationSignedByCredentialKey, outOfOrder: faults.nonCanonicalCbor });
   d.changed();
   const body = new Map<number, CanonicalValue>([[0x01, st.fmt], [0x02, authData], [0x03, st.attStmt]]);
-  if (useEnterprise) body.set(0x04, true);
+  if (useEnterprise || faults.epAttWithoutEnterprise) body.set(0x04, true);
   for (const [k, v] of x.response) body.set(k, v);
   if (x.unsigned.size) body.set(0x06, x.unsigned);
   return body;

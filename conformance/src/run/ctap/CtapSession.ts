@@ -33,8 +33,19 @@ export interface CtapSessionOptions {
   device: CtapDevice;
   /** the key's PIN, as the person gave it: used for tokens, never logged or stored */
   pin?: string;
-  /** the person agreed to PIN tests that could bring the key closer to lockout */
+  /**
+   * the person allowed the probes to change the key and put it back (--destructive): PIN
+   * blocking, the PIN policy, the configuration, fingers, large blobs
+   */
   destructive?: boolean;
+  /** the person allowed authenticatorReset (--allow-reset): the key ends up empty */
+  allowReset?: boolean;
+  /** what a person must do now (replug the key, a finger on the sensor), in plain words */
+  onPrompt?: (message: string) => void;
+  /** false: never power-cycle the key (no person to replug it, no hook); the probes that need one say so */
+  powerCycles?: boolean;
+  /** how long after power-up a reset is refused (CTAP 2.1 §6.6: 10 s); the reset probe waits this long plus a margin */
+  resetWindowMs?: number;
   /** "touch the key now" (the key sent KEEPALIVE UP_NEEDED) */
   onTouch?: () => void;
   /** how long a probe waits for a touch */
@@ -70,6 +81,38 @@ export class CtapSession {
 
   get pinGiven(): boolean {
     return this.o.pin !== undefined;
+  }
+
+  /**
+   * Why this probe may not change the key, when the person did not allow it: the probe's record
+   * is then this skip ("not run: needs --destructive") and nothing is sent.
+   */
+  gate(flag: '--destructive' | '--allow-reset', what: string): { skipped: string; notRun: string } | undefined {
+    const allowed = flag === '--destructive' ? this.o.destructive || this.o.allowReset : this.o.allowReset;
+    return allowed ? undefined : { skipped: what, notRun: flag };
+  }
+
+  /** Why the key cannot be power-cycled in this run, or undefined when it can. */
+  cannotPowerCycle(): string | undefined {
+    if (this.o.powerCycles === false) return 'power cycles are off in this run (over USB: run in a terminal or on the guided page to be asked to replug, or give --power-cycle-hook URL)';
+    if (!this.device.power) return `${this.device.description} cannot be power-cycled by the harness (give --power-cycle-hook URL)`;
+    return undefined;
+  }
+
+  /** Power-cycles the key (asking the person when it is theirs to do) and counts it in the report. */
+  async powerCycle(why: string): Promise<void> {
+    const how = this.device.power?.how;
+    if (how === 'person') this.o.onPrompt?.(`power cycle (${why})`);
+    await this.device.powerCycle({ prompt: (m) => this.o.onPrompt?.(m) });
+    const pc = (this.changes.powerCycles ??= { count: 0, how: how ?? 'in-process' });
+    pc.count++;
+  }
+
+  /** Records a change made to the key beyond credentials, and whether it was put back. */
+  changed(what: string): { restored(): void } {
+    const entry = { what, restored: false };
+    (this.changes.actions ??= []).push(entry);
+    return { restored: () => { entry.restored = true; } };
   }
 
   /** Call options with the touch prompt (unless `prompt` is false); `keepalives` collects what the key sent. */

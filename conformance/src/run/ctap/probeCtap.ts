@@ -7,6 +7,8 @@ import { probeHid } from './probes/probeHid.ts';
 import { probeUserPresence } from './probes/probeUserPresence.ts';
 import { probeCancel } from './probes/probeCancel.ts';
 import { probeErrors } from './probes/probeErrors.ts';
+import { probeRequests } from './probes/probeRequests.ts';
+import { probeResponses } from './probes/probeResponses.ts';
 import { probePinProtocols } from './probes/probePinProtocols.ts';
 import { probeWrongPin } from './probes/probeWrongPin.ts';
 import { probeExtensions } from './probes/probeExtensions.ts';
@@ -48,6 +50,8 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     userPresence: async () => probeUserPresence(s, await needsA()),
     cancel: () => probeCancel(s),
     errors: () => probeErrors(s),
+    requests: async () => probeRequests(s, await needsA()),
+    responses: () => probeResponses(s),
     pinProtocols: async () => probePinProtocols(s, await needsA()),
     wrongPin: () => probeWrongPin(s),
     extensions: () => probeExtensions(s),

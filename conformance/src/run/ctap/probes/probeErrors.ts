@@ -7,8 +7,6 @@ import { PROBE_RP_ID, statusOf, type CtapSession } from '../CtapSession.ts';
 
 /** A CTAP2 command byte no version of the spec assigns (below the vendor range 0x40-0xbf). */
 const UNASSIGNED_CTAP2_COMMAND = 0x1f;
-/** A CTAPHID command no version assigns (below the vendor range 0x40-0x7f). */
-const UNASSIGNED_CTAPHID_COMMAND = 0x2a;
 
 /** makeCredential parameters padded so the whole CBOR message (command byte included) is exactly `size` bytes. */
 export function paddedMakeCredential(size: number): Uint8Array {
@@ -41,7 +39,6 @@ export async function probeErrors(s: CtapSession): Promise<ErrorsProbe> {
   out.missingParameter = await raw(CTAP2.makeCredential, encodeCanonical(new Map([[0x01, new Uint8Array(crypto.randomBytes(32))]])));
   out.unknownCborCommand = await raw(UNASSIGNED_CTAP2_COMMAND, new Uint8Array());
   const hid = s.device.hid;
-  if (hid) out.unknownHidCommand = await hid.transact(UNASSIGNED_CTAPHID_COMMAND, new Uint8Array()).then(() => 'OK', statusOf);
   const max = s.info.maxMsgSize ?? 1024;
   if (hid && max + 1 <= MAX_HID_MESSAGE) {
     const message = paddedMakeCredential(max + 1);

@@ -1,5 +1,6 @@
 import type { ExcludeListProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { attempt, type CtapSession } from '../CtapSession.ts';
+import { KEEPALIVE, PERMISSION } from '../../../ctap/constants.ts';
 
 /**
  * excludeList (CTAP 2.1 §6.1.2 step 7): a makeCredential naming a credential the key already
@@ -8,6 +9,9 @@ import { attempt, type CtapSession } from '../CtapSession.ts';
  * happening on Windows and in every RP.
  */
 export async function probeExcludeList(s: CtapSession, existing: Uint8Array): Promise<ExcludeListProbe> {
-  const r = await attempt(() => s.makeCredential({ by: 'excludeList', excludeList: [{ type: 'public-key', id: existing }] }));
-  return { status: r.status };
+  const call = s.call();
+  // the touch may come with the token when the token came from built-in UV (its userPresent flag)
+  const v = s.verification(undefined, true, PERMISSION.mc);
+  const r = await attempt(() => s.makeCredential({ by: 'excludeList', excludeList: [{ type: 'public-key', id: existing }] }, call));
+  return { status: r.status, upNeeded: call.keepalives.includes(KEEPALIVE.UP_NEEDED), verifiedBy: v.method === 'none' ? 'none' : v.method };
 }
