@@ -97,6 +97,18 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'epAttWithoutEnterprise', what: 'epAtt true without an enterprise attestation', faults: { epAttWithoutEnterprise: true }, expect: ['CTAP_MC_RESPONSE'] },
   { fault: 'userDetailsWithoutUv', what: "the user's name and displayName without user verification", faults: { userDetailsWithoutUv: true }, expect: ['CTAP_GA_RESPONSE'] },
   { fault: 'numberOfCredentialsWithAllowList', what: 'numberOfCredentials for a request with an allowList', faults: { numberOfCredentialsWithAllowList: true }, expect: ['CTAP_GA_RESPONSE'] },
+  { fault: 'tokenReusable', what: 'a token still good after the operation that tested presence', faults: { tokenReusable: true }, expect: ['CTAP_TOKEN_PERMISSIONS'] },
+  { fault: 'tokenIgnoresRpId', what: "a token's RP ID not enforced", faults: { tokenIgnoresRpId: true }, expect: ['CTAP_TOKEN_PERMISSIONS'] },
+  { fault: 'tokenIgnoresPermissions', what: "a token's permissions not enforced", faults: { tokenIgnoresPermissions: true }, expect: ['CTAP_TOKEN_PERMISSIONS'] },
+  { fault: 'unauthorizedPermissionGranted', what: 'a token granted a permission for a feature the key lacks', faults: { unauthorizedPermissionGranted: true }, expect: ['CTAP_TOKEN_PERMISSIONS'] },
+  { fault: 'persistentTokenCanDelete', what: 'the read-only persistent token deleting credentials', faults: { persistentTokenCanDelete: true }, expect: ['CTAP_PERSISTENT_TOKEN'] },
+  { fault: 'encIdentifierWrongKey', what: 'encIdentifier encrypted with another key', faults: { encIdentifierWrongKey: true }, expect: ['CTAP_PERSISTENT_TOKEN'] },
+  { fault: 'credStoreStateStale', what: 'encCredStoreState not following the credentials', faults: { credStoreStateStale: true }, expect: ['CTAP_PERSISTENT_TOKEN'] },
+  { fault: 'hmacMissingParameterStatus', what: 'an hmac-secret input without saltAuth answered INVALID_PARAMETER', faults: { hmacMissingParameterStatus: true }, expect: ['CTAP_HMAC_SECRET'] },
+  { fault: 'hmacSecretMcOtherSecret', what: 'hmac-secret-mc outputs from another secret than getAssertion uses', features: { hmacSecretMc: true }, faults: { hmacSecretMcOtherSecret: true }, expect: ['CTAP_HMAC_SECRET_MC'] },
+  { fault: 'credBlobTooLongAccepted', what: 'a credBlob over maxCredBlobLength stored', features: { credBlob: true }, faults: { credBlobTooLongAccepted: true }, expect: ['CTAP_CRED_BLOB'] },
+  { fault: 'thirdPartyPaymentNotReported', what: 'thirdPartyPayment false for the payment credential', features: { thirdPartyPayment: true }, faults: { thirdPartyPaymentNotReported: true }, expect: ['CTAP_THIRD_PARTY_PAYMENT'] },
+  { fault: 'minPinLengthToAnyRp', what: 'the minimum PIN length told to any RP', features: { minPinLength: 4 }, faults: { minPinLengthToAnyRp: true }, expect: ['CTAP_MIN_PIN_LENGTH'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
 

@@ -38,6 +38,7 @@ export const CTAP_HMAC_SECRET = defineCheck({
     }
     const outs = Object.values(firstOf);
     if (outs.length > 1 && new Set(outs).size > 1) problems.push('the protocols disagree: the same credential and salt give different outputs under protocol 1 and 2');
+    if (p.missingSaltAuth !== undefined && bare(p.missingSaltAuth) !== 'CTAP2_ERR_MISSING_PARAMETER') problems.push(`an hmac-secret input without saltAuth: ${bare(p.missingSaltAuth)} (CTAP2_ERR_MISSING_PARAMETER expected)`);
     const rows = p.perProtocol ?? [];
     if (problems.length) return fail('hmac-secret does not behave as CTAP 2.1 §12.5 says', 'stable per (credential, salt), distinct across salts, credentials and UV, for every protocol', problems.join('; '), ['ctap:hmacSecret']);
     return pass(`protocol ${rows.map((r) => r.protocol).join(' and ')}: stable, distinct across salts and credentials${rows.some((r) => r.a1Uv) ? ' and with/without UV' : ` (with/without UV not shown: ${p.uvSkipped})`}`, ['ctap:hmacSecret']);

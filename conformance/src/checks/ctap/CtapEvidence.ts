@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f'] as const;
+export const CTAP_PROBES = ['hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -121,6 +121,44 @@ export interface ResponsesProbe extends ProbeOutcome {
   getAssertion?: (RecordedAnswer & { allowList: boolean; uv: boolean })[];
 }
 
+export interface TokensProbe extends ProbeOutcome {
+  /** how the tokens were had: the PIN or built-in UV */
+  method?: string;
+  /** makeCredential with a token holding only ga */
+  gaTokenForMc?: StatusName;
+  /** makeCredential for the probes' RP with a token bound to another RP ID */
+  otherRpTokenForMc?: StatusName;
+  /** the same mc token used twice: the first works, the second must not (the presence it vouched for is used) */
+  firstUse?: StatusName;
+  secondUse?: StatusName;
+  /** a token asked for with the permission of a feature the key lacks */
+  lackingFeature?: { permission: string; status: StatusName };
+  /** a token asked for with permissions 0 */
+  zeroPermissions?: StatusName;
+}
+
+export interface PersistentTokenProbe extends ProbeOutcome {
+  /** encIdentifier, decrypted with the persistent token, the same on two reads of getInfo */
+  identifierStable?: boolean;
+  /** encCredStoreState, decrypted, different after a discoverable credential was made */
+  stateChangedAfterCreate?: boolean;
+  /** credential-management metadata with the read-only token */
+  metadata?: StatusName;
+  /** deleting a credential with the read-only token (must be refused) */
+  deleteWithReadOnlyToken?: StatusName;
+}
+
+export interface CredentialExtensionsProbe extends ProbeOutcome {
+  /** credBlob of maxCredBlobLength bytes, then one byte more */
+  credBlob?: { max: number; status: StatusName; stored?: boolean; readBack?: string; tooLong?: { status: StatusName; stored?: boolean } };
+  /** hmac-secret-mc output at makeCredential and hmac-secret's at getAssertion for the same salt (base64url), and the UV flags */
+  hmacSecretMc?: { uv?: boolean; getUv?: boolean; atCreate?: string; atGet?: string; error?: string };
+  /** thirdPartyPayment at getAssertion for the credential made for payment and one made without */
+  thirdPartyPayment?: { status: StatusName; paid?: boolean; notPaid?: boolean };
+  /** minPinLength asked for by the probes' RP (listed by nobody) */
+  minPinLength?: { status: StatusName; output?: number };
+}
+
 export interface PinProtocolsProbe extends ProbeOutcome {
   /** how tokens are obtained on this key */
   method?: 'uv' | 'pin' | 'pinToken';
@@ -168,6 +206,8 @@ export interface HmacSecretProbe extends ProbeOutcome {
   }[];
   /** why the with-UV half could not run (no PIN given, no built-in UV) */
   uvSkipped?: string;
+  /** an input without saltAuth (CTAP2_ERR_MISSING_PARAMETER due) */
+  missingSaltAuth?: StatusName;
 }
 
 export interface CredProtectProbe extends ProbeOutcome {
@@ -263,6 +303,9 @@ export interface CtapEvidence {
     errors?: ErrorsProbe;
     requests?: RequestsProbe;
     responses?: ResponsesProbe;
+    tokens?: TokensProbe;
+    persistentToken?: PersistentTokenProbe;
+    credentialExtensions?: CredentialExtensionsProbe;
     pinProtocols?: PinProtocolsProbe;
     wrongPin?: WrongPinProbe;
     extensions?: ExtensionsProbe;

@@ -9,6 +9,9 @@ import { probeCancel } from './probes/probeCancel.ts';
 import { probeErrors } from './probes/probeErrors.ts';
 import { probeRequests } from './probes/probeRequests.ts';
 import { probeResponses } from './probes/probeResponses.ts';
+import { probeTokens } from './probes/probeTokens.ts';
+import { probePersistentToken } from './probes/probePersistentToken.ts';
+import { probeCredentialExtensions } from './probes/probeCredentialExtensions.ts';
 import { probePinProtocols } from './probes/probePinProtocols.ts';
 import { probeWrongPin } from './probes/probeWrongPin.ts';
 import { probeExtensions } from './probes/probeExtensions.ts';
@@ -52,6 +55,9 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     errors: () => probeErrors(s),
     requests: async () => probeRequests(s, await needsA()),
     responses: () => probeResponses(s),
+    tokens: () => probeTokens(s),
+    persistentToken: () => probePersistentToken(s),
+    credentialExtensions: () => probeCredentialExtensions(s),
     pinProtocols: async () => probePinProtocols(s, await needsA()),
     wrongPin: () => probeWrongPin(s),
     extensions: () => probeExtensions(s),

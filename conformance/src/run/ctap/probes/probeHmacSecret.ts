@@ -50,5 +50,14 @@ export async function probeHmacSecret(s: CtapSession, credentialA: Uint8Array): 
     else out.uvSkipped = t.why;
     out.perProtocol!.push(row);
   }
+  // an input without saltAuth: CTAP2_ERR_MISSING_PARAMETER (§12.7), not an output nor another error
+  try {
+    const session = await hmacSecret.session(s.ctap2, protocols[0]!, s.call());
+    const input = hmacSecret.input(session, [SALT_1]);
+    input.delete(3);
+    out.missingSaltAuth = await s.getAssertion({ credentialIds: [credentialA], extensions: new Map([[hmacSecret.name, input]]) }).then(() => 'OK', statusOf);
+  } catch (e) {
+    out.missingSaltAuth = statusOf(e);
+  }
   return out;
 }
