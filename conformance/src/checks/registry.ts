@@ -34,6 +34,12 @@ import { CTAP_EXTENSIONS_ANSWER } from './catalogue/CTAP_EXTENSIONS_ANSWER.ts';
 import { CTAP_PIN_UV_AUTH_PROTOCOLS } from './catalogue/CTAP_PIN_UV_AUTH_PROTOCOLS.ts';
 import { CTAP_PIN_RETRIES } from './catalogue/CTAP_PIN_RETRIES.ts';
 import { CTAP_TOKEN_PERMISSIONS } from './catalogue/CTAP_TOKEN_PERMISSIONS.ts';
+import { CTAP_POWER_CYCLE } from './catalogue/CTAP_POWER_CYCLE.ts';
+import { CTAP_PIN_BLOCKING } from './catalogue/CTAP_PIN_BLOCKING.ts';
+import { CTAP_PIN_POLICY } from './catalogue/CTAP_PIN_POLICY.ts';
+import { CTAP_WIN_PIN_SETUP } from './catalogue/CTAP_WIN_PIN_SETUP.ts';
+import { CTAP_WIN_PIN_PROTOCOL_2 } from './catalogue/CTAP_WIN_PIN_PROTOCOL_2.ts';
+import { CTAP_WIN_PRF_AT_CREATE } from './catalogue/CTAP_WIN_PRF_AT_CREATE.ts';
 import { CTAP_HMAC_SECRET } from './catalogue/CTAP_HMAC_SECRET.ts';
 import { CTAP_HMAC_SECRET_MC } from './catalogue/CTAP_HMAC_SECRET_MC.ts';
 import { CTAP_CRED_BLOB } from './catalogue/CTAP_CRED_BLOB.ts';
@@ -96,6 +102,12 @@ export const CHECKS: readonly CheckDefinition[] = [
   CTAP_PIN_UV_AUTH_PROTOCOLS,
   CTAP_PIN_RETRIES,
   CTAP_TOKEN_PERMISSIONS,
+  CTAP_POWER_CYCLE,
+  CTAP_PIN_BLOCKING,
+  CTAP_PIN_POLICY,
+  CTAP_WIN_PIN_SETUP,
+  CTAP_WIN_PIN_PROTOCOL_2,
+  CTAP_WIN_PRF_AT_CREATE,
   CTAP_HMAC_SECRET,
   CTAP_HMAC_SECRET_MC,
   CTAP_CRED_BLOB,

@@ -22,6 +22,8 @@ export interface FaultCase {
   /** chain to a root that the MDS entry does not list */
   otherRoot?: boolean;
   entry?: (e: MetadataEntry) => void;
+  /** how the run treats the key: what it may change (default: everything but reset), whether it sets a PIN */
+  run?: { destructive?: boolean; allowReset?: boolean; setPin?: string | false };
   /** exactly these checks fail */
   expect: CheckId[];
 }
@@ -109,8 +111,21 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'credBlobTooLongAccepted', what: 'a credBlob over maxCredBlobLength stored', features: { credBlob: true }, faults: { credBlobTooLongAccepted: true }, expect: ['CTAP_CRED_BLOB'] },
   { fault: 'thirdPartyPaymentNotReported', what: 'thirdPartyPayment false for the payment credential', features: { thirdPartyPayment: true }, faults: { thirdPartyPaymentNotReported: true }, expect: ['CTAP_THIRD_PARTY_PAYMENT'] },
   { fault: 'minPinLengthToAnyRp', what: 'the minimum PIN length told to any RP', features: { minPinLength: 4 }, faults: { minPinLengthToAnyRp: true }, expect: ['CTAP_MIN_PIN_LENGTH'] },
+  { fault: 'credentialsLostOnPowerCycle', what: 'credentials gone after a power cycle', faults: { credentialsLostOnPowerCycle: true }, expect: ['CTAP_POWER_CYCLE'] },
+  { fault: 'tokenSurvivesPowerCycle', what: 'a token still good after a power cycle', faults: { tokenSurvivesPowerCycle: true }, expect: ['CTAP_POWER_CYCLE'] },
+  { fault: 'pinRetriesNotPersistent', what: 'spent PIN retries back after a power cycle', features: { uv: false, clientPin: { pin: '1234' } }, faults: { pinRetriesNotPersistent: true }, expect: ['CTAP_POWER_CYCLE'] },
+  { fault: 'pinAuthBlockedNotEnforced', what: 'PIN entry not blocked after three wrong PINs', features: { uv: false, clientPin: { pin: '1234' } }, faults: { pinAuthBlockedNotEnforced: true }, expect: ['CTAP_PIN_BLOCKING'] },
+  { fault: 'pinPolicyNotEnforced', what: 'PINs shorter than minPINLength or longer than 63 bytes accepted', faults: { pinPolicyNotEnforced: true }, expect: ['CTAP_PIN_POLICY'] },
+  { fault: 'paddedPinLengthNotChecked', what: 'a padded PIN block that is not 64 bytes accepted', faults: { paddedPinLengthNotChecked: true }, expect: ['CTAP_PIN_POLICY'] },
+  { fault: 'pinComplexityNotEnforced', what: 'a trivial PIN accepted with the complexity policy on', features: { pinComplexityPolicy: 'on' }, faults: { pinComplexityNotEnforced: true }, expect: ['CTAP_PIN_POLICY'] },
+  { fault: 'pinSetNeedsPowerCycle', what: 'a new PIN that works only after a power cycle', faults: { pinSetNeedsPowerCycle: true }, expect: ['CTAP_WIN_PIN_SETUP'] },
+  { fault: 'pinProtocol1First', what: 'PIN/UV auth protocol 1 listed before 2', features: { pinProtocols: [1, 2] }, expect: ['CTAP_WIN_PIN_PROTOCOL_2'] },
+  { fault: 'noHmacSecretMc', what: 'hmac-secret without hmac-secret-mc', features: { hmacSecretMc: false }, expect: ['CTAP_WIN_PRF_AT_CREATE'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
+
+/** the matrix key's reset window (its profile says so; the reset probe waits it out): short, so every case can reset */
+export const MATRIX_RESET_WINDOW_MS = 300;
 
 export const FAULT_AAGUID = 'fa017000-0000-4000-8000-000000000001';
 export const FAULT_AT = new Date(Date.UTC(2030, 0, 1));
@@ -123,7 +138,7 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
     attestation: c.attestation ?? 'packed-full',
     attestationKey: leaf.privateKey,
     x5c: [leaf.der],
-    features: { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'], ...c.features },
+    features: { hmacSecret: true, hmacSecretMc: true, credProtect: true, transports: ['usb', 'nfc'], resetWindowMs: MATRIX_RESET_WINDOW_MS, ...c.features },
     faults: c.faults,
     hid: { presence: personTouchingAfter(REACTION_MS) },
   });
@@ -132,7 +147,7 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
   // the statement carries the key's real getInfo, as a vendor copies it (the getInfo faults are the key lying about itself)
   entry.metadataStatement!.authenticatorGetInfo = key.device.honestGetInfoJson();
   c.entry?.(entry);
-  const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT });
+  const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT, destructive: c.run?.destructive ?? true, allowReset: c.run?.allowReset ?? true, setPin: c.run?.setPin, resetWindowMs: MATRIX_RESET_WINDOW_MS });
   c.rewrite?.(run);
   return evaluateRun(run, { at: FAULT_AT });
 }

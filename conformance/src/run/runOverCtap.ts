@@ -25,8 +25,16 @@ export interface CtapRunOptions {
   pin?: string;
   /** set `pin` as the PIN of a key that has none (--set-pin) */
   setPin?: boolean;
-  /** allow PIN tests near lockout (--destructive) */
+  /** the destructive groups: PIN blocking and policy, configuration, fingers, large blobs (--destructive) */
   destructive?: boolean;
+  /** authenticatorReset (--allow-reset): the key ends up empty */
+  allowReset?: boolean;
+  /** replug prompts, finger prompts: what the person must do now */
+  onPrompt?: (message: string) => void;
+  /** false: the key is never power-cycled (the probes that need one say so) */
+  powerCycles?: boolean;
+  /** the key's reset window, when it is not CTAP's 10 seconds (the emulated key's profile) */
+  resetWindowMs?: number;
   /** "touch the key now" */
   onTouch?: () => void;
   /** progress, for a person watching: each plan step and probe as it starts */
@@ -54,7 +62,7 @@ export interface CtapRunOptions {
 export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
   const rp = o.rp ?? CONFORMANCE_RP;
   const origin = o.origin ?? CONFORMANCE_ORIGIN;
-  const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs });
+  const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, allowReset: o.allowReset, onPrompt: o.onPrompt, powerCycles: o.powerCycles, resetWindowMs: o.resetWindowMs, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs });
   const probing = o.probes !== false;
   if (probing) {
     o.onProgress?.('preparing the key (PIN check, credentials an earlier run left)');

@@ -26,7 +26,34 @@ export function softKeyPerformer(key: SoftAuthenticator, origin: string): Perfor
  * an in-process transport): the ceremony plan through the WebAuthn client, then the CTAP
  * probes (`ctap: false` leaves them out), with the profile's PIN as the person's.
  */
-export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId: string; origin: string; label: string; mds?: { no: number; nextUpdate: string; entry?: MetadataEntry }; now?: () => Date; ctap?: boolean }): Promise<RunEvidence> {
+export interface SoftRunOptions {
+  rpId: string;
+  origin: string;
+  label: string;
+  mds?: { no: number; nextUpdate: string; entry?: MetadataEntry };
+  now?: () => Date;
+  ctap?: boolean;
+  /** the destructive groups (default: on: the emulated key exists for this run only) */
+  destructive?: boolean;
+  /** authenticatorReset at the end (default off: it waits out the reset window) */
+  allowReset?: boolean;
+  /**
+   * the PIN the emulated person sets up when the key supports one and has none (default
+   * EMULATED_PIN; false: leave the key without a PIN, as a person who declines would)
+   */
+  setPin?: string | false;
+  /** how long after power-up the key refuses reset (its profile's window; the reset probe waits it out) */
+  resetWindowMs?: number;
+}
+
+/** The PIN the emulated person sets on a key that has none (not trivial: it passes any complexity policy). */
+export const EMULATED_PIN = '518263';
+
+export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: SoftRunOptions): Promise<RunEvidence> {
+  // a key that supports a PIN and has none: the emulated person sets one up, as Windows asks them to
+  const noPinYet = key.device.features.pinSupported && !key.device.pinIsSet;
+  const setPin = o.setPin === false || !noPinYet ? undefined : (o.setPin ?? EMULATED_PIN);
+  if (setPin) key.pinEntry = setPin;
   const device = await key.connectDevice();
   try {
     return await runOverCtap({
@@ -37,6 +64,10 @@ export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: { rpId
       rp: { id: o.rpId, name: 'fido2-harness conformance' },
       origin: o.origin,
       pin: key.pinEntry,
+      setPin: !!setPin,
+      destructive: o.destructive ?? true,
+      allowReset: o.allowReset ?? false,
+      resetWindowMs: o.resetWindowMs,
       now: o.now,
       probes: o.ctap !== false,
       refuseUnverifiable: false,

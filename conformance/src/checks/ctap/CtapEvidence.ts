@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f'] as const;
+export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -159,6 +159,67 @@ export interface CredentialExtensionsProbe extends ProbeOutcome {
   minPinLength?: { status: StatusName; output?: number };
 }
 
+export interface PowerCycleProbe extends ProbeOutcome {
+  cycled?: boolean;
+  /** the signature counter of one credential before and after */
+  counterBefore?: number;
+  counterAfter?: number;
+  /** that credential used after the cycle */
+  credentialAfter?: StatusName;
+  /** a discoverable credential made before, used after */
+  discoverableAfter?: StatusName;
+  /** a token from before the cycle used after it (must be refused) */
+  oldToken?: StatusName;
+  /** PIN retries before a wrong PIN, after it, and after the cycle */
+  retriesBefore?: number;
+  retriesAfterWrong?: number;
+  retriesAfterCycle?: number;
+  /** the right PIN afterwards did not work */
+  restoreError?: StatusName;
+}
+
+export interface PinBlockingProbe extends ProbeOutcome {
+  retriesBefore?: number;
+  /** the three wrong PINs: PIN_INVALID, PIN_INVALID, PIN_AUTH_BLOCKED expected */
+  wrong?: StatusName[];
+  retriesBlocked?: number;
+  /** the right PIN, then a wrong one, while blocked: PIN_AUTH_BLOCKED both, no retry spent */
+  rightWhileBlocked?: StatusName;
+  wrongWhileBlocked?: StatusName;
+  retriesAfterBlockedTries?: number;
+  /** after a power cycle the right PIN works and restores the retries */
+  rightAfterCycle?: StatusName;
+  retriesRestored?: number;
+}
+
+export interface PinPolicyProbe extends ProbeOutcome {
+  minPinLength?: number;
+  /** per protocol: changePIN to a PIN one code point too short, to a 64-byte PIN, with a 48-byte padded block, to a trivial PIN (complexity policy on) */
+  perProtocol?: { protocol: number; tooShort?: StatusName; tooLong?: StatusName; badPadding?: StatusName; trivial?: StatusName }[];
+  /** a PIN that should have been refused was taken */
+  accepted?: boolean;
+  /** changePIN to a good temporary PIN, and the token with it */
+  toTemporary?: StatusName;
+  temporaryWorks?: boolean;
+  /** changePIN back to the person's PIN */
+  restored?: StatusName;
+  /** the key refused the PIN the probe believed current: it stopped there (the status) */
+  lostTrack?: StatusName;
+}
+
+export interface PinSetupProbe extends ProbeOutcome {
+  /** a credential registered before the key had a PIN */
+  credential?: StatusName;
+  setPin?: StatusName;
+  /** a token from the new PIN, at once */
+  token?: StatusName;
+  /** the sign-in with that credential and the token, and its UV flag */
+  assertion?: StatusName;
+  uv?: boolean;
+  /** the new PIN worked only after a power cycle */
+  workedAfterPowerCycle?: boolean;
+}
+
 export interface PinProtocolsProbe extends ProbeOutcome {
   /** how tokens are obtained on this key */
   method?: 'uv' | 'pin' | 'pinToken';
@@ -297,6 +358,7 @@ export interface CtapEvidence {
   /** whether the person gave the key's PIN (never the PIN itself) */
   pinGiven: boolean;
   probes: {
+    pinSetup?: PinSetupProbe;
     hid?: HidProbe;
     userPresence?: UserPresenceProbe;
     cancel?: CancelProbe;
@@ -306,6 +368,9 @@ export interface CtapEvidence {
     tokens?: TokensProbe;
     persistentToken?: PersistentTokenProbe;
     credentialExtensions?: CredentialExtensionsProbe;
+    powerCycle?: PowerCycleProbe;
+    pinBlocking?: PinBlockingProbe;
+    pinPolicy?: PinPolicyProbe;
     pinProtocols?: PinProtocolsProbe;
     wrongPin?: WrongPinProbe;
     extensions?: ExtensionsProbe;

@@ -104,11 +104,23 @@ export class ClientPin {
   /** changePIN (subcommand 4): only when the person asks. */
   async changePin(currentPin: string, newPin: string, o?: CallOptions): Promise<void> {
     checkPin(newPin);
+    await this.changePinPadded(currentPin, paddedPin(newPin), o);
+  }
+
+  /**
+   * changePIN with the new PIN's padded block as given, no policy checked here: what the PIN
+   * policy probes send to see the key refuse a PIN that is too short, too long, or a block that
+   * is not 64 bytes (CTAP 2.1 §6.5.5.6).
+   */
+  async changePinPadded(currentPin: string, padded: Uint8Array, o?: CallOptions): Promise<void> {
     const { keyAgreement, sharedSecret } = await this.keyAgreement(o);
-    const newPinEnc = this.protocol.encrypt(sharedSecret, paddedPin(newPin));
+    const newPinEnc = this.protocol.encrypt(sharedSecret, padded);
     const pinHashEnc = this.protocol.encrypt(sharedSecret, pinHashLeft16(currentPin));
-    await this.sub(PIN_SUB.changePIN, [[0x03, keyAgreement], [0x04, this.protocol.authenticate(sharedSecret, Uint8Array.from([...newPinEnc, ...pinHashEnc]))], [0x05, newPinEnc], [0x06, pinHashEnc]], o);
-    await this.ctap.getInfo(o); // forcePINChange is false again
+    try {
+      await this.sub(PIN_SUB.changePIN, [[0x03, keyAgreement], [0x04, this.protocol.authenticate(sharedSecret, Uint8Array.from([...newPinEnc, ...pinHashEnc]))], [0x05, newPinEnc], [0x06, pinHashEnc]], o);
+    } finally {
+      await this.ctap.getInfo(o).catch(() => {}); // forcePINChange is false again after a change
+    }
   }
 }
 

@@ -103,6 +103,8 @@ export class DeviceState {
   keyAgreement = new Map<number, { privateKey: crypto.KeyObject; cose: CoseKeyAgreement }>();
   token: TokenState = freshToken();
   consecutivePinFailures = 0;
+  /** a PIN was set since power-up (only the pinSetNeedsPowerCycle fault looks at it) */
+  pinSetThisPowerUp = false;
   /** the command whose follow-up may come next (getNextAssertion, an enumeration, a large-blob write, an enrollment) */
   pending?: { command: 'assertion' | 'rps' | 'credentials' | 'largeBlobWrite' | 'enrollment'; state: unknown };
 
@@ -122,6 +124,7 @@ export class DeviceState {
     this.keyAgreement = new Map([1, 2].map((v) => [v, keyAgreementKeyPair()]));
     this.token = freshToken();
     this.consecutivePinFailures = 0;
+    this.pinSetThisPowerUp = false;
     this.pending = undefined;
   }
 

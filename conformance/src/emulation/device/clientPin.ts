@@ -19,6 +19,8 @@ export const CLIENT_PIN_FAULTS = {
   paddedPinLengthNotChecked: 'a newPinEnc whose plaintext is not 64 bytes accepted (§6.5.5.5 step 7)',
   forcePinChangeIgnored: 'a token issued while forcePINChange is true (§6.5.5.7.2 step 11)',
   unauthorizedPermissionGranted: 'a token granted a permission for a feature the key lacks (§6.5.5.7.2 step 4: CTAP2_ERR_UNAUTHORIZED_PERMISSION)',
+  pinComplexityNotEnforced: 'with pinComplexityPolicy on, a trivial PIN accepted (CTAP 2.3: CTAP2_ERR_PIN_POLICY_VIOLATION)',
+  pinSetNeedsPowerCycle: 'after setPIN the key answers CTAP2_ERR_PIN_NOT_SET until it is power-cycled (what Windows meets when it sets a PIN during sign-in, KB5073129)',
 } as const;
 
 /**
@@ -69,6 +71,7 @@ export async function clientPin(d: DeviceContext, p: Params): Promise<Map<number
       if (!protocol.verify(key, newPinEnc!, pinUvAuthParam!)) refuse(S.CTAP2_ERR_PIN_AUTH_INVALID);
       const pin = newPin(d, protocol, key, newPinEnc!);
       storePin(d, pin);
+      state.pinSetThisPowerUp = true;
       return undefined;
     }
     case PIN_SUB.changePIN: {
@@ -107,7 +110,7 @@ export async function clientPin(d: DeviceContext, p: Params): Promise<Map<number
       const protocol = needProtocol();
       if (permissions === 0) refuse(S.CTAP1_ERR_INVALID_PARAMETER);
       authorize(d, permissions!, 'pin');
-      if (!state.pinIsSet) refuse(S.CTAP2_ERR_PIN_NOT_SET);
+      if (!state.pinIsSet || (faults.pinSetNeedsPowerCycle && state.pinSetThisPowerUp)) refuse(S.CTAP2_ERR_PIN_NOT_SET);
       if (state.pinRetries <= 0) refuse(S.CTAP2_ERR_PIN_BLOCKED);
       if (blocked(d)) refuse(S.CTAP2_ERR_PIN_AUTH_BLOCKED);
       const key = shared(protocol);
@@ -232,7 +235,7 @@ function newPin(d: DeviceContext, protocol: PinUvAuthProtocol, key: Uint8Array, 
   const codePoints = [...pin].length;
   if (!d.faults.pinPolicyNotEnforced) {
     if (codePoints < d.state.minPinLength || bytes.length > 63 || codePoints > d.f.maxPinLength) refuse(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
-    if (d.state.pinComplexity && !pinMeetsComplexity(pin)) refuse(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
+    if (d.state.pinComplexity && !pinMeetsComplexity(pin) && !d.faults.pinComplexityNotEnforced) refuse(S.CTAP2_ERR_PIN_POLICY_VIOLATION);
   }
   return pin;
 }

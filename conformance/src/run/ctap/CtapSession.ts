@@ -11,7 +11,7 @@ import { pinProtocol, type PinUvAuthProtocol } from '../../ctap/ctap2/pinProtoco
 import { chooseVerification, type Verification } from '../../ctap/ctap2/chooseVerification.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { toBase64url } from '../../encoding/base64url.ts';
-import type { KeyChanges, StatusName } from '../../checks/ctap/CtapEvidence.ts';
+import type { KeyChanges, PinSetupProbe, StatusName } from '../../checks/ctap/CtapEvidence.ts';
 
 /** The RP ID the probes create their own credentials under (never a real site). */
 export const PROBE_RP_ID = 'ctap.fido2-harness.test';
@@ -63,6 +63,8 @@ export class CtapSession {
   readonly device: CtapDevice;
   readonly o: CtapSessionOptions;
   readonly changes: KeyChanges = { created: [], deleted: [], left: [] };
+  /** how --set-pin went (or why it did not run): the pinSetup probe's record */
+  pinSetup?: PinSetupProbe;
 
   constructor(o: CtapSessionOptions) {
     if (!o.device.ctap2 || !o.device.info) throw new HarnessError('BAD_USAGE', 'the CTAP probes need a CTAP2 key');

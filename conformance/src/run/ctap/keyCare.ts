@@ -2,13 +2,15 @@ import crypto from 'node:crypto';
 import { PERMISSION } from '../../ctap/constants.ts';
 import { CtapError } from '../../ctap/CtapError.ts';
 import { CTAP_STATUS } from '../../ctap/status.ts';
-import { ClientPin, obtainToken } from '../../ctap/ctap2/clientPin.ts';
+import { ClientPin, obtainToken, type PinUvAuthToken } from '../../ctap/ctap2/clientPin.ts';
+import type { PinUvAuthProtocol } from '../../ctap/ctap2/pinProtocol.ts';
+import { parseAuthenticatorData } from '../../webauthn/parseAuthenticatorData.ts';
 import { pinCheckPermission, pinVerification } from '../../ctap/ctap2/chooseVerification.ts';
 import { CredentialManagement } from '../../ctap/ctap2/credentialManagement.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { toBase64url } from '../../encoding/base64url.ts';
-import type { KeyChange } from '../../checks/ctap/CtapEvidence.ts';
-import { PROBE_RP_ID, isHarnessUser, statusOf, type CtapSession } from './CtapSession.ts';
+import type { KeyChange, PinSetupProbe } from '../../checks/ctap/CtapEvidence.ts';
+import { PROBE_RP_ID, attempt, isHarnessUser, statusOf, type CtapSession } from './CtapSession.ts';
 
 /** Below this many PIN retries the harness does not try a PIN at all without --destructive. */
 export const MIN_RETRIES_TO_TRY_PIN = 3;
@@ -27,8 +29,14 @@ export async function prepareKey(s: CtapSession, o: { setPin?: boolean; refuseUn
     if (!s.pinGiven) throw new HarnessError('BAD_USAGE', '--set-pin needs the new PIN: --pin-env VAR names the environment variable that holds it');
     if (opts.clientPin === true) throw new HarnessError('BAD_USAGE', 'this key already has a PIN: --set-pin is only for a key without one (give its PIN with --pin-env instead)');
     if (opts.clientPin === undefined || !protocol) throw new HarnessError('BAD_USAGE', 'this key has no client PIN to set (getInfo options.clientPin is absent)');
-    await new ClientPin(s.ctap2, protocol).setPin(s.o.pin!, s.call());
+    s.pinSetup = await setPinAsWindowsDoes(s, protocol);
     s.changes.pinSet = true; // (setPin read getInfo again: clientPin is true from here on)
+  } else {
+    s.pinSetup = opts.clientPin === undefined
+      ? { skipped: 'the key has no client PIN', notApplicable: true }
+      : opts.clientPin === true
+        ? { skipped: 'the key already had a PIN: Windows asks for it, there is nothing to set up', notApplicable: true }
+        : { skipped: 'sets the key\'s first PIN the way Windows does during a sign-in', notRun: '--set-pin' };
   }
   if (o.refuseUnverifiable !== false && s.info.options.clientPin === false && s.info.options.uv !== true) throw new HarnessError('BAD_USAGE', 'this key has no PIN yet and no built-in user verification, and half the checks need user verification: run with --set-pin --pin-env VAR to set one (it stays on the key; only a reset removes it)');
   if (s.info.options.clientPin === true) {
@@ -54,6 +62,37 @@ export async function prepareKey(s: CtapSession, o: { setPin?: boolean; refuseUn
     s.changes.leftovers = removed.length;
     s.changes.deleted.push(...removed.map((r) => ({ ...r, by: 'an earlier fido2-harness run' })));
   }
+}
+
+/**
+ * --set-pin, done as Windows does it since KB5073129 when an RP asks for user verification
+ * "preferred" and the key has no PIN: a credential registered before the key had a PIN, the PIN
+ * set, a token from the new PIN, and the sign-in with user verification, at once (no replug in
+ * between). Recorded for CTAP_WIN_PIN_SETUP. A key that wants a power cycle before its new PIN
+ * works is power-cycled (when the harness can) so the rest of the run goes on.
+ */
+async function setPinAsWindowsDoes(s: CtapSession, protocol: PinUvAuthProtocol): Promise<PinSetupProbe> {
+  const out: PinSetupProbe = {};
+  const made = await attempt(() => s.makeCredential({ by: 'pin-setup' }));
+  out.credential = made.status;
+  try {
+    await new ClientPin(s.ctap2, protocol).setPin(s.o.pin!, s.call());
+  } catch (e) {
+    throw new HarnessError('BAD_USAGE', `the key refused to set the PIN (--set-pin): ${statusOf(e)}`, { cause: e });
+  }
+  out.setPin = 'OK';
+  const token = await obtainToken(s.ctap2, pinVerification(s.info, protocol), { pin: s.o.pin!, permissions: PERMISSION.ga, rpId: PROBE_RP_ID, call: s.call() }).then((t) => ({ t }), (e: unknown) => ({ e: statusOf(e) }));
+  out.token = 'e' in token ? token.e : 'OK';
+  if ('t' in token && token.t !== 'uv-option' && made.value) {
+    const a = await attempt(() => s.getAssertion({ credentialIds: [made.value!.credentialId], verified: token.t as PinUvAuthToken }));
+    out.assertion = a.status;
+    if (a.value) out.uv = parseAuthenticatorData(a.value.authData, { allowTrailing: true }).flags.UV;
+  }
+  if (out.token !== 'OK' && !s.cannotPowerCycle()) {
+    await s.powerCycle('the new PIN did not work before a power cycle');
+    out.workedAfterPowerCycle = await obtainToken(s.ctap2, pinVerification(s.info, protocol), { pin: s.o.pin!, permissions: PERMISSION.ga, rpId: PROBE_RP_ID, call: s.call() }).then(() => true, () => false);
+  }
+  return out;
 }
 
 /** At the end: every harness credential removed, what could not be listed as left, PIN retries and getInfo read again. */

@@ -12,6 +12,9 @@ import { probeResponses } from './probes/probeResponses.ts';
 import { probeTokens } from './probes/probeTokens.ts';
 import { probePersistentToken } from './probes/probePersistentToken.ts';
 import { probeCredentialExtensions } from './probes/probeCredentialExtensions.ts';
+import { probePowerCycle } from './probes/probePowerCycle.ts';
+import { probePinBlocking } from './probes/probePinBlocking.ts';
+import { probePinPolicy } from './probes/probePinPolicy.ts';
 import { probePinProtocols } from './probes/probePinProtocols.ts';
 import { probeWrongPin } from './probes/probeWrongPin.ts';
 import { probeExtensions } from './probes/probeExtensions.ts';
@@ -29,7 +32,7 @@ export function keyStoppedAnswering(e: unknown): boolean {
 /** The evidence a session starts with: how the key was reached and what it said about itself. */
 export function startEvidence(s: CtapSession, transport: string): CtapEvidence {
   const h = s.device.hid?.info;
-  return { transport, ...(h ? { hid: { protocolVersion: h.protocolVersion, deviceVersion: h.deviceVersion, capabilities: h.capabilities } } : {}), getInfo: toBase64url(s.info.raw), pinGiven: s.pinGiven, probes: {}, changes: s.changes };
+  return { transport, ...(h ? { hid: { protocolVersion: h.protocolVersion, deviceVersion: h.deviceVersion, capabilities: h.capabilities } } : {}), getInfo: toBase64url(s.info.raw), pinGiven: s.pinGiven, probes: s.pinSetup ? { pinSetup: s.pinSetup } : {}, changes: s.changes };
 }
 
 /**
@@ -48,7 +51,8 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     }
     return credentialA;
   };
-  const steps: { [K in CtapProbeName]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
+  // pinSetup ran in prepareKey (it is how --set-pin sets the PIN), before the evidence began
+  const steps: { [K in Exclude<CtapProbeName, 'pinSetup'>]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
     hid: () => probeHid(s),
     userPresence: async () => probeUserPresence(s, await needsA()),
     cancel: () => probeCancel(s),
@@ -58,6 +62,9 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     tokens: () => probeTokens(s),
     persistentToken: () => probePersistentToken(s),
     credentialExtensions: () => probeCredentialExtensions(s),
+    powerCycle: async () => probePowerCycle(s, await needsA()),
+    pinBlocking: () => probePinBlocking(s),
+    pinPolicy: () => probePinPolicy(s),
     pinProtocols: async () => probePinProtocols(s, await needsA()),
     wrongPin: () => probeWrongPin(s),
     extensions: () => probeExtensions(s),
@@ -68,6 +75,7 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     u2f: async () => probeU2f(s, await needsA()),
   };
   for (const name of CTAP_PROBES) {
+    if (name === 'pinSetup') continue;
     o.onProbe?.(name);
     try {
       (ev.probes as Record<string, unknown>)[name] = await steps[name]();
