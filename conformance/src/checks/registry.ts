@@ -38,6 +38,9 @@ import { CTAP_POWER_CYCLE } from './catalogue/CTAP_POWER_CYCLE.ts';
 import { CTAP_PIN_BLOCKING } from './catalogue/CTAP_PIN_BLOCKING.ts';
 import { CTAP_PIN_POLICY } from './catalogue/CTAP_PIN_POLICY.ts';
 import { CTAP_WIN_PIN_SETUP } from './catalogue/CTAP_WIN_PIN_SETUP.ts';
+import { CTAP_CONFIG } from './catalogue/CTAP_CONFIG.ts';
+import { CTAP_BIO_INFO } from './catalogue/CTAP_BIO_INFO.ts';
+import { CTAP_BIO_ENROLLMENT } from './catalogue/CTAP_BIO_ENROLLMENT.ts';
 import { CTAP_WIN_PIN_PROTOCOL_2 } from './catalogue/CTAP_WIN_PIN_PROTOCOL_2.ts';
 import { CTAP_WIN_PRF_AT_CREATE } from './catalogue/CTAP_WIN_PRF_AT_CREATE.ts';
 import { CTAP_HMAC_SECRET } from './catalogue/CTAP_HMAC_SECRET.ts';
@@ -105,6 +108,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   CTAP_POWER_CYCLE,
   CTAP_PIN_BLOCKING,
   CTAP_PIN_POLICY,
+  CTAP_CONFIG,
+  CTAP_BIO_INFO,
+  CTAP_BIO_ENROLLMENT,
   CTAP_WIN_PIN_SETUP,
   CTAP_WIN_PIN_PROTOCOL_2,
   CTAP_WIN_PRF_AT_CREATE,

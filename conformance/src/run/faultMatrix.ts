@@ -121,6 +121,13 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'pinSetNeedsPowerCycle', what: 'a new PIN that works only after a power cycle', faults: { pinSetNeedsPowerCycle: true }, expect: ['CTAP_WIN_PIN_SETUP'] },
   { fault: 'pinProtocol1First', what: 'PIN/UV auth protocol 1 listed before 2', features: { pinProtocols: [1, 2] }, expect: ['CTAP_WIN_PIN_PROTOCOL_2'] },
   { fault: 'noHmacSecretMc', what: 'hmac-secret without hmac-secret-mc', features: { hmacSecretMc: false }, expect: ['CTAP_WIN_PRF_AT_CREATE'] },
+  { fault: 'configWithoutAuth', what: 'authenticatorConfig without a token on a protected key', faults: { configWithoutAuth: true }, expect: ['CTAP_CONFIG'] },
+  { fault: 'alwaysUvIgnored', what: 'alwaysUv on, yet credentials without verification', faults: { alwaysUvIgnored: true }, expect: ['CTAP_CONFIG'] },
+  { fault: 'minPinLengthDecrease', what: 'the minimum PIN length lowered', faults: { minPinLengthDecrease: true }, expect: ['CTAP_CONFIG'] },
+  { fault: 'forcePinChangeIgnored', what: 'tokens from the PIN while a change is forced', faults: { forcePinChangeIgnored: true }, expect: ['CTAP_CONFIG'] },
+  { fault: 'bioSensorInfoIncomplete', what: 'sensor info without maxCaptureSamplesRequiredForEnroll', features: { bioEnrollment: { templates: 1 } }, faults: { bioSensorInfoIncomplete: true }, expect: ['CTAP_BIO_INFO'] },
+  { fault: 'enrollWithoutToken', what: 'fingerprint enrollment without a token', features: { bioEnrollment: { templates: 1 } }, faults: { enrollWithoutToken: true }, expect: ['CTAP_BIO_ENROLLMENT'] },
+  { fault: 'removedFingerStillMatches', what: 'a removed finger still enrolled', features: { bioEnrollment: { templates: 1 } }, faults: { removedFingerStillMatches: true }, expect: ['CTAP_BIO_ENROLLMENT'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
 

@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy'] as const;
+export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -220,6 +220,44 @@ export interface PinSetupProbe extends ProbeOutcome {
   workedAfterPowerCycle?: boolean;
 }
 
+export interface ConfigProbe extends ProbeOutcome {
+  /** toggleAlwaysUv without a token on a protected key (CTAP2_ERR_PUAT_REQUIRED due) */
+  withoutToken?: StatusName;
+  /** toggleAlwaysUv with a token, and alwaysUv in getInfo after it */
+  toggleOn?: StatusName;
+  alwaysUvAfter?: boolean;
+  /** with alwaysUv on, makeCredential without any verification ('OK with UV': the key verified the person itself) */
+  credentialWithoutUv?: StatusName;
+  /** setMinPINLength one below the current minimum */
+  lowerMinPinLength?: { from: number; status: StatusName };
+  /** setMinPINLength forceChangePin, forcePINChange in getInfo after it, a token from the PIN while forced */
+  forceChangePin?: StatusName;
+  forcePinChangeAfter?: boolean;
+  tokenWhileForced?: StatusName;
+  /** the PIN changed to a temporary one and back */
+  pinChangedBack?: StatusName;
+}
+
+export interface BioInfoProbe extends ProbeOutcome {
+  /** getModality (1: fingerprint), or its status */
+  modality?: number | StatusName;
+  sensor?: { fingerprintKind?: number; maxCaptureSamplesRequiredForEnroll?: number; maxTemplateFriendlyName?: number };
+  sensorStatus?: StatusName;
+}
+
+export interface BioEnrollmentProbe extends ProbeOutcome {
+  /** enrollBegin without a token (CTAP2_ERR_PUAT_REQUIRED due) */
+  withoutToken?: StatusName;
+  /** the enrollment: the last status and each sample's feedback */
+  enroll?: { status: StatusName; samples: number[] };
+  templateId?: string;
+  listedAfterEnroll?: boolean;
+  rename?: StatusName;
+  nameAfterRename?: string;
+  remove?: StatusName;
+  listedAfterRemove?: boolean;
+}
+
 export interface PinProtocolsProbe extends ProbeOutcome {
   /** how tokens are obtained on this key */
   method?: 'uv' | 'pin' | 'pinToken';
@@ -371,6 +409,9 @@ export interface CtapEvidence {
     powerCycle?: PowerCycleProbe;
     pinBlocking?: PinBlockingProbe;
     pinPolicy?: PinPolicyProbe;
+    config?: ConfigProbe;
+    bioInfo?: BioInfoProbe;
+    bioEnrollment?: BioEnrollmentProbe;
     pinProtocols?: PinProtocolsProbe;
     wrongPin?: WrongPinProbe;
     extensions?: ExtensionsProbe;

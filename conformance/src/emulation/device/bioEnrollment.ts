@@ -10,7 +10,8 @@ import { MAX_UV_RETRIES } from './DeviceState.ts';
 
 export const BIO_ENROLLMENT_FAULTS = {
   enrollWithoutToken: 'enrollBegin accepted without a token holding the be permission (§6.7)',
-  removedFingerStillMatches: 'a removed fingerprint still verifies the user',
+  removedFingerStillMatches: 'a removed fingerprint still verifies the user (still enumerated)',
+  bioSensorInfoIncomplete: 'getFingerprintSensorInfo without maxCaptureSamplesRequiredForEnroll (§6.7.4: a required member)',
 } as const;
 
 /** The emulated sensor (getFingerprintSensorInfo): a touch sensor. */
@@ -44,7 +45,7 @@ export async function bioEnrollment(d: DeviceContext, p: Params, samples: number
   if (sub === undefined || modality === undefined) r.missing();
   if (modality !== 1) refuse(S.CTAP1_ERR_INVALID_PARAMETER);
   if (!Object.values(BIO_SUB).includes(sub as never)) refuse(S.CTAP2_ERR_INVALID_SUBCOMMAND);
-  if (sub === BIO_SUB.getFingerprintSensorInfo) return new Map([[0x02, FINGERPRINT_KIND_TOUCH], [0x03, bio.samplesPerEnroll], [0x08, MAX_TEMPLATE_FRIENDLY_NAME]]);
+  if (sub === BIO_SUB.getFingerprintSensorInfo) return new Map<number, CanonicalValue>([[0x02, FINGERPRINT_KIND_TOUCH], ...(d.faults.bioSensorInfoIncomplete ? [] : [[0x03, bio.samplesPerEnroll] as [number, CanonicalValue]]), [0x08, MAX_TEMPLATE_FRIENDLY_NAME]]);
   const enrolling = state.pending?.command === 'enrollment' ? (state.pending.state as Enrollment) : undefined;
   if (sub === BIO_SUB.cancelCurrentEnrollment) {
     state.pending = undefined;

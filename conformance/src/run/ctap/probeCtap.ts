@@ -15,6 +15,8 @@ import { probeCredentialExtensions } from './probes/probeCredentialExtensions.ts
 import { probePowerCycle } from './probes/probePowerCycle.ts';
 import { probePinBlocking } from './probes/probePinBlocking.ts';
 import { probePinPolicy } from './probes/probePinPolicy.ts';
+import { probeConfig } from './probes/probeConfig.ts';
+import { probeBioEnrollment, probeBioInfo } from './probes/probeBio.ts';
 import { probePinProtocols } from './probes/probePinProtocols.ts';
 import { probeWrongPin } from './probes/probeWrongPin.ts';
 import { probeExtensions } from './probes/probeExtensions.ts';
@@ -65,6 +67,9 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     powerCycle: async () => probePowerCycle(s, await needsA()),
     pinBlocking: () => probePinBlocking(s),
     pinPolicy: () => probePinPolicy(s),
+    config: () => probeConfig(s),
+    bioInfo: () => probeBioInfo(s),
+    bioEnrollment: () => probeBioEnrollment(s),
     pinProtocols: async () => probePinProtocols(s, await needsA()),
     wrongPin: () => probeWrongPin(s),
     extensions: () => probeExtensions(s),
