@@ -41,6 +41,8 @@ import { CTAP_WIN_PIN_SETUP } from './catalogue/CTAP_WIN_PIN_SETUP.ts';
 import { CTAP_CONFIG } from './catalogue/CTAP_CONFIG.ts';
 import { CTAP_BIO_INFO } from './catalogue/CTAP_BIO_INFO.ts';
 import { CTAP_BIO_ENROLLMENT } from './catalogue/CTAP_BIO_ENROLLMENT.ts';
+import { CTAP_LARGE_BLOBS } from './catalogue/CTAP_LARGE_BLOBS.ts';
+import { CTAP_LARGE_BLOB_EXTENSION } from './catalogue/CTAP_LARGE_BLOB_EXTENSION.ts';
 import { CTAP_WIN_PIN_PROTOCOL_2 } from './catalogue/CTAP_WIN_PIN_PROTOCOL_2.ts';
 import { CTAP_WIN_PRF_AT_CREATE } from './catalogue/CTAP_WIN_PRF_AT_CREATE.ts';
 import { CTAP_HMAC_SECRET } from './catalogue/CTAP_HMAC_SECRET.ts';
@@ -111,6 +113,8 @@ export const CHECKS: readonly CheckDefinition[] = [
   CTAP_CONFIG,
   CTAP_BIO_INFO,
   CTAP_BIO_ENROLLMENT,
+  CTAP_LARGE_BLOBS,
+  CTAP_LARGE_BLOB_EXTENSION,
   CTAP_WIN_PIN_SETUP,
   CTAP_WIN_PIN_PROTOCOL_2,
   CTAP_WIN_PRF_AT_CREATE,

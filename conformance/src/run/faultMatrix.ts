@@ -128,6 +128,9 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'bioSensorInfoIncomplete', what: 'sensor info without maxCaptureSamplesRequiredForEnroll', features: { bioEnrollment: { templates: 1 } }, faults: { bioSensorInfoIncomplete: true }, expect: ['CTAP_BIO_INFO'] },
   { fault: 'enrollWithoutToken', what: 'fingerprint enrollment without a token', features: { bioEnrollment: { templates: 1 } }, faults: { enrollWithoutToken: true }, expect: ['CTAP_BIO_ENROLLMENT'] },
   { fault: 'removedFingerStillMatches', what: 'a removed finger still enrolled', features: { bioEnrollment: { templates: 1 } }, faults: { removedFingerStillMatches: true }, expect: ['CTAP_BIO_ENROLLMENT'] },
+  { fault: 'largeBlobHashNotChecked', what: 'a large-blob array with a wrong hash stored', features: { largeBlob: 'command' }, faults: { largeBlobHashNotChecked: true }, expect: ['CTAP_LARGE_BLOBS'] },
+  { fault: 'largeBlobWriteWithoutToken', what: 'large-blob writes without a token on a protected key', features: { largeBlob: 'command' }, faults: { largeBlobWriteWithoutToken: true }, expect: ['CTAP_LARGE_BLOBS'] },
+  { fault: 'largeBlobExtensionLosesBlob', what: 'the largeBlob extension keeping nothing', features: { largeBlob: 'extension' }, faults: { largeBlobExtensionLosesBlob: true }, expect: ['CTAP_LARGE_BLOB_EXTENSION'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
 

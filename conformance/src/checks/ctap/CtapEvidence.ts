@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment'] as const;
+export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -258,6 +258,31 @@ export interface BioEnrollmentProbe extends ProbeOutcome {
   listedAfterRemove?: boolean;
 }
 
+export interface LargeBlobsProbe extends ProbeOutcome {
+  /** the array as the key holds it: its length and whether it ends with its own hash */
+  initialLength?: number;
+  initialHashOk?: boolean;
+  /** the unchanged array written without a token (CTAP2_ERR_PUAT_REQUIRED due on a protected key) */
+  withoutToken?: StatusName;
+  /** an array whose trailing hash is wrong (CTAP2_ERR_INTEGRITY_FAILURE due) */
+  badHash?: StatusName;
+  /** the array with one entry more, in `fragments` pieces, and whether it read back the same */
+  write?: StatusName;
+  fragments?: number;
+  readBackSame?: boolean;
+  /** the original array written back */
+  restore?: StatusName;
+}
+
+export interface LargeBlobExtensionProbe extends ProbeOutcome {
+  create?: StatusName;
+  supported?: boolean;
+  write?: StatusName;
+  written?: boolean;
+  read?: StatusName;
+  readBack?: string;
+}
+
 export interface PinProtocolsProbe extends ProbeOutcome {
   /** how tokens are obtained on this key */
   method?: 'uv' | 'pin' | 'pinToken';
@@ -412,6 +437,8 @@ export interface CtapEvidence {
     config?: ConfigProbe;
     bioInfo?: BioInfoProbe;
     bioEnrollment?: BioEnrollmentProbe;
+    largeBlobs?: LargeBlobsProbe;
+    largeBlobExtension?: LargeBlobExtensionProbe;
     pinProtocols?: PinProtocolsProbe;
     wrongPin?: WrongPinProbe;
     extensions?: ExtensionsProbe;

@@ -17,6 +17,7 @@ import { CRED_PROTECT_FAULTS } from './extensions/credProtect.ts';
 import { CRED_BLOB_FAULTS } from './extensions/credBlob.ts';
 import { MIN_PIN_LENGTH_FAULTS } from './extensions/minPinLength.ts';
 import { THIRD_PARTY_PAYMENT_FAULTS } from './extensions/thirdPartyPayment.ts';
+import { LARGE_BLOB_FAULTS } from './extensions/largeBlob.ts';
 
 /** Faults of the device as a whole (not of one command). */
 export const DEVICE_FAULTS = {
@@ -50,6 +51,7 @@ export const FAULT_GROUPS = [
   { group: 'credBlob', file: 'emulation/device/extensions/credBlob.ts', faults: CRED_BLOB_FAULTS },
   { group: 'minPinLength', file: 'emulation/device/extensions/minPinLength.ts', faults: MIN_PIN_LENGTH_FAULTS },
   { group: 'thirdPartyPayment', file: 'emulation/device/extensions/thirdPartyPayment.ts', faults: THIRD_PARTY_PAYMENT_FAULTS },
+  { group: 'largeBlob (CTAP 2.3 extension)', file: 'emulation/device/extensions/largeBlob.ts', faults: LARGE_BLOB_FAULTS },
 ] as const;
 
 /**
@@ -78,6 +80,7 @@ export const SOFT_FAULTS = {
   ...CRED_BLOB_FAULTS,
   ...MIN_PIN_LENGTH_FAULTS,
   ...THIRD_PARTY_PAYMENT_FAULTS,
+  ...LARGE_BLOB_FAULTS,
 } as const;
 
 export type SoftFaultName = keyof typeof SOFT_FAULTS;

@@ -17,6 +17,7 @@ import { probePinBlocking } from './probes/probePinBlocking.ts';
 import { probePinPolicy } from './probes/probePinPolicy.ts';
 import { probeConfig } from './probes/probeConfig.ts';
 import { probeBioEnrollment, probeBioInfo } from './probes/probeBio.ts';
+import { probeLargeBlobExtension, probeLargeBlobs } from './probes/probeLargeBlobs.ts';
 import { probePinProtocols } from './probes/probePinProtocols.ts';
 import { probeWrongPin } from './probes/probeWrongPin.ts';
 import { probeExtensions } from './probes/probeExtensions.ts';
@@ -70,6 +71,8 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     config: () => probeConfig(s),
     bioInfo: () => probeBioInfo(s),
     bioEnrollment: () => probeBioEnrollment(s),
+    largeBlobs: () => probeLargeBlobs(s),
+    largeBlobExtension: () => probeLargeBlobExtension(s),
     pinProtocols: async () => probePinProtocols(s, await needsA()),
     wrongPin: () => probeWrongPin(s),
     extensions: () => probeExtensions(s),

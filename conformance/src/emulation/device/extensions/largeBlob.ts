@@ -2,6 +2,10 @@ import { CTAP_STATUS as S } from '../../../ctap/status.ts';
 import { refuse, type Params } from '../params.ts';
 import type { DeviceExtension } from './DeviceExtension.ts';
 
+export const LARGE_BLOB_FAULTS = {
+  largeBlobExtensionLosesBlob: 'the largeBlob extension answers written: true but keeps nothing (CTAP 2.3 §12.4)',
+} as const;
+
 /** The most a credential's blob may hold here (the key's storage for the CTAP 2.3 largeBlob extension). */
 export const LARGE_BLOB_EXTENSION_MAX = 1024;
 
@@ -41,7 +45,7 @@ export const largeBlob: DeviceExtension = {
     if (!(write instanceof Uint8Array) || typeof originalSize !== 'number') refuse(originalSize === undefined ? S.CTAP2_ERR_MISSING_PARAMETER : S.CTAP2_ERR_CBOR_UNEXPECTED_TYPE);
     if (!x.allowListUsed || !x.cred.discoverable) refuse(S.CTAP1_ERR_INVALID_PARAMETER);
     if ((write as Uint8Array).length > LARGE_BLOB_EXTENSION_MAX) refuse(S.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL);
-    x.cred.largeBlob = { data: write as Uint8Array, originalSize: originalSize as number };
+    if (!d.faults.largeBlobExtensionLosesBlob) x.cred.largeBlob = { data: write as Uint8Array, originalSize: originalSize as number };
     d.changed();
     x.unsigned.set('largeBlob', { written: true });
   },
