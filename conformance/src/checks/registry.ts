@@ -43,6 +43,8 @@ import { CTAP_BIO_INFO } from './catalogue/CTAP_BIO_INFO.ts';
 import { CTAP_BIO_ENROLLMENT } from './catalogue/CTAP_BIO_ENROLLMENT.ts';
 import { CTAP_LARGE_BLOBS } from './catalogue/CTAP_LARGE_BLOBS.ts';
 import { CTAP_LARGE_BLOB_EXTENSION } from './catalogue/CTAP_LARGE_BLOB_EXTENSION.ts';
+import { CTAP_ENTERPRISE_ATTESTATION } from './catalogue/CTAP_ENTERPRISE_ATTESTATION.ts';
+import { CTAP_RESET } from './catalogue/CTAP_RESET.ts';
 import { CTAP_WIN_PIN_PROTOCOL_2 } from './catalogue/CTAP_WIN_PIN_PROTOCOL_2.ts';
 import { CTAP_WIN_PRF_AT_CREATE } from './catalogue/CTAP_WIN_PRF_AT_CREATE.ts';
 import { CTAP_HMAC_SECRET } from './catalogue/CTAP_HMAC_SECRET.ts';
@@ -115,6 +117,8 @@ export const CHECKS: readonly CheckDefinition[] = [
   CTAP_BIO_ENROLLMENT,
   CTAP_LARGE_BLOBS,
   CTAP_LARGE_BLOB_EXTENSION,
+  CTAP_ENTERPRISE_ATTESTATION,
+  CTAP_RESET,
   CTAP_WIN_PIN_SETUP,
   CTAP_WIN_PIN_PROTOCOL_2,
   CTAP_WIN_PRF_AT_CREATE,

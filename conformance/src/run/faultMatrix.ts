@@ -22,6 +22,8 @@ export interface FaultCase {
   /** chain to a root that the MDS entry does not list */
   otherRoot?: boolean;
   entry?: (e: MetadataEntry) => void;
+  /** the key does enterprise attestation (with the attestation leaf as its device-unique certificate) */
+  enterprise?: { rpIds: string[]; enabled: boolean };
   /** how the run treats the key: what it may change (default: everything but reset), whether it sets a PIN */
   run?: { destructive?: boolean; allowReset?: boolean; setPin?: string | false };
   /** exactly these checks fail */
@@ -131,6 +133,11 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'largeBlobHashNotChecked', what: 'a large-blob array with a wrong hash stored', features: { largeBlob: 'command' }, faults: { largeBlobHashNotChecked: true }, expect: ['CTAP_LARGE_BLOBS'] },
   { fault: 'largeBlobWriteWithoutToken', what: 'large-blob writes without a token on a protected key', features: { largeBlob: 'command' }, faults: { largeBlobWriteWithoutToken: true }, expect: ['CTAP_LARGE_BLOBS'] },
   { fault: 'largeBlobExtensionLosesBlob', what: 'the largeBlob extension keeping nothing', features: { largeBlob: 'extension' }, faults: { largeBlobExtensionLosesBlob: true }, expect: ['CTAP_LARGE_BLOB_EXTENSION'] },
+  { fault: 'epForAnyRp', what: 'vendor-facilitated enterprise attestation for any RP ID', enterprise: { rpIds: ['enterprise.vendor.example'], enabled: true }, faults: { epForAnyRp: true }, expect: ['CTAP_ENTERPRISE_ATTESTATION'] },
+  { fault: 'resetWithoutPresence', what: 'a reset without a touch', faults: { resetWithoutPresence: true }, expect: ['CTAP_RESET'] },
+  { fault: 'resetWindowIgnored', what: 'a reset long after power-up', faults: { resetWindowIgnored: true }, expect: ['CTAP_RESET'] },
+  { fault: 'resetKeepsCredentials', what: 'a reset that keeps the credentials', faults: { resetKeepsCredentials: true }, expect: ['CTAP_RESET'] },
+  { fault: 'previewCommandsAlways', what: 'the FIDO_2_1_PRE commands answered by a key that does not list it', faults: { previewCommandsAlways: true }, expect: ['CTAP_ERROR_CODES'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
 
@@ -150,6 +157,7 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
     x5c: [leaf.der],
     features: { hmacSecret: true, hmacSecretMc: true, credProtect: true, transports: ['usb', 'nfc'], resetWindowMs: MATRIX_RESET_WINDOW_MS, ...c.features },
     faults: c.faults,
+    ...(c.enterprise ? { enterprise: { ...c.enterprise, key: leaf.privateKey, x5c: [leaf.der] } } : {}),
     hid: { presence: personTouchingAfter(REACTION_MS) },
   });
   const root = c.otherRoot ? (await AttestationCa.create('CN=Unlisted Root, O=Elsewhere, C=US')).rootPem : ca.rootPem;

@@ -8,6 +8,8 @@ import { RunInterrupted, registeredCredentials, runPlan, type Perform } from './
 import { CtapSession } from './ctap/CtapSession.ts';
 import { cleanupKey, prepareKey } from './ctap/keyCare.ts';
 import { keyStoppedAnswering, probeCtap, startEvidence } from './ctap/probeCtap.ts';
+import { probeReset } from './ctap/probes/probeReset.ts';
+import { statusOf } from './ctap/CtapSession.ts';
 import type { CtapProbeName } from '../checks/ctap/CtapEvidence.ts';
 
 export const CONFORMANCE_RP = { id: 'conformance.fido2-harness.test', name: 'fido2-harness conformance' } as const;
@@ -107,6 +109,24 @@ export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
       ev.getInfoAfter = toBase64url((await s.ctap2.getInfo(s.call())).raw);
     } catch (e) {
       ev.brokenOff = `the key stopped answering while the harness removed its credentials: ${(e as Error).message}`;
+    }
+  }
+  // the reset, when the person allowed it, is the run's last act (after it there is nothing to clean up)
+  if (!ev.brokenOff) {
+    o.onProgress?.('probe reset');
+    try {
+      const r = await probeReset(s);
+      ev.probes.reset = r;
+      if (r.late === 'OK' || r.inWindow === 'OK') {
+        for (const c of s.changes.created) if (!s.changes.deleted.some((d) => d.credentialId === c.credentialId)) s.changes.deleted.push({ ...c, by: 'the reset' });
+        s.changes.left.length = 0;
+        delete s.changes.unlisted;
+        delete s.changes.pinRetries;
+        ev.getInfoAfter = toBase64url((await s.ctap2.getInfo(s.call())).raw);
+      }
+    } catch (e) {
+      ev.probes.reset = { error: statusOf(e) };
+      if (keyStoppedAnswering(e)) ev.brokenOff = `the key stopped answering during the reset probe: ${(e as Error).message}`;
     }
   }
   if (ev.brokenOff) {

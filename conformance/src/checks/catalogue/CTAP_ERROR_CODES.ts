@@ -17,6 +17,7 @@ export const CTAP_ERROR_CODES = defineCheck({
     if (isResult(p)) return p;
     const problems: string[] = [];
     if (bare(p.missingParameter) !== 'CTAP2_ERR_MISSING_PARAMETER') problems.push(`makeCredential without rp, user and pubKeyCredParams answered ${bare(p.missingParameter)} (CTAP2_ERR_MISSING_PARAMETER expected)`);
+    if (p.previewCommand !== undefined && bare(p.previewCommand) !== 'CTAP1_ERR_INVALID_COMMAND') problems.push(`the FIDO_2_1_PRE command 0x41 on a key that does not list FIDO_2_1_PRE answered ${bare(p.previewCommand)} (CTAP1_ERR_INVALID_COMMAND expected)`);
     if (bare(p.unknownCborCommand) !== 'CTAP1_ERR_INVALID_COMMAND') problems.push(`CTAP2 command 0x1f answered ${bare(p.unknownCborCommand)} (CTAP1_ERR_INVALID_COMMAND expected)`);
     if (p.overMaxMsgSize && !['CTAP1_ERR_INVALID_LENGTH', 'CTAP2_ERR_REQUEST_TOO_LARGE'].some((x) => bare(p.overMaxMsgSize!.status).endsWith(x))) problems.push(`a ${p.overMaxMsgSize.size}-byte message (over maxMsgSize) answered ${bare(p.overMaxMsgSize.status)}`);
     // a refused malformed request: with the status §8 asks for a missing or mistyped member (a SHOULD)

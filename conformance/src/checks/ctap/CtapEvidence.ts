@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs'] as const;
+export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs', 'enterprise', 'reset'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -91,6 +91,8 @@ export interface ErrorsProbe extends ProbeOutcome {
   missingParameter?: StatusName;
   /** a CTAP2 command byte no version defines */
   unknownCborCommand?: StatusName;
+  /** credentialManagement's FIDO_2_1_PRE command (0x41) on a key that does not list FIDO_2_1_PRE */
+  previewCommand?: StatusName;
   /** a CBOR message one byte over getInfo's maxMsgSize (1024 when absent) */
   overMaxMsgSize?: { size: number; status: StatusName };
 }
@@ -283,6 +285,35 @@ export interface LargeBlobExtensionProbe extends ProbeOutcome {
   readBack?: string;
 }
 
+export interface EnterpriseProbe extends ProbeOutcome {
+  enabledAtStart?: boolean;
+  /** enterpriseAttestation 1 while it is disabled (CTAP1_ERR_INVALID_PARAMETER due) */
+  whileDisabled?: StatusName;
+  /** enableEnterpriseAttestation (only with --allow-reset) */
+  enable?: StatusName;
+  /** vendor-facilitated (1) for the probes' RP ID, which no vendor lists: no enterprise attestation */
+  vendorFacilitated?: { status: StatusName; epAtt?: boolean };
+  /** platform-managed (2): an enterprise attestation */
+  platformManaged?: { status: StatusName; epAtt?: boolean };
+  /** a value the spec does not define (3): refused */
+  otherValue?: StatusName;
+}
+
+export interface ResetProbe extends ProbeOutcome {
+  /** the window the probe waited out (ms) */
+  windowMs?: number;
+  hadPin?: boolean;
+  /** reset after the window (CTAP2_ERR_NOT_ALLOWED due) */
+  late?: StatusName;
+  /** reset right after power-up, and whether the key asked for a touch first */
+  inWindow?: StatusName;
+  upNeeded?: boolean;
+  /** getInfo clientPin after the reset (false: no PIN) */
+  clientPinAfter?: boolean;
+  /** a discoverable credential made before, asked for after (CTAP2_ERR_NO_CREDENTIALS due) */
+  witnessAfter?: StatusName;
+}
+
 export interface PinProtocolsProbe extends ProbeOutcome {
   /** how tokens are obtained on this key */
   method?: 'uv' | 'pin' | 'pinToken';
@@ -439,6 +470,8 @@ export interface CtapEvidence {
     bioEnrollment?: BioEnrollmentProbe;
     largeBlobs?: LargeBlobsProbe;
     largeBlobExtension?: LargeBlobExtensionProbe;
+    enterprise?: EnterpriseProbe;
+    reset?: ResetProbe;
     pinProtocols?: PinProtocolsProbe;
     wrongPin?: WrongPinProbe;
     extensions?: ExtensionsProbe;

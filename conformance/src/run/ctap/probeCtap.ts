@@ -18,6 +18,7 @@ import { probePinPolicy } from './probes/probePinPolicy.ts';
 import { probeConfig } from './probes/probeConfig.ts';
 import { probeBioEnrollment, probeBioInfo } from './probes/probeBio.ts';
 import { probeLargeBlobExtension, probeLargeBlobs } from './probes/probeLargeBlobs.ts';
+import { probeEnterprise } from './probes/probeEnterprise.ts';
 import { probePinProtocols } from './probes/probePinProtocols.ts';
 import { probeWrongPin } from './probes/probeWrongPin.ts';
 import { probeExtensions } from './probes/probeExtensions.ts';
@@ -54,8 +55,9 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     }
     return credentialA;
   };
-  // pinSetup ran in prepareKey (it is how --set-pin sets the PIN), before the evidence began
-  const steps: { [K in Exclude<CtapProbeName, 'pinSetup'>]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
+  // pinSetup ran in prepareKey (it is how --set-pin sets the PIN), before the evidence began; the
+  // reset runs after the cleanup, as the run's last act (runOverCtap)
+  const steps: { [K in Exclude<CtapProbeName, 'pinSetup' | 'reset'>]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
     hid: () => probeHid(s),
     userPresence: async () => probeUserPresence(s, await needsA()),
     cancel: () => probeCancel(s),
@@ -73,6 +75,7 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     bioEnrollment: () => probeBioEnrollment(s),
     largeBlobs: () => probeLargeBlobs(s),
     largeBlobExtension: () => probeLargeBlobExtension(s),
+    enterprise: () => probeEnterprise(s),
     pinProtocols: async () => probePinProtocols(s, await needsA()),
     wrongPin: () => probeWrongPin(s),
     extensions: () => probeExtensions(s),
@@ -83,7 +86,7 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     u2f: async () => probeU2f(s, await needsA()),
   };
   for (const name of CTAP_PROBES) {
-    if (name === 'pinSetup') continue;
+    if (name === 'pinSetup' || name === 'reset') continue;
     o.onProbe?.(name);
     try {
       (ev.probes as Record<string, unknown>)[name] = await steps[name]();

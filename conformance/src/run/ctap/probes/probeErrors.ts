@@ -38,6 +38,8 @@ export async function probeErrors(s: CtapSession): Promise<ErrorsProbe> {
   const raw = async (command: number, params: Uint8Array) => ctap2.raw(command, params).then((r) => (r.status === 0 ? 'OK' : statusName(r.status)), statusOf);
   out.missingParameter = await raw(CTAP2.makeCredential, encodeCanonical(new Map([[0x01, new Uint8Array(crypto.randomBytes(32))]])));
   out.unknownCborCommand = await raw(UNASSIGNED_CTAP2_COMMAND, new Uint8Array());
+  // the FIDO_2_1_PRE credential-management command on a key that does not list FIDO_2_1_PRE
+  if (!s.info.versions.includes('FIDO_2_1_PRE')) out.previewCommand = await raw(CTAP2.credentialManagementPreview, encodeCanonical(new Map([[0x01, 0x01]])));
   const hid = s.device.hid;
   const max = s.info.maxMsgSize ?? 1024;
   if (hid && max + 1 <= MAX_HID_MESSAGE) {
