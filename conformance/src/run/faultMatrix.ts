@@ -4,6 +4,10 @@ import { FAULT_GROUPS } from '../emulation/device/faults.ts';
 import { compliantEntry } from '../mds/TestMdsSigner.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { runWithSoftAuthenticator } from './runWithSoftAuthenticator.ts';
+import { serveUdpDevice } from '../ctap/transport/UdpDeviceEndpoint.ts';
+import { openUdpTransport } from '../ctap/transport/UdpTransport.ts';
+import { udpPowerCycler } from '../ctap/transport/udpPowerCycler.ts';
+import { connectDevice } from '../ctap/CtapDevice.ts';
 import { evaluateRun, type RunReport } from '../checks/evaluateRun.ts';
 import type { RunEvidence } from '../checks/RunEvidence.ts';
 import type { CheckId } from '../checks/checkIds.ts';
@@ -55,7 +59,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'noUP', what: 'UP flag cleared', faults: { noUP: true }, expect: ['HYG_UP_ALWAYS', 'CTAP_USER_PRESENCE'] },
   { fault: 'uvWithoutVerification', what: 'UV claimed without verification (PIN-only key)', features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, expect: ['HYG_UV_ONLY_WHEN_VERIFIED'] },
   { fault: 'counterBackwards', what: 'signature counter going backwards', faults: { counterBackwards: true }, expect: ['HYG_SIGN_COUNT'] },
-  { fault: 'hmacUnstable', what: 'hmac-secret output unstable for the same salt', faults: { hmacUnstable: true }, expect: ['EXT_HMAC_SECRET_OR_PRF', 'CTAP_HMAC_SECRET'] },
+  { fault: 'hmacUnstable', what: 'hmac-secret output unstable for the same salt', faults: { hmacUnstable: true }, expect: ['EXT_HMAC_SECRET_OR_PRF', 'CTAP_HMAC_SECRET', 'CTAP_HMAC_SECRET_MC'] },
   { fault: 'residentNotStored', what: 'resident key silently not stored', faults: { residentNotStored: true }, expect: ['DECL_RK', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP', 'CTAP_CREDENTIAL_MANAGEMENT'] },
   { fault: 'singleResidentSlot', what: 'second account overwriting the first', faults: { singleResidentSlot: true }, expect: ['RK_MULTIPLE_ACCOUNTS_PER_RP', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED'] },
   { fault: 'metadataDeclaresMissingCapability', what: 'metadata declaring a capability the key lacks (credBlob)', entry: (e) => gi(e).extensions.push('credBlob'), expect: ['DECL_EXTENSIONS', 'CTAP_GETINFO_MATCHES_METADATA'] },
@@ -63,17 +67,17 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'trailingCbor', what: 'trailing CBOR (a stray item after the authenticator data\'s last field)', faults: { trailingCbor: true }, expect: ['HYG_NO_TRAILING_BYTES'] },
   // malformed authenticator data: the client (as a browser would) cannot read the credential, so every
   // registration fails and what needs one fails with it; inspect and the RP name the byte (AUTHDATA_STRUCTURE)
-  { fault: 'coseKeyMiscounted', what: 'a COSE key map claiming one more entry than it holds', faults: { coseKeyMiscounted: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_GETINFO_WELL_FORMED', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
-  { fault: 'truncatedAaguid', what: 'authenticator data cut inside the AAGUID', faults: { truncatedAaguid: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXCLUDE_LIST', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_HMAC_SECRET', 'CTAP_PIN_UV_AUTH_PROTOCOLS', 'CTAP_U2F_INTEROP', 'CTAP_USER_PRESENCE', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'coseKeyMiscounted', what: 'a COSE key map claiming one more entry than it holds', faults: { coseKeyMiscounted: true }, expect: ['CTAP_CONFIG', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_GETINFO_WELL_FORMED', 'CTAP_HMAC_SECRET_MC', 'CTAP_MC_RESPONSE', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'truncatedAaguid', what: 'authenticator data cut inside the AAGUID', faults: { truncatedAaguid: true }, expect: ['CTAP_CONFIG', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXCLUDE_LIST', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_GA_REQUEST', 'CTAP_HMAC_SECRET', 'CTAP_HMAC_SECRET_MC', 'CTAP_MC_REQUEST', 'CTAP_PIN_UV_AUTH_PARAM_EMPTY', 'CTAP_PIN_UV_AUTH_PROTOCOLS', 'CTAP_POWER_CYCLE', 'CTAP_U2F_INTEROP', 'CTAP_USER_PRESENCE', 'CTAP_UV_REQUIRED', 'CTAP_WIN_PIN_SETUP', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
   { fault: 'wrongCoseKeyType', what: 'wrong COSE key type for the credential key', faults: { wrongCoseKeyType: true }, expect: ['WEBAUTHN_RP_VERIFICATION'] },
   { fault: 'bsWithoutBe', what: 'backup state without backup eligibility', faults: { bsWithoutBe: true }, expect: ['HYG_BE_BS'] },
   { fault: 'shortCredentialId', what: '8-byte credential IDs', faults: { shortCredentialId: true }, expect: ['HYG_CREDENTIAL_ID_LENGTH'] },
   { fault: 'counterStuck', what: 'signature counter stuck', faults: { counterStuck: true }, expect: ['HYG_SIGN_COUNT'] },
   // CTAP level: what only the key's own protocol shows (check --ctap; check --emulate runs the same probes)
-  { fault: 'getInfoDeclaresMissingExtension', what: 'getInfo declaring an extension the key lacks (credBlob)', faults: { getInfoDeclaresMissingExtension: true }, expect: ['CTAP_GETINFO_MATCHES_METADATA', 'CTAP_EXTENSIONS_ANSWER'] },
+  { fault: 'getInfoDeclaresMissingExtension', what: 'getInfo declaring an extension the key lacks (credBlob)', faults: { getInfoDeclaresMissingExtension: true }, expect: ['CTAP_GETINFO_MATCHES_METADATA', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_CRED_BLOB'] },
   { fault: 'getInfoAaguidMismatch', what: 'getInfo AAGUID differing from the one in authenticator data', faults: { getInfoAaguidMismatch: true }, expect: ['CTAP_GETINFO_WELL_FORMED', 'CTAP_GETINFO_MATCHES_METADATA'] },
   // platforms (Windows, Chromium) use protocol 2 when a key lists it, so every ceremony needing UV fails too
-  { fault: 'pinProtocol2Broken', what: 'PIN/UV auth protocol 2 advertised, its tokens wrong', faults: { pinProtocol2Broken: true }, expect: ['CTAP_PIN_UV_AUTH_PROTOCOLS', 'CTAP_HMAC_SECRET', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXTENSIONS_ANSWER', 'UV_FLAG_WHEN_REQUIRED', 'DECL_RK', 'DECL_UV_OR_CLIENT_PIN', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP'] },
+  { fault: 'pinProtocol2Broken', what: 'PIN/UV auth protocol 2 advertised, its tokens wrong', faults: { pinProtocol2Broken: true }, expect: ['CTAP_CONFIG', 'CTAP_CREDENTIAL_MANAGEMENT', 'CTAP_CRED_PROTECT_ENFORCED', 'CTAP_EXTENSIONS_ANSWER', 'CTAP_HMAC_SECRET', 'CTAP_PERSISTENT_TOKEN', 'CTAP_PIN_UV_AUTH_PROTOCOLS', 'CTAP_TOKEN_PERMISSIONS', 'CTAP_WIN_PIN_SETUP', 'DECL_RK', 'DECL_UV_OR_CLIENT_PIN', 'EXT_HMAC_SECRET_OR_PRF', 'RK_DISCOVERABLE_SIGN_IN', 'RK_MULTIPLE_ACCOUNTS_PER_RP', 'UV_FLAG_WHEN_REQUIRED'] },
   { fault: 'hmacIgnoresSecondSalt', what: 'hmac-secret answering the first salt\'s output for the second', faults: { hmacIgnoresSecondSalt: true }, expect: ['CTAP_HMAC_SECRET'] },
   { fault: 'hmacSameWithAndWithoutUv', what: 'hmac-secret output not depending on user verification', faults: { hmacSameWithAndWithoutUv: true }, expect: ['CTAP_HMAC_SECRET'] },
   { fault: 'credMgmtMissesAccounts', what: 'credential management listing one credential per RP', faults: { credMgmtMissesAccounts: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT'] },
@@ -134,21 +138,32 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'largeBlobWriteWithoutToken', what: 'large-blob writes without a token on a protected key', features: { largeBlob: 'command' }, faults: { largeBlobWriteWithoutToken: true }, expect: ['CTAP_LARGE_BLOBS'] },
   { fault: 'largeBlobExtensionLosesBlob', what: 'the largeBlob extension keeping nothing', features: { largeBlob: 'extension' }, faults: { largeBlobExtensionLosesBlob: true }, expect: ['CTAP_LARGE_BLOB_EXTENSION'] },
   { fault: 'epForAnyRp', what: 'vendor-facilitated enterprise attestation for any RP ID', enterprise: { rpIds: ['enterprise.vendor.example'], enabled: true }, faults: { epForAnyRp: true }, expect: ['CTAP_ENTERPRISE_ATTESTATION'] },
-  { fault: 'resetWithoutPresence', what: 'a reset without a touch', faults: { resetWithoutPresence: true }, expect: ['CTAP_RESET'] },
-  { fault: 'resetWindowIgnored', what: 'a reset long after power-up', faults: { resetWindowIgnored: true }, expect: ['CTAP_RESET'] },
-  { fault: 'resetKeepsCredentials', what: 'a reset that keeps the credentials', faults: { resetKeepsCredentials: true }, expect: ['CTAP_RESET'] },
+  { fault: 'resetWithoutPresence', what: 'a reset without a touch', faults: { resetWithoutPresence: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
+  { fault: 'resetWindowIgnored', what: 'a reset long after power-up', faults: { resetWindowIgnored: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
+  { fault: 'resetKeepsCredentials', what: 'a reset that keeps the credentials', faults: { resetKeepsCredentials: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
   { fault: 'previewCommandsAlways', what: 'the FIDO_2_1_PRE commands answered by a key that does not list it', faults: { previewCommandsAlways: true }, expect: ['CTAP_ERROR_CODES'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
 
+/**
+ * Keys that must fail nothing, whichever way they verify the person: the proof that the checks
+ * do not fire on a key that does everything right (the reset included).
+ */
+export const COMPLIANT_VARIANTS: readonly Scenario[] = [
+  { fault: 'compliant (built-in UV; the run sets a PIN, as Windows asks)', run: { allowReset: true } },
+  { fault: 'compliant (a PIN and no built-in UV)', features: { uv: false, clientPin: { pin: '1234' } }, run: { allowReset: true } },
+  { fault: 'compliant (every CTAP 2.3 feature: fingerprints, config, large blobs, credBlob, thirdPartyPayment, minPinLength)', features: { bioEnrollment: { templates: 1 }, credBlob: true, largeBlob: 'command', minPinLength: 4, thirdPartyPayment: true, pinComplexityPolicy: 'on' }, run: { allowReset: true } },
+  { fault: 'compliant (enterprise attestation enabled for one RP ID)', enterprise: { rpIds: ['enterprise.vendor.example'], enabled: true } },
+];
+
 /** the matrix key's reset window (its profile says so; the reset probe waits it out): short, so every case can reset */
-export const MATRIX_RESET_WINDOW_MS = 300;
+export const MATRIX_RESET_WINDOW_MS = 1000;
 
 export const FAULT_AAGUID = 'fa017000-0000-4000-8000-000000000001';
 export const FAULT_AT = new Date(Date.UTC(2030, 0, 1));
 
 /** Run the plan with one fault (or none) and evaluate it. */
-export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise<RunReport> {
+export async function runFaultCase(ca: AttestationCa, c: Scenario = {}, o: { link?: 'in-process' | 'udp' } = {}): Promise<RunReport> {
   const leaf = await ca.issueLeaf({ aaguid: FAULT_AAGUID, ...c.leaf });
   const key = new SoftAuthenticator({
     aaguid: Buffer.from(FAULT_AAGUID.replace(/-/g, ''), 'hex'),
@@ -165,7 +180,17 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}): Promise
   // the statement carries the key's real getInfo, as a vendor copies it (the getInfo faults are the key lying about itself)
   entry.metadataStatement!.authenticatorGetInfo = key.device.honestGetInfoJson();
   c.entry?.(entry);
-  const run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT, destructive: c.run?.destructive ?? true, allowReset: c.run?.allowReset ?? true, setPin: c.run?.setPin, resetWindowMs: MATRIX_RESET_WINDOW_MS });
+  // over UDP the key is a simulator in all but process: served on a real socket, power-cycled by the reboot datagram
+  const udp = o.link === 'udp' ? await serveUdpDevice(key.server, { host: '127.0.0.1', port: 0 }) : undefined;
+  const transport = udp ? await openUdpTransport({ host: '127.0.0.1', port: udp.port, clientPort: 0 }) : undefined;
+  const device = transport ? await connectDevice(transport, { power: udpPowerCycler(transport) }) : undefined;
+  let run: RunEvidence;
+  try {
+    run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT, destructive: c.run?.destructive ?? true, allowReset: c.run?.allowReset ?? false, setPin: c.run?.setPin, resetWindowMs: MATRIX_RESET_WINDOW_MS, quietMs: 50, device });
+  } finally {
+    await device?.close();
+    await udp?.close();
+  }
   c.rewrite?.(run);
   return evaluateRun(run, { at: FAULT_AT });
 }

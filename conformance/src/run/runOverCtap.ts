@@ -37,6 +37,8 @@ export interface CtapRunOptions {
   powerCycles?: boolean;
   /** the key's reset window, when it is not CTAP's 10 seconds (the emulated key's profile) */
   resetWindowMs?: number;
+  /** how long silence is waited for where silence is the right answer (default 300 ms) */
+  quietMs?: number;
   /** "touch the key now" */
   onTouch?: () => void;
   /** progress, for a person watching: each plan step and probe as it starts */
@@ -64,7 +66,7 @@ export interface CtapRunOptions {
 export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
   const rp = o.rp ?? CONFORMANCE_RP;
   const origin = o.origin ?? CONFORMANCE_ORIGIN;
-  const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, allowReset: o.allowReset, onPrompt: o.onPrompt, powerCycles: o.powerCycles, resetWindowMs: o.resetWindowMs, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs });
+  const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, allowReset: o.allowReset, onPrompt: o.onPrompt, powerCycles: o.powerCycles, resetWindowMs: o.resetWindowMs, quietMs: o.quietMs, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs });
   const probing = o.probes !== false;
   if (probing) {
     o.onProgress?.('preparing the key (PIN check, credentials an earlier run left)');

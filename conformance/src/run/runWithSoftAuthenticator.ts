@@ -1,4 +1,5 @@
 import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
+import type { CtapDevice } from '../ctap/CtapDevice.ts';
 import { domErrorName } from '../emulation/SoftAuthenticator.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import type { RunEvidence } from '../checks/RunEvidence.ts';
@@ -44,6 +45,10 @@ export interface SoftRunOptions {
   setPin?: string | false;
   /** how long after power-up the key refuses reset (its profile's window; the reset probe waits it out) */
   resetWindowMs?: number;
+  /** how long silence is waited for (a key in this process answers at once) */
+  quietMs?: number;
+  /** the key reached another way than in this process (the fault matrix over UDP); closed by the caller */
+  device?: CtapDevice;
 }
 
 /** The PIN the emulated person sets on a key that has none (not trivial: it passes any complexity policy). */
@@ -54,7 +59,7 @@ export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: SoftRu
   const noPinYet = key.device.features.pinSupported && !key.device.pinIsSet;
   const setPin = o.setPin === false || !noPinYet ? undefined : (o.setPin ?? EMULATED_PIN);
   if (setPin) key.pinEntry = setPin;
-  const device = await key.connectDevice();
+  const device = o.device ?? (await key.connectDevice());
   try {
     return await runOverCtap({
       device,
@@ -67,13 +72,14 @@ export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: SoftRu
       setPin: !!setPin,
       destructive: o.destructive ?? true,
       allowReset: o.allowReset ?? false,
-      resetWindowMs: o.resetWindowMs,
+      resetWindowMs: o.resetWindowMs ?? key.device.features.resetWindowMs,
+      quietMs: o.quietMs ?? (o.device ? undefined : 50),
       now: o.now,
       probes: o.ctap !== false,
       refuseUnverifiable: false,
       metadataFor: () => o.mds,
     });
   } finally {
-    await device.close();
+    if (!o.device) await device.close();
   }
 }

@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass } from '../Check.ts';
 import { isResult } from './helpers.ts';
-import { CTAP21, bare, ctapProbe, fidoTest } from './ctapHelpers.ts';
+import { CTAP21, bare, ctapProbe, fidoTest, keySignalsTouch } from './ctapHelpers.ts';
 
 export const CTAP_EXCLUDE_LIST = defineCheck({
   id: 'CTAP_EXCLUDE_LIST',
@@ -16,7 +16,7 @@ export const CTAP_EXCLUDE_LIST = defineCheck({
     if (isResult(p)) return p;
     // a site must not learn silently which credentials the key holds: the touch comes first
     // (unless the request's token came from built-in UV, whose touch it carries)
-    if (bare(p.status) === 'CTAP2_ERR_CREDENTIAL_EXCLUDED' && p.upNeeded === false && p.verifiedBy !== 'uv' && p.verifiedBy !== 'uv-option') return fail('the key answered CTAP2_ERR_CREDENTIAL_EXCLUDED without asking for a touch', 'a touch, then CTAP2_ERR_CREDENTIAL_EXCLUDED (§6.1.2 step 12)', 'no KEEPALIVE UP_NEEDED before the answer', ['ctap:excludeList']);
+    if (bare(p.status) === 'CTAP2_ERR_CREDENTIAL_EXCLUDED' && p.upNeeded === false && keySignalsTouch(ctx) && p.verifiedBy !== 'uv' && p.verifiedBy !== 'uv-option') return fail('the key answered CTAP2_ERR_CREDENTIAL_EXCLUDED without asking for a touch', 'a touch, then CTAP2_ERR_CREDENTIAL_EXCLUDED (§6.1.2 step 12)', 'no KEEPALIVE UP_NEEDED before the answer', ['ctap:excludeList']);
     return bare(p.status) === 'CTAP2_ERR_CREDENTIAL_EXCLUDED'
       ? pass('refused with CTAP2_ERR_CREDENTIAL_EXCLUDED after a touch', ['ctap:excludeList'])
       : fail(p.status === 'OK' ? 'the key made a second credential despite excludeList' : 'excludeList answered the wrong status', 'CTAP2_ERR_CREDENTIAL_EXCLUDED', bare(p.status), ['ctap:excludeList']);

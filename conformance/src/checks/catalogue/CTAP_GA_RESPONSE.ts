@@ -8,7 +8,7 @@ export const CTAP_GA_RESPONSE = defineCheck({
   title: 'getAssertion answers: members typed, the user\'s name only after verification, numberOfCredentials only without an allowList',
   area: 'ctap',
   severity: 'required',
-  source: `${CTAP23} §6.2 (authenticatorGetAssertion response members and types), §6.2.2 (user identifiable information is not returned without user verification; numberOfCredentials only for a request without an allowList), §8 (canonical CBOR); ${fidoTest('Authr-GetAssertion-Resp-1')}`,
+  source: `${CTAP23} §6.2 (authenticatorGetAssertion response members and types), §6.2.2 (user identifiable information is not returned without user verification; numberOfCredentials only for a request without an allowList); ${fidoTest('Authr-GetAssertion-Resp-1')}`,
   covers: ['Authr-GetAssertion-Resp-1', 'ResidentKey'],
   needs: 'the responses probe (two discoverable credentials)',
   fix: 'Answer getAssertion with credential, authData (no AT flag), signature and user as §6.2 types them; without user verification return only the user id; leave numberOfCredentials out when the request named an allowList.',

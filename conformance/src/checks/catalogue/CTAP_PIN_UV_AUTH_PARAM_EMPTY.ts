@@ -1,6 +1,6 @@
 import { defineCheck, notApplicable, skip } from '../Check.ts';
 import { isResult } from './helpers.ts';
-import { CTAP21, bare, ctapInfo, ctapProbe, verdict } from './ctapHelpers.ts';
+import { CTAP21, bare, ctapInfo, ctapProbe, keySignalsTouch, verdict } from './ctapHelpers.ts';
 import { PROTECTION_CASES } from '../ctap/requestCases.ts';
 
 export const CTAP_PIN_UV_AUTH_PARAM_EMPTY = defineCheck({
@@ -26,7 +26,7 @@ export const CTAP_PIN_UV_AUTH_PARAM_EMPTY = defineCheck({
       if (!r) continue;
       const c = PROTECTION_CASES[id];
       if (bare(r.status) !== want) problems.push(`${c.what}: ${bare(r.status)} (${want} expected, ${info.options.clientPin === true ? 'a PIN is set' : 'no PIN is set'}; ${c.clause})`);
-      else if (!r.upNeeded) problems.push(`${c.what}: answered ${want} without asking for a touch first (${c.clause})`);
+      else if (!r.upNeeded && keySignalsTouch(ctx)) problems.push(`${c.what}: answered ${want} without asking for a touch first (${c.clause})`);
     }
     return verdict(problems, { what: 'the key does not answer a zero-length pinUvAuthParam as CTAP 2.1 says', expected: `a touch, then ${want}`, ok: `makeCredential and getAssertion with an empty pinUvAuthParam: a touch, then ${want}`, evidence: ['ctap:requests'] });
   },

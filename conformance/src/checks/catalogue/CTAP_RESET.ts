@@ -1,6 +1,6 @@
 import { defineCheck } from '../Check.ts';
 import { isResult } from './helpers.ts';
-import { CTAP21, bare, ctapProbe, fidoTest, verdict } from './ctapHelpers.ts';
+import { CTAP21, bare, ctapProbe, fidoTest, keySignalsTouch, verdict } from './ctapHelpers.ts';
 
 export const CTAP_RESET = defineCheck({
   id: 'CTAP_RESET',
@@ -19,7 +19,7 @@ export const CTAP_RESET = defineCheck({
     if (bare(p.late) !== 'CTAP2_ERR_NOT_ALLOWED') problems.push(`reset more than ${Number(((p.windowMs ?? 10_000) / 1000).toFixed(1))} s after power-up: ${bare(p.late) === 'OK' ? 'done' : bare(p.late)} (CTAP2_ERR_NOT_ALLOWED expected)`);
     if (p.inWindow !== undefined && !p.inWindow.startsWith('not tried')) {
       if (bare(p.inWindow) !== 'OK') problems.push(`reset right after power-up: ${bare(p.inWindow)}`);
-      else if (!p.upNeeded) problems.push('reset right after power-up was done without asking for a touch');
+      else if (!p.upNeeded && keySignalsTouch(ctx)) problems.push('reset right after power-up was done without asking for a touch');
     }
     if (p.clientPinAfter === true) problems.push('after the reset the key still has a PIN');
     if (p.witnessAfter !== undefined && bare(p.witnessAfter) !== 'CTAP2_ERR_NO_CREDENTIALS') problems.push(`a credential made before the reset: ${bare(p.witnessAfter) === 'OK' ? 'still works' : bare(p.witnessAfter)} after it (CTAP2_ERR_NO_CREDENTIALS expected)`);

@@ -51,3 +51,13 @@ export const hidErrorIs = (a: HidAnswer | undefined, code: string) => a?.kind ==
 export function verdict(problems: string[], o: { what: string; expected: string; ok: string; evidence: Evidence[] }): CheckResult {
   return problems.length ? fail(o.what, o.expected, problems.join('; '), o.evidence) : pass(o.ok, o.evidence);
 }
+
+/**
+ * Whether the key says when it waits for a touch (KEEPALIVE UP_NEEDED, seen by the userPresence
+ * probe). A key that never does cannot show whether it asked for a touch elsewhere either: the
+ * checks that look for one leave that part to CTAP_USER_PRESENCE instead of failing it again.
+ */
+export function keySignalsTouch(ctx: EvaluationContext): boolean {
+  const up = ctx.ctap?.evidence?.probes.userPresence;
+  return !up?.touched || up.touched.keepalives.includes(2);
+}

@@ -166,7 +166,10 @@ export class CtapHidServer implements ReportSink {
   }
 
   private allocate(): number {
-    if (this.o.faults?.hidInitReusesChannel && this.lastAllocated !== undefined) return this.lastAllocated;
+    if (this.o.faults?.hidInitReusesChannel && this.lastAllocated !== undefined) {
+      this.channels.add(this.lastAllocated);
+      return this.lastAllocated;
+    }
     for (;;) {
       const c = crypto.randomBytes(4).readUInt32BE(0);
       if (c !== 0 && c !== BROADCAST_CID && !this.channels.has(c)) {

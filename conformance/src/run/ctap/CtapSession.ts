@@ -46,6 +46,8 @@ export interface CtapSessionOptions {
   powerCycles?: boolean;
   /** how long after power-up a reset is refused (CTAP 2.1 §6.6: 10 s); the reset probe waits this long plus a margin */
   resetWindowMs?: number;
+  /** how long silence is waited for where silence is the right answer (default 300 ms; a key in this process answers at once) */
+  quietMs?: number;
   /** "touch the key now" (the key sent KEEPALIVE UP_NEEDED) */
   onTouch?: () => void;
   /** how long a probe waits for a touch */

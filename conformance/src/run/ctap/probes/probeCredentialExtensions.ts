@@ -14,7 +14,6 @@ import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession
 
 const SALT = new Uint8Array(crypto.createHash('sha256').update('fido2-harness hmac-secret-mc salt').digest());
 const exts = (authData: Uint8Array) => parseAuthenticatorData(authData, { allowTrailing: true }).extensions;
-const uvFlag = (authData: Uint8Array) => parseAuthenticatorData(authData, { allowTrailing: true }).flags.UV;
 
 /**
  * The CTAP 2.1-2.3 extensions beyond hmac-secret and credProtect, each when getInfo lists it
@@ -46,9 +45,11 @@ export async function probeCredentialExtensions(s: CtapSession): Promise<Credent
   if (hmacSecretMc.supported(info) && protocol) {
     try {
       const session = await hmacSecret.session(s.ctap2, protocol, s.call());
-      const made = await s.makeCredential({ by: 'hmac-secret-mc', extensions: new Map<string, CanonicalValue>([[hmacSecret.name, hmacSecret.createInput()], [hmacSecretMc.name, hmacSecretMc.input(session, [SALT])]]) });
+      // the user-verification state is what the probe did (a token, or none), not what the UV flag claims
+      const o = info.options;
+      const uv = (o.clientPin === true || o.uv === true) && (o.makeCredUvNotRqd !== true || o.alwaysUv === true);
+      const made = await s.makeCredential({ by: 'hmac-secret-mc', verified: uv ? 'auto' : 'none', extensions: new Map<string, CanonicalValue>([[hmacSecret.name, hmacSecret.createInput()], [hmacSecretMc.name, hmacSecretMc.input(session, [SALT])]]) });
       const atCreate = hmacSecretMc.outputs(session, exts(made.authData)?.get(hmacSecretMc.name));
-      const uv = uvFlag(made.authData);
       out.hmacSecretMc = { uv, ...(atCreate ? { atCreate: toBase64url(atCreate.output1) } : {}) };
       // the same user-verification state later: the same CredRandom, so the same output
       const verified = uv ? await s.verified(PERMISSION.ga, PROBE_RP_ID) : undefined;
@@ -56,7 +57,7 @@ export async function probeCredentialExtensions(s: CtapSession): Promise<Credent
       const a = await s.getAssertion({ credentialIds: [made.credentialId], verified, extensions: new Map([[hmacSecret.name, hmacSecret.input(later, [SALT])]]) });
       const atGet = hmacSecret.outputs(later, exts(a.authData)?.get(hmacSecret.name));
       if (atGet) out.hmacSecretMc.atGet = toBase64url(atGet.output1);
-      out.hmacSecretMc.getUv = uvFlag(a.authData);
+      out.hmacSecretMc.getUv = !!verified;
     } catch (e) {
       out.hmacSecretMc = { ...out.hmacSecretMc, error: statusOf(e) };
     }

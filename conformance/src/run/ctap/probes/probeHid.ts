@@ -36,7 +36,7 @@ export async function probeHid(s: CtapSession): Promise<HidProbe> {
   new DataView(cont.buffer).setUint32(0, ours);
   cont.set(crypto.randomBytes(59), 5);
   await hid.sendReport(cont);
-  out.unsolicitedContinuation = await readAnswerOn(hid, ours, SILENCE_MS);
+  out.unsolicitedContinuation = await readAnswerOn(hid, ours, s.o.quietMs ?? SILENCE_MS);
   // reserved channels and unknown commands (HID-1 F-1, F-2, F-3)
   out.cidZero = await exchangeOn(hid, 0, CTAPHID.INIT, nonce());
   out.broadcastPing = await exchangeOn(hid, BROADCAST_CID, CTAPHID.PING, Uint8Array.of(1, 2, 3));
@@ -72,7 +72,7 @@ export async function probeHid(s: CtapSession): Promise<HidProbe> {
   hid.transport.drain();
   await hid.sendReport(framePackets(stranger, CTAPHID.PING, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8))[0]!);
   out.wrongChannel = { answer: 'silent' };
-  const deadline = Date.now() + 1000;
+  const deadline = Date.now() + Math.max(s.o.quietMs ?? SILENCE_MS, 300) * 3;
   while (Date.now() < deadline) {
     const report = await hid.receiveReport(deadline - Date.now()).catch(() => undefined);
     if (!report) break;
