@@ -116,7 +116,7 @@ export { CHECK_IDS, CHECK_AREAS, type CheckId, type CheckArea } from './checks/c
 export { defineCheck, pass, fail, skip, type CheckDefinition, type CheckResult, type Severity, type Evidence } from './checks/Check.ts';
 export { CEREMONY_PLAN, STEP_NAMES, PRF_SALTS, ALGORITHMS, CRED_BLOB, userIdFor, optionsFor, type PlanStep, type StepName, type Account } from './checks/ceremonyPlan.ts';
 export { runPlan, newRun, stepOptions, recordStep, registeredCredentials, type Perform, type CeremonyOutcome, type RunTarget } from './run/runPlan.ts';
-export { runWithSoftAuthenticator, softKeyPerformer } from './run/runWithSoftAuthenticator.ts';
+export { runWithSoftAuthenticator, softKeyPerformer, EMULATED_PIN, type SoftRunOptions } from './run/runWithSoftAuthenticator.ts';
 export { runOverCtap, CONFORMANCE_RP, CONFORMANCE_ORIGIN, type CtapRunOptions } from './run/runOverCtap.ts';
 export type { CtapEvidence, KeyChanges, CtapProbeName } from './checks/ctap/CtapEvidence.ts';
 export { evaluateRun, shardOf, REPORT_SCHEMA, type RunReport, type CheckOutcome, type Shard } from './checks/evaluateRun.ts';

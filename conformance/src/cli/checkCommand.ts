@@ -8,7 +8,7 @@ import { runWithSoftAuthenticator } from '../run/runWithSoftAuthenticator.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 
-export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]... [--at <time>]
+export const CHECK_USAGE = `usage: fido2-harness check --emulate <profile.json> [--allow-reset] [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]... [--at <time>]
        fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] ...       (check --ctap --help)
        fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--format ...] [--out FILE]  (check --virtual --help)
 
@@ -17,7 +17,10 @@ Microsoft-compatible key, declared vs observed, hygiene, and the key's own CTAP 
 against a software authenticator that carries the profile's AAGUID and attestation chain
 (generated, or the vendor's PEM files), with an MDS entry generated from the profile or read
 from a statement file. It is the run check --ctap performs on a USB key or a simulator, over an
-in-process transport.
+in-process transport. The emulated key exists for this run only, so every group runs, the
+destructive ones included (the PIN policy, authenticatorConfig, fingers, large blobs), and a key
+without a PIN gets one, as Windows sets one during sign-in; --allow-reset adds the reset (it
+waits out the profile's reset window, 10 s unless the profile says otherwise).
 
 --out FILE (repeatable): several outputs of one run, each in the format its extension says (.json,
 .xml for JUnit, .md, .html, .txt): all are written before the exit code says pass or fail.
@@ -30,7 +33,7 @@ exit: 0 every required check passed, 1 a required check failed, 2 the run could 
 
 export async function checkCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi }): Promise<number> {
   if (argv.includes('--ctap')) return checkCtapCommand(argv, io);
-  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' } }, CHECK_USAGE);
+  const { values: v, positionals } = parseCommandArgs(argv, { emulate: { type: 'string' }, 'allow-reset': { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' } }, CHECK_USAGE);
   if (v.help) {
     io.out.write(CHECK_USAGE);
     return 0;
@@ -42,7 +45,7 @@ export async function checkCommand(argv: string[], io: CliIo & { nodeHid?: NodeH
   const shard = parseShard(v.shard);
   const at = v.at === undefined ? undefined : parseTime(v.at);
   const { profile, key, entry } = await loadProfile(v.emulate);
-  const run = await runWithSoftAuthenticator(key, { rpId: 'conformance.fido2-harness.test', origin: 'https://conformance.fido2-harness.test', label: profile.description, mds: { no: 0, nextUpdate: '9999-12-31', entry } });
+  const run = await runWithSoftAuthenticator(key, { rpId: 'conformance.fido2-harness.test', origin: 'https://conformance.fido2-harness.test', label: profile.description, mds: { no: 0, nextUpdate: '9999-12-31', entry }, allowReset: v['allow-reset'] });
   run.subject.profile = v.emulate;
   const report = evaluateRun(run, { at, areas, shard });
   return writeAllReports([report], outputs, { wrap: false, out: io.out, env: io.env });

@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors/HarnessError.ts';
 import { parseAreas, parseShard, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
-import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS } from './deviceArgs.ts';
+import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS, POWER_CYCLE_HELP, POWER_CYCLE_OPTIONS } from './deviceArgs.ts';
+import { CHECKS } from '../checks/registry.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 import { askSecret } from './askSecret.ts';
@@ -9,26 +10,36 @@ import { evaluateRun } from '../checks/evaluateRun.ts';
 import type { CliIo } from './main.ts';
 import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 
-export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] [--set-pin] [--destructive]
+export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] [--set-pin]
+                           [--destructive] [--allow-reset] [--power-cycle-hook URL]
                            [--mds BLOB]... [--mds-root PEM] [--statement FILE]... [--label NAME] [--firmware VER]
                            [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]... [--at TIME]
 
-Runs the conformance catalogue on a key over CTAP 2.1, as a browser would drive it (the same
-ceremonies, check IDs and reports), plus the ctap area: what only the key's own protocol shows
-(getInfo against its statement, PIN/UV protocols, hmac-secret, credential management,
-credProtect, excludeList, U2F, error codes, CTAPHID channels, user presence).
+Runs the conformance catalogue on a key over CTAP 2.3, as a browser would drive it (the same
+ceremonies, check IDs and reports), plus the ctap area: what only the key's own protocol shows,
+group by group as FIDO certification tests it (CTAPHID, request and response validation,
+getInfo against its statement, PIN/UV protocols and tokens, hmac-secret and the other
+extensions, credential management, power cycles, U2F; with the flags below also PIN blocking
+and policy, authenticatorConfig, fingerprint enrollment, large blobs and reset).
 
-The key is left as it was: credentials are made only for the harness's own RP IDs
+By default the key is left as it was: credentials are made only for the harness's own RP IDs
 (conformance.fido2-harness.test, ctap.fido2-harness.test) and deleted at the end through
-credential management; the report ends with exactly what changed. It is never reset; a PIN is
-never set or changed unless you ask (--set-pin), and never tried wrong unless the key has 4 or
-more retries left (one wrong try, restored by the right PIN at once).
+credential management; the report ends with exactly what changed. A PIN is never set or
+changed unless you ask (--set-pin), and never tried wrong unless the key has 4 or more retries
+left (one wrong try, restored by the right PIN at once). What the flags allow is listed before
+the run starts; what they changed (and put back) ends the report.
 
 ${DEVICE_HELP}
   --pin-env VAR      the environment variable holding the key's PIN (without it, a terminal asks;
                      the PIN is never logged, stored or sent anywhere but the key)
   --set-pin          set that PIN on a key that has none yet (it stays: only a reset removes it)
-  --destructive      allow PIN tests on a key with fewer than 4 retries left
+  --destructive      also the groups that change the key and put it back: PIN blocking (three
+                     retries spent, a power cycle), the PIN policy (the PIN changed and back),
+                     authenticatorConfig (alwaysUv on and off, a forced PIN change), a finger
+                     enrolled and removed, the large-blob array written and restored
+  --allow-reset      also authenticatorReset, as the run's last act (the key ends up empty), and
+                     enterprise attestation on a key that has it off (only a reset turns it off)
+${POWER_CYCLE_HELP}
   --mds BLOB         MDS BLOB file(s) with the key's entry (verified first); --mds-root PEM its root
   --statement FILE   a draft metadata statement, the entry of its AAGUID (before the key is in MDS)
   --label NAME       how the report names the key (default: the statement's description)
@@ -40,9 +51,16 @@ exit: 0 every required check passed, 1 a required check failed, 2 the key could 
 stopped answering (the report says what ran), or bad usage
 `;
 
-export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi; input?: NodeJS.ReadStream }): Promise<number> {
+/** What the run will change on the key with these flags, said before it starts (the checks' own words). */
+export function changesAllowed(o: { destructive?: boolean; allowReset?: boolean; setPin?: boolean }): string[] {
+  const out = CHECKS.filter((c) => c.changesKey && (c.changesKey.flag === '--allow-reset' ? o.allowReset : o.destructive || o.allowReset)).map((c) => `${c.changesKey!.flag}: ${c.changesKey!.what} (${c.id})`);
+  if (o.setPin) out.unshift('--set-pin: the key gets its first PIN, as Windows sets one during sign-in; only a reset removes it');
+  return out;
+}
+
+export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi; input?: NodeJS.ReadStream; fetch?: typeof fetch }): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, {
-    ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' },
+    ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, ...POWER_CYCLE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' }, 'allow-reset': { type: 'boolean' },
     mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true },
     label: { type: 'string' }, firmware: { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
   }, CHECK_CTAP_USAGE);
@@ -61,7 +79,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
     if (pin === undefined || pin === '') throw new HarnessError('BAD_USAGE', `--pin-env ${v['pin-env']}: that environment variable is not set (it should hold the key's PIN)`);
   }
   const metadata = await metadataFromArgs({ mds: v.mds, mdsRoots: (v['mds-root'] ?? []).flatMap(readPemCertificates), statements: v.statement, err: io.err });
-  const device = await deviceFromArgs(v, { nodeHid: io.nodeHid });
+  const device = await deviceFromArgs(v, { nodeHid: io.nodeHid, fetch: io.fetch });
   try {
     if (!device.ctap2 || !device.info) throw new HarnessError('BAD_USAGE', `${device.description} speaks only CTAP1/U2F: check --ctap needs a CTAP2 key (a U2F-only key can be judged through the browser: the guided page)`);
     if (pin === undefined && (device.info.options.clientPin === true || v['set-pin'])) pin = await askSecret(v['set-pin'] ? 'new PIN for the key: ' : 'the key\'s PIN: ', { input: io.input, err: io.err });
@@ -70,6 +88,11 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
     else if (!entry) io.err.write(`${metadata.description} has no entry for AAGUID ${device.info.aaguidText}\n`);
     const label = v.label ?? entry?.metadataStatement?.description ?? `key ${device.info.aaguidText}`;
     io.err.write(`check --ctap: ${label} on ${device.description}\n`);
+    const allowed = changesAllowed({ destructive: v.destructive, allowReset: v['allow-reset'], setPin: v['set-pin'] });
+    if (allowed.length) io.err.write(`this run may change the key (and puts back what it can):\n${allowed.map((a) => `  ${a}\n`).join('')}`);
+    // a USB key is power-cycled by a person: only when one is there to be asked (or a hook does it)
+    const powerCycles = device.power?.how !== 'person' || !!io.input?.isTTY;
+    if (!powerCycles) io.err.write('no terminal to ask for a replug and no --power-cycle-hook: the checks that need a power cycle are not run\n');
     let touches = 0;
     const run = await runOverCtap({
       device,
@@ -78,6 +101,9 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
       pin,
       setPin: v['set-pin'],
       destructive: v.destructive,
+      allowReset: v['allow-reset'],
+      powerCycles,
+      onPrompt: (m) => io.err.write(`  >> ${m}\n`),
       onTouch: () => io.err.write(`  touch the key now (${++touches})\n`),
       onProgress: (what) => io.err.write(`  ${what}\n`),
       metadataFor: (aaguid) => {

@@ -90,12 +90,20 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
       label,
       pin: body.pin,
       setPin: body.setPin,
+      destructive: body.destructive,
+      allowReset: body.allowReset,
+      powerCycles: body.replug === true,
+      onPrompt: (m) => {
+        job.status.prompt = m;
+        log(m);
+      },
       onTouch: () => {
         job.status.touchNow = true;
         job.status.touches += 1;
       },
       onProgress: (what) => {
         job.status.touchNow = false;
+        delete job.status.prompt;
         job.status.step = what;
         log(what);
       },

@@ -265,6 +265,12 @@ export const startUsbRunBody = {
     firmware: { type: 'string', minLength: 1, maxLength: 64 },
     pin: { type: 'string', minLength: 4, maxLength: 63 },
     setPin: { type: 'boolean' },
+    /** the groups that change the key and put it back (check --ctap --destructive) */
+    destructive: { type: 'boolean' },
+    /** authenticatorReset as the run's last act (check --ctap --allow-reset) */
+    allowReset: { type: 'boolean' },
+    /** the person at the page can unplug and replug the key when a check needs a power cycle */
+    replug: { type: 'boolean' },
   },
 } as const;
 export type StartUsbRunRequest = FromSchema<typeof startUsbRunBody>;
@@ -280,6 +286,8 @@ export const usbRunStatusResponse = {
     /** the key is waiting for a touch (KEEPALIVE UP_NEEDED) */
     touchNow: { type: 'boolean' },
     touches: { type: 'integer' },
+    /** what the person must do now besides a touch (unplug and replug the key, a finger on the sensor) */
+    prompt: { type: 'string' },
     log: { type: 'array', items: { type: 'string' } },
     error: { type: 'string' },
     /** the stored run, when done */

@@ -9,7 +9,7 @@ export const CTAP_WIN_PIN_PROTOCOL_2 = defineCheck({
   // CTAP makes the order a preference, not a rule: a warning
   severity: 'recommended',
   source: `${CTAP21} §6.4 (pinUvAuthProtocols: "in order of decreasing authenticator preference"), §6.5.7 (PIN/UV auth protocol two: HMAC-SHA-256 and AES-256-CBC with a fresh IV, the FIPS-approved protocol); platforms, Windows among them, use the first protocol the key lists that they support`,
-  needs: 'getInfo',
+  needs: 'the key\'s authenticatorGetInfo',
   fix: 'Support PIN/UV auth protocol 2 and list it first in getInfo pinUvAuthProtocols (protocol 1 after it, for older platforms).',
   evaluate(ctx) {
     const info = ctapInfo(ctx);

@@ -11,7 +11,7 @@ export const CTAP_WIN_PRF_AT_CREATE = defineCheck({
   area: 'ctap',
   severity: 'recommended',
   source: `${WEBAUTHN_H_V8}; ${CTAP23} §12.8 (hmac-secret-mc); WebAuthn L3 §10.1.4 (prf evaluated at create): without it a platform must make a second ceremony for the first PRF output`,
-  needs: 'getInfo',
+  needs: 'the key\'s authenticatorGetInfo',
   fix: 'Implement hmac-secret-mc (CTAP 2.3 §12.8) and list it in getInfo extensions beside hmac-secret.',
   evaluate(ctx) {
     const info = ctapInfo(ctx);

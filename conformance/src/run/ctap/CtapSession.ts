@@ -96,11 +96,19 @@ export class CtapSession {
     return allowed ? undefined : { skipped: what, notRun: flag };
   }
 
-  /** Why the key cannot be power-cycled in this run, or undefined when it can. */
-  cannotPowerCycle(): string | undefined {
-    if (this.o.powerCycles === false) return 'power cycles are off in this run (over USB: run in a terminal or on the guided page to be asked to replug, or give --power-cycle-hook URL)';
-    if (!this.device.power) return `${this.device.description} cannot be power-cycled by the harness (give --power-cycle-hook URL)`;
+  /**
+   * Why the key cannot be power-cycled in this run (the record a probe that needs one returns),
+   * or undefined when it can. Off because nobody can replug the key: not run, not held against it.
+   */
+  powerCycleGate(what: string): { skipped: string; notRun?: string } | undefined {
+    if (this.o.powerCycles === false) return { skipped: `${what} needs a power cycle, and power cycles are off in this run (over USB: run in a terminal, or tick "replug when asked" on the guided page; or give --power-cycle-hook URL)`, notRun: 'a power cycle' };
+    if (!this.device.power) return { skipped: `${what} needs a power cycle: ${this.device.description} cannot be power-cycled by the harness (give --power-cycle-hook URL)` };
     return undefined;
+  }
+
+  /** Whether the key can be power-cycled in this run. */
+  get canPowerCycle(): boolean {
+    return this.powerCycleGate('')?.skipped === undefined;
   }
 
   /** Power-cycles the key (asking the person when it is theirs to do) and counts it in the report. */

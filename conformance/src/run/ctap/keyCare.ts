@@ -88,7 +88,7 @@ async function setPinAsWindowsDoes(s: CtapSession, protocol: PinUvAuthProtocol):
     out.assertion = a.status;
     if (a.value) out.uv = parseAuthenticatorData(a.value.authData, { allowTrailing: true }).flags.UV;
   }
-  if (out.token !== 'OK' && !s.cannotPowerCycle()) {
+  if (out.token !== 'OK' && s.canPowerCycle) {
     await s.powerCycle('the new PIN did not work before a power cycle');
     out.workedAfterPowerCycle = await obtainToken(s.ctap2, pinVerification(s.info, protocol), { pin: s.o.pin!, permissions: PERMISSION.ga, rpId: PROBE_RP_ID, call: s.call() }).then(() => true, () => false);
   }

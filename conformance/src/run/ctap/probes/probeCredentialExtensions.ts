@@ -30,7 +30,7 @@ export async function probeCredentialExtensions(s: CtapSession): Promise<Credent
   if (credBlob.supported(info) && rk) {
     const max = credBlob.maxLength(info);
     const blob = new Uint8Array(crypto.randomBytes(max));
-    const made = await attempt(() => s.makeCredential({ by: 'credBlob', rk: true, extensions: new Map([[credBlob.name, credBlob.createInput(blob)]]) }));
+    const made = await attempt(() => s.makeCredential({ by: 'cred-blob', rk: true, extensions: new Map([[credBlob.name, credBlob.createInput(blob)]]) }));
     out.credBlob = { max, status: made.status };
     if (made.value) {
       out.credBlob.stored = credBlob.stored(exts(made.value.authData));
@@ -48,7 +48,7 @@ export async function probeCredentialExtensions(s: CtapSession): Promise<Credent
       // the user-verification state is what the probe did (a token, or none), not what the UV flag claims
       const o = info.options;
       const uv = (o.clientPin === true || o.uv === true) && (o.makeCredUvNotRqd !== true || o.alwaysUv === true);
-      const made = await s.makeCredential({ by: 'hmac-secret-mc', verified: uv ? 'auto' : 'none', extensions: new Map<string, CanonicalValue>([[hmacSecret.name, hmacSecret.createInput()], [hmacSecretMc.name, hmacSecretMc.input(session, [SALT])]]) });
+      const made = await s.makeCredential({ by: 'prf-at-create', verified: uv ? 'auto' : 'none', extensions: new Map<string, CanonicalValue>([[hmacSecret.name, hmacSecret.createInput()], [hmacSecretMc.name, hmacSecretMc.input(session, [SALT])]]) });
       const atCreate = hmacSecretMc.outputs(session, exts(made.authData)?.get(hmacSecretMc.name));
       out.hmacSecretMc = { uv, ...(atCreate ? { atCreate: toBase64url(atCreate.output1) } : {}) };
       // the same user-verification state later: the same CredRandom, so the same output
@@ -74,7 +74,7 @@ export async function probeCredentialExtensions(s: CtapSession): Promise<Credent
     if (plain.value) out.thirdPartyPayment.notPaid = await ask(plain.value.credentialId);
   }
   if (minPinLength.supported(info)) {
-    const made = await attempt(() => s.makeCredential({ by: 'minPinLength', extensions: new Map([[minPinLength.name, minPinLength.input()]]) }));
+    const made = await attempt(() => s.makeCredential({ by: 'min-pin-length', extensions: new Map([[minPinLength.name, minPinLength.input()]]) }));
     out.minPinLength = { status: made.status, ...(made.value ? { output: minPinLength.value(exts(made.value.authData)) } : {}) };
   }
   if (!out.credBlob && !out.hmacSecretMc && !out.thirdPartyPayment && !out.minPinLength) return { skipped: 'getInfo lists none of credBlob, hmac-secret-mc, thirdPartyPayment, minPinLength (or the key keeps no discoverable credentials)', notApplicable: true };

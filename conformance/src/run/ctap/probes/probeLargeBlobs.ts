@@ -63,7 +63,7 @@ async function writeUnsigned(s: CtapSession, array: Uint8Array): Promise<string>
 export async function probeLargeBlobExtension(s: CtapSession): Promise<LargeBlobExtensionProbe> {
   if (!largeBlob.supported(s.info)) return { skipped: 'getInfo does not list the largeBlob extension', notApplicable: true };
   if (s.info.options.rk !== true) return { skipped: 'the largeBlob extension is for discoverable credentials, which the key does not keep', notApplicable: true };
-  const made = await attempt(() => s.makeCredential({ by: 'largeBlob', rk: true, extensions: new Map([[largeBlob.name, largeBlob.supportInput(true)]]) }));
+  const made = await attempt(() => s.makeCredential({ by: 'large-blob', rk: true, extensions: new Map([[largeBlob.name, largeBlob.supportInput(true)]]) }));
   const out: LargeBlobExtensionProbe = { create: made.status };
   if (!made.value) return out;
   out.supported = largeBlob.output(made.value.unsignedExtensionOutputs)?.supported;

@@ -18,8 +18,8 @@ export async function probePinBlocking(s: CtapSession): Promise<PinBlockingProbe
   if (gate) return gate;
   if (s.info.options.clientPin !== true) return { skipped: s.info.options.clientPin === false ? 'the key has no PIN set' : 'the key has no client PIN', notApplicable: s.info.options.clientPin === undefined };
   if (!s.pinGiven) return { skipped: 'no PIN was given (--pin-env VAR)' };
-  const why = s.cannotPowerCycle();
-  if (why) return { skipped: `lifting the block needs a power cycle: ${why}` };
+  const cycle = s.powerCycleGate('lifting the block');
+  if (cycle) return cycle;
   const protocol = s.protocols()[0];
   if (!protocol) return { skipped: 'the key lists no PIN/UV auth protocol the harness speaks' };
   const cp = () => new ClientPin(s.ctap2, protocol);

@@ -16,8 +16,8 @@ const WRONG_PIN = '0000-not-the-pin-power-cycle';
  * Over USB the person is asked to replug the key; simulators reboot on request.
  */
 export async function probePowerCycle(s: CtapSession, credentialA: Uint8Array): Promise<PowerCycleProbe> {
-  const why = s.cannotPowerCycle();
-  if (why) return { skipped: why };
+  const gate = s.powerCycleGate('what survives a power cycle');
+  if (gate) return gate;
   const out: PowerCycleProbe = {};
   const before = await s.getAssertion({ credentialIds: [credentialA] });
   out.counterBefore = parseAuthenticatorData(before.authData, { allowTrailing: true }).signCount;

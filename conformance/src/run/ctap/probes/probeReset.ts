@@ -16,8 +16,8 @@ const MARGIN_MS = 500;
 export async function probeReset(s: CtapSession): Promise<ResetProbe> {
   const gate = s.gate('--allow-reset', 'wipes the key: every credential, the PIN, fingers, large blobs, the configuration');
   if (gate) return gate;
-  const why = s.cannotPowerCycle();
-  if (why) return { skipped: `reset is allowed only just after power-up: ${why}` };
+  const cycle = s.powerCycleGate('reset (allowed only just after power-up)');
+  if (cycle) return cycle;
   const windowMs = s.o.resetWindowMs ?? RESET_WINDOW_MS;
   const out: ResetProbe = { windowMs, hadPin: s.info.options.clientPin === true };
   const witness = s.info.options.rk === true ? await attempt(() => s.makeCredential({ by: 'reset-witness', rk: true })) : undefined;

@@ -25,9 +25,9 @@ const FEATURE_OF: { permission: number; name: string; has: (o: Record<string, bo
  */
 export async function probeTokens(s: CtapSession): Promise<TokensProbe> {
   const opts = s.info.options;
-  if (opts.pinUvAuthToken !== true) return { skipped: 'the key has no pinUvAuthToken with permissions (CTAP 2.0 tokens carry none)', notApplicable: true };
   const v = s.verification(undefined, true, PERMISSION.mc);
-  if (v.method !== 'pin' && v.method !== 'uv') return { skipped: v.method === 'none' ? v.reason : 'no token with permissions can be had here' };
+  if (v.method === 'pinToken' || v.method === 'uv-option') return { skipped: 'the key has no pinUvAuthToken with permissions (CTAP 2.0 tokens carry none)', notApplicable: true };
+  if (v.method === 'none') return { skipped: v.reason };
   const mc = (t: PinUvAuthToken) => {
     const clientDataHash = new Uint8Array(crypto.randomBytes(32));
     return attempt(() => s.ctap2.makeCredential({
