@@ -26,6 +26,27 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
     expect(serveHelp.stdout).toContain('--rp-id');
   });
 
+  it('catalogue prints the checks and the FIDO coverage as docs/checks.md carries them, JSON too; bad options exit 2', () => {
+    const docs = fs.readFileSync('docs/checks.md', 'utf8');
+    const block = (m: string) => docs.slice(docs.indexOf(`<!-- ${m}:start -->`) + `<!-- ${m}:start -->`.length, docs.indexOf(`<!-- ${m}:end -->`)).trim();
+    const md = run(['catalogue']);
+    expect(md.status, md.stderr).toBe(0);
+    expect(md.stdout.trim()).toBe(block('catalogue'));
+    const cov = run(['catalogue', '--coverage']);
+    expect(cov.stdout.trim()).toBe(block('coverage'));
+    const json = JSON.parse(run(['catalogue', '--format', 'json']).stdout) as { checks: { id: string; source: string; evaluate?: unknown }[] };
+    expect(json.checks.length).toBe(block('catalogue').split('\n').length - 2);
+    expect(json.checks.every((c) => c.source.length > 10 && c.evaluate === undefined)).toBe(true);
+    const rows = (JSON.parse(run(['catalogue', '--coverage', '--format', 'json']).stdout) as { coverage: { script: string; checks: string[]; notCovered?: string }[] }).coverage;
+    expect(rows.find((r) => r.script === 'HID-1')!.checks).toContain('CTAP_HID_INIT');
+    expect(rows.filter((r) => !r.checks.length).every((r) => r.notCovered && r.notCovered.length > 20)).toBe(true);
+    for (const args of [['catalogue', '--format', 'xml'], ['catalogue', 'extra'], ['catalogue', '--bogus']]) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/format is md or json|unexpected argument extra|unknown option --bogus/);
+    }
+  });
+
   it('serve refuses bad configuration with exit 2 and says what to fix', () => {
     for (const [args, msg] of [
       [['--port', 'x'], /port must be an integer/],

@@ -14,6 +14,7 @@ import { softkeyCommand } from './softkeyCommand.ts';
 import { probeCommand } from './probeCommand.ts';
 import { devicesCommand } from './devicesCommand.ts';
 import { resetCommand } from './resetCommand.ts';
+import { catalogueCommand } from './catalogueCommand.ts';
 import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 
 const STDIN_LIMIT = 16 * 1024 * 1024;
@@ -42,6 +43,9 @@ commands:
   check --ctap [--device PATH|udp:HOST:PORT]
                     the same on a key over CTAP (USB or a simulator), plus the ctap checks (check --ctap --help)
   check --virtual   the same against Chromium's virtual authenticators (check --virtual --help)
+  catalogue [--coverage]
+                    the checks, their severity and sources; --coverage: FIDO's CTAP 2.3 test
+                    groups and the checks covering each
   report <report.json> | report diff <a.json> <b.json>
                     re-render a saved JSON report, or compare two check by check (report --help)
   devices           list the FIDO security keys plugged in over USB
@@ -87,6 +91,7 @@ export async function main(argv: string[], o: CliOptions = {}): Promise<number |
     if (cmd === 'probe') return await probeCommand(rest, { ...io, nodeHid: o.nodeHid });
     if (cmd === 'devices') return await devicesCommand(rest, { ...io, nodeHid: o.nodeHid });
     if (cmd === 'reset') return await resetCommand(rest, { ...io, nodeHid: o.nodeHid });
+    if (cmd === 'catalogue') return await catalogueCommand(rest, io);
   } catch (e) {
     if (e instanceof HarnessError) {
       io.err.write(`fido2-harness ${cmd}: ${e.code}: ${e.message}\n`);

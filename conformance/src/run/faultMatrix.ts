@@ -142,6 +142,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'resetWindowIgnored', what: 'a reset long after power-up', faults: { resetWindowIgnored: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
   { fault: 'resetKeepsCredentials', what: 'a reset that keeps the credentials', faults: { resetKeepsCredentials: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
   { fault: 'previewCommandsAlways', what: 'the FIDO_2_1_PRE commands answered by a key that does not list it', faults: { previewCommandsAlways: true }, expect: ['CTAP_ERROR_CODES'] },
+  { fault: 'updateUserIgnored', what: 'updateUserInformation changing nothing', faults: { updateUserIgnored: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
 ];
 

@@ -8,6 +8,7 @@ export const ATT_AAGUID_MATCHES_CERT_AND_MDS = defineCheck({
   needsMetadata: true,
   severity: 'required',
   source: `${ENTRA}; WebAuthn L3 §8.2.1 (1.3.6.1.4.1.45724.1.1.4)`,
+  covers: ['Metadata-Stmt-1', 'Authr-MakeCred-Resp-1'],
   needs: 'a packed registration and the MDS entry',
   fix: 'Put the model\'s AAGUID in authenticator data and in the attestation certificate\'s 1.3.6.1.4.1.45724.1.1.4 extension (non-critical), and publish a metadata statement for that AAGUID.',
   evaluate(ctx) {

@@ -12,6 +12,7 @@ export const ATT_PACKED_CHAIN_TO_MDS_ROOT = defineCheck({
   needsMetadata: true,
   severity: 'required',
   source: `${ENTRA}: "a complete certificate chain to the attestation roots published in the key's MDS entry"; WebAuthn L3 §7.1 steps 19-22`,
+  covers: ['Metadata-Stmt-1', 'Authr-MakeCred-Resp-1'],
   needs: 'a packed registration and the key\'s MDS entry',
   fix: 'Put the root of the attestation chain in attestationRootCertificates of the MDS statement, send every intermediate in x5c, and keep the attestation certificate valid (not expired, CA=false, OU "Authenticator Attestation").',
   evaluate(ctx) {

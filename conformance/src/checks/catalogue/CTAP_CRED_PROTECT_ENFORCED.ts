@@ -8,6 +8,7 @@ export const CTAP_CRED_PROTECT_ENFORCED = defineCheck({
   area: 'ctap',
   severity: 'required',
   source: `${CTAP21} §12.1 (credProtect: userVerificationOptionalWithCredentialIDList, userVerificationRequired); the policy RPs such as Microsoft Entra ID ask for on security keys`,
+  covers: ['credProtect'],
   needs: 'the credProtect probe',
   fix: 'Store the credProtect level with each credential and apply it in getAssertion: without UV, skip level-3 credentials always and level-2 ones unless named in allowList (answer CTAP2_ERR_NO_CREDENTIALS when nothing is left).',
   evaluate(ctx) {

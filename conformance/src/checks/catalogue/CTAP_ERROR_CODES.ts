@@ -10,6 +10,7 @@ export const CTAP_ERROR_CODES = defineCheck({
   area: 'ctap',
   severity: 'recommended',
   source: `${CTAP23} §8 (a missing required member SHOULD get CTAP2_ERR_MISSING_PARAMETER, a member of the wrong type CTAP2_ERR_CBOR_UNEXPECTED_TYPE), ${CTAP21} §6.1.2 step 1 (CTAP2_ERR_MISSING_PARAMETER), §8.2 (status codes), §6 (CTAP1_ERR_INVALID_COMMAND for a command the key does not implement), §6.4 maxMsgSize (CTAP1_ERR_INVALID_LENGTH / CTAP2_ERR_REQUEST_TOO_LARGE); platforms decide what to tell the person from these codes`,
+  covers: ['Authr-MakeCred-Req-1', 'Authr-GetAssertion-Req-1'],
   needs: 'the errors and requests probes',
   fix: 'Answer a request without a required member with CTAP2_ERR_MISSING_PARAMETER, an unknown CTAP2 command with CTAP1_ERR_INVALID_COMMAND, and a message longer than maxMsgSize with CTAP1_ERR_INVALID_LENGTH or CTAP2_ERR_REQUEST_TOO_LARGE.',
   evaluate(ctx) {

@@ -10,6 +10,7 @@ export const CTAP_EXTENSIONS_ANSWER = defineCheck({
   area: 'ctap',
   severity: 'required',
   source: `${CTAP21} §12.1 credProtect, §12.2 credBlob, §12.3 largeBlobKey, §12.5 hmac-secret; Windows acts on getInfo.extensions (hmac-secret for Windows Hello sign-in)`,
+  covers: ['largeBlobKey', 'credBlob', 'hmacSecret'],
   needs: 'the extensions probe',
   fix: 'List in getInfo.extensions only what the firmware implements, and answer each one at makeCredential as CTAP 2.1 §12 defines (credProtect: the level; hmac-secret: true; credBlob: whether it was stored; largeBlobKey: the key in member 0x05).',
   evaluate(ctx) {

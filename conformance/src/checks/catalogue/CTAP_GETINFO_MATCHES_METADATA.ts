@@ -12,6 +12,7 @@ export const CTAP_GETINFO_MATCHES_METADATA = defineCheck({
   needsMetadata: true,
   severity: 'required',
   source: `FIDO MDS 3.0 §4 (authenticatorGetInfo: "the authenticatorGetInfo response of the authenticator"); ${CTAP21} §6.4; Microsoft Entra ID ingests capabilities (FIDO 2.0, UV or client PIN, resident keys, hmac-secret) from that member`,
+  covers: ['Authr-Generic-1', 'Metadata-Stmt-1'],
   needs: 'getInfo and the MDS entry (or a draft statement)',
   fix: 'Copy the key\'s real getInfo into the statement (fido2-harness probe --json prints it), or fix the firmware where the statement says what the key should do. Members that follow the key\'s setup (clientPin, uv, remainingDiscoverableCredentials) are shown but not judged.',
   evaluate(ctx) {

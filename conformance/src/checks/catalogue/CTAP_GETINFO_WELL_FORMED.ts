@@ -11,6 +11,7 @@ export const CTAP_GETINFO_WELL_FORMED = defineCheck({
   area: 'ctap',
   severity: 'required',
   source: `${CTAP21} §6.4 (authenticatorGetInfo), §8 (canonical CBOR); evidences Entra's "metadata states FIDO 2.0 or higher" (Microsoft reads getInfo through the MDS statement, which copies it)`,
+  covers: ['Authr-Generic-1'],
   needs: 'getInfo and the probes\' first makeCredential',
   fix: 'Answer authenticatorGetInfo with versions and the 16-byte aaguid (the same AAGUID as in every attested credential), each member of the type CTAP 2.1 §6.4 gives, pinUvAuthProtocols whenever clientPin or pinUvAuthToken is an option, maxMsgSize of at least 1024, in CTAP2 canonical CBOR.',
   evaluate(ctx) {

@@ -11,6 +11,7 @@ export const CTAP_HMAC_SECRET = defineCheck({
   area: 'ctap',
   severity: 'required',
   source: `${CTAP21} §12.5 (hmac-secret: saltEnc/saltAuth, two salts, CredRandomWithUV and CredRandomWithoutUV); ${WINDOWS}: hmac-secret`,
+  covers: ['hmacSecret', 'hmacSecret2'],
   needs: 'the hmacSecret probe',
   fix: 'Keep two 32-byte CredRandom values per credential (with and without UV), answer HMAC-SHA-256(CredRandom, salt) for each salt sent (one or two), encrypted with the shared secret of the PIN protocol the request names (member 4, default 1).',
   evaluate(ctx): CheckResult {

@@ -8,6 +8,7 @@ export const CTAP_PIN_RETRIES = defineCheck({
   area: 'ctap',
   severity: 'recommended',
   source: `${CTAP21} §6.5.5.5 (getPINRetries), §6.5.5.7.2 steps on a wrong PIN (pinRetries decremented, CTAP2_ERR_PIN_INVALID) and on the right one (pinRetries reset to maximum)`,
+  covers: ['ClientPin1-GetRetries', 'ClientPin2-GetRetries'],
   needs: 'the wrongPin probe: a key with a PIN, the PIN given (--pin-env), at least 4 retries left',
   fix: 'On a wrong PIN answer CTAP2_ERR_PIN_INVALID and decrement pinRetries before answering; on the right PIN reset pinRetries to its maximum.',
   evaluate(ctx) {

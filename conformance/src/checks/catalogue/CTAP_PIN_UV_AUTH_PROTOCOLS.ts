@@ -8,6 +8,7 @@ export const CTAP_PIN_UV_AUTH_PROTOCOLS = defineCheck({
   area: 'ctap',
   severity: 'required',
   source: `${CTAP21} §6.5.6 (protocol one), §6.5.7 (protocol two), §6.5.5.7 (getPinUvAuthToken…WithPermissions); ${WINDOWS}: client PIN (Windows uses protocol 2 when the key lists it)`,
+  covers: ['ClientPin1-KeyAgreement', 'ClientPin2-KeyAgreement', 'ClientPin2-GetPinToken'],
   needs: 'the pinProtocols probe (built-in UV, or the PIN given with --pin-env)',
   fix: 'For each protocol in getInfo.pinUvAuthProtocols implement key agreement, encrypt/decrypt and authenticate exactly as §6.5.6 / §6.5.7 define (protocol 2: HKDF-SHA-256 with the two info strings, a random IV in front, a 32-byte HMAC), and accept requests signed with the token it issued; or stop listing the protocol.',
   evaluate(ctx) {

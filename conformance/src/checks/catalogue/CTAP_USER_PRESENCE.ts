@@ -9,6 +9,7 @@ export const CTAP_USER_PRESENCE = defineCheck({
   area: 'ctap',
   severity: 'required',
   source: `${CTAP21} §11.2.9.2.1 (CTAPHID_KEEPALIVE, STATUS_UPNEEDED), §6.2.2 (getAssertion "up" option), WebAuthn L3 §6.1 (UP flag); Windows shows "touch your security key" from UP_NEEDED`,
+  covers: ['HID-1', 'Authr-GetAssertion-Req-2'],
   needs: 'the userPresence probe',
   fix: 'While waiting for a touch, send CTAPHID_KEEPALIVE with STATUS_UPNEEDED at least every 100 ms; set UP in authenticator data only when the person touched, and never for a request with up = false.',
   evaluate(ctx) {

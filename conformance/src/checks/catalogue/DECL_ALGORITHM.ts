@@ -7,6 +7,7 @@ export const DECL_ALGORITHM = defineCheck({
   needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticationAlgorithms)',
+  covers: ['Metadata-Stmt-1'],
   needs: 'the MDS entry and a registration',
   fix: 'List every algorithm the key creates credentials with in authenticationAlgorithms.',
   evaluate(ctx) {

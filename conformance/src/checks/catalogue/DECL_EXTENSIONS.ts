@@ -8,6 +8,7 @@ export const DECL_EXTENSIONS = defineCheck({
   needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.extensions); CTAP 2.1 §12',
+  covers: ['Metadata-Stmt-1'],
   needs: 'the MDS entry and register-account-1 (hmacCreateSecret, credProtect, credBlob requested)',
   fix: 'List in authenticatorGetInfo.extensions exactly the extensions the key implements.',
   evaluate(ctx) {

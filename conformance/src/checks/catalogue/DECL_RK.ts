@@ -8,6 +8,7 @@ export const DECL_RK = defineCheck({
   needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.options.rk) against CTAP 2.1 behaviour',
+  covers: ['Metadata-Stmt-1'],
   needs: 'the MDS entry and sign-in-discoverable-1',
   fix: 'Make authenticatorGetInfo.options.rk in the statement say what the key does.',
   evaluate(ctx) {

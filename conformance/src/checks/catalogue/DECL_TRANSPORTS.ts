@@ -8,6 +8,7 @@ export const DECL_TRANSPORTS = defineCheck({
   needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.transports); WebAuthn L3 §5.2.1 (getTransports)',
+  covers: ['Metadata-Stmt-1'],
   needs: 'the MDS entry and a registration with transports',
   fix: 'Declare every transport the key supports in authenticatorGetInfo.transports (this also fills the USB/NFC/BLE columns of Microsoft\'s table).',
   evaluate(ctx) {

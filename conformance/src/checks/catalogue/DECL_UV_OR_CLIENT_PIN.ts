@@ -8,6 +8,7 @@ export const DECL_UV_OR_CLIENT_PIN = defineCheck({
   needsMetadata: true,
   severity: 'recommended',
   source: 'FIDO MDS 3.0 §4 (authenticatorGetInfo.options uv, clientPin)',
+  covers: ['Metadata-Stmt-1'],
   needs: 'the MDS entry and ceremonies requiring UV',
   fix: 'Declare clientPin and/or uv exactly as the key reports them in authenticatorGetInfo.',
   evaluate(ctx) {

@@ -7,6 +7,7 @@ export const HYG_CANONICAL_CBOR = defineCheck({
   area: 'hygiene',
   severity: 'recommended',
   source: 'CTAP 2.1 §8 (CTAP2 canonical CBOR encoding form)',
+  covers: ['Authr-MakeCred-Resp-1', 'Authr-GetAssertion-Resp-1'],
   needs: 'every ceremony',
   fix: 'Encode maps with keys sorted length-first then bytewise, integers and lengths in their shortest form, no indefinite lengths: many RPs (this harness\'s server among them) refuse anything else.',
   evaluate: (ctx) => everyResponse(ctx, {

@@ -8,6 +8,7 @@ export const HYG_CREDPROTECT = defineCheck({
   area: 'hygiene',
   severity: 'recommended',
   source: 'CTAP 2.1 §12.1 (credProtect)',
+  covers: ['credProtect'],
   needs: 'register-account-1 with credentialProtectionPolicy userVerificationRequired',
   fix: 'Implement credProtect: store the requested level with the credential and return it in the makeCredential extension outputs.',
   evaluate(ctx) {

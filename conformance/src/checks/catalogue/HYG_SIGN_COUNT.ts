@@ -7,6 +7,7 @@ export const HYG_SIGN_COUNT = defineCheck({
   area: 'hygiene',
   severity: 'recommended',
   source: 'WebAuthn L3 §6.1.1, §7.2 step 22',
+  covers: ['Authr-GetAssertion-Resp-1'],
   needs: 'several assertions per credential',
   fix: 'Increase the signature counter on every assertion (per credential or globally), or report 0 always; never repeat or go back.',
   evaluate(ctx) {

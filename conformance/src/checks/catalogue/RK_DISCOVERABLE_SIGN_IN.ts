@@ -7,6 +7,7 @@ export const RK_DISCOVERABLE_SIGN_IN = defineCheck({
   area: 'windows',
   severity: 'required',
   source: `${WINDOWS}: resident key; WebAuthn L3 §6.2.2 (discoverable credentials)`,
+  covers: ['ResidentKey'],
   needs: 'register-account-1 with residentKey required, then sign-in-discoverable-1',
   fix: 'Store the credential on the key when rk is requested and return it, with its user handle, for an empty allow list (CTAP 2.1 §6.2, authenticatorGetAssertion).',
   evaluate(ctx) {

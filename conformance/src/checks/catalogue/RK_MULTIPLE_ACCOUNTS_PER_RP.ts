@@ -9,6 +9,7 @@ export const RK_MULTIPLE_ACCOUNTS_PER_RP = defineCheck({
   area: 'windows',
   severity: 'required',
   source: `${WINDOWS}: multiple accounts per RP; CTAP 2.1 §6.1.2 step 17 (only the same user handle replaces)`,
+  covers: ['ResidentKey'],
   needs: 'register-account-1, register-account-2, sign-in-discoverable-1, sign-in-discoverable-2',
   fix: 'Keep one resident credential per (rpId, user handle); a new user handle on the same RP must add a credential, not replace the existing one.',
   evaluate(ctx) {

@@ -12,6 +12,7 @@ export const WEBAUTHN_RP_VERIFICATION = defineCheck({
   area: 'hygiene',
   severity: 'required',
   source: 'WebAuthn L3 §7.1 steps 7-13, 18; §7.2 steps 6, 11-15, 21',
+  covers: ['Authr-MakeCred-Resp-1', 'Authr-GetAssertion-Resp-1'],
   needs: 'every ceremony',
   fix: 'Hash the RP ID the client sent (not the origin) into authData, return a well-formed COSE key, and sign authenticatorData || clientDataHash with the credential key.',
   evaluate(ctx) {

@@ -45,6 +45,7 @@ export function mdsDeclares(id: CheckId, criterion: EntraCriterion, title: strin
     needsMetadata: true,
     severity: 'required',
     source: `${ENTRA}; FIDO MDS 3.0 §4 (authenticatorGetInfo)`,
+    covers: ['Metadata-Stmt-1'],
     needs: 'the MDS entry',
     fix,
     evaluate(ctx) {

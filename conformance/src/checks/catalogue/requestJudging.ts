@@ -23,6 +23,8 @@ export function judgeRequestCases(ctx: EvaluationContext, cases: Record<string, 
     if (c.expect === 'refused') {
       if (got === 'OK') problems.push(`${c.what}: processed (refused expected; ${c.clause})`);
       else if (!/^CTAP[12]_ERR_/.test(got)) problems.push(`${c.what}: ${got} (a CTAP error expected; ${c.clause})`);
+    } else if (c.expect === 'answered') {
+      if (got !== 'OK' && !/^CTAP[12]_ERR_/.test(got)) problems.push(`${c.what}: ${got} (a status expected, either way; ${c.clause})`);
     } else if (c.expect === 'accepted') {
       if (got !== 'OK') problems.push(`${c.what}: ${got} (processed expected; ${c.clause})`);
       else if (id === 'mc.paramsUnsupportedFirst' && r.alg !== undefined && r.alg !== -7) problems.push(`${c.what}: the credential uses algorithm ${r.alg} (ES256, the first supported, expected)`);

@@ -396,6 +396,8 @@ export interface CredentialManagementProbe extends ProbeOutcome {
   listedForRun?: string[];
   /** the run's two discoverable accounts (credential IDs the plan registered) */
   expectedForRun?: string[];
+  /** renaming one of the harness's own credentials (updateUserInformation) and what the key lists after */
+  update?: { status: StatusName; nameAfter?: string; displayNameAfter?: string };
   /** deleting one of the harness's own credentials */
   delete?: { status: StatusName; listedAfter: boolean; existingAfter?: number };
 }

@@ -1,11 +1,12 @@
 /**
  * The malformed and unusual requests the requests probe sends, and what CTAP 2.3 says each must
  * get. `expect`: 'refused' (any error: the request is not processed), 'accepted' (processed as if
- * the odd member were absent), or the status an algorithm step names (a MUST). `should`: the
+ * the odd member were absent), 'answered' (a status either way: the key must not fall silent), or
+ * the status an algorithm step names (a MUST). `should`: the
  * status §8 asks for a refused request (a SHOULD: CTAP_ERROR_CODES judges it, as a warning).
  * The probe builds each request by its id; the checks read these expectations.
  */
-export type Expect = 'refused' | 'accepted' | { status: string };
+export type Expect = 'refused' | 'accepted' | 'answered' | { status: string };
 
 export interface RequestCase {
   what: string;
@@ -47,6 +48,8 @@ export const MAKE_CREDENTIAL_CASES = {
   'mc.excludeUnknownType': { what: 'an excludeList descriptor of an unknown type', clause: '§6.1.2 step 12 (descriptors of another type are ignored), Authr-MakeCred-Req-5', expect: 'accepted' },
   'mc.unknownOption': { what: 'an option no version defines', clause: '§6.1.2 step 5 (an option not understood is treated as absent), Authr-MakeCred-Req-6', expect: 'accepted' },
   'mc.optionNotBool': { what: 'the rk option as text', clause: '§6.1 (options are booleans), Authr-MakeCred-Req-6', expect: 'refused', should: TYPE },
+  'mc.invalidUtf8': { what: 'rp.name a text string that is not UTF-8', clause: '§8 (CTAP2 canonical CBOR; RFC 8949 §5.3.1: a text string that is not UTF-8 is invalid CBOR)', expect: 'refused', should: 'CTAP2_ERR_INVALID_CBOR' },
+  'mc.deeplyNested': { what: 'an unknown extension whose input nests maps 30 deep', clause: '§8 (a decoder may limit nesting; the key answers either way and keeps answering)', expect: 'answered' },
   'mc.upFalse': { what: 'makeCredential with up = false', clause: '§6.1.2 step 5 ("up" false: CTAP2_ERR_INVALID_OPTION), Authr-MakeCred-Req-6', expect: { status: 'CTAP2_ERR_INVALID_OPTION' } },
 } as const satisfies Record<string, RequestCase>;
 

@@ -14,6 +14,7 @@ export const CREDENTIAL_MANAGEMENT_FAULTS = {
   credMgmtMissesAccounts: 'credential management lists only one credential per RP',
   previewCommandsAlways: 'the FIDO_2_1_PRE commands (0x40, 0x41) answered by a key that does not list FIDO_2_1_PRE',
   persistentTokenCanDelete: 'the read-only persistent token (pcmr) accepted for deleteCredential',
+  updateUserIgnored: 'updateUserInformation answers success and changes nothing (§6.8.6)',
 } as const;
 
 const READ_ONLY = new Set<number>([CM_SUB.getCredsMetadata, CM_SUB.enumerateRPsBegin, CM_SUB.enumerateCredentialsBegin]);
@@ -108,6 +109,7 @@ export function credentialManagement(d: DeviceContext, p: Params, pending: { com
       if (tokenRpId !== undefined && !eq(sha256(tokenRpId), c!.rpIdHash)) refuse(S.CTAP2_ERR_PIN_AUTH_INVALID);
       if (!eq(userId, c!.userHandle)) refuse(S.CTAP1_ERR_INVALID_PARAMETER);
       // §6.8.6: the stored name and displayName are replaced (an absent one is removed)
+      if (d.faults.updateUserIgnored) return undefined;
       c!.userName = typeof user.get('name') === 'string' ? (user.get('name') as string) : undefined;
       c!.userDisplayName = typeof user.get('displayName') === 'string' ? (user.get('displayName') as string) : undefined;
       d.changed();

@@ -4,6 +4,7 @@ import { CredentialManagement } from '../../../ctap/ctap2/credentialManagement.t
 import { fromBase64url, toBase64url } from '../../../encoding/base64url.ts';
 import type { CredentialManagementProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { PROBE_RP_ID, attempt, statusOf, type CtapSession } from '../CtapSession.ts';
+import { RENAMED_TEXT as RENAMED } from '../../../checks/catalogue/CTAP_CREDENTIAL_MANAGEMENT.ts';
 
 const rpHash = (id: string) => new Uint8Array(crypto.createHash('sha256').update(id).digest());
 
@@ -25,6 +26,14 @@ export async function probeCredentialManagement(s: CtapSession, expectedForRun: 
   for (const rp of await cm.rps(call)) total += (await cm.credentials(rp.rpIdHash, call)).length;
   out.enumeratedTotal = total;
   out.listedForRun = (await cm.credentials(rpHash(s.o.runRpId), call)).map((c) => toBase64url(c.credentialId));
+  // rename one of the probes' own credentials (updateUserInformation), then look again
+  const own = (await cm.credentials(rpHash(PROBE_RP_ID), call)).filter((c) => s.changes.created.some((x) => x.credentialId === toBase64url(c.credentialId)));
+  const renamed = own[own.length - 1];
+  if (renamed) {
+    const u = await attempt(() => cm.updateUser(renamed.credentialId, { id: renamed.user.id, name: RENAMED, displayName: RENAMED }, call));
+    const seen = (await cm.credentials(rpHash(PROBE_RP_ID), call)).find((c) => Buffer.from(c.credentialId).equals(Buffer.from(renamed.credentialId)));
+    out.update = { status: u.status, nameAfter: seen?.user.name, displayNameAfter: seen?.user.displayName };
+  }
   // delete one of the probes' own credentials, then look again
   const victim = s.changes.created.find((c) => c.rpId === PROBE_RP_ID && !s.changes.deleted.some((d) => d.credentialId === c.credentialId));
   if (victim) {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { encodeCanonical, type CanonicalValue } from '../../../cbor/encodeCanonical.ts';
+import { RawCbor, encodeCanonical, type CanonicalValue } from '../../../cbor/encodeCanonical.ts';
 import { CTAP2, KEEPALIVE, PERMISSION } from '../../../ctap/constants.ts';
 import { statusName } from '../../../ctap/status.ts';
 import { pinUvAuthParam, type PinUvAuthToken } from '../../../ctap/ctap2/clientPin.ts';
@@ -53,6 +53,12 @@ const MC_MUTATIONS: Record<MakeCredentialCaseId, (m: Params) => void> = {
   'mc.excludeUnknownType': (m) => m.set(0x05, [{ type: 'fido2-harness-unknown', id: new Uint8Array(16) }]),
   'mc.unknownOption': (m) => m.set(0x07, { 'fido2-harness': true }),
   'mc.optionNotBool': (m) => m.set(0x07, { rk: 'yes' }),
+  'mc.invalidUtf8': (m) => m.set(0x02, new Map<string, CanonicalValue>([['id', PROBE_RP_ID], ['name', new RawCbor(Uint8Array.of(0x62, 0xff, 0xfe))]])),
+  'mc.deeplyNested': (m) => {
+    let deep: CanonicalValue = true;
+    for (let i = 0; i < 30; i++) deep = { a: deep };
+    m.set(0x06, { 'fido2-harness-deep': deep });
+  },
   'mc.upFalse': (m) => m.set(0x07, { up: false }),
 };
 
