@@ -91,6 +91,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'hidInitReusesChannel', what: 'CTAPHID_INIT handing out the same channel again', faults: { hidInitReusesChannel: true }, expect: ['CTAP_HID_INIT'] },
   { fault: 'hidSequenceNotChecked', what: 'continuation packets taken out of sequence', faults: { hidSequenceNotChecked: true }, expect: ['CTAP_HID_ERRORS'] },
   { fault: 'channelBusyIgnored', what: "a second channel's message replacing a half-received one", faults: { channelBusyIgnored: true }, expect: ['CTAP_HID_CHANNELS'] },
+  { fault: 'hidMessageNeverTimesOut', what: 'a half-sent message holding the key', faults: { hidMessageNeverTimesOut: true }, expect: ['CTAP_HID_CHANNELS'] },
   { fault: 'winkIgnored', what: 'CAPABILITY_WINK advertised, WINK refused', faults: { winkIgnored: true }, expect: ['CTAP_HID_WINK_LOCK'] },
   { fault: 'pubKeyCredParamsNotValidated', what: 'malformed pubKeyCredParams elements skipped, not refused', faults: { pubKeyCredParamsNotValidated: true }, expect: ['CTAP_MC_REQUEST'] },
   { fault: 'entityTypesNotChecked', what: 'rp and user members of the wrong type accepted', faults: { entityTypesNotChecked: true }, expect: ['CTAP_MC_REQUEST', 'CTAP_ERROR_CODES'] },
@@ -141,6 +142,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'resetWithoutPresence', what: 'a reset without a touch', faults: { resetWithoutPresence: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
   { fault: 'resetWindowIgnored', what: 'a reset long after power-up', faults: { resetWindowIgnored: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
   { fault: 'resetKeepsCredentials', what: 'a reset that keeps the credentials', faults: { resetKeepsCredentials: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
+  { fault: 'resetTransportIgnored', what: 'a reset done over a transport transportsForReset does not list', features: { transportsForReset: ['nfc'] }, faults: { resetTransportIgnored: true }, run: { allowReset: true }, expect: ['CTAP_RESET'] },
   { fault: 'previewCommandsAlways', what: 'the FIDO_2_1_PRE commands answered by a key that does not list it', faults: { previewCommandsAlways: true }, expect: ['CTAP_ERROR_CODES'] },
   { fault: 'updateUserIgnored', what: 'updateUserInformation changing nothing', faults: { updateUserIgnored: true }, expect: ['CTAP_CREDENTIAL_MANAGEMENT'] },
   { fault: 'maxMsgSizeNotEnforced', what: 'a request over maxMsgSize processed', faults: { maxMsgSizeNotEnforced: true }, expect: ['CTAP_ERROR_CODES'] },
@@ -154,6 +156,7 @@ export const COMPLIANT_VARIANTS: readonly Scenario[] = [
   { fault: 'compliant (built-in UV; the run sets a PIN, as Windows asks)', run: { allowReset: true } },
   { fault: 'compliant (a PIN and no built-in UV)', features: { uv: false, clientPin: { pin: '1234' } }, run: { allowReset: true } },
   { fault: 'compliant (every CTAP 2.3 feature: fingerprints, config, large blobs, credBlob, thirdPartyPayment, minPinLength)', features: { bioEnrollment: { templates: 1 }, credBlob: true, largeBlob: 'command', minPinLength: 4, thirdPartyPayment: true, pinComplexityPolicy: 'on' }, run: { allowReset: true } },
+  { fault: 'compliant (reset only over NFC, a long touch for it)', features: { transportsForReset: ['nfc'], longTouchForReset: true }, run: { allowReset: true } },
   { fault: 'compliant (enterprise attestation enabled for one RP ID)', enterprise: { rpIds: ['enterprise.vendor.example'], enabled: true } },
 ];
 

@@ -6,7 +6,7 @@ import type { RunEvidence } from '../checks/RunEvidence.ts';
 import { userIdFor } from '../checks/ceremonyPlan.ts';
 import { RunInterrupted, registeredCredentials, runPlan, type Perform } from './runPlan.ts';
 import { CtapSession } from './ctap/CtapSession.ts';
-import { cleanupKey, prepareKey } from './ctap/keyCare.ts';
+import { cleanupKey, removeHarnessCredentials, prepareKey } from './ctap/keyCare.ts';
 import { keyStoppedAnswering, probeCtap, startEvidence } from './ctap/probeCtap.ts';
 import { probeReset } from './ctap/probes/probeReset.ts';
 import { statusOf } from './ctap/CtapSession.ts';
@@ -125,6 +125,15 @@ export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
         delete s.changes.unlisted;
         delete s.changes.pinRetries;
         ev.getInfoAfter = toBase64url((await s.ctap2.getInfo(s.call())).raw);
+      } else {
+        // refused (over a transport transportsForReset leaves out, or wrongly): the probe's witness goes like the rest
+        const r2 = await removeHarnessCredentials(s);
+        const accounted = (id: string) => [s.changes.deleted, s.changes.left, s.changes.unlisted ?? []].some((l) => l.some((x) => x.credentialId === id));
+        for (const c of s.changes.created) {
+          if (accounted(c.credentialId)) continue;
+          if (r2.removed.some((x) => x.credentialId === c.credentialId)) s.changes.deleted.push(c);
+          else s.changes.left.push({ ...c, reason: r2.failed.find((f) => f.credentialId === c.credentialId)?.reason ?? r2.unavailable ?? 'credential management did not list it' });
+        }
       }
     } catch (e) {
       ev.probes.reset = { error: statusOf(e) };

@@ -20,7 +20,7 @@ export const CTAP_HID_CANCEL = defineCheck({
     // (its missing KEEPALIVE is CTAP_USER_PRESENCE's finding)
     if (!p.sawUpNeeded && bare(p.status) !== 'CTAP2_ERR_KEEPALIVE_CANCEL') return skip(`the key never sent KEEPALIVE UP_NEEDED (its user presence is instant, or it does not say it waits): a CANCEL during a touch wait cannot be observed; it answered ${bare(p.status)}`);
     if (bare(p.status) === 'CTAP2_ERR_KEEPALIVE_CANCEL') return pass(`cancelled while waiting for a touch: CTAP2_ERR_KEEPALIVE_CANCEL ${p.msAfterCancel ?? '?'} ms after the CANCEL`, ['ctap:cancel']);
-    const actual = p.stillWaiting ? `no answer ${CANCEL_WAIT_MS} ms after the CANCEL: still waiting for a touch` : p.status === 'OK' ? `the request went on and succeeded ${p.msAfterCancel} ms after the CANCEL` : `answered ${bare(p.status)}`;
+    const actual = p.stillWaiting ? `no answer ${CANCEL_WAIT_MS} ms after the CANCEL: still waiting for a touch` : p.status === 'OK' ? `the request went on and succeeded ${p.msAfterCancel} ms after the CANCEL${(p.tries ?? 1) > 1 ? ` (${p.tries} tries)` : ''}` : `answered ${bare(p.status)}`;
     return fail('the key did not end the request on CTAPHID_CANCEL', 'CTAP2_ERR_KEEPALIVE_CANCEL at once', actual, ['ctap:cancel']);
   },
 });

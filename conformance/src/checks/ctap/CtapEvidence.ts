@@ -48,6 +48,8 @@ export interface HidProbe extends ProbeOutcome {
   oversized?: HidAnswer;
   /** while our message is half sent, another channel's message: CHANNEL_BUSY to it, then ours completes */
   busy?: { other: HidAnswer; oursEchoed: boolean };
+  /** a message whose continuation never comes: the key's answer on that channel (ERR_MSG_TIMEOUT), and when another channel was served again */
+  stalled?: { answer: HidAnswer; answeredAfterMs?: number; freedAfterMs?: number; otherLast: HidAnswer; limitMs: number };
   /** a PING of 1024 bytes whose first byte is 0 (HID-1 P-8) */
   leadingZeroPing?: boolean;
   /** CTAPHID_WINK (HID-1 P-12), when INIT advertises it */
@@ -302,6 +304,10 @@ export interface EnterpriseProbe extends ProbeOutcome {
 export interface ResetProbe extends ProbeOutcome {
   /** the window the probe waited out (ms) */
   windowMs?: number;
+  /** the transport the run spoke (an AuthenticatorTransport name) and what getInfo declares about reset */
+  transport?: 'usb' | 'nfc';
+  transportsForReset?: string[];
+  longTouchForReset?: boolean;
   hadPin?: boolean;
   /** reset after the window (CTAP2_ERR_NOT_ALLOWED due) */
   late?: StatusName;
@@ -310,7 +316,7 @@ export interface ResetProbe extends ProbeOutcome {
   upNeeded?: boolean;
   /** getInfo clientPin after the reset (false: no PIN) */
   clientPinAfter?: boolean;
-  /** a discoverable credential made before, asked for after (CTAP2_ERR_NO_CREDENTIALS due) */
+  /** a discoverable credential made before, asked for after (CTAP2_ERR_NO_CREDENTIALS due after a reset; OK when the reset was refused) */
   witnessAfter?: StatusName;
 }
 

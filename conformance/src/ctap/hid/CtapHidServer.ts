@@ -25,6 +25,8 @@ export const HID_FAULTS = {
   channelBusyIgnored: "another channel's message, arriving while one is half received, replaces it (no ERR_CHANNEL_BUSY)",
   /** CTAP 2.1 §11.2.9.2.1: a device advertising CAPABILITY_WINK implements CTAPHID_WINK */
   winkIgnored: 'CAPABILITY_WINK advertised, CTAPHID_WINK answered ERR_INVALID_CMD',
+  /** CTAP 2.1 §11.2.4: a transaction left unfinished is backed out of (ERR_MSG_TIMEOUT) */
+  hidMessageNeverTimesOut: 'a message whose continuation never comes holds the key: other channels stay busy',
 } as const;
 export type HidFaultName = keyof typeof HID_FAULTS;
 
@@ -47,7 +49,7 @@ type Reply = (report: Uint8Array) => void;
 interface Receiving {
   cid: number;
   asm: MessageAssembler;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
   reply: Reply;
 }
 
@@ -108,7 +110,7 @@ export class CtapHidServer implements ReportSink {
         this.stopReceiving();
         return error(CTAP_STATUS.CTAP1_ERR_INVALID_SEQ);
       }
-      r.timer.refresh();
+      r.timer?.refresh();
       if (r.asm.done) {
         this.stopReceiving();
         this.dispatch(cid, r.asm.cmd, r.asm.message(), r.reply);
@@ -150,13 +152,15 @@ export class CtapHidServer implements ReportSink {
     if (p.length > MAX_HID_MESSAGE) return error(CTAP_STATUS.CTAP1_ERR_INVALID_LENGTH);
     const asm = new MessageAssembler(p);
     if (asm.done) return this.dispatch(cid, p.cmd, asm.message(), reply);
-    const timer = setTimeout(() => {
-      if (this.receiving?.asm === asm) {
-        this.stopReceiving();
-        error(CTAP_STATUS.CTAP1_ERR_TIMEOUT);
-      }
-    }, this.o.messageTimeoutMs ?? 500);
-    timer.unref();
+    const timer = this.o.faults?.hidMessageNeverTimesOut
+      ? undefined
+      : setTimeout(() => {
+          if (this.receiving?.asm === asm) {
+            this.stopReceiving();
+            error(CTAP_STATUS.CTAP1_ERR_TIMEOUT);
+          }
+        }, this.o.messageTimeoutMs ?? 500);
+    timer?.unref();
     this.receiving = { cid, asm, timer, reply };
   }
 

@@ -9,6 +9,7 @@ export const RESET_FAULTS = {
   resetWithoutPresence: 'authenticatorReset wipes the key without asking for a touch (§6.6)',
   resetWindowIgnored: 'authenticatorReset accepted long after power-up (§6.6: only within 10 seconds of it)',
   resetKeepsCredentials: 'authenticatorReset answers success and keeps the credentials',
+  resetTransportIgnored: 'authenticatorReset done over a transport getInfo transportsForReset does not list',
 } as const;
 
 /**
@@ -21,7 +22,7 @@ export async function reset(d: DeviceContext): Promise<void> {
   const state = d.state;
   const f = d.f;
   if (f.resetWindowMs > 0 && Date.now() - state.powerUpAt > f.resetWindowMs && !d.faults.resetWindowIgnored) refuse(S.CTAP2_ERR_NOT_ALLOWED);
-  if (f.transportsForReset && !f.transportsForReset.includes(d.req.transport)) refuse(S.CTAP2_ERR_NOT_ALLOWED);
+  if (f.transportsForReset && !f.transportsForReset.includes(d.req.transport) && !d.faults.resetTransportIgnored) refuse(S.CTAP2_ERR_NOT_ALLOWED);
   if (!d.faults.resetWithoutPresence) await d.presence({ long: state.longTouchForReset });
   if (d.faults.resetKeepsCredentials) return;
   state.credentials.clear();

@@ -9,13 +9,16 @@ export const RACE_MS = 5;
  * CTAPHID_CANCEL while the key waits for a touch (CTAP 2.1 §11.2.9.1.5): the pending
  * makeCredential must end at once with CTAP2_ERR_KEEPALIVE_CANCEL. The CANCEL goes out on the
  * first KEEPALIVE UP_NEEDED (or 50 ms after the request, for a key that sends none). A success
- * more than RACE_MS after it means the key went on regardless; no answer within CANCEL_WAIT_MS
+ * may be a touch that crossed the CANCEL on the way, so it is asked again, up to three times:
+ * three successes, one of them more than RACE_MS after the CANCEL, mean the key went on
+ * regardless (all within RACE_MS: someone is touching it); no answer within CANCEL_WAIT_MS
  * means it is still waiting (the channel is then resynchronised with INIT). The person is not
  * asked to touch: leaving the blinking key alone is the test. Nothing is created when the cancel
  * works; a credential made anyway is not discoverable, so it leaves nothing on the key.
  */
 export async function probeCancel(s: CtapSession): Promise<CancelProbe> {
   let sawUpNeeded = false;
+  let allRaces = true;
   for (let tries = 1; tries <= 3; tries++) {
     const abort = new AbortController();
     let cancelledAt = 0;
@@ -43,8 +46,9 @@ export async function probeCancel(s: CtapSession): Promise<CancelProbe> {
       await s.device.hid?.resync().catch(() => {});
       return { status: r.status, sawUpNeeded, stillWaiting: true, msAfterCancel, tries };
     }
-    if (r.status !== 'OK' || (msAfterCancel ?? 0) > RACE_MS) return { status: r.status, sawUpNeeded, msAfterCancel, tries };
-    if (tries === 3) return { status: r.status, sawUpNeeded, touchedFirst: true, msAfterCancel, tries };
+    if (r.status !== 'OK') return { status: r.status, sawUpNeeded, msAfterCancel, tries };
+    if ((msAfterCancel ?? 0) > RACE_MS) allRaces = false;
+    if (tries === 3) return { status: r.status, sawUpNeeded, touchedFirst: allRaces || undefined, msAfterCancel, tries };
   }
   return {};
 }

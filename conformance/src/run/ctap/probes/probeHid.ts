@@ -2,19 +2,23 @@ import crypto from 'node:crypto';
 import { BROADCAST_CID, CAPABILITY, CTAPHID, MAX_HID_MESSAGE } from '../../../ctap/constants.ts';
 import { framePackets, parsePacket } from '../../../ctap/hid/packets.ts';
 import { statusName } from '../../../ctap/status.ts';
-import type { HidProbe } from '../../../checks/ctap/CtapEvidence.ts';
+import type { HidAnswer, HidProbe } from '../../../checks/ctap/CtapEvidence.ts';
 import { statusOf, type CtapSession } from '../CtapSession.ts';
 import { allocate, exchangeOn, nonce, readAnswerOn, readInitAnswer, sendReports, strangerChannel } from '../rawHid.ts';
 
 /** How long silence is waited for where silence is the right answer. */
 const SILENCE_MS = 300;
+/** How long a half-sent message's ERR_MSG_TIMEOUT is waited for, and how long the key may stay stalled by it. */
+export const STALL_ANSWER_MS = 3000;
+export const STALL_LIMIT_MS = 10_000;
 /** A CTAPHID command no version assigns (below the vendor range 0x40-0x7f). */
 export const UNASSIGNED_CTAPHID_COMMAND = 0x2a;
 
 /**
  * CTAPHID itself (CTAP 2.1 §11.2; the FIDO HID-1 test group): channel allocation, the errors a
  * malformed message must get (channel 0, the broadcast channel, an unknown command, a bad
- * sequence, an oversized length), another channel while a message is half received, a channel
+ * sequence, an oversized length), another channel while a message is half received, a message
+ * left half sent, a channel
  * the key never allocated, resynchronisation, long PINGs, WINK and LOCK. Nothing here touches
  * the key's credentials, and no touch is asked for.
  */
@@ -63,6 +67,11 @@ export async function probeHid(s: CtapSession): Promise<HidProbe> {
     await hid.sendReport(ping[0]!);
     await sendReports(hid, framePackets(other, CTAPHID.PING, Uint8Array.of(9, 9, 9)));
     const otherAnswer = await readAnswerOn(hid, other, 1000);
+    // a continuation packet on the other channel in between: not ours, so not part of our message
+    const stray = new Uint8Array(64);
+    new DataView(stray.buffer).setUint32(0, other);
+    stray.set(crypto.randomBytes(59), 5);
+    await hid.sendReport(stray);
     await sendReports(hid, ping.slice(1));
     const oursAnswer = await readAnswerOn(hid, ours, 1000);
     out.busy = { other: otherAnswer, oursEchoed: oursAnswer.kind === 'message' && Buffer.from(oursAnswer.data, 'base64url').equals(payload) };
@@ -80,6 +89,29 @@ export async function probeHid(s: CtapSession): Promise<HidProbe> {
     if (!p || p.cid !== stranger || p.kind !== 'init') continue;
     out.wrongChannel = p.cmd === CTAPHID.ERROR ? { answer: 'error', code: statusName(p.data[0] ?? 0x7f) } : { answer: 'answered' };
     break;
+  }
+  // a message left half sent (§11.2.4): the key backs out of it (ERR_MSG_TIMEOUT) and is free again
+  if (other) {
+    hid.transport.drain();
+    await hid.sendReport(framePackets(ours, CTAPHID.PING, new Uint8Array(200))[0]!);
+    const started = Date.now();
+    const answer = await readAnswerOn(hid, ours, STALL_ANSWER_MS);
+    const answeredAfterMs = answer.kind === 'silent' ? undefined : Date.now() - started;
+    let otherLast: HidAnswer = { kind: 'silent' };
+    let freedAfterMs: number | undefined;
+    while (Date.now() - started < STALL_LIMIT_MS) {
+      otherLast = await exchangeOn(hid, other, CTAPHID.PING, Uint8Array.of(5, 5));
+      if (otherLast.kind === 'message') {
+        freedAfterMs = Date.now() - started;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    out.stalled = { answer, answeredAfterMs, freedAfterMs, otherLast, limitMs: STALL_LIMIT_MS };
+    // a key still holding the message is set free by INIT on our channel, so what follows is judged on its own
+    await hid.resync().catch(() => {});
+    await new Promise((r) => setTimeout(r, s.o.quietMs ?? SILENCE_MS));
+    hid.transport.drain();
   }
   // INIT in the middle of a message on our channel (HID-1 P-7)
   await hid.sendReport(framePackets(ours, CTAPHID.PING, new Uint8Array(200))[0]!);
