@@ -40,7 +40,7 @@ describe('guided run over USB (the server drives the key)', { timeout: 60_000 },
   it('lists the key, runs the plan and the CTAP probes, stores the run like any guided run, leaves the key clean', async () => {
     const { api } = await serverWith();
     const devices = (await api.get('/api/usb/devices')).json();
-    expect(devices).toEqual({ available: true, devices: [{ path: '/dev/hidraw7', vendorId: '0x1ea8', productId: '0xf1d0', manufacturer: 'Example Vendor', product: 'Example Key' }] });
+    expect(devices).toMatchObject({ available: true, devices: [{ path: '/dev/hidraw7', vendorId: '0x1ea8', productId: '0xf1d0', manufacturer: 'Example Vendor', product: 'Example Key' }] });
     const started = await api.post('/api/usb/runs', { device: '/dev/hidraw7', label: 'Example Key over USB', firmware: '5.8.0' });
     expect(started.statusCode, started.body).toBe(200);
     expect(started.json()).toMatchObject({ state: 'running' });
@@ -108,6 +108,11 @@ describe('guided run over USB (the server drives the key)', { timeout: 60_000 },
     const { api, hid } = await serverWith();
     const missing = await api.post('/api/usb/runs', { device: '/dev/hidraw99' });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'DEVICE_NOT_FOUND']);
+    // the device member names a listed HID path, never a simulator or another kind of --device
+    for (const device of ['udp:127.0.0.1:8111', 'pcsc:', '../../dev/mem']) {
+      const other = await api.post('/api/usb/runs', { device });
+      expect([other.statusCode, other.json().error.code], device).toEqual([404, 'DEVICE_NOT_FOUND']);
+    }
     const started = await api.post('/api/usb/runs', {});
     let st = started.json();
     while (st.state === 'running' && !(st.log as string[]).includes('prf-a-1')) {

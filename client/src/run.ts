@@ -3,6 +3,7 @@ import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
 import { codeId } from './render.ts';
+import { keyChangeLines } from '../../conformance/src/report/reportNotes.ts';
 import { showAccountBadge } from './accountBadge.ts';
 import type { CreateRunRequest, CreateRunResponse, PlanResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
 
@@ -71,12 +72,12 @@ function renderReport(r: RunReport) {
       el('td', {}, o.message, o.status === 'fail' && !o.pending ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' && !o.pending ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
   }
   $('checks').replaceChildren(...(r.metadataMissing ? [el('p', { class: 'status error', 'data-testid': 'no-metadata' }, `The metadata checks fail for one reason: ${r.metadataMissing}.`)] : []), t);
-  const changes = r.keyChanges;
-  if (changes) {
+  if (r.keyChanges) {
+    // the same lines every report format ends with (one source: reportNotes)
+    const lines = keyChangeLines(r as Parameters<typeof keyChangeLines>[0]);
     $('checks').append(el('div', { 'data-testid': 'key-changes' },
       el('h3', {}, 'What this run changed on the key'),
-      el('p', {}, `created ${changes.created.length} discoverable credential(s), deleted ${changes.deleted.length}${changes.pinSet ? '; the PIN was set by this run' : ''}.`),
-      changes.left.length ? el('ul', {}, ...changes.left.map((l) => el('li', { class: 'bad' }, `left on the key: ${l.rpId} ${l.credentialId}: ${l.reason}`))) : el('p', { class: 'ok' }, 'Nothing of this run is left on the key.')));
+      el('ul', {}, ...lines.map((l) => el('li', { class: /^(LEFT ON THE KEY|CHANGED|not listed)|FEWER|may still be on the key/.test(l) ? 'bad' : /^nothing of this run is left/.test(l) ? 'ok' : '' }, l)))));
   }
   $('downloads').replaceChildren(el('p', {}, 'Report: ', ...['html', 'md', 'json', 'junit'].flatMap((f) => [el('a', { href: `/api/runs/${encodeURIComponent(r.run.id)}/report.${f}` }, f), ' '])));
 }
@@ -244,6 +245,8 @@ async function refreshUsb() {
     usbStatus('idle', e instanceof ApiError ? e.message : String(e));
     return;
   }
+  mayChange = d.mayChange;
+  showUsbChanges();
   if (!d.available || !d.devices.length) {
     sel.replaceChildren(el('option', { value: '' }, d.available ? '(no key found)' : '(USB not available)'));
     ($('usb-start') as HTMLButtonElement).disabled = true;
@@ -255,6 +258,20 @@ async function refreshUsb() {
   usbStatus('idle', `${d.devices.length} key${d.devices.length > 1 ? 's' : ''} found. Press "Test over USB" and touch the key when asked.`);
 }
 
+let mayChange: UsbDevices['mayChange'];
+
+/** Under the boxes: what the ticked ones let the run change on the key, before it starts. */
+function showUsbChanges() {
+  const box = $('usb-changes');
+  const lines = [
+    ...(input('usb-set-pin').checked ? mayChange?.setPin ?? [] : []),
+    ...(input('usb-destructive').checked || input('usb-allow-reset').checked ? mayChange?.destructive ?? [] : []),
+    ...(input('usb-allow-reset').checked ? mayChange?.allowReset ?? [] : []),
+  ];
+  box.hidden = lines.length === 0;
+  box.replaceChildren(el('p', {}, 'This run may change the key (it puts back what it can):'), el('ul', {}, ...lines.map((l) => el('li', {}, l))));
+}
+
 async function startUsb() {
   const body: StartUsbRunRequest = {};
   if (select('usb-device').value) body.device = select('usb-device').value;
@@ -263,6 +280,9 @@ async function startUsb() {
   const pin = input('usb-pin').value;
   if (pin) body.pin = pin;
   if (input('usb-set-pin').checked) body.setPin = true;
+  if (input('usb-replug').checked) body.replug = true;
+  if (input('usb-destructive').checked) body.destructive = true;
+  if (input('usb-allow-reset').checked) body.allowReset = true;
   const btn = $('usb-start') as HTMLButtonElement;
   btn.disabled = true;
   let st: UsbRunStatus;
@@ -276,7 +296,9 @@ async function startUsb() {
   // the PIN is not kept in the page once the server has it
   input('usb-pin').value = '';
   while (st.state === 'running') {
-    usbStatus(st.touchNow ? 'touch' : 'busy', st.touchNow ? `Touch the key now (${st.step ?? ''})` : `Running: ${st.step ?? 'starting'}…`);
+    // what the person must do: replug, a finger on the sensor, a long touch; else a touch; else wait
+    if (st.prompt) usbStatus('touch', st.prompt);
+    else usbStatus(st.touchNow ? 'touch' : 'busy', st.touchNow ? `Touch the key now (${st.step ?? ''})` : `Running: ${st.step ?? 'starting'}…`);
     await new Promise((r) => setTimeout(r, 250));
     try {
       st = await api<UsbRunStatus>('GET', `/api/usb/runs/${st.id}`);
@@ -294,6 +316,7 @@ async function startUsb() {
 }
 
 $('usb-start').addEventListener('click', () => void startUsb());
+for (const id of ['usb-set-pin', 'usb-destructive', 'usb-allow-reset']) $(id).addEventListener('change', showUsbChanges);
 $('usb-refresh').addEventListener('click', () => void refreshUsb());
 void refreshUsb();
 

@@ -112,6 +112,7 @@ export { loadProfile, type EmulationProfile, type LoadedProfile } from './emulat
 
 // the conformance catalogue
 export { CHECKS } from './checks/registry.ts';
+export { changesAllowed } from './checks/changesAllowed.ts';
 export { CHECK_IDS, CHECK_AREAS, type CheckId, type CheckArea } from './checks/checkIds.ts';
 export { defineCheck, pass, fail, skip, type CheckDefinition, type CheckResult, type Severity, type Evidence } from './checks/Check.ts';
 export { CEREMONY_PLAN, STEP_NAMES, PRF_SALTS, ALGORITHMS, CRED_BLOB, userIdFor, optionsFor, type PlanStep, type StepName, type Account } from './checks/ceremonyPlan.ts';

@@ -1,7 +1,7 @@
 import { HarnessError } from '../errors/HarnessError.ts';
 import { parseAreas, parseShard, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
 import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS, POWER_CYCLE_HELP, POWER_CYCLE_OPTIONS } from './deviceArgs.ts';
-import { CHECKS } from '../checks/registry.ts';
+import { changesAllowed } from '../checks/changesAllowed.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 import { askSecret } from './askSecret.ts';
@@ -52,12 +52,6 @@ stopped answering (the report says what ran), or bad usage
 `;
 
 /** What the run will change on the key with these flags, said before it starts (the checks' own words). */
-export function changesAllowed(o: { destructive?: boolean; allowReset?: boolean; setPin?: boolean }): string[] {
-  const out = CHECKS.filter((c) => c.changesKey && (c.changesKey.flag === '--allow-reset' ? o.allowReset : o.destructive || o.allowReset)).map((c) => `${c.changesKey!.flag}: ${c.changesKey!.what} (${c.id})`);
-  if (o.setPin) out.unshift('--set-pin: the key gets its first PIN, as Windows sets one during sign-in; only a reset removes it');
-  return out;
-}
-
 export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi; input?: NodeJS.ReadStream; fetch?: typeof fetch }): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, {
     ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, ...POWER_CYCLE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' }, 'allow-reset': { type: 'boolean' },

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorResponses, startUsbRunBody, usbDevicesResponse, usbRunStatusResponse, type StartUsbRunRequest, type UsbRunStatus } from '../schemas/api.ts';
 import {
-  HarnessError, attachMetadata, connectDevice, evaluateRun, fidoDevices, openNodeHidTransport, runOverCtap, type CtapDevice, type NodeHidApi, type RunEvidence,
+  HarnessError, attachMetadata, changesAllowed, evaluateRun, fidoDevices, openDevice, runOverCtap, type CtapDevice, type NodeHidApi, type RunEvidence,
 } from '../../../conformance/src/index.ts';
 
 /** How the server reaches node-hid: loaded on first use (tests hand in a fake at its API boundary). */
@@ -40,18 +40,21 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     }
   };
 
+  // the boxes' consequences: only what the flag adds (--allow-reset implies --destructive's list)
+  const destructive = changesAllowed({ destructive: true });
+  const mayChange = { destructive, allowReset: changesAllowed({ allowReset: true }).filter((c) => !destructive.includes(c)), setPin: changesAllowed({ setPin: true }) };
   app.get('/api/usb/devices', { schema: { response: { 200: usbDevicesResponse, ...errorResponses } } }, async (req) => {
     localOnly(req);
     let api: NodeHidApi;
     try {
       api = await hid();
     } catch (e) {
-      return { available: false, reason: (e as Error).message, devices: [] };
+      return { available: false, reason: (e as Error).message, mayChange, devices: [] };
     }
     try {
-      return { available: true, devices: fidoDevices(api).map((d) => ({ path: d.path!, vendorId: `0x${d.vendorId.toString(16).padStart(4, '0')}`, productId: `0x${d.productId.toString(16).padStart(4, '0')}`, manufacturer: d.manufacturer ?? null, product: d.product ?? null })) };
+      return { available: true, mayChange, devices: fidoDevices(api).map((d) => ({ path: d.path!, vendorId: `0x${d.vendorId.toString(16).padStart(4, '0')}`, productId: `0x${d.productId.toString(16).padStart(4, '0')}`, manufacturer: d.manufacturer ?? null, product: d.product ?? null })) };
     } catch (e) {
-      return { available: false, reason: `listing HID devices failed: ${(e as Error).message}`, devices: [] };
+      return { available: false, reason: `listing HID devices failed: ${(e as Error).message}`, mayChange, devices: [] };
     }
   });
 
@@ -60,9 +63,12 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     if (active) throw new HarnessError('USB_BUSY', 'a run over USB is already going on: wait for it to finish', { status: 409 });
     const body = req.body ?? {};
     const api = await hid();
+    // only a key the list showed: the device string is a HID path, never another kind of --device
+    if (body.device !== undefined && !fidoDevices(api).some((d) => d.path === body.device)) throw new HarnessError('DEVICE_NOT_FOUND', `no FIDO key at ${body.device}: press "look for keys again"`, { status: 404 });
     let device: CtapDevice;
     try {
-      device = await connectDevice(await openNodeHidTransport({ hid: api, path: body.device }));
+      // openDevice: a key replugged for a power cycle is followed to its new path
+      device = await openDevice(body.device, { nodeHid: api });
     } catch (e) {
       if (e instanceof HarnessError) throw new HarnessError(e.code, e.message, { status: e.code === 'DEVICE_NOT_FOUND' ? 404 : 424, cause: e });
       throw e;

@@ -250,6 +250,12 @@ export const usbDevicesResponse = {
   properties: {
     available: { type: 'boolean' },
     reason: { type: 'string' },
+    /** what a run may change on the key with each box ticked, said before it starts */
+    mayChange: {
+      type: 'object',
+      required: ['destructive', 'allowReset', 'setPin'],
+      properties: { destructive: { type: 'array', items: { type: 'string' } }, allowReset: { type: 'array', items: { type: 'string' } }, setPin: { type: 'array', items: { type: 'string' } } },
+    },
     devices: { type: 'array', items: { type: 'object', required: ['path', 'vendorId', 'productId'], properties: { path: { type: 'string' }, vendorId: { type: 'string' }, productId: { type: 'string' }, manufacturer: { type: ['string', 'null'] }, product: { type: ['string', 'null'] } } } },
   },
 } as const;

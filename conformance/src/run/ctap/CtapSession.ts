@@ -114,8 +114,14 @@ export class CtapSession {
   /** Power-cycles the key (asking the person when it is theirs to do) and counts it in the report. */
   async powerCycle(why: string): Promise<void> {
     const how = this.device.power?.how;
-    if (how === 'person') this.o.onPrompt?.(`power cycle (${why})`);
-    await this.device.powerCycle({ prompt: (m) => this.o.onPrompt?.(m) });
+    // the person's first instruction says why (the page shows one line at a time)
+    let first = true;
+    await this.device.powerCycle({
+      prompt: (m) => {
+        this.o.onPrompt?.(first && how === 'person' ? `${m}. Why: ${why}` : m);
+        first = false;
+      },
+    });
     const pc = (this.changes.powerCycles ??= { count: 0, how: how ?? 'in-process' });
     pc.count++;
   }
