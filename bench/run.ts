@@ -156,30 +156,56 @@ if (want('ctap')) {
 if (want('check-ctap')) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-bench-ctap-'));
   const statement = path.join(dir, 'statement.json');
-  const key = spawn(process.execPath, [path.join(here, '../bin/fido2-harness.js'), 'softkey', '--udp', '127.0.0.1:0', '--statement-out', statement], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      key.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on udp:127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+  /** a software key of its own process, fresh (the reset of --allow-reset leaves a key with no PIN and no finger) */
+  const startKey = async () => {
+    const key = spawn(process.execPath, [path.join(here, '../bin/fido2-harness.js'), 'softkey', '--udp', '127.0.0.1:0', '--statement-out', statement], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        key.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on udp:127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        key.once('exit', (c) => reject(new Error(`softkey exited ${c}`)));
       });
-      key.once('exit', (c) => reject(new Error(`softkey exited ${c}`)));
+      return { port, stop: () => key.kill() };
+    } catch (e) {
+      key.kill();
+      throw e;
+    }
+  };
+  const checkOnce = async (port: number, extra: string[]) => {
+    const t0 = performance.now();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, [path.join(here, '../bin/fido2-harness.js'), 'check', '--ctap', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--statement', statement, '--format', 'json', ...extra], { timeout: 180_000, maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
     });
+    if (r.code !== 0) throw new Error(`check --ctap ${extra.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  };
+  try {
+    const key = await startKey();
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        execFile(process.execPath, [path.join(here, '../bin/fido2-harness.js'), 'check', '--ctap', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--statement', statement, '--format', 'json'], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
-      });
-      if (r.code !== 0) throw new Error(`check --ctap failed (${r.code}): ${r.stderr}`);
-      times.push((performance.now() - t0) / 1000);
+    try {
+      for (let i = 0; i < 3; i++) times.push(await checkOnce(key.port, []));
+    } finally {
+      key.stop();
     }
     const best = Math.min(...times);
     figures.push({ name: 'check --ctap over UDP against softkey --udp, wall time incl. process start (best of 3)', value: Number(best.toFixed(2)), unit: 's', ratio: best / 3, floor: 1 });
+    // every group: the ones that change the key and put it back, power cycles over UDP, the reset last
+    const all: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const fresh = await startKey();
+      try {
+        all.push(await checkOnce(fresh.port, ['--destructive', '--allow-reset']));
+      } finally {
+        fresh.stop();
+      }
+    }
+    const most = Math.min(...all);
+    figures.push({ name: 'check --ctap --destructive --allow-reset over UDP (every group, power cycles, reset last; best of 3), ratio to the run without', value: Number(most.toFixed(2)), unit: 's', ratio: most / best, floor: null });
   } finally {
-    key.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

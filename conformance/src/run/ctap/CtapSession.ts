@@ -97,6 +97,18 @@ export class CtapSession {
   }
 
   /**
+   * Why a PIN probe cannot run, or undefined when the key has a PIN: a key without client PIN
+   * does not have the feature (not applicable); one that supports it with no PIN set yet gets
+   * one only from the person (--set-pin), so the probe is not run and not held against it.
+   */
+  pinGate(): { skipped: string; notApplicable?: boolean; notRun?: string } | undefined {
+    const cp = this.info.options.clientPin;
+    if (cp === true) return undefined;
+    if (cp === undefined) return { skipped: 'the key has no client PIN', notApplicable: true };
+    return { skipped: 'the key has no PIN set yet', notRun: '--set-pin' };
+  }
+
+  /**
    * Why the key cannot be power-cycled in this run (the record a probe that needs one returns),
    * or undefined when it can. Off because nobody can replug the key: not run, not held against it.
    */

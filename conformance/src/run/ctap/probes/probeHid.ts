@@ -108,9 +108,10 @@ export async function probeHid(s: CtapSession): Promise<HidProbe> {
       await new Promise((r) => setTimeout(r, 250));
     }
     out.stalled = { answer, answeredAfterMs, freedAfterMs, otherLast, limitMs: STALL_LIMIT_MS };
-    // a key still holding the message is set free by INIT on our channel, so what follows is judged on its own
+    // a key still holding the message is set free by INIT on our channel, so what follows is judged
+    // on its own; a key that never answered may still do so late: a quiet moment lets it
     await hid.resync().catch(() => {});
-    await new Promise((r) => setTimeout(r, s.o.quietMs ?? SILENCE_MS));
+    if (answer.kind === 'silent') await new Promise((r) => setTimeout(r, s.o.quietMs ?? SILENCE_MS));
     hid.transport.drain();
   }
   // INIT in the middle of a message on our channel (HID-1 P-7)

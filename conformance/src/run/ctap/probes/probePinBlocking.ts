@@ -16,7 +16,8 @@ const WRONG = ['0000-wrong-pin-1', '0000-wrong-pin-2', '0000-wrong-pin-3', '0000
 export async function probePinBlocking(s: CtapSession): Promise<PinBlockingProbe> {
   const gate = s.gate('--destructive', 'spends three PIN retries to block PIN entry, then power-cycles the key');
   if (gate) return gate;
-  if (s.info.options.clientPin !== true) return { skipped: s.info.options.clientPin === false ? 'the key has no PIN set' : 'the key has no client PIN', notApplicable: s.info.options.clientPin === undefined };
+  const noPin = s.pinGate();
+  if (noPin) return noPin;
   if (!s.pinGiven) return { skipped: 'no PIN was given (--pin-env VAR)' };
   const cycle = s.powerCycleGate('lifting the block');
   if (cycle) return cycle;

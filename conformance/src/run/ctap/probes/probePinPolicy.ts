@@ -18,7 +18,8 @@ export const TEMPORARY_PIN = '7391-8264';
 export async function probePinPolicy(s: CtapSession): Promise<PinPolicyProbe> {
   const gate = s.gate('--destructive', 'tries new PINs that break the policy and changes the PIN to a temporary one and back');
   if (gate) return gate;
-  if (s.info.options.clientPin !== true) return { skipped: s.info.options.clientPin === false ? 'the key has no PIN set' : 'the key has no client PIN', notApplicable: s.info.options.clientPin === undefined };
+  const noPin = s.pinGate();
+  if (noPin) return noPin;
   if (!s.pinGiven) return { skipped: 'no PIN was given (--pin-env VAR)' };
   const original = s.o.pin!;
   const protocols = s.protocols();

@@ -13,7 +13,8 @@ export const MIN_RETRIES_FOR_WRONG_PIN = 4;
  * not restore stays three attempts away from a block) unless they said --destructive.
  */
 export async function probeWrongPin(s: CtapSession): Promise<WrongPinProbe> {
-  if (s.info.options.clientPin !== true) return { skipped: s.info.options.clientPin === false ? 'the key has no PIN set' : 'the key has no client PIN', notApplicable: s.info.options.clientPin === undefined };
+  const noPin = s.pinGate();
+  if (noPin) return noPin;
   if (!s.pinGiven) return { skipped: 'no PIN was given (--pin-env VAR)' };
   const protocol = ClientPin.preferred(s.info);
   if (!protocol) return { skipped: 'the key lists no PIN protocol the harness speaks' };
