@@ -5,10 +5,21 @@
  */
 import fs from 'node:fs';
 import { catalogueMarkdown, coverageMarkdown } from '../conformance/src/report/catalogueTables.ts';
-import { faultMatrixMarkdown, softFaultTableMarkdown } from '../conformance/src/run/faultMatrix.ts';
+import { COMPLIANT_VARIANTS, FAULT_CASES, faultMatrixMarkdown, softFaultTableMarkdown } from '../conformance/src/run/faultMatrix.ts';
+import { CHECKS } from '../conformance/src/checks/registry.ts';
 import { featureTableMarkdown } from '../conformance/src/emulation/device/features.ts';
+import { synopsisMarkdown } from '../conformance/src/cli/synopsis.ts';
+
+/** The sizes the architecture page quotes, counted from the code. */
+function countsMarkdown(): string {
+  const ctap = new Set(CHECKS.filter((c) => c.area === 'ctap').map((c) => c.id));
+  const ctapCases = FAULT_CASES.filter((c) => c.expect.some((id) => ctap.has(id)) && c.faults).length;
+  return `Today: ${CHECKS.length} checks, ${ctap.size} of them in the \`ctap\` area; a fault matrix of ${FAULT_CASES.length} defect cases (${ctapCases} of them at the CTAP and CTAPHID level, run in process and again over a real UDP socket) and ${COMPLIANT_VARIANTS.length} compliant variants that must pass.`;
+}
 
 export const GENERATED_BLOCKS: { file: string; marker: string; make: () => string }[] = [
+  { file: 'docs/cli.md', marker: 'synopsis', make: synopsisMarkdown },
+  { file: 'docs/architecture.md', marker: 'counts', make: countsMarkdown },
   { file: 'docs/checks.md', marker: 'catalogue', make: () => catalogueMarkdown() },
   { file: 'docs/checks.md', marker: 'coverage', make: () => coverageMarkdown() },
   { file: 'docs/software-key.md', marker: 'features', make: featureTableMarkdown },
