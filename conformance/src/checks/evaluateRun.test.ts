@@ -12,9 +12,9 @@ import { CHECKS } from './registry.ts';
 
 const AAGUID = 'a77ac4ed-0000-4000-8000-0000000000e1';
 
-async function setup() {
+async function setup(o: { noAaguidExtension?: boolean } = {}) {
   const ca = await AttestationCa.create();
-  const leaf = await ca.issueLeaf({ aaguid: AAGUID });
+  const leaf = await ca.issueLeaf({ aaguid: AAGUID, noAaguidExtension: o.noAaguidExtension });
   const key = new SoftAuthenticator({ aaguid: Buffer.from(AAGUID.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey: leaf.privateKey, x5c: [leaf.der], features: { hmacSecret: true } });
   const signer = await TestMdsSigner.create();
   const roots = [new crypto.X509Certificate(signer.rootDer)];
@@ -62,10 +62,25 @@ describe('evaluateRun: a run in progress and a key without metadata', () => {
 
     const none = evaluateRun(attachMetadata(structuredClone(run), undefined));
     expect(none.metadataMissing).toContain('no metadata is loaded');
+    // each metadata check names which of the two it is: nothing loaded, or not in what was loaded
+    for (const id of ['MDS_FIDO_CERTIFIED', 'MDS_NO_COMPROMISE', 'MDS_DECLARES_RK', 'ATT_AAGUID_MATCHES_CERT_AND_MDS', 'ATT_PACKED_CHAIN_TO_MDS_ROOT'] as const) {
+      const n = none.outcomes.find((x) => x.id === id)!;
+      const u = notListed.outcomes.find((x) => x.id === id)!;
+      expect([n.status, u.status], id).toEqual(['fail', 'fail']);
+      expect(n.message, id).toMatch(/^no metadata was loaded/);
+      expect(u.message, id).toMatch(new RegExp(`^the key \\(AAGUID ${AAGUID}\\) is not in MDS BLOB no 4`));
+    }
     // before the key has registered there is nothing to look up: no banner
     const empty = structuredClone(run);
     empty.ceremonies = [];
     delete empty.finishedAt;
     expect(evaluateRun(attachMetadata(empty, unlisted)).metadataMissing).toBeUndefined();
+  });
+
+  it('a certificate without the AAGUID extension is no mismatch (WebAuthn L3 §8.2.1 compares it only when present)', async () => {
+    const { run, listed } = await setup({ noAaguidExtension: true });
+    const r = evaluateRun(attachMetadata(run, listed));
+    expect(r.outcomes.find((o) => o.id === 'ATT_AAGUID_MATCHES_CERT_AND_MDS')).toMatchObject({ status: 'pass', message: expect.stringMatching(/the certificate has no AAGUID extension/) });
+    expect(r.aaguid).toBe(AAGUID);
   });
 });

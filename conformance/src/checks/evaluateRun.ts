@@ -150,7 +150,8 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     },
     evaluatedAt: at.toISOString(),
     mds: run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, listed: !!entry, ...(entry?.draftFrom ? { draft: entry.draftFrom } : {}), ...(entry?.generatedFrom ? { generated: entry.generatedFrom } : {}) } : undefined,
-    aaguid: reg?.analysis.aaguid,
+    // the key's AAGUID from its first registration, else from its getInfo (a run over CTAP that made none)
+    aaguid: reg?.analysis.aaguid ?? ctx.ctap?.info?.aaguidText,
     verdict: requiredFailed ? 'fail' : 'pass',
     counts,
     predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed, ...(getInfoDisagrees?.length ? { getInfoDisagrees } : {}) } : undefined,

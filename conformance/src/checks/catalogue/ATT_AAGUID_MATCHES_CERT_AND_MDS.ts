@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass } from '../Check.ts';
-import { ENTRA, firstRegistration, isResult } from './helpers.ts';
+import { ENTRA, firstRegistration, isResult, noEntry } from './helpers.ts';
 
 export const ATT_AAGUID_MATCHES_CERT_AND_MDS = defineCheck({
   id: 'ATT_AAGUID_MATCHES_CERT_AND_MDS',
@@ -17,8 +17,14 @@ export const ATT_AAGUID_MATCHES_CERT_AND_MDS = defineCheck({
     const aaguid = r.analysis.aaguid;
     const leafExt = r.analysis.findings.find((f) => f.code === 'ATT_PACKED_CERT_AAGUID_EXT');
     if (aaguid === '00000000-0000-0000-0000-000000000000') return fail('authenticator data carries the zero AAGUID', 'the model\'s AAGUID', aaguid, [r.ceremony.step]);
-    if (!leafExt || leafExt.status !== 'pass') return fail('the attestation certificate does not carry the same AAGUID', `certificate extension ${aaguid}`, leafExt ? (leafExt.actual ?? leafExt.message) : 'no packed certificate', [r.ceremony.step]);
-    if (ctx.entry?.aaguid?.toLowerCase() !== aaguid) return fail('the AAGUID is not listed in MDS', `an MDS entry for ${aaguid}`, ctx.entry ? `entry for ${ctx.entry.aaguid}` : 'no entry', [r.ceremony.step, 'mds']);
-    return pass(`${aaguid} in authData, certificate and MDS`, [r.ceremony.step, 'mds']);
+    // §8.2.1 compares the certificate's AAGUID only when the extension is there: absent, it is no mismatch
+    const noExtension = leafExt?.status === 'warn';
+    if (!leafExt || (leafExt.status !== 'pass' && !noExtension)) return fail('the attestation certificate does not carry the same AAGUID', `certificate extension ${aaguid}`, leafExt ? (leafExt.actual ?? leafExt.message) : 'no packed certificate', [r.ceremony.step]);
+    if (!ctx.entry) {
+      const n = noEntry(ctx);
+      return fail(n.message, `an MDS entry for ${aaguid}`, n.actual, [r.ceremony.step, 'mds']);
+    }
+    if (ctx.entry.aaguid?.toLowerCase() !== aaguid) return fail('the AAGUID is not listed in MDS', `an MDS entry for ${aaguid}`, `entry for ${ctx.entry.aaguid}`, [r.ceremony.step, 'mds']);
+    return pass(noExtension ? `${aaguid} in authData and MDS; the certificate has no AAGUID extension (WebAuthn L3 §8.2.1 compares it only when present)` : `${aaguid} in authData, certificate and MDS`, [r.ceremony.step, 'mds']);
   },
 });

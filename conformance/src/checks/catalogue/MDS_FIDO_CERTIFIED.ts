@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass } from '../Check.ts';
-import { ENTRA } from './helpers.ts';
+import { ENTRA, failNoEntry } from './helpers.ts';
 import { interpretStatus } from '../../mds/interpretStatus.ts';
 
 export const MDS_FIDO_CERTIFIED = defineCheck({
@@ -12,7 +12,7 @@ export const MDS_FIDO_CERTIFIED = defineCheck({
   needs: 'the MDS entry',
   fix: 'Complete FIDO2 certification; the FIDO Alliance then adds a FIDO_CERTIFIED_Lx status report to the MDS entry.',
   evaluate(ctx) {
-    if (!ctx.entry) return fail('the key is not in MDS', 'an MDS entry with a FIDO_CERTIFIED status', 'no entry');
+    if (!ctx.entry) return failNoEntry(ctx, 'an MDS entry with a FIDO_CERTIFIED status');
     const st = interpretStatus(ctx.entry, ctx.at);
     return st.certified ? pass(`${st.level} since ${st.decisive?.effectiveDate ?? '?'}`, ['mds']) : fail('not FIDO certified as of the run', 'FIDO_CERTIFIED (any level)', st.decisive?.status ?? 'no status report', ['mds']);
   },

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass } from '../Check.ts';
-import { ENTRA } from './helpers.ts';
+import { ENTRA, failNoEntry } from './helpers.ts';
 import { interpretStatus } from '../../mds/interpretStatus.ts';
 
 export const MDS_NO_COMPROMISE = defineCheck({
@@ -12,7 +12,7 @@ export const MDS_NO_COMPROMISE = defineCheck({
   needs: 'the MDS entry',
   fix: 'A compromise or revocation status excludes the model; resolve it with the FIDO Alliance (new attestation keys, firmware) so a later status report supersedes it.',
   evaluate(ctx) {
-    if (!ctx.entry) return fail('the key is not in MDS', 'an MDS entry', 'no entry');
+    if (!ctx.entry) return failNoEntry(ctx, 'an MDS entry');
     const st = interpretStatus(ctx.entry, ctx.at);
     return st.compromised ? fail(`${st.compromised.status} since ${st.compromised.effectiveDate ?? '?'}`, 'no compromise or revocation', st.compromised.status, ['mds']) : pass('no compromise or revocation in effect', ['mds']);
   },

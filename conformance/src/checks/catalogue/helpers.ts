@@ -33,6 +33,24 @@ export function declaredGetInfo(ctx: EvaluationContext) {
   return (ctx.entry?.metadataStatement?.authenticatorGetInfo ?? undefined) as { versions?: string[]; extensions?: string[]; options?: Record<string, boolean>; transports?: string[] } | undefined;
 }
 
+/**
+ * Why the key has no metadata entry, in words: no metadata loaded at all is not the same finding
+ * as a key missing from the BLOB that was loaded.
+ */
+export function noEntry(ctx: EvaluationContext): { message: string; actual: string } {
+  const aaguid = ctx.registrations[0]?.analysis.aaguid ?? ctx.ctap?.info?.aaguidText;
+  const mds = ctx.run.mds;
+  if (!mds) return { message: 'no metadata was loaded (no MDS BLOB, no draft statement): the key could not be looked up', actual: 'no metadata loaded' };
+  const given = mds.no ? `MDS BLOB no ${mds.no}` : 'the statements given';
+  return { message: `the key${aaguid ? ` (AAGUID ${aaguid})` : ''} is not in ${given}`, actual: `no entry in ${given}` };
+}
+
+/** A metadata check's failure when the key has no entry: says which of the two reasons it is. */
+export function failNoEntry(ctx: EvaluationContext, expected: string): CheckResult {
+  const n = noEntry(ctx);
+  return fail(n.message, expected, n.actual);
+}
+
 export const ENTRA = 'Microsoft Entra ID, attestation for passkey (FIDO2) vendors (concept-fido2-hardware-vendor)';
 export const WINDOWS = 'Windows, Microsoft-compatible security key (microsoft-compatible-security-key)';
 
@@ -49,7 +67,7 @@ export function mdsDeclares(id: CheckId, criterion: EntraCriterion, title: strin
     needs: 'the MDS entry',
     fix,
     evaluate(ctx) {
-      if (!ctx.entry) return fail('the key is not in MDS', ENTRA_CRITERIA[criterion], 'no entry');
+      if (!ctx.entry) return failNoEntry(ctx, ENTRA_CRITERIA[criterion]);
       const miss = entraEligibility(ctx.entry, ctx.at).failed.find((f) => f.criterion === criterion);
       return miss ? fail('the metadata statement does not meet this criterion', ENTRA_CRITERIA[criterion], miss.why, ['mds']) : pass(ENTRA_CRITERIA[criterion], ['mds']);
     },
