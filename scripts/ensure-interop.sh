@@ -10,7 +10,16 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
+# The PC/SC binding (optional dependency "smartcard") builds at npm install against
+# libpcsclite-dev: on a machine that got the headers only now, build it again.
+ensure_binding() {
+  if ! node -e "require('smartcard')" >/dev/null 2>&1; then
+    echo "ensure-interop: building the PC/SC binding (smartcard) against libpcsclite-dev..." >&2
+    npm rebuild smartcard >/dev/null 2>&1 || npm install --no-save --no-package-lock --no-audit --no-fund smartcard@3 >/dev/null 2>&1 \
+      || echo "ensure-interop: the PC/SC binding did not build: the NFC tests will skip" >&2
+  fi
+}
+if [[ ${#missing[@]} -eq 0 ]]; then ensure_binding; exit 0; fi
 as_root=()
 if [[ "$(id -u)" != 0 ]]; then
   if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then as_root=(sudo -n); else
@@ -27,5 +36,7 @@ echo "ensure-interop: installing ${missing[*]} (apt-get)..." >&2
 if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
   echo "ensure-interop: apt-get could not install ${missing[*]}: those tests will skip" >&2
 fi
-# Debian starts a system pcscd on install; the NFC tests run their own private one, so leave it be
+# Debian starts a system pcscd on install; the NFC tests run their own private one (in a mount
+# namespace of its own, with its socket in a temp folder), so leave it be
+ensure_binding
 exit 0

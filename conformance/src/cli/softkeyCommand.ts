@@ -10,11 +10,12 @@ import type { SoftAuthenticator } from '../emulation/SoftAuthenticator.ts';
 import { readDeviceState, restoreDevice, snapshotDevice, writeDeviceState, type StoredDeviceState } from '../emulation/softDeviceState.ts';
 import { serveUdpDevice } from '../ctap/transport/UdpDeviceEndpoint.ts';
 import { UDP_DEVICE_PORT } from '../ctap/transport/UdpTransport.ts';
+import { VPCD_PORT, serveVpcdCard } from '../ctap/iso7816/vpcdCard.ts';
 import type { CliIo } from './main.ts';
 import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 
-export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] [--profile profile.json] [--state FILE] [--touch auto|instant|delay:MS]
-                             [--reset-window MS|off] [--statement-out FILE]
+export const SOFTKEY_USAGE = `usage: fido2-harness softkey --udp [HOST:PORT] | --nfc [HOST:PORT | listen:PORT] [--profile profile.json] [--state FILE]
+                             [--touch auto|instant|delay:MS] [--reset-window MS|off] [--statement-out FILE]
 
 Serves the software authenticator as a CTAP 2.3 device over UDP (one 64-byte HID report per
 datagram, the SoloKeys simulator / fido2-tests --sim convention), so other tools and other
@@ -24,6 +25,12 @@ harness instances can test against it:
   fido2-harness probe --device udp:127.0.0.1:${UDP_DEVICE_PORT}
 
   --udp [HOST:PORT]  where to listen (default 127.0.0.1:${UDP_DEVICE_PORT}); answers each datagram's sender
+  --nfc [HOST:PORT]  be the card in a vsmartcard virtual reader (pcscd + vpcd): connect to vpcd at HOST:PORT
+                     (default 127.0.0.1:${VPCD_PORT}, vpcd's DEVICENAME /dev/null:0x8C7B); --nfc listen:PORT
+                     instead waits on 127.0.0.1:PORT for a vpcd configured DEVICENAME 127.0.0.1:PORT (nothing
+                     then listens beyond loopback). The key answers over NFC's rules: the tap is the touch,
+                     the reader's power off and on is a power cycle. --udp and --nfc together serve one key
+                     over both (a key with USB and NFC)
   --profile FILE     the key's identity and behaviour (an emulation profile, as check --emulate
                      takes; default: the shipped example-compliant-profile.json)
   --state FILE       keep credentials, PIN and attestation in FILE across restarts
@@ -49,6 +56,22 @@ export function parseListen(v: string | undefined): { host: string; port: number
   const port = m?.[3] === undefined ? UDP_DEVICE_PORT : Number(m[3]);
   if (!m || (m[1] ?? m[2]) === undefined && m[3] === undefined || !Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('BAD_USAGE', `--udp ${JSON.stringify(v)}: expected HOST:PORT, e.g. 127.0.0.1:${UDP_DEVICE_PORT}`);
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}
+
+/** --nfc's value: HOST:PORT of vpcd (default 127.0.0.1:${VPCD_PORT}), or listen:[HOST:]PORT on loopback. */
+export function parseNfc(v: string): { connect: { host: string; port: number } } | { listen: { host: string; port: number } } {
+  const bad = () => new HarnessError('BAD_USAGE', `--nfc ${JSON.stringify(v)}: expected HOST:PORT of vpcd (e.g. 127.0.0.1:${VPCD_PORT}) or listen:PORT`);
+  if (v.startsWith('listen:')) {
+    const m = /^listen:(?:([^:]+):)?(\d{1,5})$/.exec(v);
+    if (!m || Number(m[2]) > 65535) throw bad();
+    const host = m[1] ?? '127.0.0.1';
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new HarnessError('BAD_USAGE', `--nfc listen: the card waits for the reader on loopback only (127.0.0.1), not ${host}: a card on the network is anyone's key`);
+    return { listen: { host: host === 'localhost' ? '127.0.0.1' : host, port: Number(m[2]) } };
+  }
+  if (v === '') return { connect: { host: '127.0.0.1', port: VPCD_PORT } };
+  const m = /^([^:]+):(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw bad();
+  return { connect: { host: m[1]!, port: Number(m[2]) } };
 }
 
 export function parseResetWindow(v: string | undefined): number | undefined {
@@ -99,16 +122,19 @@ export async function softkeyFromOptions(o: { profile?: string; state?: string; 
 export async function softkeyCommand(argv: string[], io: CliIo): Promise<number | undefined> {
   // --udp takes an optional value: "--udp" alone, "--udp HOST:PORT" or "--udp=HOST:PORT"
   const args = [...argv];
-  const at = args.indexOf('--udp');
-  if (at >= 0 && (args[at + 1] === undefined || args[at + 1]!.startsWith('-'))) args[at] = '--udp=';
-  const { values: v, positionals } = parseCommandArgs(args, { udp: { type: 'string' }, profile: { type: 'string' }, state: { type: 'string' }, touch: { type: 'string' }, 'reset-window': { type: 'string' }, 'statement-out': { type: 'string' } }, SOFTKEY_USAGE);
+  for (const flag of ['--udp', '--nfc']) {
+    const at = args.indexOf(flag);
+    if (at >= 0 && (args[at + 1] === undefined || args[at + 1]!.startsWith('-'))) args[at] = `${flag}=`;
+  }
+  const { values: v, positionals } = parseCommandArgs(args, { udp: { type: 'string' }, nfc: { type: 'string' }, profile: { type: 'string' }, state: { type: 'string' }, touch: { type: 'string' }, 'reset-window': { type: 'string' }, 'statement-out': { type: 'string' } }, SOFTKEY_USAGE);
   if (v.help) {
     io.out.write(SOFTKEY_USAGE);
     return 0;
   }
   if (positionals.length) throw new HarnessError('BAD_USAGE', `unexpected argument ${positionals[0]}\n${SOFTKEY_USAGE}`);
-  if (v.udp === undefined) throw new HarnessError('BAD_USAGE', `softkey serves over UDP: add --udp [HOST:PORT]\n${SOFTKEY_USAGE}`);
-  const listen = parseListen(v.udp);
+  if (v.udp === undefined && v.nfc === undefined) throw new HarnessError('BAD_USAGE', `softkey serves over UDP or as an NFC card: add --udp [HOST:PORT] or --nfc [HOST:PORT]\n${SOFTKEY_USAGE}`);
+  const listen = v.udp === undefined ? undefined : parseListen(v.udp);
+  const nfc = v.nfc === undefined ? undefined : parseNfc(v.nfc);
   if (v.profile && !fs.existsSync(v.profile)) throw new HarnessError('BAD_PROFILE', `cannot read profile ${v.profile}: ENOENT`);
   const { key, description, save, entry } = await softkeyFromOptions({ profile: v.profile, state: v.state, touch: v.touch, resetWindow: v['reset-window'] });
   if (v['statement-out']) {
@@ -123,18 +149,33 @@ export async function softkeyCommand(argv: string[], io: CliIo): Promise<number 
     clearTimeout(timer);
     timer = setTimeout(save, 50);
   };
-  let endpoint;
+  const closers: (() => Promise<void>)[] = [];
+  const lines: string[] = [];
   try {
-    endpoint = await serveUdpDevice(key.server, listen);
+    if (listen) {
+      const endpoint = await serveUdpDevice(key.server, listen).catch((e: NodeJS.ErrnoException) => {
+        throw new HarnessError('BAD_USAGE', `cannot listen on udp:${listen.host}:${listen.port}: ${e.message}${e.code === 'EADDRINUSE' ? ' (another simulator is running there: stop it or pick another port)' : ''}`);
+      });
+      closers.push(() => endpoint.close());
+      lines.push(`listening on udp:${endpoint.host}:${endpoint.port}`);
+    }
+    if (nfc) {
+      const card = await serveVpcdCard(key.nfc(), nfc, { onEvent: (e) => io.err.write(`nfc: ${e}\n`) }).catch((e: NodeJS.ErrnoException) => {
+        throw new HarnessError('BAD_USAGE', `cannot serve the NFC card (${'listen' in nfc ? `listen on ${nfc.listen.host}:${nfc.listen.port}` : `vpcd at ${nfc.connect.host}:${nfc.connect.port}`}): ${e.message}`);
+      });
+      closers.push(() => card.close());
+      lines.push('listen' in nfc ? `an NFC card for vpcd on tcp:${nfc.listen.host}:${card.port} (reader.conf DEVICENAME ${nfc.listen.host}:${card.port})` : `an NFC card in vpcd at ${nfc.connect.host}:${nfc.connect.port}`);
+    }
   } catch (e) {
-    throw new HarnessError('BAD_USAGE', `cannot listen on udp:${listen.host}:${listen.port}: ${(e as Error).message}${(e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another simulator is running there: stop it or pick another port)' : ''}`);
+    for (const c of closers) await c().catch(() => {});
+    throw e;
   }
   save();
-  io.out.write(`software authenticator ${description} listening on udp:${endpoint.host}:${endpoint.port}${v.state ? `; state in ${v.state}` : ''}\n`);
+  io.out.write(`software authenticator ${description} ${lines.join('; ')}${v.state ? `; state in ${v.state}` : ''}\n`);
   const stop = async () => {
     clearTimeout(timer);
     save();
-    await endpoint.close();
+    for (const c of closers) await c().catch(() => {});
     process.exit(0);
   };
   process.once('SIGINT', stop);

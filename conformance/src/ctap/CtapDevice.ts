@@ -12,6 +12,9 @@ import { hookPowerCycler } from './power/hookPowerCycler.ts';
 import { HidKeyWatch, replugPowerCycler } from './transport/hidReplug.ts';
 import { loadNodeHid, openNodeHidTransport, type NodeHidApi } from './transport/NodeHidTransport.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
+import { NfcConnection, type ApduTransport, type NfcOptions } from './iso7816/NfcConnection.ts';
+import { PcscApduTransport, listPcscReaders, loadPcsc, parsePcscSpec, probeReader, type PcscApi } from './transport/PcscTransport.ts';
+import { deviceError } from './CtapError.ts';
 
 export interface ConnectOptions extends CallOptions {
   /** how this key is power-cycled, when it can be */
@@ -122,6 +125,33 @@ export function connectDevice(transport: ReportTransport, o: ConnectOptions & { 
   return CtapDevice.connect(open, { ...o, reopen });
 }
 
+/**
+ * A card behind an APDU transport (PC/SC, in process): SELECT of the FIDO applet, then getInfo.
+ * After a power cycle the applet is selected again on the transport `reopenTransport` gives (PC/SC:
+ * the card reconnected with its power cut).
+ */
+export function connectNfc(transport: ApduTransport, o: ConnectOptions & NfcOptions & { reopenTransport?: () => Promise<ApduTransport> } = {}): Promise<CtapDevice> {
+  let current = transport;
+  const open = async (): Promise<CtapConnection> => {
+    try {
+      return await NfcConnection.open(current, o);
+    } catch (e) {
+      await current.close().catch(() => {});
+      throw e;
+    }
+  };
+  return CtapDevice.connect(open, {
+    ...o,
+    reopen: async (previous) => {
+      if (o.reopenTransport) {
+        await previous.close().catch(() => {});
+        current = await o.reopenTransport();
+      }
+      return open();
+    },
+  });
+}
+
 export interface OpenDeviceOptions extends CallOptions {
   /** node-hid (or a fake of its API); loaded on demand for USB */
   nodeHid?: NodeHidApi;
@@ -133,13 +163,42 @@ export interface OpenDeviceOptions extends CallOptions {
   powerCycleHook?: string;
   /** for the hook (tests give their own) */
   fetch?: typeof fetch;
+  /** PC/SC (the `smartcard` module, or a stand-in at its API); loaded on demand for pcsc: */
+  pcsc?: PcscApi;
+}
+
+/** `pcsc:READER`, or `pcsc:` for the first reader whose card selects the FIDO applet. */
+async function openPcscDevice(spec: string, o: OpenDeviceOptions): Promise<CtapDevice> {
+  const api = o.pcsc ?? (await loadPcsc());
+  let reader = parsePcscSpec(spec);
+  if (!reader) {
+    const names = listPcscReaders(api);
+    if (!names.length) throw deviceError('DEVICE_NOT_FOUND', 'no PC/SC reader is connected (plug one in; on Linux pcscd must run)');
+    const probed = [];
+    for (const n of names) {
+      const p = await probeReader(api, n);
+      if (p.fido) {
+        reader = n;
+        break;
+      }
+      probed.push(`${n}: ${p.why}`);
+    }
+    if (!reader) throw deviceError('DEVICE_NOT_FOUND', `no reader holds a FIDO key (${probed.join('; ')}): hold the key on the reader, or name one with --device pcsc:NAME`);
+  }
+  const transport = await PcscApduTransport.open(api, reader);
+  // after the field went off and on, the same card connection selects the applet again
+  const power: PowerCycler = o.power ?? (o.powerCycleHook
+    ? hookPowerCycler({ url: o.powerCycleHook, device: transport.description, back: async () => {}, fetch: o.fetch })
+    : { how: 'reader', cycle: () => transport.powerCycle() });
+  return connectNfc(transport, { ...o, power });
 }
 
 /**
- * `--device`: udp:HOST:PORT for a simulator, a HID path for one USB key, or nothing for the only
- * FIDO key plugged in.
+ * `--device`: udp:HOST:PORT for a simulator, pcsc:READER for a key on an NFC reader, a HID path
+ * for one USB key, or nothing for the only FIDO key plugged in.
  */
 export async function openDevice(spec: string | undefined, o: OpenDeviceOptions = {}): Promise<CtapDevice> {
+  if (spec?.startsWith('pcsc:')) return openPcscDevice(spec, o);
   if (spec?.startsWith('udp')) {
     const { host, port } = parseUdpSpec(spec);
     const transport = await openUdpTransport({ host, port, clientPort: o.udpClientPort });

@@ -2,7 +2,9 @@ import type crypto from 'node:crypto';
 import { SoftDevice, type DeviceTamper, type SoftCredential, type SoftFaults, type SoftFeatures } from './SoftDevice.ts';
 import { CtapHidServer, HID_FAULTS, type HidFaultName, type HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { inProcessTransport } from '../ctap/transport/InProcessTransport.ts';
-import { connectDevice, type CtapDevice } from '../ctap/CtapDevice.ts';
+import { connectDevice, connectNfc, type CtapDevice } from '../ctap/CtapDevice.ts';
+import { NfcCard, type NfcCardOptions } from '../ctap/iso7816/NfcCard.ts';
+import { inProcessCard } from '../ctap/iso7816/NfcConnection.ts';
 import type { PowerCycler } from '../ctap/power/PowerCycler.ts';
 import { WebAuthnClient, type ClientDataOverride } from '../platform/WebAuthnClient.ts';
 import { WebAuthnClientError } from '../platform/WebAuthnClientError.ts';
@@ -89,6 +91,23 @@ export class SoftAuthenticator {
   /** How a connection to this key power-cycles it (CtapDevice.powerCycle). */
   get powerCycler(): PowerCycler {
     return { how: 'in-process', cycle: async () => this.powerCycle() };
+  }
+
+  private card?: NfcCard;
+
+  /**
+   * The same key as an NFC card (its FIDO applet over ISO 7816-4), sharing the credentials, PIN
+   * and state with the CTAPHID side: a key with USB and NFC. Made once; `o` applies then.
+   */
+  nfc(o: NfcCardOptions = {}): NfcCard {
+    this.card ??= new NfcCard(this.device, o);
+    return this.card;
+  }
+
+  /** A device connected to this key's NFC card in process (the tap is the presence), able to power-cycle it. */
+  connectNfcDevice(description = 'in-process software key (NFC)'): Promise<CtapDevice> {
+    const card = this.nfc();
+    return connectNfc(inProcessCard(card, description), { power: { how: 'in-process', cycle: async () => card.powerCycle() } });
   }
 
   /** A device connected to this key over its own in-process transport, able to power-cycle it. */

@@ -69,6 +69,8 @@ export interface UserPresenceProbe extends ProbeOutcome {
   touched?: { keepalives: number[]; up: boolean; status: StatusName };
   /** getAssertion with up=false (CTAP 2.1 §6.2.2, a silent check): the UP flag must be clear */
   silent?: { up: boolean; status: StatusName };
+  /** asked over NFC, where the tap is the presence (CTAP 2.3 §11.3): no touch wait to signal */
+  overNfc?: boolean;
 }
 
 /** how long the cancel probe waits for the key's answer after its CANCEL */

@@ -6,7 +6,7 @@
  */
 export interface PowerCycler {
   /** how the key is power-cycled: for reports ("the key was power-cycled 3 times by the simulator") */
-  readonly how: 'in-process' | 'simulator' | 'person' | 'hook';
+  readonly how: 'in-process' | 'simulator' | 'person' | 'hook' | 'reader';
   /**
    * Powers the key off and on and resolves when it is back, ready to be opened again. `prompt`
    * receives what a person must do, when a person must do it.
@@ -30,4 +30,5 @@ export const POWER_CYCLE_HOW: Record<PowerCycler['how'], string> = {
   simulator: "by the simulator's reboot datagram",
   person: 'by the person replugging the key',
   hook: 'by the --power-cycle-hook',
+  reader: 'by the NFC reader switching its field off and on',
 };

@@ -17,6 +17,7 @@ export const RACE_MS = 5;
  * works; a credential made anyway is not discoverable, so it leaves nothing on the key.
  */
 export async function probeCancel(s: CtapSession): Promise<CancelProbe> {
+  if (s.device.connection.kind === 'nfc') return { skipped: 'over NFC the tap is the presence: nothing waits for a touch that a cancel could end', notApplicable: true };
   let sawUpNeeded = false;
   let allRaces = true;
   for (let tries = 1; tries <= 3; tries++) {

@@ -15,5 +15,6 @@ export async function probeUserPresence(s: CtapSession, credentialId: Uint8Array
   return {
     touched: { keepalives: call.keepalives.filter((k) => k === KEEPALIVE.UP_NEEDED || k === KEEPALIVE.PROCESSING), up: up(touched.value), status: touched.status },
     silent: { up: up(silent.value), status: silent.status },
+    ...(s.device.connection.kind === 'nfc' ? { overNfc: true } : {}),
   };
 }
