@@ -85,4 +85,21 @@ describe.skipIf(!!why)(`NFC through pcscd + vpcd${why ? ` (skipped: ${why})` : '
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/DEVICE_NOT_FOUND: no PC\/SC reader named "No Such Reader"/);
   });
+  it('the reader goes away mid-run: exit 2 within seconds, the report of what ran', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'check', '--ctap', '--device', 'pcsc:', '--statement', statement, '--format', 'json'], { env: { ...process.env, ...reader.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    // the run is under way (its first probe), then pcscd and its reader are gone
+    for (let i = 0; i < 300 && !/probe hid/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+    await reader.stop();
+    const stoppedAt = Date.now();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(Date.now() - stoppedAt).toBeLessThan(20_000);
+    expect(code, err.slice(-2000)).toBe(2);
+    expect(err).toMatch(/the run did not finish: the key stopped answering during the \w+ probe/);
+    expect(JSON.parse(out).ctap.brokenOff).toMatch(/pcsc:/);
+  }, 60_000);
 });

@@ -77,6 +77,11 @@ export const CHECK_IDS = [
   'CTAP_HID_WINK_LOCK',
   'CTAP_HID_CANCEL',
   'CTAP_USER_PRESENCE',
+  'NFC_SELECT',
+  'NFC_GET_RESPONSE',
+  'NFC_CHAINING',
+  'NFC_EXTENDED_APDU',
+  'NFC_TRANSPORTS',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -28,7 +28,6 @@ export type FidoTestScript = (typeof FIDO_TEST_GROUPS)[number]['scripts'][number
 
 /** Scripts no check covers, and why (the coverage table prints the reason). */
 export const NOT_COVERED: Partial<Record<FidoTestScript, string>> = {
-  'NFC-1': 'the NFC transport (PC/SC) is not in the harness yet',
   'BLE-1': 'no BLE transport in the harness yet (USB HID, UDP simulators and NFC only); a BLE key is tested over its USB or NFC side',
   uvm: 'the uvm extension (CTAP 2.1 §12.6, optional) is neither probed nor implemented by the software key; no platform Microsoft names uses it',
 };

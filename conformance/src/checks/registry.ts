@@ -71,6 +71,11 @@ import { CTAP_HID_UNALLOCATED_CHANNEL } from './catalogue/CTAP_HID_UNALLOCATED_C
 import { CTAP_HID_WINK_LOCK } from './catalogue/CTAP_HID_WINK_LOCK.ts';
 import { CTAP_HID_CANCEL } from './catalogue/CTAP_HID_CANCEL.ts';
 import { CTAP_USER_PRESENCE } from './catalogue/CTAP_USER_PRESENCE.ts';
+import { NFC_SELECT } from './catalogue/NFC_SELECT.ts';
+import { NFC_GET_RESPONSE } from './catalogue/NFC_GET_RESPONSE.ts';
+import { NFC_CHAINING } from './catalogue/NFC_CHAINING.ts';
+import { NFC_EXTENDED_APDU } from './catalogue/NFC_EXTENDED_APDU.ts';
+import { NFC_TRANSPORTS } from './catalogue/NFC_TRANSPORTS.ts';
 
 /** The catalogue, in report order: Entra (enforced, then not enforced), Windows, declared vs observed, hygiene. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -146,6 +151,11 @@ export const CHECKS: readonly CheckDefinition[] = [
   CTAP_HID_WINK_LOCK,
   CTAP_HID_CANCEL,
   CTAP_USER_PRESENCE,
+  NFC_SELECT,
+  NFC_GET_RESPONSE,
+  NFC_CHAINING,
+  NFC_EXTENDED_APDU,
+  NFC_TRANSPORTS,
 ];
 
 /** The checks a run without the key's own CTAP answers can judge (a browser run: physical or virtual key). */

@@ -3,7 +3,7 @@ import { SoftDevice, type DeviceTamper, type SoftCredential, type SoftFaults, ty
 import { CtapHidServer, HID_FAULTS, type HidFaultName, type HidServerOptions } from '../ctap/hid/CtapHidServer.ts';
 import { inProcessTransport } from '../ctap/transport/InProcessTransport.ts';
 import { connectDevice, connectNfc, type CtapDevice } from '../ctap/CtapDevice.ts';
-import { NfcCard, type NfcCardOptions } from '../ctap/iso7816/NfcCard.ts';
+import { NFC_FAULTS, NfcCard, type NfcCardOptions, type NfcFault } from '../ctap/iso7816/NfcCard.ts';
 import { inProcessCard } from '../ctap/iso7816/NfcConnection.ts';
 import type { PowerCycler } from '../ctap/power/PowerCycler.ts';
 import { WebAuthnClient, type ClientDataOverride } from '../platform/WebAuthnClient.ts';
@@ -59,7 +59,11 @@ export class SoftAuthenticator {
     const hidFaults = Object.fromEntries((Object.keys(HID_FAULTS) as HidFaultName[]).map((f) => [f, !!(o.faults?.[f] || o.hid?.faults?.[f])]));
     this.server = new CtapHidServer(this.device, { ...o.hid, faults: hidFaults, cbor: o.features?.ctap !== 'u2f-only' });
     this.pinEntry = o.features?.clientPin ? o.features.clientPin.pin : undefined;
+    this.nfcFaults = Object.fromEntries((Object.keys(NFC_FAULTS) as NfcFault[]).map((f) => [f, !!o.faults?.[f]]));
   }
+
+  /** the NFC faults named in the profile's `faults` (the card takes them when it is made) */
+  private readonly nfcFaults: Partial<Record<NfcFault, boolean>>;
 
   get aaguid(): Uint8Array {
     return this.device.aaguid;
@@ -100,7 +104,7 @@ export class SoftAuthenticator {
    * and state with the CTAPHID side: a key with USB and NFC. Made once; `o` applies then.
    */
   nfc(o: NfcCardOptions = {}): NfcCard {
-    this.card ??= new NfcCard(this.device, o);
+    this.card ??= new NfcCard(this.device, { ...o, faults: { ...this.nfcFaults, ...o.faults } });
     return this.card;
   }
 

@@ -12,6 +12,7 @@ import { evaluateRun, type RunReport } from '../checks/evaluateRun.ts';
 import type { RunEvidence } from '../checks/RunEvidence.ts';
 import type { CheckId } from '../checks/checkIds.ts';
 import { REACTION_MS, personTouchingAfter } from '../emulation/softPerson.ts';
+import { NFC_FAULTS } from '../ctap/iso7816/NfcCard.ts';
 
 /**
  * Every defect the software authenticator can be told to have, and the checks that must
@@ -30,6 +31,8 @@ export interface FaultCase {
   enterprise?: { rpIds: string[]; enabled: boolean };
   /** how the run treats the key: what it may change (default: everything but reset), whether it sets a PIN */
   run?: { destructive?: boolean; allowReset?: boolean; setPin?: string | false };
+  /** the link the case needs (an NFC fault shows only over NFC); default in-process CTAPHID */
+  link?: 'nfc';
   /** exactly these checks fail */
   expect: CheckId[];
 }
@@ -87,6 +90,12 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'pinRetriesNotDecremented', what: 'a wrong PIN refused without costing a retry', features: { clientPin: { pin: '1234' } }, faults: { pinRetriesNotDecremented: true }, expect: ['CTAP_PIN_RETRIES'] },
   { fault: 'u2fBogusRegisterSignature', what: 'U2F_REGISTER signed over the wrong bytes', faults: { u2fBogusRegisterSignature: true }, expect: ['CTAP_U2F_INTEROP'] },
   { fault: 'cancelIgnored', what: 'CTAPHID_CANCEL ignored while waiting for a touch', faults: { cancelIgnored: true }, expect: ['CTAP_HID_CANCEL'] },
+  { fault: 'selectWrongVersion', what: NFC_FAULTS.selectWrongVersion, faults: { selectWrongVersion: true }, link: 'nfc', expect: ['NFC_SELECT'] },
+  { fault: 'selectAnyAid', what: NFC_FAULTS.selectAnyAid, faults: { selectAnyAid: true }, link: 'nfc', expect: ['NFC_SELECT'] },
+  { fault: 'getResponseIgnoresLe', what: NFC_FAULTS.getResponseIgnoresLe, faults: { getResponseIgnoresLe: true }, link: 'nfc', expect: ['NFC_GET_RESPONSE'] },
+  { fault: 'chainingBroken', what: NFC_FAULTS.chainingBroken, faults: { chainingBroken: true }, link: 'nfc', expect: ['NFC_CHAINING'] },
+  { fault: 'extendedClaimedNotAccepted', what: NFC_FAULTS.extendedClaimedNotAccepted, faults: { extendedClaimedNotAccepted: true }, link: 'nfc', expect: ['NFC_EXTENDED_APDU'] },
+  { fault: 'nfcNotInTransports', what: 'getInfo transports leave out "nfc" on a key that answers over NFC', features: { transports: ['usb'] }, link: 'nfc', expect: ['NFC_TRANSPORTS'] },
   { fault: 'acceptWrongChannel', what: 'a report on a channel never allocated accepted', faults: { acceptWrongChannel: true }, expect: ['CTAP_HID_UNALLOCATED_CHANNEL'] },
   { fault: 'hidInitReusesChannel', what: 'CTAPHID_INIT handing out the same channel again', faults: { hidInitReusesChannel: true }, expect: ['CTAP_HID_INIT'] },
   { fault: 'hidSequenceNotChecked', what: 'continuation packets taken out of sequence', faults: { hidSequenceNotChecked: true }, expect: ['CTAP_HID_ERRORS'] },
@@ -157,6 +166,7 @@ export const COMPLIANT_VARIANTS: readonly Scenario[] = [
   { fault: 'compliant (a PIN and no built-in UV)', features: { uv: false, clientPin: { pin: '1234' } }, run: { allowReset: true } },
   { fault: 'compliant (every CTAP 2.3 feature: fingerprints, config, large blobs, credBlob, thirdPartyPayment, minPinLength)', features: { bioEnrollment: { templates: 1 }, credBlob: true, largeBlob: 'command', minPinLength: 4, thirdPartyPayment: true, pinComplexityPolicy: 'on' }, run: { allowReset: true } },
   { fault: 'compliant (reset only over NFC, a long touch for it)', features: { transportsForReset: ['nfc'], longTouchForReset: true }, run: { allowReset: true } },
+  { fault: 'compliant over NFC (a card taking extended APDUs; the tap is the touch)', link: 'nfc', run: { allowReset: true } },
   { fault: 'compliant (enterprise attestation enabled for one RP ID)', enterprise: { rpIds: ['enterprise.vendor.example'], enabled: true } },
 ];
 
@@ -167,7 +177,7 @@ export const FAULT_AAGUID = 'fa017000-0000-4000-8000-000000000001';
 export const FAULT_AT = new Date(Date.UTC(2030, 0, 1));
 
 /** Run the plan with one fault (or none) and evaluate it. */
-export async function runFaultCase(ca: AttestationCa, c: Scenario = {}, o: { link?: 'in-process' | 'udp' } = {}): Promise<RunReport> {
+export async function runFaultCase(ca: AttestationCa, c: Scenario = {}, o: { link?: 'in-process' | 'udp' | 'nfc' } = {}): Promise<RunReport> {
   const leaf = await ca.issueLeaf({ aaguid: FAULT_AAGUID, ...c.leaf });
   const key = new SoftAuthenticator({
     aaguid: Buffer.from(FAULT_AAGUID.replace(/-/g, ''), 'hex'),
@@ -187,7 +197,10 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}, o: { lin
   // over UDP the key is a simulator in all but process: served on a real socket, power-cycled by the reboot datagram
   const udp = o.link === 'udp' ? await serveUdpDevice(key.server, { host: '127.0.0.1', port: 0 }) : undefined;
   const transport = udp ? await openUdpTransport({ host: '127.0.0.1', port: udp.port, clientPort: 0 }) : undefined;
-  const device = transport ? await connectDevice(transport, { power: udpPowerCycler(transport) }) : undefined;
+  // over NFC the key is a card in process (extended APDUs on, so a chaining fault shows alone)
+  const nfc = (o.link ?? c.link) === 'nfc';
+  if (nfc) key.nfc({ extendedApdus: true });
+  const device = transport ? await connectDevice(transport, { power: udpPowerCycler(transport) }) : nfc ? await key.connectNfcDevice() : undefined;
   let run: RunEvidence;
   try {
     run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT, destructive: c.run?.destructive ?? true, allowReset: c.run?.allowReset ?? false, setPin: c.run?.setPin, resetWindowMs: MATRIX_RESET_WINDOW_MS, quietMs: 50, device });

@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['pinSetup', 'hid', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs', 'enterprise', 'reset'] as const;
+export const CTAP_PROBES = ['pinSetup', 'hid', 'nfc', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs', 'enterprise', 'reset'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -71,6 +71,36 @@ export interface UserPresenceProbe extends ProbeOutcome {
   silent?: { up: boolean; status: StatusName };
   /** asked over NFC, where the tap is the presence (CTAP 2.3 §11.3): no touch wait to signal */
   overNfc?: boolean;
+}
+
+/** One APDU exchange as the nfc probe saw it: the status word and the response data's length. */
+export interface ApduAnswer {
+  sw: number;
+  length: number;
+  /** the response data, base64url, when it is short and tells something (a version string) */
+  data?: string;
+}
+
+/** The NFC transport (CTAP 2.3 §11.3, ISO 7816-4), asked of a key connected over NFC. */
+export interface NfcProbe extends ProbeOutcome {
+  /** SELECT of the FIDO AID: the answer and the version string */
+  select?: ApduAnswer & { version: string };
+  /** SELECT of an AID that is not FIDO's (A0000006472F0002) */
+  selectOther?: ApduAnswer;
+  /** the card capabilities its ATR declares (undefined: no ATR known, or no claim in it) */
+  atrClaims?: { chaining: boolean; extended: boolean };
+  /** getInfo with a short Le of 16: the parts as the card cut them (61xx then GET RESPONSE, each Le 16) */
+  shortLe?: { parts: number[]; finalSw: number; sameAsGetInfo: boolean; le: number };
+  /** getInfo with Le 00 (Ne 256) */
+  neZero?: { parts: number[]; finalSw: number; sameAsGetInfo: boolean };
+  /** a command longer than one short APDU, sent as a chain (CLA 0x90) in `parts`: the last status word (or the first refusal), and the CTAP status it got */
+  chained?: { bytes: number; parts: number; finalSw: number; ctapStatus?: string };
+  /** getInfo as one extended APDU */
+  extended?: ApduAnswer;
+  /** getInfo transports, as read over NFC */
+  transports?: string[];
+  /** getInfo versions, to compare with SELECT's version string */
+  versions?: string[];
 }
 
 /** how long the cancel probe waits for the key's answer after its CANCEL */
@@ -464,6 +494,7 @@ export interface CtapEvidence {
   probes: {
     pinSetup?: PinSetupProbe;
     hid?: HidProbe;
+    nfc?: NfcProbe;
     userPresence?: UserPresenceProbe;
     cancel?: CancelProbe;
     errors?: ErrorsProbe;

@@ -1,13 +1,14 @@
 import { PresenceCancelled, type AuthenticatorCore, type RequestContext } from '../connection/AuthenticatorCore.ts';
 import { KEEPALIVE } from '../constants.ts';
 import { CTAP_STATUS } from '../status.ts';
+import { contactlessAtr } from './atr.ts';
 import { ApduFormatError, CLA_CHAINING, FIDO_AID, INS, P1_CANCEL, P1_GETRESPONSE_SUPPORTED, SW, encodeCommand, parseCommand, withStatus, type CommandApdu } from './apdu.ts';
 
 /** What an NFC card may get wrong, one switch each (the NFC checks catch every one). */
 export const NFC_FAULTS = {
   selectWrongVersion: 'SELECT of the FIDO applet answers a version string that is neither U2F_V2 nor FIDO_2_0',
   selectAnyAid: 'SELECT of another AID answers as the FIDO applet does (must be 6A82, ISO 7816-4)',
-  extendedClaimedNotAccepted: 'getInfo claims extended APDUs (maxMsgSize above a short APDU) and the card refuses them with 6700',
+  extendedClaimedNotAccepted: 'the ATR claims extended Lc and Le fields (ISO 7816-4 card capabilities) and the card refuses extended APDUs with 6700',
   getResponseIgnoresLe: 'GET RESPONSE returns the whole rest, ignoring a short Le',
   chainingBroken: 'a chained command (CLA 0x90) is answered 6884 instead of being collected',
 } as const;
@@ -45,6 +46,11 @@ export class NfcCard {
     this.o = o;
   }
 
+  /** what the card answers to reset: chaining always, extended length when it takes it (or claims to) */
+  atr(): Uint8Array {
+    return contactlessAtr({ chaining: true, extended: !!this.o.extendedApdus || !!this.o.faults?.extendedClaimedNotAccepted });
+  }
+
   /** the reader switched the field off and on: a new tap */
   powerCycle(): void {
     this.reset();
@@ -69,7 +75,7 @@ export class NfcCard {
       if (e instanceof ApduFormatError) return status(SW.WRONG_LENGTH);
       throw e;
     }
-    if (c.extended && !this.o.extendedApdus) return status(SW.WRONG_LENGTH);
+    if (c.extended && (!this.o.extendedApdus || this.o.faults?.extendedClaimedNotAccepted)) return status(SW.WRONG_LENGTH);
     // command chaining (ISO 7816-4 §5.4.1): collect, answer 9000, run on the last
     if (c.cla & CLA_CHAINING) {
       if (this.o.faults?.chainingBroken) return status(0x6884);
@@ -127,7 +133,6 @@ export class NfcCard {
     }
     if (c.cla === 0x80 && c.ins === INS.NFCCTAP_MSG) {
       if (c.data.length === 0) return { data: new Uint8Array(), sw: SW.WRONG_LENGTH };
-      if (this.o.faults?.extendedClaimedNotAccepted && c.extended) return { data: new Uint8Array(), sw: SW.WRONG_LENGTH };
       this.inflight?.abort.abort();
       const abort = new AbortController();
       const ctx: RequestContext = {

@@ -2,12 +2,15 @@ import type { CallOptions } from '../connection/CallOptions.ts';
 import type { CtapConnection } from '../connection/CtapConnection.ts';
 import { deviceError } from '../CtapError.ts';
 import { KEEPALIVE } from '../constants.ts';
+import { cardCapabilities } from './atr.ts';
 import { CLA_CHAINING, FIDO_AID, INS, P1_CANCEL, P1_GETRESPONSE_SUPPORTED, SW, encodeCommand, parseCommand, splitResponse, statusWordName, withStatus } from './apdu.ts';
 
 /** One way to move APDUs to a card: PC/SC (a reader), or a card in this process. */
 export interface ApduTransport {
   /** "pcsc:Virtual PCD 00 00", "in-process card" */
   readonly description: string;
+  /** the card's ATR, when the transport knows it (PC/SC does) */
+  readonly atr?: Uint8Array;
   /** one command APDU out, its response APDU back; DEVICE_TIMEOUT after `timeoutMs` */
   transmit(apdu: Uint8Array, o?: { timeoutMs?: number }): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -15,13 +18,15 @@ export interface ApduTransport {
 
 /** The most response bytes a 61xx chain may add up to before the client calls it endless. */
 const MAX_RESPONSE = 1024 * 1024;
+/** The most GET RESPONSEs one answer may take (a card answering 61xx with no data would loop forever). */
+const MAX_GET_RESPONSES = 4096;
 /** The most command bytes of one chained short APDU (python-fido2 and libfido2 send 250 or 255). */
 const CHAIN_CHUNK = 255;
 /** How often a 9100 answer is polled again with NFCCTAP_GETRESPONSE. */
 const POLL_MS = 20;
 
 export interface NfcOptions {
-  /** send extended-length APDUs instead of chaining short ones (only to a card that takes them) */
+  /** send long commands as extended-length APDUs instead of chaining short ones (default: when the ATR claims extended length, falling back to chaining if the card refuses) */
   extended?: boolean;
   timeoutMs?: number;
 }
@@ -43,12 +48,15 @@ export class NfcConnection implements CtapConnection {
   readonly supportsMsg: boolean;
   readonly o: NfcOptions;
   private cancelled = false;
+  /** extended APDUs in use: asked for, or claimed by the ATR and not refused yet */
+  private extended: boolean;
 
   private constructor(transport: ApduTransport, version: string, o: NfcOptions) {
     this.transport = transport;
     this.version = version;
     this.supportsMsg = version === 'U2F_V2';
     this.o = o;
+    this.extended = o.extended ?? cardCapabilities(transport.atr)?.extended ?? false;
   }
 
   get description(): string {
@@ -70,12 +78,21 @@ export class NfcConnection implements CtapConnection {
    * One command, chained or extended, with its 61xx continuation read through GET RESPONSE: the
    * whole response data and the final status word.
    */
-  async exchange(c: { cla: number; ins: number; p1: number; p2: number; data?: Uint8Array }, what: string, o?: CallOptions): Promise<{ data: Uint8Array; sw: number }> {
-    const data = c.data ?? new Uint8Array();
+  async exchange(command: { cla: number; ins: number; p1: number; p2: number; data?: Uint8Array }, what: string, o?: CallOptions & { form?: 'short' }): Promise<{ data: Uint8Array; sw: number }> {
+    const data = command.data ?? new Uint8Array();
+    // the header only: the length form is this connection's choice, whatever the caller's APDU had
+    const c = { cla: command.cla, ins: command.ins, p1: command.p1, p2: command.p2 };
     const timeoutMs = o?.timeoutMs ?? this.o.timeoutMs;
     let first: { data: Uint8Array; sw: number };
-    if (this.o.extended || data.length <= CHAIN_CHUNK) {
-      first = await exchangeOnce(this.transport, encodeCommand({ ...c, data, ne: this.o.extended ? 65536 : 256, extended: this.o.extended && data.length > 0 }), what, timeoutMs);
+    if (this.extended && data.length > CHAIN_CHUNK && o?.form !== 'short') {
+      first = await exchangeOnce(this.transport, encodeCommand({ ...c, data, ne: 65536, extended: true }), what, timeoutMs);
+      // a card that claimed extended length and refuses it: short APDUs with chaining from now on
+      if (first.sw === SW.WRONG_LENGTH && this.o.extended === undefined) {
+        this.extended = false;
+        return this.exchange(command, what, o);
+      }
+    } else if (data.length <= CHAIN_CHUNK) {
+      first = await exchangeOnce(this.transport, encodeCommand({ ...c, data, ne: 256 }), what, timeoutMs);
     } else {
       let at = 0;
       for (; data.length - at > CHAIN_CHUNK; at += CHAIN_CHUNK) {
@@ -92,7 +109,8 @@ export class NfcConnection implements CtapConnection {
     const parts = [first.data];
     let total = first.data.length;
     let r = first;
-    while (r.sw >> 8 === 0x61) {
+    for (let rounds = 0; r.sw >> 8 === 0x61; rounds++) {
+      if (rounds >= MAX_GET_RESPONSES) throw deviceError('DEVICE_PROTOCOL', `${this.description}: ${what}: the 61xx chain did not end after ${MAX_GET_RESPONSES} GET RESPONSEs`);
       r = await exchangeOnce(this.transport, encodeCommand({ cla: 0x00, ins: INS.GET_RESPONSE, p1: 0, p2: 0, ne: r.sw & 0xff || 256 }), `GET RESPONSE after ${what}`, timeoutMs);
       parts.push(r.data);
       total += r.data.length;
@@ -143,7 +161,7 @@ export class NfcConnection implements CtapConnection {
   }
 
   details(): Record<string, unknown> {
-    return { transport: 'NFCCTAP', applet: this.version, apdus: this.o.extended ? 'extended' : 'short, chained' };
+    return { transport: 'NFCCTAP', applet: this.version, apdus: this.extended ? 'extended for long commands' : 'short, chained' };
   }
 
   close(): Promise<void> {
@@ -159,10 +177,11 @@ export async function exchangeOnce(t: ApduTransport, apdu: Uint8Array, what: str
 }
 
 /** A card in this process behind the APDU seam (tests, fuzzing, check --emulate over NFC). */
-export function inProcessCard(card: { transmit(apdu: Uint8Array): Promise<Uint8Array> }, description = 'in-process card'): ApduTransport {
+export function inProcessCard(card: { transmit(apdu: Uint8Array): Promise<Uint8Array>; atr?(): Uint8Array }, description = 'in-process card'): ApduTransport {
   let closed = false;
   return {
     description,
+    atr: card.atr?.(),
     async transmit(apdu) {
       if (closed) throw deviceError('DEVICE_UNREACHABLE', `${description} is closed`);
       return card.transmit(apdu);

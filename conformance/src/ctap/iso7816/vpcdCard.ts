@@ -9,6 +9,8 @@ export const CONTACTLESS_ATR = Uint8Array.of(0x3b, 0x80, 0x80, 0x01, 0x01);
 /** What the card link hands the card: APDUs, and the reader's power switching. */
 export interface VpcdCard {
   transmit(apdu: Uint8Array): Promise<Uint8Array>;
+  /** the card's own ATR (default CONTACTLESS_ATR) */
+  atr?(): Uint8Array;
   /** the reader cut the field and brought it back (vpcd power off, then on) */
   powerCycle(): void;
   /** the reader reset the card (vpcd reset): deselected, nothing pending */
@@ -55,7 +57,7 @@ export function attachVpcdCard(socket: net.Socket, card: VpcdCard, o: { atr?: Ui
           } else if (ctl === 2) {
             card.reset();
             o.onEvent?.('reset');
-          } else if (ctl === 4) send(o.atr ?? CONTACTLESS_ATR);
+          } else if (ctl === 4) send(o.atr ?? card.atr?.() ?? CONTACTLESS_ATR);
           else socket.destroy();
           return;
         }

@@ -71,12 +71,14 @@ export async function probeReader(api: PcscApi, name: string): Promise<{ reader:
 export class PcscApduTransport implements ApduTransport {
   readonly description: string;
   readonly reader: string;
+  readonly atr?: Uint8Array;
   private closed = false;
   private readonly api: PcscApi;
   private readonly ctx: { close(): void };
   private readonly card: PcscCard;
 
-  private constructor(api: PcscApi, ctx: { close(): void }, card: PcscCard, reader: string) {
+  private constructor(api: PcscApi, ctx: { close(): void }, card: PcscCard, reader: string, atr?: Uint8Array) {
+    this.atr = atr;
     this.api = api;
     this.ctx = ctx;
     this.card = card;
@@ -97,7 +99,7 @@ export class PcscApduTransport implements ApduTransport {
       const card = await found.connect(api.SCARD_SHARE_SHARED, api.SCARD_PROTOCOL_T0 | api.SCARD_PROTOCOL_T1).catch((e: Error) => {
         throw deviceError('DEVICE_NOT_FOUND', `pcsc:${reader}: no card to talk to (${e.message}): hold the key on the reader`, e);
       });
-      return new PcscApduTransport(api, ctx, card, reader);
+      return new PcscApduTransport(api, ctx, card, reader, found.atr ? new Uint8Array(found.atr) : undefined);
     } catch (e) {
       ctx.close();
       throw e;

@@ -1,4 +1,5 @@
 import { HID_FAULTS } from '../../ctap/hid/CtapHidServer.ts';
+import { NFC_FAULTS } from '../../ctap/iso7816/NfcCard.ts';
 import { AUTH_DATA_FAULTS } from './authData.ts';
 import { MAKE_CREDENTIAL_FAULTS } from './makeCredential.ts';
 import { GET_ASSERTION_FAULTS } from './getAssertion.ts';
@@ -32,6 +33,7 @@ export const DEVICE_FAULTS = {
  */
 export const FAULT_GROUPS = [
   { group: 'CTAPHID', file: 'ctap/hid/CtapHidServer.ts', faults: HID_FAULTS },
+  { group: 'NFC (ISO 7816-4)', file: 'ctap/iso7816/NfcCard.ts', faults: NFC_FAULTS },
   { group: 'the device', file: 'emulation/device/faults.ts', faults: DEVICE_FAULTS },
   { group: 'authenticatorGetInfo', file: 'emulation/device/getInfo.ts', faults: GET_INFO_FAULTS },
   { group: 'authenticator data and attestation', file: 'emulation/device/authData.ts', faults: AUTH_DATA_FAULTS },
@@ -61,6 +63,7 @@ export const FAULT_GROUPS = [
  */
 export const SOFT_FAULTS = {
   ...HID_FAULTS,
+  ...NFC_FAULTS,
   ...DEVICE_FAULTS,
   ...GET_INFO_FAULTS,
   ...AUTH_DATA_FAULTS,

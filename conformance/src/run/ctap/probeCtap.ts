@@ -4,6 +4,7 @@ import { HarnessError } from '../../errors/HarnessError.ts';
 import { CTAP_PROBES, type CtapEvidence, type CtapProbeName } from '../../checks/ctap/CtapEvidence.ts';
 import { statusOf, type CtapSession } from './CtapSession.ts';
 import { probeHid } from './probes/probeHid.ts';
+import { probeNfc } from './probes/probeNfc.ts';
 import { probeUserPresence } from './probes/probeUserPresence.ts';
 import { probeCancel } from './probes/probeCancel.ts';
 import { probeErrors } from './probes/probeErrors.ts';
@@ -59,6 +60,7 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
   // reset runs after the cleanup, as the run's last act (runOverCtap)
   const steps: { [K in Exclude<CtapProbeName, 'pinSetup' | 'reset'>]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
     hid: () => probeHid(s),
+    nfc: () => probeNfc(s),
     userPresence: async () => probeUserPresence(s, await needsA()),
     cancel: () => probeCancel(s),
     errors: () => probeErrors(s),
