@@ -10,6 +10,7 @@ import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticato
 import { parseAuthenticationResponse, parseRegistrationResponse } from '../conformance/src/webauthn/parseResponse.ts';
 import { verifyAssertion } from '../conformance/src/webauthn/verifyAssertion.ts';
 import { coseKeyToPublicKey } from '../conformance/src/webauthn/coseKey.ts';
+import { startVirtualReader, virtualReaderUnavailable } from '../test/helpers/virtualReader.ts';
 
 /**
  * npm run bench [-- --json]: figures as ratios to F (raw P-256 verify/s), all measured in
@@ -205,6 +206,37 @@ if (want('check-ctap')) {
     }
     const most = Math.min(...all);
     figures.push({ name: 'check --ctap --destructive --allow-reset over UDP (every group, power cycles, reset last; best of 3), ratio to the run without', value: Number(most.toFixed(2)), unit: 's', ratio: most / best, floor: null });
+    // the same key as an NFC card through a real pcscd + vpcd (private, loopback only)
+    const why = virtualReaderUnavailable();
+    if (why) log(`check --ctap over NFC: not measured (${why})`);
+    else {
+      const card = spawn(process.execPath, [path.join(here, '../bin/fido2-harness.js'), 'softkey', '--nfc', 'listen:0', '--statement-out', statement], { stdio: ['ignore', 'pipe', 'ignore'] });
+      try {
+        const cardPort = await new Promise<number>((resolve, reject) => {
+          let out = '';
+          card.stdout.on('data', (d) => {
+            out += d;
+            const m = /an NFC card for vpcd on tcp:127\.0\.0\.1:(\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
+          card.once('exit', (c) => reject(new Error(`softkey --nfc exited ${c}`)));
+        });
+        const reader = await startVirtualReader(cardPort);
+        try {
+          const t0 = performance.now();
+          const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            execFile(process.execPath, [path.join(here, '../bin/fido2-harness.js'), 'check', '--ctap', '--device', 'pcsc:', '--statement', statement, '--format', 'json'], { timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...reader.env } }, (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
+          });
+          if (r.code !== 0) throw new Error(`check --ctap over NFC failed (${r.code}): ${r.stderr.slice(-2000)}`);
+          const nfc = (performance.now() - t0) / 1000;
+          figures.push({ name: 'check --ctap over NFC (softkey --nfc in pcscd + vpcd), ratio to the same over UDP', value: Number(nfc.toFixed(2)), unit: 's', ratio: nfc / best, floor: null });
+        } finally {
+          await reader.stop();
+        }
+      } finally {
+        card.kill();
+      }
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
