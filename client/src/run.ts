@@ -253,9 +253,9 @@ async function refreshUsb() {
     usbStatus('idle', d.available ? 'No FIDO key found over USB. Plug one in and press "look for keys again" (on Linux, check the hidraw permissions: see the README).' : `USB is not available on this server: ${d.reason ?? ''}`);
     return;
   }
-  sel.replaceChildren(...d.devices.map((k) => el('option', { value: k.path }, `${k.product ?? 'FIDO key'}${k.manufacturer ? ` (${k.manufacturer})` : ''}, ${k.vendorId}:${k.productId}, ${k.path}`)));
+  sel.replaceChildren(...d.devices.map((k) => el('option', { value: k.path }, k.path.startsWith('pcsc:') ? `NFC: the key on ${k.product ?? 'a reader'} (${k.productId})` : `${k.product ?? 'FIDO key'}${k.manufacturer ? ` (${k.manufacturer})` : ''}, ${k.vendorId}:${k.productId}, ${k.path}`)));
   ($('usb-start') as HTMLButtonElement).disabled = false;
-  usbStatus('idle', `${d.devices.length} key${d.devices.length > 1 ? 's' : ''} found. Press "Test over USB" and touch the key when asked.`);
+  usbStatus('idle', `${d.devices.length} key${d.devices.length > 1 ? 's' : ''} found. Press "Test the key" and touch the key when asked (over NFC, keep it on the reader).`);
 }
 
 let mayChange: UsbDevices['mayChange'];

@@ -64,6 +64,10 @@ export { ReportQueue, type ReportTransport } from './ctap/transport/Transport.ts
 export { openUdpTransport, parseUdpSpec, UDP_DEVICE_PORT, UDP_CLIENT_PORT } from './ctap/transport/UdpTransport.ts';
 export { serveUdpDevice } from './ctap/transport/UdpDeviceEndpoint.ts';
 export { inProcessTransport, type ReportSink } from './ctap/transport/InProcessTransport.ts';
+export { loadPcsc, listPcscReaders, probeReader, PcscApduTransport, type PcscApi } from './ctap/transport/PcscTransport.ts';
+export { NfcConnection, inProcessCard, type ApduTransport } from './ctap/iso7816/NfcConnection.ts';
+export { NfcCard, NFC_FAULTS } from './ctap/iso7816/NfcCard.ts';
+export { serveVpcdCard } from './ctap/iso7816/vpcdCard.ts';
 export { openNodeHidTransport, fidoDevices, loadNodeHid, FIDO_USAGE_PAGE, type NodeHidApi, type HidDeviceInfo, type HidDeviceHandle } from './ctap/transport/NodeHidTransport.ts';
 export { framePackets, parsePacket, MessageAssembler, type Packet } from './ctap/hid/packets.ts';
 export { CtapHidClient } from './ctap/hid/CtapHidClient.ts';
@@ -97,7 +101,7 @@ export { thirdPartyPayment } from './ctap/ctap2/extensions/thirdPartyPayment.ts'
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './ctap/ctap2/credentialManagement.ts';
 export { LargeBlobs, serializeLargeBlobArray, parseLargeBlobArray, sealLargeBlob, openLargeBlob } from './ctap/ctap2/largeBlobs.ts';
 export { Ctap1Client, U2fError, encodeApdu, parseRegistration as parseU2fRegistration, U2F_INS, U2F_P1 } from './ctap/ctap1/Ctap1Client.ts';
-export { connectDevice, openDevice, CtapDevice, type OpenDeviceOptions, type ConnectOptions } from './ctap/CtapDevice.ts';
+export { connectDevice, connectNfc, openDevice, CtapDevice, type OpenDeviceOptions, type ConnectOptions } from './ctap/CtapDevice.ts';
 
 // the WebAuthn client over CTAP (what a browser does)
 export { WebAuthnClient, rpIdAllowedFor, type WebAuthnClientOptions, type CeremonyExtras, type ClientDataOverride } from './platform/WebAuthnClient.ts';

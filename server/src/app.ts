@@ -13,13 +13,13 @@ import { accessPlugin } from './plugins/access.ts';
 import { accountsPlugin } from './plugins/accounts.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
-import { HarnessError, isHarnessError, loadNodeHid, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
+import { HarnessError, isHarnessError, loadNodeHid, loadPcsc, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './jsonDepth.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { runRoutes } from './routes/runs.ts';
-import { usbRunRoutes, type NodeHidLoader } from './routes/usbRuns.ts';
+import { usbRunRoutes, type NodeHidLoader, type PcscLoader } from './routes/usbRuns.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms.ts';
 
 declare module 'fastify' {
@@ -45,6 +45,8 @@ export interface AppDeps {
   notify?: (line: string) => void;
   /** node-hid for the guided run over USB (default: the optional dependency, loaded on first use) */
   nodeHid?: NodeHidLoader;
+  /** PC/SC for keys on NFC readers (tests hand in theirs); default: the optional smartcard binding */
+  pcsc?: PcscLoader;
 }
 
 /**
@@ -165,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(credentialRoutes);
   await app.register(runRoutes);
   await app.register(accountRoutes);
-  await app.register(usbRunRoutes, { nodeHid: deps.nodeHid ?? loadNodeHid });
+  await app.register(usbRunRoutes, { nodeHid: deps.nodeHid ?? loadNodeHid, pcsc: deps.pcsc ?? loadPcsc });
 
   const dir = deps.config.clientDir;
   if (dir && fs.existsSync(dir)) {

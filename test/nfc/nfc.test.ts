@@ -85,6 +85,36 @@ describe.skipIf(!!why)(`NFC through pcscd + vpcd${why ? ` (skipped: ${why})` : '
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/DEVICE_NOT_FOUND: no PC\/SC reader named "No Such Reader"/);
   });
+  it('the guided page offers the key on the reader and runs it: "Test the key", the NFC checks, PASS', async () => {
+    // this process talks to the private pcscd too (the server drives the reader)
+    process.env.PCSCLITE_CSOCK_NAME = reader.env.PCSCLITE_CSOCK_NAME;
+    const { startTestServer } = await import('../helpers/testServer.ts');
+    const { fakeNodeHid } = await import('../helpers/fakeNodeHid.ts');
+    const { launchChromium } = await import('../../runner/chromium.ts');
+    const { withDraftStatements } = await import('../../conformance/src/index.ts');
+    const entry = JSON.parse(fs.readFileSync(statement, 'utf8'));
+    const server = await startTestServer({ listen: true, metadata: withDraftStatements(undefined, [entry]), nodeHid: async () => fakeNodeHid([]) });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${server.origin}/run.html`);
+      await page.waitForSelector('body[data-ready=true]');
+      await page.waitForFunction(() => !(document.getElementById('usb-start') as HTMLButtonElement).disabled, undefined, { timeout: 20_000 });
+      expect(await page.locator('#usb-device option').allTextContents()).toEqual([`NFC: the key on ${reader.name} (U2F_V2)`]);
+      await page.click('#usb-start');
+      await page.waitForSelector('#usb-status[data-kind=ok], #usb-status[data-kind=error]', { timeout: 150_000 });
+      const failing = await page.locator('[data-testid=checks] tr[data-status=fail]').allTextContents();
+      expect(failing).toEqual([]);
+      expect(await page.textContent('#usb-status')).toMatch(/^Done: PASS/);
+      const rows = await page.locator('[data-testid=checks] tr').evaluateAll((trs) => Object.fromEntries(trs.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-status')])));
+      for (const id of ['NFC_SELECT', 'NFC_GET_RESPONSE', 'NFC_CHAINING', 'NFC_EXTENDED_APDU', 'NFC_TRANSPORTS']) expect(rows[id], id).toBe('pass');
+      await page.screenshot({ path: '/tmp/nfc-guided-1280.png', fullPage: true });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 200_000);
+
   it('the reader goes away mid-run: exit 2 within seconds, the report of what ran', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [BIN, 'check', '--ctap', '--device', 'pcsc:', '--statement', statement, '--format', 'json'], { env: { ...process.env, ...reader.env, NO_COLOR: '1' } });

@@ -2,11 +2,13 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorResponses, startUsbRunBody, usbDevicesResponse, usbRunStatusResponse, type StartUsbRunRequest, type UsbRunStatus } from '../schemas/api.ts';
 import {
-  HarnessError, attachMetadata, changesAllowed, evaluateRun, fidoDevices, openDevice, runOverCtap, type CtapDevice, type NodeHidApi, type RunEvidence,
+  HarnessError, attachMetadata, changesAllowed, evaluateRun, fidoDevices, listPcscReaders, openDevice, probeReader, runOverCtap, type CtapDevice, type NodeHidApi, type PcscApi, type RunEvidence,
 } from '../../../conformance/src/index.ts';
 
 /** How the server reaches node-hid: loaded on first use (tests hand in a fake at its API boundary). */
 export type NodeHidLoader = () => Promise<NodeHidApi>;
+/** How the server reaches PC/SC (NFC readers): the optional smartcard binding, loaded on first use. */
+export type PcscLoader = () => Promise<PcscApi>;
 
 interface Job {
   /** the team that started it (accounts on) */
@@ -26,7 +28,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  * in the start request, goes to the key and nowhere else (not stored, not logged, not echoed).
  * One run at a time; the finished run is stored like every guided run (same list, reports, diff).
  */
-export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLoader }) {
+export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLoader; pcsc?: PcscLoader }) {
   const jobs = new Map<string, Job>();
   let active: string | undefined;
   const localOnly = (req: FastifyRequest) => {
@@ -40,21 +42,36 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     }
   };
 
+  /** the NFC readers holding a FIDO key, as devices (path pcsc:NAME); none when PC/SC is not there */
+  const nfcKeys = async () => {
+    try {
+      const api = await o.pcsc!();
+      const out = [];
+      for (const name of listPcscReaders(api)) {
+        const p = await probeReader(api, name);
+        if (p.fido) out.push({ path: `pcsc:${name}`, vendorId: 'NFC', productId: p.version ?? '', manufacturer: null, product: name });
+      }
+      return out;
+    } catch {
+      return [];
+    }
+  };
   // the boxes' consequences: only what the flag adds (--allow-reset implies --destructive's list)
   const destructive = changesAllowed({ destructive: true });
   const mayChange = { destructive, allowReset: changesAllowed({ allowReset: true }).filter((c) => !destructive.includes(c)), setPin: changesAllowed({ setPin: true }) };
   app.get('/api/usb/devices', { schema: { response: { 200: usbDevicesResponse, ...errorResponses } } }, async (req) => {
     localOnly(req);
+    const nfc = o.pcsc ? await nfcKeys() : [];
     let api: NodeHidApi;
     try {
       api = await hid();
     } catch (e) {
-      return { available: false, reason: (e as Error).message, mayChange, devices: [] };
+      return nfc.length ? { available: true, reason: (e as Error).message, mayChange, devices: nfc } : { available: false, reason: (e as Error).message, mayChange, devices: [] };
     }
     try {
-      return { available: true, mayChange, devices: fidoDevices(api).map((d) => ({ path: d.path!, vendorId: `0x${d.vendorId.toString(16).padStart(4, '0')}`, productId: `0x${d.productId.toString(16).padStart(4, '0')}`, manufacturer: d.manufacturer ?? null, product: d.product ?? null })) };
+      return { available: true, mayChange, devices: [...fidoDevices(api).map((d) => ({ path: d.path!, vendorId: `0x${d.vendorId.toString(16).padStart(4, '0')}`, productId: `0x${d.productId.toString(16).padStart(4, '0')}`, manufacturer: d.manufacturer ?? null, product: d.product ?? null })), ...nfc] };
     } catch (e) {
-      return { available: false, reason: `listing HID devices failed: ${(e as Error).message}`, mayChange, devices: [] };
+      return { available: false, reason: `listing HID devices failed: ${(e as Error).message}`, mayChange, devices: nfc };
     }
   });
 
@@ -62,13 +79,15 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     localOnly(req);
     if (active) throw new HarnessError('USB_BUSY', 'a run over USB is already going on: wait for it to finish', { status: 409 });
     const body = req.body ?? {};
-    const api = await hid();
-    // only a key the list showed: the device string is a HID path, never another kind of --device
-    if (body.device !== undefined && !fidoDevices(api).some((d) => d.path === body.device)) throw new HarnessError('DEVICE_NOT_FOUND', `no FIDO key at ${body.device}: press "look for keys again"`, { status: 404 });
+    const overNfc = body.device?.startsWith('pcsc:') === true;
+    const api = overNfc ? undefined : await hid();
+    // only a key the list showed: a HID path, or an NFC reader holding a FIDO key; never a simulator or another kind of --device
+    const listed = overNfc ? (await nfcKeys()).some((d) => d.path === body.device) : body.device === undefined || fidoDevices(api!).some((d) => d.path === body.device);
+    if (!listed) throw new HarnessError('DEVICE_NOT_FOUND', `no FIDO key at ${body.device}: press "look for keys again"`, { status: 404 });
     let device: CtapDevice;
     try {
-      // openDevice: a key replugged for a power cycle is followed to its new path
-      device = await openDevice(body.device, { nodeHid: api });
+      // openDevice: a key replugged for a power cycle is followed to its new path; an NFC reader through PC/SC
+      device = overNfc ? await openDevice(body.device, { pcsc: await o.pcsc!() }) : await openDevice(body.device, { nodeHid: api });
     } catch (e) {
       if (e instanceof HarnessError) throw new HarnessError(e.code, e.message, { status: e.code === 'DEVICE_NOT_FOUND' ? 404 : 424, cause: e });
       throw e;
@@ -98,7 +117,8 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
       setPin: body.setPin,
       destructive: body.destructive,
       allowReset: body.allowReset,
-      powerCycles: body.replug === true,
+      // a person replugs a USB key only when they said they can; a reader cycles its field itself
+      powerCycles: device.power?.how !== 'person' || body.replug === true,
       onPrompt: (m) => {
         job.status.prompt = m;
         log(m);
