@@ -21,9 +21,11 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
     expect(ok.status, ok.stderr).toBe(0);
     const r = JSON.parse(ok.stdout);
     // skipped: what the full-feature key does not have (the largeBlob extension: it uses the command),
-    // the reset and enterprise attestation (no --allow-reset), and one recommended PIN-only rule
-    expect(r.outcomes.filter((o: { status: string }) => o.status === 'skip').map((o: { id: string }) => o.id).sort()).toEqual(['CTAP_ENTERPRISE_ATTESTATION', 'CTAP_LARGE_BLOB_EXTENSION', 'CTAP_RESET', 'HYG_UV_ONLY_WHEN_VERIFIED']);
-    expect(r).toMatchObject({ schemaVersion: 1, verdict: 'pass', counts: { pass: CHECKS.length - 4, fail: 0, skip: 4 }, predictedRow: { aaguid: 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b', usb: true, nfc: true, eligible: true } });
+    // the reset and enterprise attestation (no --allow-reset), one recommended PIN-only rule, and
+    // the NFC transport (the emulated key is reached over CTAPHID: check --ctap --device pcsc: judges NFC)
+    const nfc = ['NFC_CHAINING', 'NFC_EXTENDED_APDU', 'NFC_GET_RESPONSE', 'NFC_SELECT', 'NFC_TRANSPORTS'];
+    expect(r.outcomes.filter((o: { status: string }) => o.status === 'skip').map((o: { id: string }) => o.id).sort()).toEqual(['CTAP_ENTERPRISE_ATTESTATION', 'CTAP_LARGE_BLOB_EXTENSION', 'CTAP_RESET', 'HYG_UV_ONLY_WHEN_VERIFIED', ...nfc]);
+    expect(r).toMatchObject({ schemaVersion: 1, verdict: 'pass', counts: { pass: CHECKS.length - 9, fail: 0, skip: 9 }, predictedRow: { aaguid: 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b', usb: true, nfc: true, eligible: true } });
     const bad = run(['--emulate', 'fixtures/example-faulty-profile.json', '--format', 'json']);
     expect(bad.status).toBe(1);
     const b = JSON.parse(bad.stdout);

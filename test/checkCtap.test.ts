@@ -46,7 +46,7 @@ describe('check --ctap against softkey --udp', { timeout: 180_000 }, () => {
       expect(ctap.length).toBe(CHECKS.filter((c) => c.area === 'ctap').length);
       expect(ctap.filter((o: { status: string }) => o.status === 'fail')).toEqual([]);
       // without the flags, the groups that change the key are not run, and say which flag they need
-      expect(ctap.filter((o: { notRun?: string }) => o.notRun).map((o: { id: string; notRun: string }) => `${o.id} ${o.notRun}`).sort()).toEqual(['CTAP_BIO_ENROLLMENT --destructive', 'CTAP_CONFIG --destructive', 'CTAP_ENTERPRISE_ATTESTATION --allow-reset', 'CTAP_LARGE_BLOBS --destructive', 'CTAP_PIN_BLOCKING --destructive', 'CTAP_PIN_POLICY --destructive', 'CTAP_RESET --allow-reset', 'CTAP_WIN_PIN_SETUP --set-pin']);
+      expect(ctap.filter((o: { notRun?: string }) => o.notRun).map((o: { id: string; notRun: string }) => `${o.id} ${o.notRun}`).sort()).toEqual(['CTAP_BIO_ENROLLMENT --destructive', 'CTAP_CONFIG --destructive', 'CTAP_ENTERPRISE_ATTESTATION --allow-reset', 'CTAP_LARGE_BLOBS --destructive', 'CTAP_PIN_BLOCKING --destructive', 'CTAP_PIN_POLICY --destructive', 'CTAP_PIN_RETRIES --set-pin', 'CTAP_RESET --allow-reset', 'CTAP_WIN_PIN_SETUP --set-pin']);
       expect(report.keyChanges.created.length).toBeGreaterThan(5);
       expect(report.keyChanges.actions).toBeUndefined();
       expect(report.keyChanges.deleted.map((d: { credentialId: string }) => d.credentialId).sort()).toEqual(report.keyChanges.created.map((d: { credentialId: string }) => d.credentialId).sort());

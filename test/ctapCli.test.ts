@@ -158,7 +158,9 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
     const badPin = corrupt('bad-pin', { pin: { hash: 1234, retries: 8 } });
     const badRetries = corrupt('bad-retries', { pin: { hash: '00'.repeat(16), retries: 99 } });
     for (const [args, msg] of [
-      [['softkey'], /softkey serves over UDP: add --udp/],
+      [['softkey'], /softkey serves over UDP or as an NFC card: add --udp \[HOST:PORT\] or --nfc/],
+      [['softkey', '--nfc', 'listen:10.0.0.5:9000'], /--nfc listen: the card waits for the reader on loopback only \(127\.0\.0\.1\), not 10\.0\.0\.5/],
+      [['softkey', '--nfc', 'vpcd'], /--nfc "vpcd": expected HOST:PORT of vpcd/],
       [['softkey', '--udp', 'nonsense:host:x'], /--udp "nonsense:host:x": expected HOST:PORT/],
       [['softkey', '--udp', '--touch', 'sometimes'], /--touch must be auto, instant or delay:MS/],
       [['softkey', '--udp', '127.0.0.1:0', '--state', garbage], /--state .* cannot be used: it is not a fido2-harness software key state/],

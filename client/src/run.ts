@@ -3,7 +3,6 @@ import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
 import { codeId } from './render.ts';
-import { keyChangeLines } from '../../conformance/src/report/reportNotes.ts';
 import { showAccountBadge } from './accountBadge.ts';
 import type { CreateRunRequest, CreateRunResponse, PlanResponse, ReportDiff, RunList, RunReport, StartUsbRunRequest, UsbDevices, UsbRunStatus } from '../../server/src/schemas/api.ts';
 
@@ -73,8 +72,8 @@ function renderReport(r: RunReport) {
   }
   $('checks').replaceChildren(...(r.metadataMissing ? [el('p', { class: 'status error', 'data-testid': 'no-metadata' }, `The metadata checks fail for one reason: ${r.metadataMissing}.`)] : []), t);
   if (r.keyChanges) {
-    // the same lines every report format ends with (one source: reportNotes)
-    const lines = keyChangeLines(r as Parameters<typeof keyChangeLines>[0]);
+    // the same lines every report format ends with (the report carries them)
+    const lines = r.keyChangeLines ?? [];
     $('checks').append(el('div', { 'data-testid': 'key-changes' },
       el('h3', {}, 'What this run changed on the key'),
       el('ul', {}, ...lines.map((l) => el('li', { class: /^(LEFT ON THE KEY|CHANGED|not listed)|FEWER|may still be on the key/.test(l) ? 'bad' : /^nothing of this run is left/.test(l) ? 'ok' : '' }, l)))));

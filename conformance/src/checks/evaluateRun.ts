@@ -7,6 +7,7 @@ import { CTAP_ONLY_AREAS } from './checkIds.ts';
 import { STEP_NAMES, type StepName } from './ceremonyPlan.ts';
 import { compareGetInfo, getInfoDisagreements } from '../ctap/ctap2/compareGetInfo.ts';
 import type { KeyChanges } from './ctap/CtapEvidence.ts';
+import { describeKeyChanges } from './keyChangeLines.ts';
 
 export const REPORT_SCHEMA = 'https://fido2-harness.dev/schemas/run-report/v1';
 
@@ -40,6 +41,8 @@ export interface RunReport {
   notRun?: { area: CheckArea; reason: string }[];
   /** what the run did to the key (runs over CTAP): created, deleted, left, the PIN */
   keyChanges?: KeyChanges;
+  /** the same, in plain words (what every report format and the pages end with) */
+  keyChangeLines?: string[];
   /** how the key was reached over CTAP, and where the run broke off if it did */
   ctap?: { transport: string; brokenOff?: string };
   /** no metadata entry for the key: the one cause of every metadata check's failure, and how to fix it */
@@ -158,7 +161,7 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     ...(notRun.length ? { notRun } : {}),
     ...(metadataMissing ? { metadataMissing } : {}),
     ...(o.shard ? { shard: { ...o.shard, checks: wanted.map((c) => c.id) } } : {}),
-    ...(run.ctap ? { keyChanges: run.ctap.changes, ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
+    ...(run.ctap ? { keyChanges: run.ctap.changes, keyChangeLines: describeKeyChanges(run.ctap.changes), ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
     outcomes,
     toFix,
   };

@@ -212,7 +212,8 @@ for (const link of LINKS) {
       expect(first).toMatchObject({ lastEnrollSampleStatus: ENROLL_FEEDBACK.FP_TOO_FAST, remainingSamples: 3 });
       expect((await bio.enrollCaptureNextSample(first.templateId!)).remainingSamples).toBe(2);
       expect((await bio.enrollCaptureNextSample(first.templateId!)).remainingSamples).toBe(1);
-      expect(await status(bio.enrollCaptureNextSample(Uint8Array.of(0xee)))).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
+      // another template ID than the one being enrolled (IDs are random bytes: never the same one)
+      expect(await status(bio.enrollCaptureNextSample(Uint8Array.of(first.templateId![0]! ^ 0xff)))).toBe(S.CTAP1_ERR_INVALID_PARAMETER);
       expect((await bio.enrollCaptureNextSample(first.templateId!)).remainingSamples).toBe(0);
       expect(ctap.info.options).toMatchObject({ uv: true, bioEnroll: true });
       await bio.setFriendlyName(first.templateId!, 'right index');
@@ -223,7 +224,7 @@ for (const link of LINKS) {
       k.device.fingers.next.push('nomatch');
       expect(await status(new ClientPin(ctap, PIN_PROTOCOL_2).tokenUsingUv(PERMISSION.ga, RP))).toBe(S.CTAP2_ERR_UV_INVALID);
       expect(await new ClientPin(ctap, PIN_PROTOCOL_2).getUvRetries()).toBe(7);
-      expect(await status((await be()).remove(Uint8Array.of(0xee)))).toBe(S.CTAP2_ERR_INVALID_OPTION);
+      expect(await status((await be()).remove(Uint8Array.of(first.templateId![0]! ^ 0xff)))).toBe(S.CTAP2_ERR_INVALID_OPTION);
       await (await be()).remove(first.templateId!);
       expect(ctap.info.options).toMatchObject({ uv: false, bioEnroll: false });
       expect(await status(new ClientPin(ctap, PIN_PROTOCOL_2).tokenUsingUv(PERMISSION.ga, RP))).toBe(S.CTAP2_ERR_NOT_ALLOWED);

@@ -1,3 +1,4 @@
+import { describeKeyChanges } from '../checks/keyChangeLines.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { summarizeOutcomes, type CheckOutcome, type RunReport } from '../checks/evaluateRun.ts';
@@ -77,7 +78,10 @@ function mergeKey(parts: RunReport[]): RunReport {
   const metadataMissing = sorted.find((p) => p.metadataMissing)?.metadataMissing;
   if (metadataMissing) merged.metadataMissing = metadataMissing;
   const changes = sorted.map((p) => p.keyChanges).filter((c): c is KeyChanges => !!c);
-  if (changes.length) merged.keyChanges = joinKeyChanges(changes);
+  if (changes.length) {
+    merged.keyChanges = joinKeyChanges(changes);
+    merged.keyChangeLines = describeKeyChanges(merged.keyChanges);
+  }
   return merged;
 }
 

@@ -58,6 +58,7 @@ export const RUN_REPORT_SCHEMA = {
       properties: { description: { type: 'string', maxLength: 512 }, aaguid, bio: { type: 'boolean' }, usb: { type: 'boolean' }, nfc: { type: 'boolean' }, ble: { type: 'boolean' }, eligible: { type: 'boolean' }, getInfoDisagrees: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 128 } } },
     },
     notRun: { type: 'array', maxItems: 20, items: { type: 'object', required: ['area', 'reason'], properties: { area: { enum: CHECK_AREAS }, reason: text } } },
+    keyChangeLines: { type: 'array', maxItems: 2200, items: text },
     keyChanges: {
       type: 'object',
       required: ['created', 'deleted', 'left'],
