@@ -251,6 +251,34 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
     const junk = await harnessAsync(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
     expect(junk.status, junk.stderr).toBe(2);
     expect(junk.stderr).toMatch(/DEVICE_PROTOCOL: authenticatorGetInfo answered bytes that are not one CBOR item/);
+    // getInfo bodies that decode but break a MUST: versions missing, keys out of order, an indefinite-length map
+    const aaguid = [0x50, ...Array(16).fill(0x11)];
+    const fido20 = [0x81, 0x68, ...Buffer.from('FIDO_2_0')];
+    const broken: [number[], RegExp][] = [
+      [[0xa1, 0x03, ...aaguid], /breaks CTAP 2\.1 §6\.4: versions is required and missing/],
+      [[0xa2, 0x03, ...aaguid, 0x01, ...fido20], /breaks CTAP 2\.1 §6\.4: not CTAP2 canonical CBOR \(§8\): .*(order|sorted)/],
+      [[0xbf, 0x01, ...fido20, 0x03, ...aaguid, 0xff], /breaks CTAP 2\.1 §6\.4: not CTAP2 canonical CBOR \(§8\): .*indefinite/],
+    ];
+    for (const [body, msg] of broken) {
+      silent.removeAllListeners('message');
+      silent.on('message', (m, rinfo) => {
+        const reply = Buffer.alloc(64);
+        m.copy(reply, 0, 0, 5);
+        if (m[4] === 0x86) {
+          reply.writeUInt16BE(17, 5);
+          m.copy(reply, 7, 7, 15);
+          reply.writeUInt32BE(0x01020304, 15);
+          reply.set([2, 1, 0, 0, 0x04], 19);
+        } else {
+          reply.writeUInt16BE(body.length + 1, 5);
+          reply.set([0x00, ...body], 7);
+        }
+        silent.send(reply, rinfo.port, rinfo.address);
+      });
+      const r = await harnessAsync(['probe', '--device', `udp:127.0.0.1:${silent.address().port}`, '--udp-client-port', '0']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
     silent.close();
   });
 

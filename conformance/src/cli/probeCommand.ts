@@ -26,7 +26,9 @@ ${DEVICE_HELP}
   --no-color         plain output
 
 exit: 0 the key answered (and agrees with its metadata), 1 the key and its metadata differ,
-2 the key cannot be reached or answers garbage, or bad usage
+2 the key cannot be reached, answers garbage, or answers a getInfo that breaks a MUST of
+CTAP 2.1 §6.4 (versions or AAGUID missing, a member of the wrong type, not canonical CBOR),
+or bad usage
 `;
 
 const fmt = (v: unknown) => (v === undefined ? '-' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -128,6 +130,12 @@ export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeH
         lines.push(agrees ? p.green('the key answers as its metadata declares') : p.red(`the key and its metadata differ in ${disagreements.map((d) => d.member).join(', ')}: fix the statement (or the firmware) before submitting`));
       }
       io.out.write(`${lines.join('\n')}\n`);
+    }
+    // a getInfo that breaks a MUST: §6.4 (required members, their types), §8 (canonical CBOR)
+    const broken = [...info.problems, ...info.nonCanonical.map((n) => `not CTAP2 canonical CBOR (§8): ${n}`)];
+    if (broken.length) {
+      io.err.write(`the key's authenticatorGetInfo breaks CTAP 2.1 §6.4: ${broken.join('; ')}\n`);
+      return 2;
     }
     return agrees === false ? 1 : 0;
   } finally {

@@ -12,6 +12,8 @@ export interface CallOptions {
    * 2 (UP_NEEDED: "touch the key now")
    */
   onKeepalive?: (status: number) => void;
+  /** CTAPHID: how long to keep asking while the key is busy with another client (CTAP1_ERR_CHANNEL_BUSY; default 10 s, 0: not at all) */
+  busyRetryMs?: number;
   /** abort: the transport's cancel is sent and the device's answer (normally CTAP2_ERR_KEEPALIVE_CANCEL) is returned */
   signal?: AbortSignal;
 }

@@ -2,6 +2,10 @@ import crypto from 'node:crypto';
 import type { ReportTransport } from '../transport/Transport.ts';
 import { BROADCAST_CID, CAPABILITY, CTAPHID, CTAPHID_NAMES, HID_REPORT_SIZE, KEEPALIVE, MAX_HID_MESSAGE, CTAP2_NAMES } from '../constants.ts';
 import { CtapError, deviceError } from '../CtapError.ts';
+import { CTAP_STATUS } from '../status.ts';
+
+/** How long a request is asked again while the key answers CTAP1_ERR_CHANNEL_BUSY (another client's transaction). */
+export const BUSY_RETRY_MS = 10_000;
 import { MessageAssembler, framePackets, parsePacket } from './packets.ts';
 import type { CallOptions } from '../connection/CallOptions.ts';
 import type { CtapConnection } from '../connection/CtapConnection.ts';
@@ -101,15 +105,29 @@ export class CtapHidClient implements CtapConnection {
     }
   }
 
-  /** One request and its answer on our channel. */
+
+/** One request and its answer on our channel. */
   async transact(cmd: number, payload: Uint8Array, o: CallOptions = {}): Promise<Uint8Array> {
     const what = name(cmd, payload);
     if (payload.length > MAX_HID_MESSAGE) throw deviceError('DEVICE_PROTOCOL', `${what}: ${payload.length} bytes do not fit one CTAPHID message (at most ${MAX_HID_MESSAGE})`);
-    this.lastTransaction.keepalives = [];
-    this.lastTransaction.foreign = 0;
-    this.transport.drain();
-    for (const p of framePackets(this.cid, cmd, payload)) await this.transport.send(p);
-    return this.readAnswer(cmd, what, o);
+    // another client holds the key (CTAP 2.1 §11.2.3: one transaction at a time): ask again with a
+    // bounded backoff, as browsers and libfido2 do, and after the deadline say that the key is busy
+    const busyFor = o.busyRetryMs ?? BUSY_RETRY_MS;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      this.lastTransaction.keepalives = [];
+      this.lastTransaction.foreign = 0;
+      this.transport.drain();
+      for (const p of framePackets(this.cid, cmd, payload)) await this.transport.send(p);
+      try {
+        return await this.readAnswer(cmd, what, o);
+      } catch (e) {
+        if (!(e instanceof CtapError && e.ctapStatus === CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY) || o.signal?.aborted) throw e;
+        const waited = Date.now() - started;
+        if (waited >= busyFor) throw new CtapError(`${what} (CTAPHID_ERROR)`, CTAP_STATUS.CTAP1_ERR_CHANNEL_BUSY, `${this.transport.description} stayed busy with another client's transaction for ${(waited / 1000).toFixed(1)} s (another channel: a browser, another harness, a key manager holding it); close it and try again`);
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500, busyFor - waited)));
+      }
+    }
   }
 
   /** Reads until the answer to `cmd` on our channel is complete. */
