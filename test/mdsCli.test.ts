@@ -166,6 +166,46 @@ describe('fido2-harness mds', { timeout: 120_000 }, () => {
     expect(offline.stderr).toMatch(/offline: could not reach .* using the cached BLOB no 3/);
   }, 60_000);
 
+  it('a server that sends its body slowly, or breaks it off: exit 2 naming what happened, no stack trace, the cache untouched', async () => {
+    const body = fs.readFileSync(files.good!, 'utf8');
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-length': String(body.length) });
+      res.write(body.slice(0, 100));
+      // slow: a trickle that would take minutes; broken: the connection dropped half way
+      if (req.url === '/slow') {
+        const t = setInterval(() => res.write(' '), 200);
+        res.on('close', () => clearInterval(t));
+      } else setTimeout(() => req.socket.destroy(), 50);
+    });
+    server.on('connection', (c) => sockets.add(c));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const cache = path.join(dir, 'slow-cache');
+      const started = Date.now();
+      const slow = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, [BIN, 'mds', 'update', '--blob', `${base}/slow`, '--root', root, '--timeout', '1', '--cache-dir', cache]);
+        let err = '';
+        c.stderr.on('data', (d) => (err += d));
+        c.on('exit', (status) => resolve({ status, stderr: err }));
+      });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(slow.status, slow.stderr).toBe(2);
+      expect(slow.stderr).toMatch(/MDS_UNREACHABLE: http:\/\/127\.0\.0\.1:\d+\/slow: the body did not arrive within 1 s/);
+      expect(slow.stderr).not.toMatch(/\bat \w+ \(|DOMException/);
+      const broken = await runAsync(['update', '--blob', `${base}/broken`, '--root', root, '--cache-dir', cache]);
+      expect(broken.status, broken.stderr).toBe(2);
+      expect(broken.stderr).toMatch(/MDS_UNREACHABLE: .*\/broken: the body broke off/);
+      expect(fs.existsSync(cache) ? fs.readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith('.jwt')) : []).toEqual([]);
+      const bad = run(['update', '--timeout', 'soon']);
+      expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/--timeout must be seconds/)]);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
+
   it.skipIf(!hasCorpus)('eligible on the newest real BLOB: every key judged, every ineligible key names its criterion', () => {
     const r = run(['eligible', '--why', '--format', 'json', '--blob', path.join(CORPUS, 'mds/fido-mds3-prod-no121.jwt'), '--at', '2024-12-15']);
     expect(r.status, r.stderr).toBe(0);

@@ -31,6 +31,7 @@ options:
                          harness (default; offline), the network, or a folder of files named like the
                          distribution point (fetch and dir: fall back to the shipped copies); the
                          outcome per certificate is always reported
+  --timeout <seconds>    update: how long the download may take, headers and body (default 30)
   --cache-dir <dir>      cache location (default: $FIDO2_HARNESS_CACHE or ~/.cache/fido2-harness/mds)
   --json                 machine-readable output (show, search, verify, lint)
   --format <f>           eligible: table (default), csv, md or json
@@ -62,6 +63,7 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     at: { type: 'string' },
     root: { type: 'string', multiple: true },
     'cache-dir': { type: 'string' },
+    timeout: { type: 'string' },
     json: { type: 'boolean' },
     why: { type: 'boolean' },
     crl: { type: 'string' },
@@ -87,7 +89,12 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
   }
   const colour = !v['no-color'] && wantsColour(io.out, io.env);
   const p = palette(colour);
-  const o: SourceOptions = { cacheDir, fetch: io.fetch, now: io.now, roots, at, crl };
+  let timeoutMs: number | undefined;
+  if (v.timeout !== undefined) {
+    if (!/^\d{1,4}(\.\d+)?$/.test(v.timeout) || Number(v.timeout) <= 0) throw new HarnessError('BAD_USAGE', `--timeout must be seconds (e.g. 30), not ${JSON.stringify(v.timeout)}`);
+    timeoutMs = Number(v.timeout) * 1000;
+  }
+  const o: SourceOptions = { cacheDir, fetch: io.fetch, now: io.now, roots, at, crl, timeoutMs };
   const when = () => at ?? io.now?.() ?? new Date();
   const open = async () => {
     const m = await openMetadata(blobSpec, o);

@@ -116,8 +116,15 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
     return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
   }
   if (!res.ok) throw new HarnessError('MDS_HTTP', `${url} answered HTTP ${res.status}${cached ? '; the cached BLOB is kept' : ''}`);
-  // capped while it streams: a chunked (or lying) body is cut off at the limit, not read to the end
-  const body = await readCapped(res, MAX_BLOB_BYTES);
+  // capped while it streams: a chunked (or lying) body is cut off at the limit, not read to the end;
+  // a body that stops arriving (the deadline, a reset connection) is the same failure as no answer
+  let body: Uint8Array | null;
+  try {
+    body = await readCapped(res, MAX_BLOB_BYTES);
+  } catch (e) {
+    const why = (e as Error).name === 'TimeoutError' ? `the body did not arrive within ${Math.round((o.timeoutMs ?? 30_000) / 1000)} s` : `the body broke off (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`;
+    throw new HarnessError('MDS_UNREACHABLE', `${url}: ${why}${cached ? '; the cached BLOB is kept' : ''}: try again, or pass --blob <file>`);
+  }
   if (!body) throw new HarnessError('MDS_HTTP', `${url} sent more than ${MAX_BLOB_BYTES} bytes; an MDS BLOB is far smaller: the download was stopped${cached ? '; the cached BLOB is kept' : ''}`);
   const jwt = Buffer.from(body).toString('utf8').trim();
   const blob = await verifyOrThrow(jwt, url, o);
