@@ -104,6 +104,35 @@ describe('who may talk to the server', () => {
     }
   }, 60_000);
 
+  it('at LOG_LEVEL=debug no log line carries the token, an invite code, a cookie or a bearer header', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-logs-'));
+    try {
+      const lab = await startHarness(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dir], /listening on (http:\/\/localhost:(\d+)\/\?token=([A-Za-z0-9_-]{32}))/, { env: { LOG_LEVEL: 'debug' } });
+      try {
+        const [, , port, token] = lab.match;
+        const invite = 'INVITE0123456789abcdefghij';
+        await fetch(`http://127.0.0.1:${port}/?token=${token}`);
+        await fetch(`http://127.0.0.1:${port}/no/such/route?token=${token}&invite=${invite}`);
+        await fetch(`http://127.0.0.1:${port}/account.html?invite=${invite}`, { headers: { cookie: `fh_token=${token}; fh_session=${invite}` } });
+        await fetch(`http://127.0.0.1:${port}/api/config`, { headers: { authorization: `Bearer ${token}` } });
+        await new Promise((r) => setTimeout(r, 300));
+        const out = lab.output();
+        // the URL printed at start is the one place the token belongs (stdout, for the person who started it)
+        const logLines = out.split('\n').filter((l) => l.startsWith('{'));
+        expect(logLines.length).toBeGreaterThan(4);
+        for (const l of logLines) {
+          expect(l).not.toContain(token);
+          expect(l).not.toContain(invite);
+        }
+        expect(logLines.join('\n')).toMatch(/token=\[redacted\]/);
+      } finally {
+        await lab.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('cookieless options requests from one address cannot evict another client\'s pending challenge', async () => {
     s = await startTestServer();
     const alice = new ApiSession(s.app);

@@ -1,3 +1,4 @@
+import { loggerOptions } from './logging.ts';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -25,7 +26,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   if (!fs.existsSync(path.join(clientDir, 'index.html'))) {
     log(`note: no built page in ${clientDir} (run "npm run build"); serving the API only`);
   }
-  const app = await buildApp({ config: { ...config, clientDir }, https, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, notify: (line) => log(`warning: ${line}`) });
+  const app = await buildApp({ config: { ...config, clientDir }, https, logger: loggerOptions(process.env.LOG_LEVEL ?? 'warn'), notify: (line) => log(`warning: ${line}`) });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
