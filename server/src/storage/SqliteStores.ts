@@ -121,7 +121,7 @@ export function openSqliteStores(file: string): Stores & { credentials: SqliteCr
 function openDatabase(file: string): DatabaseSync {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
   const version = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
   if (version > SQLITE_MIGRATIONS.length) {
     db.close();
