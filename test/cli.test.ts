@@ -26,6 +26,29 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
     expect(serveHelp.stdout).toContain('--rp-id');
   });
 
+  it('mistakes a new user makes are named: a command typo, two kinds of key, a report format we do not write; a CI log lists what failed', () => {
+    const typo = run(['chek']);
+    expect([typo.status, typo.stderr.split('\n')[0]]).toEqual([2, 'fido2-harness: unknown command "chek" (did you mean "check"?)']);
+    expect(run(['inspcet']).stderr).toMatch(/did you mean "inspect"\?/);
+    expect(run(['help']).stdout).toMatch(/report merge <shard\.json>/);
+    const both = run(['check', '--emulate', 'fixtures/example-compliant-profile.json', '--virtual']);
+    expect([both.status, both.stderr]).toEqual([2, expect.stringMatching(/check takes one of --emulate <profile\.json>, --ctap or --virtual, not --emulate and --virtual/)]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-out-'));
+    try {
+      const pdf = run(['check', '--emulate', 'fixtures/example-compliant-profile.json', '--out', path.join(dir, 'report.pdf')]);
+      expect([pdf.status, pdf.stderr]).toEqual([2, expect.stringMatching(/--out .*report\.pdf: the extension says a format fido2-harness does not write/)]);
+      expect(fs.existsSync(path.join(dir, 'report.pdf'))).toBe(false);
+      const failed = run(['check', '--emulate', 'fixtures/example-faulty-profile.json', '--out', path.join(dir, 'r.json')]);
+      expect(failed.status).toBe(1);
+      expect(failed.stdout).toMatch(/^FAIL: report written to .*r\.json; failing: [A-Z_]+(, [A-Z_]+)*\n$/);
+      const baseline = run(['report', 'diff', path.join(dir, 'baseline.json'), path.join(dir, 'r.json'), '--baseline-missing', 'ok']);
+      expect([baseline.status, baseline.stdout]).toEqual([0, expect.stringMatching(/^no baseline yet: .*baseline\.json does not exist/)]);
+      expect(run(['report', 'diff', path.join(dir, 'baseline.json'), path.join(dir, 'r.json')]).status).toBe(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('catalogue prints the checks and the FIDO coverage as docs/checks.md carries them, JSON too; bad options exit 2', () => {
     const docs = fs.readFileSync('docs/checks.md', 'utf8');
     const block = (m: string) => docs.slice(docs.indexOf(`<!-- ${m}:start -->`) + `<!-- ${m}:start -->`.length, docs.indexOf(`<!-- ${m}:end -->`)).trim();

@@ -112,6 +112,14 @@ describe('the packed package, installed in a fresh project', { timeout: 300_000 
     expect(fs.readFileSync(path.join(ci, 'conformance.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<failure /);
     expect(fs.readFileSync(path.join(ci, 'summary.md'), 'utf8')).toMatch(/\*\*Verdict: FAIL\*\*/);
     expect(r.stdout).toMatch(/REGRESSED/);
+    // the pipeline's first run: an empty folder, no baseline yet, a key that passes: exit 0, said plainly
+    const first = path.join(project, 'ci-first');
+    fs.mkdirSync(first, { recursive: true });
+    fs.writeFileSync(path.join(first, 'recipe.sh'), recipe);
+    fs.copyFileSync(path.join(project, 'node_modules/fido2-harness/fixtures/example-compliant-profile.json'), path.join(first, 'my-key-profile.json'));
+    const f = run('bash', ['recipe.sh'], { cwd: first });
+    expect(f.status, f.stdout + f.stderr).toBe(0);
+    expect(f.stdout).toMatch(/no baseline yet: baseline\.json does not exist/);
   });
 
   it('inspect on a registration the project makes with the installed library', () => {

@@ -4,6 +4,7 @@
  * Commands that live above the library (serve: the RP server; check --virtual: the browser
  * runner) are handed in by the entry point, so this layer never imports them.
  */
+import { closestWord } from '../encoding/closestWord.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { packageVersion } from '../runtime/packagePath.ts';
 import { inspectCommand } from './inspectCommand.ts';
@@ -31,6 +32,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** the commands, for "did you mean" */
+const COMMANDS = ['serve', 'inspect', 'mds', 'check', 'catalogue', 'report', 'devices', 'probe', 'softkey', 'reset', 'help'];
+
 export const USAGE = `usage: fido2-harness <command> [options]
 
 commands:
@@ -46,8 +50,9 @@ commands:
   catalogue [--coverage]
                     the checks, their severity and sources; --coverage: FIDO's CTAP 2.3 test
                     groups and the checks covering each
-  report <report.json> | report diff <a.json> <b.json>
-                    re-render a saved JSON report, or compare two check by check (report --help)
+  report <report.json> | report diff <a.json> <b.json> | report merge <shard.json>...
+                    re-render a saved JSON report, compare two check by check, or join the
+                    reports of --shard runs (report --help)
   devices           list the FIDO security keys plugged in over USB
   probe [--device PATH|udp:HOST:PORT]
                     the key's authenticatorGetInfo, decoded, and compared with its metadata
@@ -83,6 +88,11 @@ export async function main(argv: string[], o: CliOptions = {}): Promise<number |
   try {
     if (cmd === 'inspect') return await inspectCommand(rest, { out: io.out, err: io.err, readStdin });
     if (cmd === 'mds') return await mdsCommand(rest, { out: io.out, err: io.err, env: io.env });
+    if (cmd === 'check') {
+      // one kind of key per run: a mix is a mistake to name, not an "unknown option" of one of them
+      const kinds = ['--emulate', '--ctap', '--virtual'].filter((k) => rest.some((a) => a === k || a.startsWith(`${k}=`)));
+      if (kinds.length > 1) throw new HarnessError('BAD_USAGE', `check takes one of --emulate <profile.json>, --ctap or --virtual, not ${kinds.join(' and ')}: run them one after the other (each writes its own report)`);
+    }
     if (cmd === 'check' && rest.includes('--virtual')) return await external('check --virtual', rest.filter((a) => a !== '--virtual'));
     if (cmd === 'check') return await checkCommand(rest, { ...io, nodeHid: o.nodeHid });
     if (cmd === 'report') return await reportCommand(rest, { out: io.out, env: io.env, readStdin });
@@ -113,9 +123,11 @@ export async function main(argv: string[], o: CliOptions = {}): Promise<number |
     case undefined:
       io.err.write(USAGE);
       return 2;
-    default:
-      io.err.write(`fido2-harness: unknown command "${cmd}"\n${USAGE}`);
+    default: {
+      const near = closestWord(cmd, COMMANDS);
+      io.err.write(`fido2-harness: unknown command "${cmd}"${near ? ` (did you mean "${near}"?)` : ''}\n${USAGE}`);
       return 2;
+    }
   }
 
   async function external(name: 'serve' | 'check --virtual', args: string[]) {

@@ -9,7 +9,7 @@ import { mergeReports } from '../report/mergeReports.ts';
 import { outputsFromArgs, writeAllReports } from './writeReports.ts';
 
 export const REPORT_USAGE = `usage: fido2-harness report <report.json | -> [--format text|json|junit|md|html] [--out FILE] [--label NAME]
-       fido2-harness report diff <a.json> <b.json> [--label NAME] [--json]
+       fido2-harness report diff <a.json> <b.json> [--label NAME] [--json] [--baseline-missing ok]
        fido2-harness report merge <shard.json>... [--format …] [--out FILE]...
 
 Reads saved JSON reports (check --format json, check --virtual --format json, or a run's
@@ -21,6 +21,9 @@ one document, one JUnit, one verdict (reports about different keys stay side by 
 
   --label NAME   only the report whose key label (the profile or run label) is NAME
   --json         diff: machine-readable
+  --baseline-missing ok
+                 diff: when <a.json> (the baseline) does not exist yet, say so and exit 0 (a CI
+                 pipeline's first run); without it a missing file is exit 2
 
 exit: report, merge: 0 every report passed, 1 one failed; diff: 0 nothing regressed, 1 a check
 that passed in a does not in b (or skip became fail); 2 unreadable input, not a
@@ -86,7 +89,7 @@ function renderDiff(d: ReportDiff, colour: boolean): string {
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const { values: v, positionals: positional } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string', multiple: true }, label: { type: 'string' }, json: { type: 'boolean' } }, REPORT_USAGE);
+  const { values: v, positionals: positional } = parseCommandArgs(argv, { format: { type: 'string' }, out: { type: 'string', multiple: true }, label: { type: 'string' }, json: { type: 'boolean' }, 'baseline-missing': { type: 'string' } }, REPORT_USAGE);
   if (v.help) {
     io.out.write(REPORT_USAGE);
     return 0;
@@ -97,6 +100,11 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   if (positional[0] === 'diff') {
     if (positional.length !== 3) throw new HarnessError('BAD_USAGE', `report diff needs two reports: report diff <a.json> <b.json>\n${REPORT_USAGE}`);
     if (positional[1] === '-' && positional[2] === '-') throw new HarnessError('BAD_USAGE', 'only one of the two reports can come from standard input');
+    if (v['baseline-missing'] !== undefined && v['baseline-missing'] !== 'ok') throw new HarnessError('BAD_USAGE', `--baseline-missing takes ok, not ${JSON.stringify(v['baseline-missing'])}`);
+    if (v['baseline-missing'] === 'ok' && positional[1] !== '-' && !fs.existsSync(positional[1]!)) {
+      io.out.write(`no baseline yet: ${positional[1]} does not exist, so nothing was compared; keep ${positional[2]} as the baseline for the next run\n`);
+      return 0;
+    }
     const [a, b] = [await load(positional[1]!, io), await load(positional[2]!, io)];
     const { pairs: ps, unpaired } = pairs(pick(a.reports, label, positional[1]!), pick(b.reports, label, positional[2]!));
     if (!ps.length) throw new HarnessError('BAD_USAGE', `nothing to compare: no key label appears in both reports (${unpaired.join(', ')}); pick one each side with --label, or diff single-key reports`);

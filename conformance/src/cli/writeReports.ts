@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { REPORT_FORMATS, REPORT_FORMAT_NAMES, isReportFormat, renderReports, type ReportFormat } from '../report/formats.ts';
@@ -25,8 +26,13 @@ export function formatForFile(file: string): ReportFormat | undefined {
 export function outputsFromArgs(outs: string[] | undefined, format: string | undefined): { format: ReportFormat; outFile?: string }[] {
   const list = outs ?? [];
   if (list.length <= 1) {
-    const f = format !== undefined ? parseReportFormat(format) : list[0] ? (formatForFile(list[0]) ?? 'text') : 'text';
-    return [{ format: f, outFile: list[0] }];
+    const file = list[0];
+    // a file whose extension names a format we do not write (report.pdf) is a mistake, not text
+    if (file && format === undefined && /\.[a-z0-9]+$/i.test(path.basename(file)) && !formatForFile(file)) {
+      throw new HarnessError('BAD_USAGE', `--out ${file}: the extension says a format fido2-harness does not write; use .json, .xml (JUnit), .md, .html or .txt, or say the format with --format`);
+    }
+    const f = format !== undefined ? parseReportFormat(format) : file ? (formatForFile(file) ?? 'text') : 'text';
+    return [{ format: f, outFile: file }];
   }
   if (format !== undefined) throw new HarnessError('BAD_USAGE', '--format names the format of a single --out; with several --out files each one\'s extension says its format (.json, .xml for JUnit, .md, .html, .txt)');
   return list.map((file) => {
@@ -59,7 +65,9 @@ export function writeReports(reports: RunReport[], o: { format: ReportFormat; ou
     } catch (e) {
       throw new HarnessError('BAD_USAGE', `cannot write ${o.outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    o.out.write(`${ok ? 'PASS' : 'FAIL'}: report written to ${o.outFile}\n`);
+    // a CI log shows what failed, not only where the report went
+    const failing = [...new Set(reports.flatMap((r) => r.outcomes.filter((x) => x.status === 'fail').map((x) => x.id)))];
+    o.out.write(`${ok ? 'PASS' : 'FAIL'}: report written to ${o.outFile}${ok ? '' : `${failing.length ? `; failing: ${failing.join(', ')}` : ''}`}\n`);
   } else o.out.write(text);
   return ok ? 0 : 1;
 }
