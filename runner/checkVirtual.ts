@@ -21,7 +21,14 @@ exit: 0 every required check passed in every profile, 1 a required check failed,
 /** All profiles in parallel contexts of one browser; reports in profile order. */
 export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: CheckArea[]; shard?: Shard; progress?: (line: string) => void } = {}): Promise<{ profile: VirtualProfile; report: RunReport }[]> {
   const origin = await startBlankOrigin();
-  const browser = await launchChromium();
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    // what was started before the browser is closed too, or the process would never exit
+    await origin.close();
+    throw e;
+  }
   try {
     return await Promise.all(profiles.map(async (profile) => {
       const run = await runVirtualProfile(browser, origin.origin, profile);

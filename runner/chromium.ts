@@ -9,7 +9,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run "bash scripts/ensure-chromium.sh" (installs Debian's chromium) or set CHROMIUM_PATH`);
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install chromium; in a clone of fido2-harness, bash scripts/ensure-chromium.sh does it) or point CHROMIUM_PATH at a Chromium or Chrome binary`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,

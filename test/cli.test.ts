@@ -49,6 +49,14 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
     }
   });
 
+  it('check --virtual with no Chromium: exit 2 within seconds naming what to install (the origin server it started is closed)', () => {
+    const started = Date.now();
+    const r = run(['check', '--virtual', '--profile', 'no-rk'], { CHROMIUM_PATH: '/nonexistent/chromium' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/Chromium not found at \/nonexistent\/chromium: install it \(Debian\/Ubuntu: sudo apt-get install chromium/);
+  });
+
   it('catalogue prints the checks and the FIDO coverage as docs/checks.md carries them, JSON too; bad options exit 2', () => {
     const docs = fs.readFileSync('docs/checks.md', 'utf8');
     const block = (m: string) => docs.slice(docs.indexOf(`<!-- ${m}:start -->`) + `<!-- ${m}:start -->`.length, docs.indexOf(`<!-- ${m}:end -->`)).trim();
