@@ -93,6 +93,19 @@ describe('server with MDS', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('no --mds and no cached official BLOB: the header says no metadata is loaded and how to load it, not "loading" forever', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-nocache-'));
+    try {
+      s = await startTestServer({ flags: ['--mds-cache-dir', dir] });
+      for (let i = 0; i < 100 && s.app.metadata.state === 'loading'; i++) await new Promise((r) => setTimeout(r, 20));
+      const cfg = (await s.app.inject({ method: 'GET', url: '/api/config' })).json();
+      expect(cfg.mds.state).toBe('none');
+      expect(cfg.mds.note).toMatch(/^no metadata loaded: .*fido2-harness mds update.*--mds <file\|url>/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('icons from metadata', () => {

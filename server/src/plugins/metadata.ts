@@ -125,7 +125,8 @@ export const metadataPlugin = fp(
         })
         .catch((e: Error) => {
           svc.state = mds ? 'error' : 'none';
-          svc.note = mds ? `MDS BLOB not loaded: ${e.message}` : svc.note;
+          // never left saying "loading": what happened, and how to load metadata
+          svc.note = mds ? `MDS BLOB not loaded: ${e.message}` : `no metadata loaded: the cached official BLOB could not be used (${e.message}); run "fido2-harness mds update", or start with --mds <file|url>`;
           if (mds) notify(svc.note);
         });
     });
