@@ -173,6 +173,21 @@ describe('configuration', () => {
     }
   }, 60_000);
 
+  it('serve --rp-id example.com on loopback says where it is bound and that the pages need an origin on example.com', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-rpid-'));
+    try {
+      const srv = await startHarness(['serve', '--rp-id', 'example.com', '--port', '0', '--data-dir', dir], /bound to localhost:(\d+) on this machine: open http:\/\/example\.com:(\d+)\/ through a name or reverse proxy/);
+      try {
+        expect(srv.match[1]).toBe(srv.match[2]);
+        expect((await fetch(`http://127.0.0.1:${srv.match[1]}/api/config`, { headers: { host: 'example.com' } })).status).toBe(200);
+      } finally {
+        await srv.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('--mds naming a file that is not there stops the start (exit 2) with a plain sentence', async () => {
     const r = await harnessAsync(['serve', '--port', '0', '--mds', '/missing.jwt']);
     expect(r.status).toBe(2);

@@ -35,6 +35,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const base = `${https ? 'https' : 'http'}://${config.rpId}:${port}/`;
   const url = `${base}${config.token && !isLoopbackHost(config.host) ? `?token=${config.token}` : ''}`;
   log(`fido2-harness listening on ${url}`);
+  // an RP ID the bound host does not answer for (serve --rp-id example.com on loopback): the URL
+  // above is where the pages must be opened from; say where the server itself is bound
+  if (isLoopbackHost(config.host) && config.rpId !== 'localhost') log(`  bound to ${config.host}:${port} on this machine: open ${base} through a name or reverse proxy that reaches it (the pages only work from an origin on ${config.rpId}); see docs/team.md`);
   const reach = isLoopbackHost(config.host) ? '' : '; reachable beyond this machine: every request needs the token in that URL';
   log(`  RP ID ${config.rpId}; accepted origins ${app.config.origins.join(', ')}; store ${app.stores.describe ?? config.dataDir}${config.accounts ? '; accounts on: people sign in to the harness' : ''}${reach}`);
   if (config.accounts && !(await app.stores.accounts.hasAccounts())) log(`  accounts on and none made yet: the first admin registers a passkey at ${base}account.html?token=${config.token}`);
