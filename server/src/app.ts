@@ -15,6 +15,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
 import { HarnessError, isHarnessError, loadNodeHid, loadPcsc, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './jsonDepth.ts';
+import { findControlCharacter } from './textControl.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
@@ -123,6 +124,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionPlugin);
   await app.register(accountsPlugin);
   await app.register(metadataPlugin, { metadata: deps.metadata, notify: deps.notify });
+
+  // control characters in outside text: 400 naming the member, before any route or store sees it
+  app.addHook('preValidation', (req, _reply, done) => {
+    const found = findControlCharacter(req.body, 'body') ?? findControlCharacter(req.query, 'query') ?? findControlCharacter(req.params, 'params');
+    if (found) return done(new HarnessError('BAD_REQUEST', `${found.where}: the control character U+${found.code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in text`, { status: 400 }));
+    done();
+  });
 
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(req.url.startsWith('/api/') ? API_HEADERS : PAGE_HEADERS);
