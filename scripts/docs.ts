@@ -13,8 +13,9 @@ import { synopsisMarkdown } from '../conformance/src/cli/synopsis.ts';
 /** The sizes the architecture page quotes, counted from the code. */
 function countsMarkdown(): string {
   const ctap = new Set(CHECKS.filter((c) => c.area === 'ctap').map((c) => c.id));
-  const ctapCases = FAULT_CASES.filter((c) => c.expect.some((id) => ctap.has(id)) && c.faults).length;
-  return `Today: ${CHECKS.length} checks, ${ctap.size} of them in the \`ctap\` area; a fault matrix of ${FAULT_CASES.length} defect cases (${ctapCases} of them at the CTAP and CTAPHID level, run in process and again over a real UDP socket) and ${COMPLIANT_VARIANTS.length} compliant variants that must pass.`;
+  const ctapCases = FAULT_CASES.filter((c) => c.expect.some((id) => ctap.has(id)) && c.faults && c.link !== 'nfc').length;
+  const nfcCases = FAULT_CASES.filter((c) => c.link === 'nfc').length;
+  return `Today: ${CHECKS.length} checks, ${ctap.size} of them in the \`ctap\` area; a fault matrix of ${FAULT_CASES.length} defect cases (${ctapCases} of them at the CTAP and CTAPHID level, run in process and again over a real UDP socket; ${nfcCases} of the NFC card, run over its APDUs) and ${COMPLIANT_VARIANTS.length} compliant variants that must pass.`;
 }
 
 export const GENERATED_BLOCKS: { file: string; marker: string; make: () => string }[] = [
