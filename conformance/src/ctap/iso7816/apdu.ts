@@ -33,7 +33,7 @@ export const INS = {
 
 /** NFCCTAP_MSG P1 bit: the client polls NFCCTAP_GETRESPONSE, so the card may answer 9100 (§11.3.7.1) */
 export const P1_GETRESPONSE_SUPPORTED = 0x80;
-/** NFCCTAP_GETRESPONSE P1 that asks the card to cancel the request in flight (§11.3.7.2) */
+/** NFCCTAP_GETRESPONSE P1 that asks the card to cancel the request in flight (CTAP 2.3 §11.3.7.2; 0x11, as other CTAP NFC clients send it) */
 export const P1_CANCEL = 0x11;
 
 export const SW = {
