@@ -64,7 +64,7 @@ export { ReportQueue, type ReportTransport } from './ctap/transport/Transport.ts
 export { openUdpTransport, parseUdpSpec, UDP_DEVICE_PORT, UDP_CLIENT_PORT } from './ctap/transport/UdpTransport.ts';
 export { serveUdpDevice } from './ctap/transport/UdpDeviceEndpoint.ts';
 export { inProcessTransport, type ReportSink } from './ctap/transport/InProcessTransport.ts';
-export { loadPcsc, listPcscReaders, probeReader, PcscApduTransport, type PcscApi } from './ctap/transport/PcscTransport.ts';
+export { loadPcsc, listPcscReaders, probeReader, probeReaders, PcscApduTransport, type PcscApi } from './ctap/transport/PcscTransport.ts';
 export { NfcConnection, inProcessCard, type ApduTransport } from './ctap/iso7816/NfcConnection.ts';
 export { NfcCard, NFC_FAULTS } from './ctap/iso7816/NfcCard.ts';
 export { serveVpcdCard } from './ctap/iso7816/vpcdCard.ts';

@@ -2,19 +2,13 @@ import { HarnessError } from '../errors/HarnessError.ts';
 import { parseCommandArgs } from './args.ts';
 import { fidoDevices, loadNodeHid, type NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 import type { CliIo } from './main.ts';
-import { listPcscReaders, loadPcsc, probeReader, type PcscApi } from '../ctap/transport/PcscTransport.ts';
+import { loadPcsc, probeReaders, type PcscApi } from '../ctap/transport/PcscTransport.ts';
 
 /** The PC/SC readers and what answers on each, or why PC/SC is not there (never an exit: USB may be all there is). */
 async function readers(pcsc?: PcscApi): Promise<{ readers: { name: string; fido: boolean; version?: string; why?: string }[]; unavailable?: string }> {
   try {
-    const api = pcsc ?? (await loadPcsc());
-    const names = listPcscReaders(api);
-    const out = [];
-    for (const n of names) {
-      const p = await probeReader(api, n);
-      out.push({ name: n, fido: p.fido, ...(p.version ? { version: p.version } : {}), ...(p.why ? { why: p.why } : {}) });
-    }
-    return { readers: out };
+    const probed = await probeReaders(pcsc ?? (await loadPcsc()));
+    return { readers: probed.map((p) => ({ name: p.reader, fido: p.fido, ...(p.version ? { version: p.version } : {}), ...(p.why ? { why: p.why } : {}) })) };
   } catch (e) {
     return { readers: [], unavailable: (e as Error).message };
   }

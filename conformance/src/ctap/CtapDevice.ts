@@ -106,10 +106,23 @@ export class CtapDevice {
  * replugged key is a new handle).
  */
 export function connectDevice(transport: ReportTransport, o: ConnectOptions & { reopenTransport?: () => Promise<ReportTransport> } = {}): Promise<CtapDevice> {
+  return connectThrough(transport, (t) => CtapHidClient.open(t, { timeoutMs: o.timeoutMs }), o);
+}
+
+/**
+ * A card behind an APDU transport (PC/SC, in process): SELECT of the FIDO applet, then getInfo.
+ * After a power cycle the applet is selected again (on the transport `reopenTransport` gives, if any).
+ */
+export function connectNfc(transport: ApduTransport, o: ConnectOptions & NfcOptions & { reopenTransport?: () => Promise<ApduTransport> } = {}): Promise<CtapDevice> {
+  return connectThrough(transport, (t) => NfcConnection.open(t, o), o);
+}
+
+/** The connection `openOn` makes on a transport (closed again if that fails), and the same after a power cycle. */
+function connectThrough<T extends { close(): Promise<void> }>(transport: T, openOn: (t: T) => Promise<CtapConnection>, o: ConnectOptions & { reopenTransport?: () => Promise<T> }): Promise<CtapDevice> {
   let current = transport;
   const open = async (): Promise<CtapConnection> => {
     try {
-      return await CtapHidClient.open(current, { timeoutMs: o.timeoutMs });
+      return await openOn(current);
     } catch (e) {
       await current.close().catch(() => {});
       throw e;
@@ -123,33 +136,6 @@ export function connectDevice(transport: ReportTransport, o: ConnectOptions & { 
     return open();
   };
   return CtapDevice.connect(open, { ...o, reopen });
-}
-
-/**
- * A card behind an APDU transport (PC/SC, in process): SELECT of the FIDO applet, then getInfo.
- * After a power cycle the applet is selected again on the transport `reopenTransport` gives (PC/SC:
- * the card reconnected with its power cut).
- */
-export function connectNfc(transport: ApduTransport, o: ConnectOptions & NfcOptions & { reopenTransport?: () => Promise<ApduTransport> } = {}): Promise<CtapDevice> {
-  let current = transport;
-  const open = async (): Promise<CtapConnection> => {
-    try {
-      return await NfcConnection.open(current, o);
-    } catch (e) {
-      await current.close().catch(() => {});
-      throw e;
-    }
-  };
-  return CtapDevice.connect(open, {
-    ...o,
-    reopen: async (previous) => {
-      if (o.reopenTransport) {
-        await previous.close().catch(() => {});
-        current = await o.reopenTransport();
-      }
-      return open();
-    },
-  });
 }
 
 export interface OpenDeviceOptions extends CallOptions {

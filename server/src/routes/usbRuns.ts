@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorResponses, startUsbRunBody, usbDevicesResponse, usbRunStatusResponse, type StartUsbRunRequest, type UsbRunStatus } from '../schemas/api.ts';
 import {
-  HarnessError, attachMetadata, changesAllowed, evaluateRun, fidoDevices, listPcscReaders, openDevice, probeReader, runOverCtap, type CtapDevice, type NodeHidApi, type PcscApi, type RunEvidence,
+  HarnessError, attachMetadata, changesAllowed, evaluateRun, fidoDevices, openDevice, probeReaders, runOverCtap, type CtapDevice, type NodeHidApi, type PcscApi, type RunEvidence,
 } from '../../../conformance/src/index.ts';
 
 /** How the server reaches node-hid: loaded on first use (tests hand in a fake at its API boundary). */
@@ -45,13 +45,8 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
   /** the NFC readers holding a FIDO key, as devices (path pcsc:NAME); none when PC/SC is not there */
   const nfcKeys = async () => {
     try {
-      const api = await o.pcsc!();
-      const out = [];
-      for (const name of listPcscReaders(api)) {
-        const p = await probeReader(api, name);
-        if (p.fido) out.push({ path: `pcsc:${name}`, vendorId: 'NFC', productId: p.version ?? '', manufacturer: null, product: name });
-      }
-      return out;
+      const probed = await probeReaders(await o.pcsc!());
+      return probed.filter((p) => p.fido).map((p) => ({ path: `pcsc:${p.reader}`, vendorId: 'NFC', productId: p.version ?? '', manufacturer: null, product: p.reader }));
     } catch {
       return [];
     }

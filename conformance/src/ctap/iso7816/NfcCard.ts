@@ -149,13 +149,13 @@ export class NfcCard {
       };
       void inflight.promise.then((r) => (inflight.done = r));
       this.inflight = inflight;
-      return this.await(inflight, (c.p1 & P1_GETRESPONSE_SUPPORTED) !== 0);
+      return this.answerWhenDone(inflight, (c.p1 & P1_GETRESPONSE_SUPPORTED) !== 0);
     }
     if (c.cla === 0x80 && c.ins === INS.NFCCTAP_GETRESPONSE) {
       const inflight = this.inflight;
       if (!inflight) return { data: new Uint8Array(), sw: SW.CONDITIONS_NOT_SATISFIED };
       if (c.p1 === P1_CANCEL) inflight.abort.abort();
-      return this.await(inflight, true);
+      return this.answerWhenDone(inflight, true);
     }
     if (c.cla === 0x00 && this.core.msg && [0x01, 0x02, 0x03].includes(c.ins)) {
       const r = await this.core.msg(encodeCommand({ ...c, extended: true }), { signal: new AbortController().signal, transport: 'nfc', userPresence: async () => {} });
@@ -166,7 +166,7 @@ export class NfcCard {
   }
 
   /** the answer when it comes within updateAfterMs, else (when the client polls) 9100 with PROCESSING */
-  private async await(inflight: NonNullable<NfcCard['inflight']>, mayUpdate: boolean): Promise<{ data: Uint8Array; sw: number }> {
+  private async answerWhenDone(inflight: NonNullable<NfcCard['inflight']>, mayUpdate: boolean): Promise<{ data: Uint8Array; sw: number }> {
     const done = (r: Uint8Array) => {
       if (this.inflight === inflight) this.inflight = undefined;
       return { data: r, sw: SW.OK };

@@ -65,7 +65,7 @@ export class NfcConnection implements CtapConnection {
 
   /** Selects the FIDO applet; a card that does not answer 9000 is no FIDO authenticator. */
   static async open(transport: ApduTransport, o: NfcOptions = {}): Promise<NfcConnection> {
-    const { data, sw } = await exchangeOnce(transport, encodeCommand({ cla: 0x00, ins: INS.SELECT, p1: 0x04, p2: 0x00, data: FIDO_AID, ne: 256 }), 'SELECT of the FIDO applet', o.timeoutMs);
+    const { data, sw } = await selectFidoApplet(transport, o.timeoutMs);
     if (sw !== SW.OK) throw deviceError('DEVICE_NOT_FOUND', `${transport.description}: SELECT of the FIDO applet (A0000006472F0001) answered ${statusWordName(sw)}: no FIDO authenticator on this card`);
     const version = new TextDecoder('utf-8', { fatal: false }).decode(data);
     const c = new NfcConnection(transport, version, o);
@@ -174,6 +174,11 @@ export async function exchangeOnce(t: ApduTransport, apdu: Uint8Array, what: str
   const r = await t.transmit(apdu, { timeoutMs });
   if (r.length < 2) throw deviceError('DEVICE_PROTOCOL', `${t.description}: ${what} answered ${r.length} byte(s): a response APDU ends with a two-byte status word`);
   return splitResponse(r);
+}
+
+/** SELECT of the FIDO applet (CTAP 2.3 §11.3.3): the answer's data (the version string) and status word. */
+export function selectFidoApplet(t: ApduTransport, timeoutMs?: number): Promise<{ data: Uint8Array; sw: number }> {
+  return exchangeOnce(t, encodeCommand({ cla: 0x00, ins: INS.SELECT, p1: 0x04, p2: 0x00, data: FIDO_AID, ne: 256 }), 'SELECT of the FIDO applet', timeoutMs);
 }
 
 /** A card in this process behind the APDU seam (tests, fuzzing, check --emulate over NFC). */

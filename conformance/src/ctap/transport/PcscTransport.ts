@@ -1,7 +1,7 @@
 import { deviceError } from '../CtapError.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
-import type { ApduTransport } from '../iso7816/NfcConnection.ts';
-import { FIDO_AID, INS, SW, encodeCommand, splitResponse } from '../iso7816/apdu.ts';
+import { selectFidoApplet, type ApduTransport } from '../iso7816/NfcConnection.ts';
+import { SW } from '../iso7816/apdu.ts';
 
 /** The part of the `smartcard` module (N-API PC/SC bindings) the harness uses: tests may hand in their own. */
 export interface PcscApi {
@@ -33,14 +33,18 @@ export async function loadPcsc(): Promise<PcscApi> {
   }
 }
 
-/** The reader names PC/SC lists, or a clear error when the PC/SC service is not there. */
-export function listPcscReaders(api: PcscApi): string[] {
-  let ctx;
+/** A PC/SC context, or a clear error when the PC/SC service is not there. */
+function openContext(api: PcscApi): InstanceType<PcscApi['Context']> {
   try {
-    ctx = new api.Context();
+    return new api.Context();
   } catch (e) {
     throw deviceError('DEVICE_UNREACHABLE', `PC/SC: ${(e as Error).message} (is pcscd running?)`, e);
   }
+}
+
+/** The reader names PC/SC lists, or a clear error when the PC/SC service is not there. */
+export function listPcscReaders(api: PcscApi): string[] {
+  const ctx = openContext(api);
   try {
     return ctx.listReaders().map((r) => r.name);
   } finally {
@@ -53,13 +57,20 @@ export async function probeReader(api: PcscApi, name: string): Promise<{ reader:
   let t: PcscApduTransport | undefined;
   try {
     t = await PcscApduTransport.open(api, name);
-    const r = splitResponse(await t.transmit(encodeCommand({ cla: 0, ins: INS.SELECT, p1: 4, p2: 0, data: FIDO_AID, ne: 256 }), { timeoutMs: 2000 }));
+    const r = await selectFidoApplet(t, 2000);
     return r.sw === SW.OK ? { reader: name, fido: true, version: Buffer.from(r.data).toString('utf8') } : { reader: name, fido: false, why: `SELECT of the FIDO applet answered ${r.sw.toString(16).toUpperCase()}` };
   } catch (e) {
     return { reader: name, fido: false, why: (e as Error).message };
   } finally {
     await t?.close();
   }
+}
+
+/** Every reader PC/SC lists, each with what its card answers to SELECT of the FIDO applet. */
+export async function probeReaders(api: PcscApi): Promise<Awaited<ReturnType<typeof probeReader>>[]> {
+  const out = [];
+  for (const name of listPcscReaders(api)) out.push(await probeReader(api, name));
+  return out;
 }
 
 /**
@@ -87,12 +98,7 @@ export class PcscApduTransport implements ApduTransport {
   }
 
   static async open(api: PcscApi, reader: string): Promise<PcscApduTransport> {
-    let ctx;
-    try {
-      ctx = new api.Context();
-    } catch (e) {
-      throw deviceError('DEVICE_UNREACHABLE', `PC/SC: ${(e as Error).message} (is pcscd running?)`, e);
-    }
+    const ctx = openContext(api);
     try {
       const found = ctx.listReaders().find((r) => r.name === reader);
       if (!found) throw deviceError('DEVICE_NOT_FOUND', `no PC/SC reader named ${JSON.stringify(reader)}`);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ApduAnswer, NfcProbe } from '../../../checks/ctap/CtapEvidence.ts';
-import { NfcConnection, exchangeOnce } from '../../../ctap/iso7816/NfcConnection.ts';
-import { FIDO_AID, INS, SW, encodeCommand } from '../../../ctap/iso7816/apdu.ts';
+import { NfcConnection, exchangeOnce, selectFidoApplet } from '../../../ctap/iso7816/NfcConnection.ts';
+import { INS, SW, encodeCommand } from '../../../ctap/iso7816/apdu.ts';
 import { cardCapabilities } from '../../../ctap/iso7816/atr.ts';
 import { encodeCbor } from '../../../cbor/encodeCbor.ts';
 import { decodeCbor } from '../../../cbor/decodeCbor.ts';
@@ -24,7 +24,7 @@ export async function probeNfc(s: CtapSession): Promise<NfcProbe> {
   const t = c.transport;
   const once = (apdu: Uint8Array, what: string) => exchangeOnce(t, apdu, what);
   const answer = (r: { data: Uint8Array; sw: number }, keep = false): ApduAnswer => ({ sw: r.sw, length: r.data.length, ...(keep ? { data: Buffer.from(r.data).toString('base64url') } : {}) });
-  const select = async () => once(encodeCommand({ cla: 0, ins: INS.SELECT, p1: 4, p2: 0, data: FIDO_AID, ne: 256 }), 'SELECT');
+  const select = () => selectFidoApplet(t);
   const out: NfcProbe = { transports: s.info.transports, versions: s.info.versions };
   out.atrClaims = cardCapabilities(t.atr);
 
