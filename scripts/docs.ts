@@ -9,6 +9,8 @@ import { COMPLIANT_VARIANTS, FAULT_CASES, faultMatrixMarkdown, softFaultTableMar
 import { CHECKS } from '../conformance/src/checks/registry.ts';
 import { featureTableMarkdown } from '../conformance/src/emulation/device/features.ts';
 import { synopsisMarkdown } from '../conformance/src/cli/synopsis.ts';
+import { algorithmTableMarkdown } from '../conformance/src/webauthn/coseAlgorithms.ts';
+import { VERIFIABLE_ALGORITHMS } from '../conformance/src/webauthn/coseKey.ts';
 
 /** The sizes the architecture page quotes, counted from the code. */
 function countsMarkdown(): string {
@@ -23,6 +25,7 @@ export const GENERATED_BLOCKS: { file: string; marker: string; make: () => strin
   { file: 'docs/architecture.md', marker: 'counts', make: countsMarkdown },
   { file: 'docs/checks.md', marker: 'catalogue', make: () => catalogueMarkdown() },
   { file: 'docs/checks.md', marker: 'coverage', make: () => coverageMarkdown() },
+  { file: 'docs/verification.md', marker: 'algorithms', make: () => algorithmTableMarkdown(VERIFIABLE_ALGORITHMS) },
   { file: 'docs/software-key.md', marker: 'features', make: featureTableMarkdown },
   { file: 'docs/software-key.md', marker: 'soft-faults', make: softFaultTableMarkdown },
   { file: 'docs/software-key.md', marker: 'fault-matrix', make: faultMatrixMarkdown },

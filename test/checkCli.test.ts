@@ -81,6 +81,18 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
     expect(text.stdout).not.toMatch(/BLOB no 0/);
   });
 
+  it('a profile whose key signs only with fully-specified and RSA-PSS algorithms (Ed448 -53, PS384 -38, ESP256 -9) is registered, verified and passes; the statement declares them', () => {
+    fs.writeFileSync(path.join(dir, 'algs.json'), JSON.stringify({ description: 'Algorithm Key', aaguid: '00000000-0000-4000-8000-0000000000a2', algorithms: ['Ed448', -38, 'ESP256'], features: { hmacSecret: true, hmacSecretMc: true, credProtect: true, clientPin: { pin: '1234' } } }));
+    const r = run(['--emulate', path.join(dir, 'algs.json'), '--format', 'json']);
+    const report = JSON.parse(r.stdout);
+    const failed = report.outcomes.filter((o: { status: string }) => o.status === 'fail').map((o: { id: string; message: string }) => `${o.id}: ${o.message}`);
+    expect(failed).toEqual([]);
+    expect(r.status).toBe(0);
+    // the plan offers ES256, EdDSA, RS256 and then the rest in the table's order: the key's first match is ESP256; its CTAP probes use its own first, Ed448
+    expect(report.outcomes.find((o: { id: string }) => o.id === 'DECL_ALGORITHM')).toMatchObject({ status: 'pass', message: expect.stringMatching(/ESP256/) });
+    expect(report.outcomes.find((o: { id: string }) => o.id === 'CTAP_MC_REQUEST')?.status).toBe('pass');
+  });
+
   it('bad profiles and usage: exit 2 with the problem named', () => {
     const write = (name: string, text: string) => {
       fs.writeFileSync(path.join(dir, name), text);
@@ -102,6 +114,8 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
       [['--emulate', write('typo2.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","features":{"transport":["usb"]}}')], /features has no member "transport": did you mean "transports"\?/],
       [['--emulate', write('typo3.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","fault":{"noUP":true}}')], /the profile has no member "fault": did you mean "faults"\?/],
       [['--emulate', write('typo4.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","faults":{"noUp":true}}')], /faults has no member "noUp": did you mean "noUP"\?/],
+      [['--emulate', write('alg1.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","algorithms":["Ed488"]}')], /algorithms: "Ed488" is not an algorithm the software key implements: did you mean "Ed448"\?/],
+      [['--emulate', write('alg2.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","algorithms":[]}')], /algorithms must be a non-empty array/],
       [['--emulate', write('typo5.json', '{"description":"x","aaguid":"00000000-0000-4000-8000-000000000000","features":{"uv":"yes"}}')], /features\.uv must be true or false/],
     ];
     for (const [args, msg] of cases) {

@@ -25,6 +25,7 @@ const A = {
   revoked: 'aaaaaaaa-0000-4000-8000-000000000002',
   uncertified: 'aaaaaaaa-0000-4000-8000-000000000003',
   noRk: 'aaaaaaaa-0000-4000-8000-000000000004',
+  v31: 'aaaaaaaa-0000-4000-8000-000000000005',
 };
 let root: string;
 let files: Record<string, string>;
@@ -44,6 +45,11 @@ beforeAll(async () => {
     entry(A.revoked, 'Revoked Key', (e) => e.statusReports!.push({ status: 'ATTESTATION_KEY_COMPROMISE', effectiveDate: '2025-02-01' })),
     entry(A.uncertified, 'Uncertified Key', (e) => (e.statusReports = [{ status: 'NOT_FIDO_CERTIFIED', effectiveDate: '2024-01-01' }])),
     entry(A.noRk, 'No Resident Key', (e) => ((e.metadataStatement!.authenticatorGetInfo as { options: Record<string, boolean> }).options.rk = false)),
+    // an entry as today's BLOBs carry them: MDS 3.1 statement members and status-report members
+    entry(A.v31, 'MDS 3.1 Statement Authenticator', (e) => {
+      Object.assign(e.metadataStatement!, { friendlyNames: { 'en-US': 'Example Authenticator', 'de-DE': 'Beispiel-Authenticator' }, multiDeviceCredentialSupport: 'unsupported', iconDark: 'data:image/png;base64,iVBORw0KGgo=', providerLogoLight: 'data:image/png;base64,iVBORw0KGgo=', providerLogoDark: 'data:image/png;base64,iVBORw0KGgo=', cxConfigURL: 'https://vendor.example/cx' });
+      e.statusReports = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2025-03-01', certificationProfiles: ['CTAP 2.3 full feature'], sunsetDate: '2031-03-01', fipsRevision: 3, fipsPhysicalSecurityLevel: 2 }];
+    }),
     { attestationCertificateKeyIdentifiers: ['0123456789abcdef0123456789abcdef01234567'], metadataStatement: { description: 'Old U2F Key' }, statusReports: [{ status: 'FIDO_CERTIFIED', effectiveDate: '2019-01-01' }] },
   ];
   files = {};
@@ -102,6 +108,20 @@ describe('fido2-harness mds', { timeout: 120_000 }, () => {
     expect(json.entra.eligible).toBe(true);
     expect(run(['show', '00000000-0000-0000-0000-000000000000', '--blob', files.good!, '--root', root]).status).toBe(1);
     expect(run(['show', '0123456789abcdef0123456789abcdef01234567', '--blob', files.good!, '--root', root]).stdout).toContain('Old U2F Key');
+    // MDS 3.1: the statement's new members and the certification report's profiles, sunset and FIPS level are shown
+    const v31 = run(['show', A.v31, '--blob', files.good!, '--root', root, '--at', '2026-01-01', '--no-color']);
+    expect(v31.status, v31.stderr).toBe(0);
+    expect(v31.stdout).toMatch(/friendly names\s+en-US: Example Authenticator; de-DE: Beispiel-Authenticator/);
+    expect(v31.stdout).toMatch(/FIDO_CERTIFIED_L1\s+profiles CTAP 2\.3 full feature; sunset 2031-03-01; FIPS 140-3 level 2/);
+    expect(v31.stdout).toMatch(/multi-device\s+unsupported/);
+    expect(v31.stdout).toMatch(/images\s+iconDark, providerLogoLight, providerLogoDark/);
+    expect(v31.stdout).toMatch(/cxConfigURL\s+https:\/\/vendor\.example\/cx/);
+    // the whole entry lints clean, 3.1 members and status reports included
+    const entryFile = path.join(dir, 'v31-entry.json');
+    fs.writeFileSync(entryFile, JSON.stringify(JSON.parse(run(['show', A.v31, '--blob', files.good!, '--root', root, '--json']).stdout).entry));
+    const lint = run(['lint', entryFile, '--at', '2026-01-01']);
+    expect(lint.stdout + lint.stderr).toMatch(/no problems found: the statement matches the Metadata Statement 3\.1 schema/);
+    expect(lint.status).toBe(0);
     const search = run(['search', 'key', '--blob', files.good!, '--root', root, '--json']);
     expect(JSON.parse(search.stdout).map((h: { description: string }) => h.description).sort()).toEqual(['Good Key NFC', 'No Resident Key', 'Old U2F Key', 'Revoked Key', 'Uncertified Key']);
   });
@@ -112,11 +132,13 @@ describe('fido2-harness mds', { timeout: 120_000 }, () => {
     expect(table.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(/^Description\s+AAGUID\s+Bio\s+USB\s+NFC\s+BLE$/),
       expect.stringMatching(new RegExp(`^Good Key NFC\\s+${A.good}\\s+Yes\\s+Yes\\s+Yes\\s+No$`)),
+      expect.stringMatching(new RegExp(`^MDS 3.1 Statement Authenticator\\s+${A.v31}\\s+Yes\\s+Yes\\s+Yes\\s+No$`)),
     ]);
     const rows = JSON.parse(run(['eligible', '--why', '--format', 'json', '--blob', files.good!, '--root', root, '--at', '2026-01-01']).stdout) as { description: string; eligible: boolean; failed: { criterion: string }[] }[];
     const why = Object.fromEntries(rows.map((r) => [r.description, r.failed.map((f) => f.criterion)]));
     expect(why).toEqual({
       'Good Key NFC': [],
+      'MDS 3.1 Statement Authenticator': [],
       'No Resident Key': ['RESIDENT_KEY'],
       'Old U2F Key': expect.arrayContaining(['FIDO2_AAGUID']),
       'Revoked Key': ['NOT_COMPROMISED'],

@@ -1,3 +1,4 @@
+import { ALG_NAMES } from './render.ts';
 /** What the page knows about the ceremony that failed: the options the browser was given, how long it took. */
 export interface CeremonyContext {
   /** the server's options JSON as handed to the browser */
@@ -9,7 +10,6 @@ export interface CeremonyContext {
 /** an answer this fast came without a prompt: the browser or the key refused, nobody waited */
 export const FAST_REFUSAL_MS = 300;
 
-const ALG = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512' } as Record<number, string>;
 
 /** what the registration options asked for that a browser or key refuses outright */
 function registrationDemands(o: Record<string, any> = {}) {
@@ -20,7 +20,7 @@ function registrationDemands(o: Record<string, any> = {}) {
   return {
     rkRequired,
     residentKey: String(sel.residentKey ?? (sel.requireResidentKey ? 'required' : 'discouraged')),
-    algorithms: ((o.pubKeyCredParams ?? []) as { alg: number }[]).map((p) => ALG[p.alg] ?? `COSE ${p.alg}`),
+    algorithms: ((o.pubKeyCredParams ?? []) as { alg: number }[]).map((p) => ALG_NAMES[p.alg] ?? `COSE ${p.alg}`),
     enforcedProtect: ext.enforceCredentialProtectionPolicy === true && protect && protect !== 'userVerificationOptional' ? protect : undefined,
     largeBlobRequired: ext.largeBlob?.support === 'required',
   };

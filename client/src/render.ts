@@ -1,4 +1,5 @@
 import { el, table } from './dom.ts';
+import { COSE_ALGORITHMS } from '../../conformance/src/webauthn/coseAlgorithms.ts';
 
 type Obj = Record<string, any>;
 
@@ -9,8 +10,8 @@ function flags(f: Obj): HTMLElement {
   return span;
 }
 
-/** COSE algorithm names (IANA registry) for what the page shows; the server names them in its analysis too */
-export const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-35]: 'ES384', [-36]: 'ES512', [-37]: 'PS256', [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87', [-257]: 'RS256', [-258]: 'RS384', [-259]: 'RS512', [-65535]: 'RS1' };
+/** the same names the verdicts use (one table, conformance/src/webauthn/coseAlgorithms.ts) */
+export const ALG_NAMES: Record<number, string> = Object.fromEntries(COSE_ALGORITHMS.map((a) => [a.id, a.name]));
 export const algLabel = (alg: number) => (ALG_NAMES[alg] ? `${ALG_NAMES[alg]} (${alg})` : `COSE ${alg}`);
 
 /** A check or finding code: breaks only after its underscores, never mid-word */

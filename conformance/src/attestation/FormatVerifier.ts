@@ -11,6 +11,8 @@ export interface FormatInput {
   clientDataHash: Uint8Array;
   /** the credential public key, when it parsed */
   credentialKey?: PublicKeyInfo;
+  /** why the credential key was not verified, when its algorithm is one the harness cannot verify */
+  credentialKeyUnverifiable?: string;
   /** verification time (certificate validity, SafetyNet timestamp) */
   at: Date;
 }

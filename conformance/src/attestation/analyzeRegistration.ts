@@ -4,11 +4,12 @@ import type { AuthDataDefect } from '../webauthn/parseAuthenticatorData.ts';
 import { checkCeremony, type CeremonyExpectations } from '../webauthn/checkCeremony.ts';
 import { verdict } from '../findings/Finding.ts';
 import { coseKeyToPublicKey, COSE_ALG_NAMES, type PublicKeyInfo } from '../webauthn/coseKey.ts';
+import { coseAlgorithm, coseAlgorithmLabel } from '../webauthn/coseAlgorithms.ts';
 import type { Finding } from '../findings/Finding.ts';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { formatAaguid } from '../encoding/formatAaguid.ts';
 import type { FormatInput, FormatResult } from './FormatVerifier.ts';
-import { FORMAT_VERIFIERS } from './formats/registry.ts';
+import { FORMAT_VERIFIERS, REGISTERED_FORMATS } from './formats/registry.ts';
 import { verifyChain } from '../pki/verifyChain.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
 import { entryRoots, type MetadataEntry } from '../mds/MetadataBlob.ts';
@@ -18,28 +19,13 @@ import { interpretStatus } from '../mds/interpretStatus.ts';
 
 /** WebAuthn attestation type -> the MDS attestationTypes value that declares it (MDS 3.0 §4). */
 const MDS_ATTESTATION_TYPE: Record<string, string> = { basic: 'basic_full', self: 'basic_surrogate', attca: 'attca', anonca: 'anonca', none: 'none' };
-/** COSE alg -> MDS authenticationAlgorithms names (FIDO Registry of Predefined Values §3.6.1) */
-const MDS_ALGORITHMS: Record<number, string[]> = {
-  [-7]: ['secp256r1_ecdsa_sha256_raw', 'secp256r1_ecdsa_sha256_der'],
-  [-8]: ['ed25519_eddsa_sha512_raw'],
-  [-35]: ['secp384r1_ecdsa_sha384_raw'],
-  [-36]: ['secp521r1_ecdsa_sha512_raw'],
-  [-37]: ['rsassa_pss_sha256_raw', 'rsassa_pss_sha256_der'],
-  [-257]: ['rsassa_pkcsv15_sha256_raw', 'rsa_emsa_pkcs1_sha256_raw', 'rsa_emsa_pkcs1_sha256_der'],
-  [-258]: ['rsassa_pkcsv15_sha384_raw'],
-  [-259]: ['rsassa_pkcsv15_sha512_raw'],
-  [-48]: ['ml_dsa_44'],
-  [-49]: ['ml_dsa_65'],
-  [-50]: ['ml_dsa_87'],
-};
-
 /**
  * What the authenticator did against what its metadata says: the status as of the
  * verification time (a compromise or revocation fails the registration), the attestation
  * type seen against attestationTypes, the credential algorithm against
  * authenticationAlgorithms (mismatches are the metadata's defect: warnings).
  */
-function metadataConsistency(entry: MetadataEntry, type: string, key: PublicKeyInfo | undefined, at: Date): Finding[] {
+function metadataConsistency(entry: MetadataEntry, type: string, key: PublicKeyInfo | undefined, at: Date, backupEligible: boolean | undefined): Finding[] {
   const out: Finding[] = [];
   const ms = entry.metadataStatement ?? {};
   const st = interpretStatus(entry, at);
@@ -54,9 +40,16 @@ function metadataConsistency(entry: MetadataEntry, type: string, key: PublicKeyI
   }
   const declaredAlgs = ms.authenticationAlgorithms ?? [];
   if (key && declaredAlgs.length) {
-    const names = MDS_ALGORITHMS[key.alg] ?? [];
+    const names = coseAlgorithm(key.alg)?.mds ?? [];
     const ok = names.some((n) => declaredAlgs.includes(n));
     out.push({ code: 'MDS_ALGORITHM', status: ok ? 'pass' : 'warn', spec: 'FIDO MDS 3.0 §4 (authenticationAlgorithms)', message: ok ? `credential algorithm ${key.algName} is one the metadata declares` : `credential algorithm ${key.algName} is not among the declared ${JSON.stringify(declaredAlgs)}: the metadata is incomplete`, ...(ok ? {} : { expected: declaredAlgs.join(' | '), actual: names[0] ?? key.algName }) });
+  }
+  // MDS 3.1 multiDeviceCredentialSupport (absent: "unsupported") against the BE flag (WebAuthn L3 §6.1.3)
+  if (backupEligible !== undefined) {
+    const declared = ms.multiDeviceCredentialSupport ?? 'unsupported';
+    const stated = ms.multiDeviceCredentialSupport === undefined ? 'unsupported (not stated, the MDS 3.1 default)' : declared;
+    const ok = declared === 'explicit' || (declared === 'unsupported' ? !backupEligible : backupEligible);
+    out.push({ code: 'MDS_MULTI_DEVICE', status: ok ? 'pass' : 'warn', spec: 'FIDO Metadata Statement 3.1 §4 (multiDeviceCredentialSupport); WebAuthn L3 §6.1.3 (BE)', message: ok ? `the credential's BE flag (${backupEligible ? 1 : 0}) agrees with multiDeviceCredentialSupport ${stated}` : `the credential is ${backupEligible ? 'backup eligible (BE=1): a multi-device credential' : 'device-bound (BE=0)'}, but the metadata says multiDeviceCredentialSupport ${stated}`, ...(ok ? {} : { expected: declared === 'unsupported' ? 'BE=0 (device-bound credentials)' : 'BE=1 (every credential multi-device)', actual: `BE=${backupEligible ? 1 : 0}` }) });
   }
   return out;
 }
@@ -134,31 +127,41 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
   const aaguidBytes = acd?.aaguid ?? p.authData.aaguid;
   const aaguid = aaguidBytes ? formatAaguid(aaguidBytes) : ZERO_AAGUID;
   let credentialKey: PublicKeyInfo | undefined;
+  /** the credential key's alg label, also when the harness cannot verify under it */
+  let keyAlg: number | undefined;
+  let keyUnverifiable: string | undefined;
   if (!acd) {
     findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'skip', spec: 'WebAuthn L3 §6.5.1.1', message: 'not judged: the authenticator data ends before the credential public key (see AUTHDATA_STRUCTURE)' });
   } else {
+    const label = acd.publicKey.get(3);
+    if (typeof label === 'number') keyAlg = label;
     try {
       credentialKey = coseKeyToPublicKey(acd.publicKey);
-      findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'pass', spec: 'WebAuthn L3 §6.5.1.1', message: `credential public key is a valid ${credentialKey.kty} ${credentialKey.algName} key` });
+      findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'pass', spec: 'WebAuthn L3 §6.5.1.1', message: `credential public key is a valid ${credentialKey.kty} ${coseAlgorithmLabel(credentialKey.alg)} key${credentialKey.crv ? ` on ${credentialKey.crv}` : ''}` });
     } catch (e) {
       if (!(e instanceof HarnessError)) throw e;
-      findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: 'fail', spec: 'WebAuthn L3 §6.5.1.1', message: e.message });
+      // a registered algorithm the harness cannot verify is not the key's defect: a skip naming it
+      if (e.code === 'UNSUPPORTED_ALGORITHM') keyUnverifiable = e.message;
+      findings.push({ code: 'CREDENTIAL_PUBLIC_KEY', status: e.code === 'UNSUPPORTED_ALGORITHM' ? 'skip' : 'fail', spec: 'WebAuthn L3 §6.5.1.1', message: e.message });
     }
   }
-  if (credentialKey && o.allowedAlgorithms) {
-    findings.push(verdict('ALG_ALLOWED', o.allowedAlgorithms.includes(credentialKey.alg), 'WebAuthn L3 §7.1 step 18', 'credential algorithm is one the RP offered in pubKeyCredParams', o.allowedAlgorithms.map((a) => COSE_ALG_NAMES[a] ?? a).join(', '), credentialKey.algName));
+  if (keyAlg !== undefined && o.allowedAlgorithms) {
+    findings.push(verdict('ALG_ALLOWED', o.allowedAlgorithms.includes(keyAlg), 'WebAuthn L3 §7.1 step 18', 'credential algorithm is one the RP offered in pubKeyCredParams', o.allowedAlgorithms.map((a) => COSE_ALG_NAMES[a] ?? a).join(', '), coseAlgorithmLabel(keyAlg)));
   }
   const clientDataHash = new Uint8Array(crypto.createHash('sha256').update(p.clientDataJSON).digest());
-  const input: FormatInput = { attStmt: p.attStmt, authData: p.authData, clientDataHash, credentialKey, at: o.at };
+  const input: FormatInput = { attStmt: p.attStmt, authData: p.authData, clientDataHash, credentialKey, credentialKeyUnverifiable: keyUnverifiable, at: o.at };
   const verifier = FORMAT_VERIFIERS[p.fmt];
   let result: FormatResult;
   if (verifier) {
     findings.push({ code: 'ATT_FORMAT', status: 'pass', spec: 'WebAuthn L3 §7.1 step 19', message: `attestation format "${p.fmt}" is a registered WebAuthn format` });
     result = verifier(input);
   } else {
-    // Microsoft accepts a custom format name of at most 32 characters when attestation is not enforced
-    const ok = p.fmt.length > 0 && p.fmt.length <= 32 && /^[\x21-\x7e]+$/.test(p.fmt);
-    findings.push({ code: 'ATT_FORMAT', status: ok ? 'warn' : 'fail', spec: 'WebAuthn L3 §7.1 step 19; IANA WebAuthn registry', message: `custom attestation format "${p.fmt}" (${p.fmt.length} characters): the harness cannot verify it${ok ? '' : '; a format name must be 1-32 printable ASCII characters'}`, ...(ok ? {} : { expected: '1-32 printable ASCII characters', actual: `${p.fmt.length} characters` }) });
+    // WebAuthn L3 §7.1 steps 19-20: the statement is verified with its format's procedure; a
+    // format with none cannot be verified, whatever its statement holds (renaming fmt must not
+    // turn a statement into a pass). Entra's acceptance of custom formats when attestation is not
+    // enforced is its own check (ATT_FORMAT_ACCEPTED_UNENFORCED), not this verdict.
+    const name = p.fmt.length > 0 && p.fmt.length <= 32 && /^[\x21-\x7e]+$/.test(p.fmt);
+    findings.push({ code: 'ATT_FORMAT', status: 'fail', spec: 'WebAuthn L3 §7.1 steps 19-20; §8 (registered formats); IANA WebAuthn Attestation Statement Format Identifiers', message: `attestation format ${JSON.stringify(p.fmt.slice(0, 64))} (${p.fmt.length} characters) is not a registered WebAuthn format: no verification procedure exists for it, so the statement is not verified${name ? '' : '; a format identifier is also at most 32 printable ASCII characters (§8.1)'}`, expected: REGISTERED_FORMATS.join(' | '), actual: p.fmt.slice(0, 64) });
     result = { findings: [], type: 'uncertain', trustPath: [] };
   }
   findings.push(...result.findings);
@@ -175,7 +178,7 @@ export function analyzeRegistration(p: ParsedRegistration, o: AnalysisOptions): 
       message: mdsEntry ? `${describeOrigin(o.mds.originOf(mdsEntry))} this authenticator: "${mdsEntry.metadataStatement?.description ?? '?'}"` : `${o.mds.description} has no entry for AAGUID ${aaguid}${leaf ? ' or this attestation key' : ''}`,
     });
   }
-  if (mdsEntry) findings.push(...metadataConsistency(mdsEntry, result.type, credentialKey, o.at));
+  if (mdsEntry) findings.push(...metadataConsistency(mdsEntry, result.type, credentialKey, o.at, p.authData.flags?.BE));
   let trustAnchor: string | undefined;
   let trust: RegistrationAnalysis['trust'] = 'n/a';
   if (result.trustPath.length) {

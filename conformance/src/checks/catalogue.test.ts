@@ -82,6 +82,7 @@ describe('conformance catalogue', () => {
     ['DECL_UV_OR_CLIENT_PIN', { entry: (e) => (getInfo(e).options = { rk: true, up: true }) }],
     ['DECL_EXTENSIONS', { entry: (e) => (getInfo(e).extensions = ['hmac-secret']) }],
     ['DECL_ALGORITHM', { entry: (e) => (e.metadataStatement!.authenticationAlgorithms = ['ed25519_eddsa_sha512_raw']) }],
+    ['DECL_MULTI_DEVICE', { entry: (e) => (e.metadataStatement!.multiDeviceCredentialSupport = 'implicit') }],
     ['DECL_TRANSPORTS', { features: { transports: ['usb', 'ble'] }, entry: (e) => (getInfo(e).transports = ['usb', 'nfc']) }],
     ['WEBAUTHN_RP_VERIFICATION', { faults: { wrongRpIdHash: true } }],
     ['HYG_UV_ONLY_WHEN_VERIFIED', { features: { uv: false, clientPin: { pin: '1234' } }, faults: { uvWithoutVerification: true }, entry: (e) => (getInfo(e).options = { rk: true, up: true, clientPin: true }) }],

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { VERIFIABLE_ALGORITHMS } from '../webauthn/coseKey.ts';
 
 /**
  * The ceremonies a conformance run performs, in order, with what a person is told at each
@@ -23,7 +24,12 @@ export interface PlanStep {
 }
 
 export const PRF_SALTS = { a: Buffer.from('fido2-harness prf salt A').toString('base64url'), b: Buffer.from('fido2-harness prf salt B').toString('base64url') };
-export const ALGORITHMS = [-7, -8, -257];
+/**
+ * What the plan's registrations offer (pubKeyCredParams): the three every key and browser knows
+ * first, then every other algorithm the harness verifies, so a key (or an emulation profile)
+ * that signs only with, say, Ed448 (-53) or PS384 (-38) still registers and is judged.
+ */
+export const ALGORITHMS = [-7, -8, -257, ...VERIFIABLE_ALGORITHMS.filter((a) => ![-7, -8, -257].includes(a))];
 /** stored with account 1's credential when the key supports credBlob (declared-vs-observed evidence) */
 export const CRED_BLOB = Buffer.from('fido2-harness').toString('base64url');
 

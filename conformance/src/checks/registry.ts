@@ -18,6 +18,7 @@ import { DECL_UV_OR_CLIENT_PIN } from './catalogue/DECL_UV_OR_CLIENT_PIN.ts';
 import { DECL_EXTENSIONS } from './catalogue/DECL_EXTENSIONS.ts';
 import { DECL_ALGORITHM } from './catalogue/DECL_ALGORITHM.ts';
 import { DECL_TRANSPORTS } from './catalogue/DECL_TRANSPORTS.ts';
+import { DECL_MULTI_DEVICE } from './catalogue/DECL_MULTI_DEVICE.ts';
 import { WEBAUTHN_RP_VERIFICATION } from './catalogue/WEBAUTHN_RP_VERIFICATION.ts';
 import { HYG_CANONICAL_CBOR } from './catalogue/HYG_CANONICAL_CBOR.ts';
 import { HYG_NO_TRAILING_BYTES } from './catalogue/HYG_NO_TRAILING_BYTES.ts';
@@ -98,6 +99,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   DECL_EXTENSIONS,
   DECL_ALGORITHM,
   DECL_TRANSPORTS,
+  DECL_MULTI_DEVICE,
   WEBAUTHN_RP_VERIFICATION,
   HYG_SIGN_COUNT,
   HYG_UP_ALWAYS,

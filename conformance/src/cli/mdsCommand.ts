@@ -3,9 +3,9 @@ import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
 import { oneOf, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
-import { loadMetadataBlob, type MetadataBlob, type MetadataEntry } from '../mds/MetadataBlob.ts';
+import { loadMetadataBlob, type MetadataBlob, type MetadataEntry, type MetadataStatusReport } from '../mds/MetadataBlob.ts';
 import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from '../mds/MetadataSource.ts';
-import { interpretStatus } from '../mds/interpretStatus.ts';
+import { certificationDetails, interpretStatus } from '../mds/interpretStatus.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from '../mds/entraEligibility.ts';
 import { lintStatement } from '../mds/lintStatement.ts';
 import { bundledCrlChecker, checkBlobRevocation, crlCheckerFor, type CrlChecker } from '../mds/crl.ts';
@@ -146,7 +146,7 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
       const status = interpretStatus(e, when());
       const entra = entraEligibility(e, when());
       if (json) io.out.write(`${JSON.stringify({ entry: e, status, entra }, null, 2)}\n`);
-      else io.out.write(`${renderEntry(e, status, entra, p)}\n`);
+      else io.out.write(`${renderEntry(e, status, entra, p, when())}\n`);
       return 0;
     }
     case 'search': {
@@ -178,25 +178,37 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
         throw new HarnessError(code ? 'BAD_INPUT' : 'BAD_JSON', code ? `cannot read ${file}: ${code}` : `${file} is not JSON: ${(e as Error).message}`);
       }
       // a whole BLOB entry is accepted too: lint its statement
-      const ms = typeof statement === 'object' && statement !== null && 'metadataStatement' in statement ? (statement as { metadataStatement: unknown }).metadataStatement : statement;
-      const findings = lintStatement(ms, when());
-      if (json) io.out.write(`${JSON.stringify({ ok: findings.length === 0, findings }, null, 2)}\n`);
-      else if (!findings.length) io.out.write(`${p.green('no problems found')}: the statement matches the MDS 3.0 schema and Microsoft Entra's criteria\n`);
-      else for (const f of findings) io.out.write(`${p.red('FAIL')}  ${f.code}  ${f.message}\n      fix: ${f.fix}\n`);
-      return findings.length ? 1 : 0;
+      const whole = typeof statement === 'object' && statement !== null && 'metadataStatement' in statement;
+      const ms = whole ? (statement as { metadataStatement: unknown }).metadataStatement : statement;
+      const findings = lintStatement(ms, when(), whole ? (statement as { statusReports?: unknown }).statusReports : undefined);
+      const failed = findings.some((f) => f.status === 'fail');
+      if (json) io.out.write(`${JSON.stringify({ ok: !failed, findings }, null, 2)}\n`);
+      else if (!findings.length) io.out.write(`${p.green('no problems found')}: the statement matches the Metadata Statement 3.1 schema and Microsoft Entra's criteria\n`);
+      else for (const f of findings) io.out.write(`${f.status === 'fail' ? p.red('FAIL') : p.yellow('WARN')}  ${f.code}  ${f.message}\n      fix: ${f.fix}\n`);
+      return failed ? 1 : 0;
     }
     default:
       throw new HarnessError('BAD_USAGE', `unknown mds subcommand "${sub}"\n${MDS_USAGE}`);
   }
 }
 
-function renderEntry(e: MetadataEntry, status: ReturnType<typeof interpretStatus>, entra: EntraVerdict, p: ReturnType<typeof palette>): string {
+/** The MDS 3.1 certification details of the certification reports: profiles, sunset, FIPS. */
+function certificationLines(reports: MetadataStatusReport[], at: Date): string[] {
+  return reports.map((r) => [r, certificationDetails(r, at)] as const).filter(([, d]) => d).map(([r, d]) => `  ${r.status.padEnd(17).slice(0, 17)} ${d.slice(2, -1)}`);
+}
+
+function renderEntry(e: MetadataEntry, status: ReturnType<typeof interpretStatus>, entra: EntraVerdict, p: ReturnType<typeof palette>, at: Date): string {
   const ms = e.metadataStatement ?? {};
   const gi = (ms.authenticatorGetInfo ?? {}) as Record<string, unknown>;
   const lines = [
     p.bold(String(ms.description ?? '(no description)')),
     `  AAGUID            ${e.aaguid ?? '-'}${e.aaid ? `   AAID ${e.aaid}` : ''}`,
     `  status            ${status.compromised ? p.red(`${status.compromised.status} since ${status.compromised.effectiveDate}`) : status.certified ? p.green(`${status.level} (since ${status.decisive?.effectiveDate ?? '?'})`) : p.yellow(status.decisive?.status ?? 'no status reports')}`,
+    ...(ms.friendlyNames ? [`  friendly names    ${Object.entries(ms.friendlyNames).map(([k, v]) => `${k}: ${v}`).join('; ')}`] : []),
+    ...certificationLines(e.statusReports ?? [], at),
+    `  multi-device      ${ms.multiDeviceCredentialSupport ?? 'unsupported (not stated: MDS 3.1 default)'}`,
+    ...(['icon', 'iconDark', 'providerLogoLight', 'providerLogoDark'].some((k) => ms[k]) ? [`  images            ${['icon', 'iconDark', 'providerLogoLight', 'providerLogoDark'].filter((k) => ms[k]).join(', ')}`] : []),
+    ...(ms.cxConfigURL ? [`  cxConfigURL       ${String(ms.cxConfigURL)}`] : []),
     `  attestation       ${JSON.stringify(ms.attestationTypes ?? [])}, ${(ms.attestationRootCertificates ?? []).length} root(s)`,
     `  algorithms        ${(ms.authenticationAlgorithms ?? []).join(', ')}`,
     `  getInfo versions  ${JSON.stringify(gi.versions ?? [])}`,

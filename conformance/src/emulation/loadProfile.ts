@@ -12,6 +12,8 @@ import type { MetadataEntry } from '../mds/MetadataBlob.ts';
 import { certificatesFromPem } from '../pki/TrustAnchors.ts';
 import { AAGUID_TEXT } from '../encoding/formatAaguid.ts';
 import { REACTION_MS, personTouchingAfter } from './softPerson.ts';
+import { SOFT_ALGORITHMS } from './softAttestation.ts';
+import { COSE_ALGORITHMS, coseAlgorithm } from '../webauthn/coseAlgorithms.ts';
 
 /**
  * An emulation profile: the identity and behaviour of the key model a vendor wants to test
@@ -35,10 +37,16 @@ export interface EmulationProfile {
    */
   enterpriseAttestation?: { rpIds: string[]; enabled?: boolean };
   metadata?: 'generate' | { statement: string; statusReports?: MetadataEntry['statusReports'] };
+  /**
+   * the COSE algorithms the key creates credentials with, in its order of preference: names
+   * ("ES256", "Ed448", "PS384") or identifiers (-7, -53, -38); default ES256, EdDSA, RS256.
+   * Any algorithm the harness verifies (the fully-specified ones of RFC 9864 too).
+   */
+  algorithms?: (string | number)[];
 }
 
 
-const PROFILE_MEMBERS = ['description', 'aaguid', 'features', 'faults', 'attestation', 'enterpriseAttestation', 'metadata', 'uvMethod', '$schema', 'comment'] as const;
+const PROFILE_MEMBERS = ['description', 'aaguid', 'features', 'faults', 'attestation', 'enterpriseAttestation', 'metadata', 'uvMethod', 'algorithms', '$schema', 'comment'] as const;
 export const UV_METHODS = ['fingerprint_internal', 'passcode_internal', 'faceprint_internal', 'voiceprint_internal', 'eyeprint_internal', 'handprint_internal', 'pattern_internal', 'location_internal'] as const;
 
 /** Members a profile does not know are refused with the closest one: a typo ("hmacsecret") must not silently turn a feature off. */
@@ -78,6 +86,18 @@ export interface LoadProfileOptions {
   resetWindowMs?: number;
 }
 
+/** A profile's algorithms (names or COSE identifiers) as identifiers the software key implements. */
+function profileAlgorithms(v: unknown): number[] {
+  const known = COSE_ALGORITHMS.filter((a) => SOFT_ALGORITHMS.includes(a.id));
+  if (!Array.isArray(v) || !v.length) throw new HarnessError('BAD_PROFILE', `algorithms must be a non-empty array of COSE algorithm names or identifiers (${known.map((a) => a.name).join(', ')})`);
+  return v.map((x) => {
+    const a = known.find((k) => k.id === x || k.name === x);
+    if (a) return a.id;
+    const near = typeof x === 'string' ? closestWord(x, known.map((k) => k.name)) : undefined;
+    throw new HarnessError('BAD_PROFILE', `algorithms: ${JSON.stringify(x)} is not an algorithm the software key implements${near ? `: did you mean "${near}"?` : ''} (known: ${known.map((k) => `${k.name} ${k.id}`).join(', ')})`);
+  });
+}
+
 export async function loadProfile(file: string, o: LoadProfileOptions = {}): Promise<LoadedProfile> {
   const read = (p: string, what: string) => {
     try {
@@ -105,6 +125,7 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
   if (profile.uvMethod !== undefined && !UV_METHODS.includes(profile.uvMethod)) throw new HarnessError('BAD_PROFILE', `uvMethod must be one of ${UV_METHODS.join(', ')}, not ${JSON.stringify(profile.uvMethod)}`);
   if (typeof profile.aaguid !== 'string' || !AAGUID_TEXT.test(profile.aaguid)) throw new HarnessError('BAD_PROFILE', `profile aaguid must be a lowercase 8-4-4-4-12 UUID, got ${JSON.stringify(profile.aaguid)}`);
   if (typeof profile.description !== 'string' || !profile.description) throw new HarnessError('BAD_PROFILE', 'profile description must be a non-empty string');
+  const algorithms = profile.algorithms === undefined ? undefined : profileAlgorithms(profile.algorithms);
   const ea = profile.enterpriseAttestation;
   if (ea !== undefined) {
     refuseUnknown(ea, ['rpIds', 'enabled'], 'enterpriseAttestation');
@@ -155,13 +176,14 @@ export async function loadProfile(file: string, o: LoadProfileOptions = {}): Pro
     const leaf = await caForEnterprise.issueLeaf({ aaguid: profile.aaguid, subject: `C=US, O=fido2-harness emulation, OU=Authenticator Attestation, CN=${profile.description.replace(/[,=+<>#;"\\]/g, ' ')} Device SN ${serialNo}` });
     enterprise = { rpIds: ea.rpIds, key: leaf.privateKey, x5c: [leaf.der], enabled: ea.enabled };
   }
-  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, enterprise, features: f, faults: profile.faults, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
+  const key = new SoftAuthenticator({ aaguid: Buffer.from(profile.aaguid.replace(/-/g, ''), 'hex'), attestation: 'packed-full', attestationKey, x5c, enterprise, features: f, faults: profile.faults, algorithms, hid: { ...o.hid, presence: o.hid?.presence ?? personTouchingAfter(REACTION_MS) } });
   const entry = compliantEntry(profile.aaguid, rootPem, profile.description);
   entry.generatedFrom = path.basename(file);
   entry.metadataStatement!.userVerificationDetails = uvDetails(f, profile.uvMethod ?? 'fingerprint_internal');
   // the generated statement carries the key's own getInfo, as a vendor copies it into the
   // statement (without the getInfo faults: those are the key lying, not the statement)
   entry.metadataStatement!.authenticatorGetInfo = key.device.honestGetInfoJson();
+  entry.metadataStatement!.authenticationAlgorithms = [...new Set(key.device.algorithms.flatMap((a) => coseAlgorithm(a)?.mds?.slice(0, 1) ?? []))];
   if (profile.metadata && profile.metadata !== 'generate') {
     let statement: Record<string, unknown>;
     try {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { encodeCanonical, RawCbor, type CanonicalValue } from '../cbor/encodeCanonical.ts';
-import { COSE_ALG } from '../webauthn/coseKey.ts';
+import { COSE_ALG, VERIFIABLE_ALGORITHMS } from '../webauthn/coseKey.ts';
+import { coseAlgorithm, coseCurve } from '../webauthn/coseAlgorithms.ts';
 
 /** How the software key attests: the format a vendor's key would send. */
 export type SoftAttestationKind = 'none' | 'packed-self' | 'packed-full' | 'fido-u2f';
@@ -14,38 +15,58 @@ export interface AttestationMaterial {
 
 /** The signature a COSE algorithm makes (ECDSA in DER, as WebAuthn L3 §6.5.5 wants). */
 export function signWith(alg: number, key: crypto.KeyObject, data: Uint8Array): Uint8Array {
-  if (alg === COSE_ALG.EdDSA) return new Uint8Array(crypto.sign(null, data, key));
-  if (alg === COSE_ALG.ES384) return new Uint8Array(crypto.sign('sha384', data, key));
-  if (alg === COSE_ALG.ES512) return new Uint8Array(crypto.sign('sha512', data, key));
-  if (alg === COSE_ALG.RS1) return new Uint8Array(crypto.sign('sha1', data, key));
-  return new Uint8Array(crypto.sign('sha256', data, key));
+  const a = coseAlgorithm(alg);
+  if (!a) throw new Error(`the software authenticator does not implement COSE algorithm ${alg}`);
+  if (a.pss) return new Uint8Array(crypto.sign(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[a.hash!] }));
+  return new Uint8Array(crypto.sign(a.hash ?? null, data, key));
 }
 
-/** A credential key pair and its public key as the COSE_Key the credential carries. */
+const PSS_SALT: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
+/** OpenSSL's names of the COSE curves */
+const OPENSSL_CURVE: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
+
+/** Every COSE algorithm the software key can create credentials with: all the harness verifies. */
+export const SOFT_ALGORITHMS: readonly number[] = VERIFIABLE_ALGORITHMS;
+
+/**
+ * A credential key pair and its public key as the COSE_Key the credential carries. The
+ * `eddsaCurve` Ed448 puts an Ed448 key under EdDSA (-8): a key WebAuthn L3 §5.8.5 does not
+ * allow (the `eddsaCurve` feature is how the software key shows that defect).
+ */
 export function generateCredentialKey(alg: number, o: { eddsaCurve?: 'Ed25519' | 'Ed448' } = {}): { privateKey: crypto.KeyObject; publicKeyCose: Uint8Array } {
   const cose = (m: [number, CanonicalValue][]) => encodeCanonical(new Map(m));
   const b = (s: string | undefined) => new Uint8Array(Buffer.from(s!, 'base64url'));
-  if (alg === COSE_ALG.ES256 || alg === COSE_ALG.ES384 || alg === COSE_ALG.ES512) {
-    const [namedCurve, crv, size] = alg === COSE_ALG.ES256 ? ['P-256', 1, 32] as const : alg === COSE_ALG.ES384 ? ['P-384', 2, 48] as const : ['P-521', 3, 66] as const;
-    // (a JWK export is some twenty times cheaper than an SPKI one in node:crypto)
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve });
-    const j = publicKey.export({ format: 'jwk' });
-    const [x, y] = [b(j.x), b(j.y)];
-    if (x.length !== size || y.length !== size) throw new Error(`${namedCurve} public key of unexpected size`);
-    return { privateKey, publicKeyCose: cose([[1, 2], [3, alg], [-1, crv], [-2, x], [-3, y]]) };
+  const a = coseAlgorithm(alg);
+  if (!a || !SOFT_ALGORITHMS.includes(alg)) throw new Error(`the software authenticator does not implement COSE algorithm ${alg}`);
+  if (a.kty === 2) {
+    const curve = coseCurve(a.curves![0]!)!;
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: OPENSSL_CURVE[curve.name] ?? curve.name });
+    let x: Uint8Array;
+    let y: Uint8Array;
+    if (curve.jwk) {
+      // (a JWK export is some twenty times cheaper than an SPKI one in node:crypto)
+      const j = publicKey.export({ format: 'jwk' });
+      [x, y] = [b(j.x), b(j.y)];
+    } else {
+      const spki = publicKey.export({ format: 'der', type: 'spki' });
+      const point = spki.subarray(spki.length - (1 + 2 * curve.size));
+      [x, y] = [new Uint8Array(point.subarray(1, 1 + curve.size)), new Uint8Array(point.subarray(1 + curve.size))];
+    }
+    if (x.length !== curve.size || y.length !== curve.size) throw new Error(`${curve.name} public key of unexpected size`);
+    return { privateKey, publicKeyCose: cose([[1, 2], [3, alg], [-1, curve.crv], [-2, x], [-3, y]]) };
   }
-  if (alg === COSE_ALG.EdDSA) {
-    // OKP crv 6 Ed25519 or 7 Ed448 (RFC 9053 §7.2), both EdDSA
-    const ed448 = o.eddsaCurve === 'Ed448';
+  if (a.kty === 1) {
+    const ed448 = alg === COSE_ALG.Ed448 || (alg === COSE_ALG.EdDSA && o.eddsaCurve === 'Ed448');
     const { privateKey, publicKey } = ed448 ? crypto.generateKeyPairSync('ed448') : crypto.generateKeyPairSync('ed25519');
     return { privateKey, publicKeyCose: cose([[1, 1], [3, alg], [-1, ed448 ? 7 : 6], [-2, b(publicKey.export({ format: 'jwk' }).x)]]) };
   }
-  if (alg === COSE_ALG.RS256 || alg === COSE_ALG.RS1) {
+  if (a.kty === 3) {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const j = publicKey.export({ format: 'jwk' });
     return { privateKey, publicKeyCose: cose([[1, 3], [3, alg], [-1, b(j.n)], [-2, b(j.e)]]) };
   }
-  throw new Error(`the software authenticator does not implement COSE algorithm ${alg}`);
+  const { privateKey, publicKey } = crypto.generateKeyPairSync(a.name.toLowerCase() as 'ed25519');
+  return { privateKey, publicKeyCose: cose([[1, 7], [3, alg], [-1, b((publicKey.export({ format: 'jwk' }) as { pub?: string }).pub)]]) };
 }
 
 /**

@@ -12,8 +12,19 @@ import type { Finding } from '../findings/Finding.ts';
 export interface MetadataStatusReport {
   status: string;
   effectiveDate?: string;
+  authenticatorVersion?: number;
   certificationDescriptor?: string;
   certificateNumber?: string;
+  certificationPolicyVersion?: string;
+  certificationRequirementsVersion?: string;
+  /** MDS 3.1: the certification profiles the authenticator passed (e.g. a CTAP 2.3 full-feature profile) */
+  certificationProfiles?: string[];
+  /** MDS 3.1: the date the certification ends */
+  sunsetDate?: string;
+  /** MDS 3.1: FIPS 140 revision and physical security level */
+  fipsRevision?: number;
+  fipsPhysicalSecurityLevel?: number;
+  url?: string;
 }
 
 export interface MetadataEntry {
@@ -26,6 +37,10 @@ export interface MetadataEntry {
     attestationTypes?: string[];
     authenticationAlgorithms?: string[];
     icon?: string;
+    /** MDS 3.1: names by language tag */
+    friendlyNames?: Record<string, string>;
+    /** MDS 3.1: unsupported (default when absent), explicit (BE tells), implicit (always multi-device) */
+    multiDeviceCredentialSupport?: 'unsupported' | 'explicit' | 'implicit';
     [k: string]: unknown;
   };
   statusReports?: MetadataStatusReport[];

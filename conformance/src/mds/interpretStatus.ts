@@ -28,6 +28,19 @@ export interface StatusVerdict {
   level?: string;
   /** a compromise or revocation in effect */
   compromised?: MetadataStatusReport;
+  /** the certification report in effect (its MDS 3.1 certificationProfiles, sunsetDate, fips* members) */
+  certification?: MetadataStatusReport;
+}
+
+/** What a certification report says beyond its level (MDS 3.1 §3.1.3): profiles, sunset, FIPS. */
+export function certificationDetails(r: MetadataStatusReport | undefined, at: Date): string {
+  if (!r) return '';
+  const parts = [
+    r.certificationProfiles?.length ? `profiles ${r.certificationProfiles.join(', ')}` : '',
+    r.sunsetDate ? `sunset ${r.sunsetDate}${r.sunsetDate <= at.toISOString().slice(0, 10) ? ' (reached)' : ''}` : '',
+    r.fipsRevision !== undefined ? `FIPS 140-${r.fipsRevision}${r.fipsPhysicalSecurityLevel !== undefined ? ` level ${r.fipsPhysicalSecurityLevel}` : ''}` : '',
+  ].filter(Boolean);
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 /**
@@ -51,5 +64,5 @@ export function interpretStatus(entry: MetadataEntry, at: Date): StatusVerdict {
   const level = certified
     ? reports.filter((r) => r.status in CERT_LEVEL).reduce((best, r) => (CERT_LEVEL[r.status]! > CERT_LEVEL[best]! ? r.status : best), 'FIDO_CERTIFIED')
     : undefined;
-  return { decisive: compromisedNow ?? latest[0], certified, level, compromised };
+  return { decisive: compromisedNow ?? latest[0], certified, level, compromised, certification: certified ? lastCert : undefined };
 }

@@ -40,6 +40,14 @@ describe('mds lint', () => {
     ['schema: missing description', (ms) => delete ms.description, ['LINT_SCHEMA']],
     ['schema: schema version 2', (ms) => (ms.schema = 2), ['LINT_SCHEMA']],
     ['schema: unknown key protection', (ms) => (ms.keyProtection = ['magic']), ['LINT_SCHEMA']],
+    // MDS 3.1 members: their types are checked like the 3.0 ones
+    ['3.1: multiDeviceCredentialSupport not one of its values', (ms) => (ms.multiDeviceCredentialSupport = 'sometimes'), ['LINT_SCHEMA']],
+    ['3.1: friendlyNames not a map', (ms) => (ms.friendlyNames = ['Key']), ['LINT_SCHEMA']],
+    ['3.1: friendlyNames keyed by something other than a language tag', (ms) => (ms.friendlyNames = { 'en-US': 'Key', 'English please': 'Key' }), ['LINT_FRIENDLY_NAMES']],
+    ['3.1: iconDark not a data: URL', (ms) => (ms.iconDark = 'https://example.com/icon.png'), ['LINT_SCHEMA']],
+    ['3.1: cxConfigURL not https', (ms) => (ms.cxConfigURL = 'http://example.com/cx'), ['LINT_SCHEMA']],
+    ['3.1.1: cxpConfigURL renamed', (ms) => (ms.cxpConfigURL = 'https://example.com/cx'), ['LINT_REMOVED_MEMBER']],
+    ['3.1: implicit multi-device on a hardware-bound external key', (ms) => Object.assign(ms, { multiDeviceCredentialSupport: 'implicit', keyProtection: ['hardware', 'secure_element'], attachmentHint: ['external', 'wired'] }), ['LINT_MULTI_DEVICE']],
   ];
   for (const [name, mutate, expected] of cases) {
     it(`${name} -> ${expected.join(', ')}`, () => {
@@ -49,6 +57,21 @@ describe('mds lint', () => {
       for (const f of lintStatement(ms, AT)) expect(f.fix.length).toBeGreaterThan(20);
     });
   }
+
+  it('a statement carrying every MDS 3.1 member (friendlyNames, iconDark, providerLogoLight/Dark, multiDeviceCredentialSupport, cxConfigURL) lints clean', () => {
+    const ms = clone();
+    Object.assign(ms, { friendlyNames: { 'en-US': 'Example Key', 'de-DE': 'Beispielschlüssel' }, iconDark: 'data:image/png;base64,iVBORw0KGgo=', providerLogoLight: 'data:image/png;base64,iVBORw0KGgo=', providerLogoDark: 'data:image/png;base64,iVBORw0KGgo=', multiDeviceCredentialSupport: 'unsupported', cxConfigURL: 'https://vendor.example/cx' });
+    expect(lintStatement(ms, AT)).toEqual([]);
+  });
+
+  it('status reports of a whole entry against MDS 3.1 §3.1.3: the 3.1 members accepted, wrong types and unknown members named, a past sunset a warning', () => {
+    const ms = clone();
+    const ok = [{ status: 'FIDO_CERTIFIED_L1', effectiveDate: '2025-06-01', certificationProfiles: ['ctap2.3-full'], sunsetDate: '2030-06-01', fipsRevision: 3, fipsPhysicalSecurityLevel: 2, certificationDescriptor: 'Key', certificateNumber: 'FIDO2000', certificationPolicyVersion: '1.4', certificationRequirementsVersion: '1.5' }];
+    expect(lintStatement(ms, AT, ok)).toEqual([]);
+    const bad = lintStatement(ms, AT, [{ status: 'FIDO_CERTIFIED', certificationProfiles: 'ctap2.3-full' }, { status: 'FIDO_CERTIFIED', sunsetdate: '2020-01-01' }, { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2024-01-01', sunsetDate: '2025-01-01' }]);
+    expect(bad.map((f) => [f.code, f.status])).toEqual([['LINT_STATUS_REPORT', 'fail'], ['LINT_STATUS_REPORT', 'fail'], ['LINT_SUNSET', 'warn']]);
+    expect(bad[1]!.message).toMatch(/"sunsetdate" that MDS 3\.1 does not define: did you mean "sunsetDate"\?/);
+  });
 
   it('uv or clientPin declared false (supported, not yet set up, CTAP 2.1 §6.4) still counts as user verification', () => {
     for (const options of [{ rk: true, uv: false }, { rk: true, clientPin: false }]) {
@@ -63,7 +86,7 @@ describe('mds lint', () => {
     ms.attestationRootCertificate = ms.attestationRootCertificates;
     delete ms.attestationRootCertificates;
     const f = lintStatement(ms, AT);
-    expect(f.find((x) => x.code === 'LINT_UNKNOWN_MEMBER')).toMatchObject({ message: expect.stringMatching(/"attestationRootCertificate" that MDS 3\.0 does not define: did you mean "attestationRootCertificates"\?/), fix: 'rename it to "attestationRootCertificates"' });
+    expect(f.find((x) => x.code === 'LINT_UNKNOWN_MEMBER')).toMatchObject({ message: expect.stringMatching(/"attestationRootCertificate" that Metadata Statement 3\.1 does not define: did you mean "attestationRootCertificates"\?/), fix: 'rename it to "attestationRootCertificates"' });
     expect(f.find((x) => x.code === 'ENTRA_ATTESTATION_ROOTS')?.message).toBe('Entra requires that attestationRootCertificates is not empty; here attestationRootCertificates is empty');
   });
 

@@ -1,7 +1,9 @@
 /**
- * FIDO Metadata Statement (MDS 3.0 "FIDO Metadata Statement" §4) as JSON Schema: the
- * members every statement must carry and their shapes. Written from the specification's
- * dictionary definitions; fields for UAF-only authenticators are accepted but not demanded.
+ * FIDO Metadata Statement 3.1 (§4, "Metadata Keys") as JSON Schema: the members every
+ * statement must carry and their shapes. Written from the specification's dictionary
+ * definitions; fields for UAF-only authenticators are accepted but not demanded. 3.1 adds
+ * friendlyNames, iconDark, providerLogoLight/Dark, multiDeviceCredentialSupport and
+ * cxConfigURL to the 3.0 members (none required); MDS3_31_MEMBERS names them.
  */
 const str = { type: 'string' } as const;
 const strList = { type: 'array', items: str } as const;
@@ -51,6 +53,15 @@ export const METADATA_STATEMENT_SCHEMA = {
     tcDisplayContentType: str,
     attestationRootCertificates: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9+/]+={0,2}$' } },
     icon: { type: 'string', pattern: '^data:' },
+    tcDisplayPNGCharacteristics: { type: 'array', items: { type: 'object' } },
+    ecdaaTrustAnchors: { type: 'array', items: { type: 'object' } },
+    // MDS 3.1
+    friendlyNames: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    iconDark: { type: 'string', pattern: '^data:' },
+    providerLogoLight: { type: 'string', pattern: '^data:' },
+    providerLogoDark: { type: 'string', pattern: '^data:' },
+    multiDeviceCredentialSupport: { enum: ['unsupported', 'explicit', 'implicit'] },
+    cxConfigURL: { type: 'string', pattern: '^https://' },
     supportedExtensions: { type: 'array' },
     authenticatorGetInfo: {
       type: 'object',
@@ -66,6 +77,36 @@ export const METADATA_STATEMENT_SCHEMA = {
         algorithms: { type: 'array', items: { type: 'object', required: ['type', 'alg'] } },
       },
     },
+  },
+} as const;
+
+/** The members MDS 3.1 added to 3.0 (FIDO Metadata Statement 3.1 §4). */
+export const MDS3_31_MEMBERS = ['friendlyNames', 'iconDark', 'providerLogoLight', 'providerLogoDark', 'multiDeviceCredentialSupport', 'cxConfigURL'] as const;
+
+/** Members a 3.1 draft defined and 3.1.1 removed: a warning, with what replaced them. */
+export const MDS3_REMOVED_MEMBERS: Record<string, string> = { keyScope: 'removed in Metadata Statement 3.1.1', cxpConfigURL: 'renamed cxConfigURL in Metadata Statement 3.1.1' };
+
+/**
+ * A status report (FIDO Metadata Service 3.1 §3.1.3 StatusReport): 3.1 adds
+ * certificationProfiles, sunsetDate, fipsRevision and fipsPhysicalSecurityLevel.
+ */
+export const STATUS_REPORT_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: str,
+    effectiveDate: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    authenticatorVersion: { type: 'integer', minimum: 0 },
+    certificate: str,
+    url: str,
+    certificationDescriptor: str,
+    certificateNumber: str,
+    certificationPolicyVersion: str,
+    certificationProfiles: strList,
+    certificationRequirementsVersion: str,
+    sunsetDate: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    fipsRevision: { type: 'integer', minimum: 1 },
+    fipsPhysicalSecurityLevel: { type: 'integer', minimum: 1, maximum: 4 },
   },
 } as const;
 

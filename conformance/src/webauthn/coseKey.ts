@@ -1,40 +1,71 @@
 import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { CborValue } from '../cbor/decodeCbor.ts';
+import { COSE_ALGORITHMS, COSE_CURVES, UNVERIFIED_COSE_ALGORITHMS, coseAlgorithm, coseAlgorithmLabel, coseCurve, type CoseAlgorithm } from './coseAlgorithms.ts';
 
-/** COSE algorithm identifiers we can verify (IANA COSE registry). */
+/** COSE algorithm identifiers by name (IANA COSE registry; the table in coseAlgorithms.ts says how each verifies). */
 export const COSE_ALG = {
   ES256: -7,
   EdDSA: -8,
+  ESP256: -9,
+  Ed25519: -19,
   ES384: -35,
   ES512: -36,
   PS256: -37,
+  PS384: -38,
+  PS512: -39,
+  ES256K: -47,
   ML_DSA_44: -48,
   ML_DSA_65: -49,
   ML_DSA_87: -50,
+  ESP384: -51,
+  ESP512: -52,
+  Ed448: -53,
   RS256: -257,
   RS384: -258,
   RS512: -259,
+  ESB256: -265,
+  ESB320: -266,
+  ESB384: -267,
+  ESB512: -268,
   /** RSASSA-PKCS1-v1_5 with SHA-1: deprecated, but RPs (and TPM keys) still use it */
   RS1: -65535,
 } as const;
 
-/** Every COSE algorithm this harness verifies: what inspect assumes an RP offered when the wrapper does not say. */
-export const VERIFIABLE_ALGORITHMS: readonly number[] = Object.values(COSE_ALG);
+/** Every COSE algorithm this harness verifies on this runtime: what inspect assumes an RP offered when the wrapper does not say. */
+export const VERIFIABLE_ALGORITHMS: readonly number[] = COSE_ALGORITHMS.filter((a) => runtimeVerifies(a)).map((a) => a.id);
 
-export const COSE_ALG_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(COSE_ALG).map(([k, v]) => [v, k.replace(/_/g, '-')]),
-);
+/** Every registered signature algorithm the harness knows by name (verifiable or not). */
+export const KNOWN_ALGORITHMS: readonly number[] = [...COSE_ALGORITHMS.map((a) => a.id), ...Object.keys(UNVERIFIED_COSE_ALGORITHMS).map(Number)];
+
+export const COSE_ALG_NAMES: Record<number, string> = Object.fromEntries([
+  ...COSE_ALGORITHMS.map((a) => [a.id, a.name]),
+  ...Object.entries(UNVERIFIED_COSE_ALGORITHMS).map(([k, v]) => [Number(k), v]),
+]);
+
+/** node:crypto of this runtime has the algorithm (ML-DSA arrived in Node 24) */
+function runtimeVerifies(a: CoseAlgorithm): boolean {
+  if (a.kty !== 7) return true;
+  try {
+    crypto.generateKeyPairSync(a.name.toLowerCase() as 'ed25519');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a signature under this COSE algorithm can be checked here at all. */
+export function isVerifiableAlgorithm(alg: number): boolean {
+  return VERIFIABLE_ALGORITHMS.includes(alg);
+}
+
+/** The reason a signature under `alg` is not checked: "not verifiable by this harness" (never the key's fault). */
+export function notVerifiableReason(alg: number): string {
+  return `${coseAlgorithmLabel(alg)} is not verifiable by this harness${UNVERIFIED_COSE_ALGORITHMS[alg] ? ' (node:crypto has no implementation)' : COSE_ALG_NAMES[alg] ? ' on this Node.js runtime' : ' (not a COSE signature algorithm it knows)'}: not judged, the key is not blamed`;
+}
 
 const KTY_NAMES: Record<number, string> = { 1: 'OKP', 2: 'EC2', 3: 'RSA', 7: 'AKP' };
-const EC_CURVES: Record<number, { jwk: string; size: number; alg: number; hash: string }> = {
-  1: { jwk: 'P-256', size: 32, alg: COSE_ALG.ES256, hash: 'sha256' },
-  2: { jwk: 'P-384', size: 48, alg: COSE_ALG.ES384, hash: 'sha384' },
-  3: { jwk: 'P-521', size: 66, alg: COSE_ALG.ES512, hash: 'sha512' },
-};
-const ML_DSA: Record<number, string> = { [-48]: 'ML-DSA-44', [-49]: 'ML-DSA-65', [-50]: 'ML-DSA-87' };
-
-const CURVE_NAMES: Record<number, string> = { 1: 'P-256', 2: 'P-384', 3: 'P-521', 4: 'X25519', 5: 'X448', 6: 'Ed25519', 7: 'Ed448' };
+const CURVE_NAMES: Record<number, string> = { 4: 'X25519', 5: 'X448', ...Object.fromEntries(COSE_CURVES.map((c) => [c.crv, c.name])) };
 const COMMON_LABELS: Record<number, string> = { 1: 'kty', 2: 'kid', 3: 'alg', 4: 'key_ops', 5: 'Base IV' };
 /** the key-type parameters (negative labels) by key type: RFC 9053 §7.1, §7.2, §7.3; RFC 8230; the AKP draft for ML-DSA */
 const TYPE_LABELS: Record<number, Record<number, string>> = { 1: { [-1]: 'crv', [-2]: 'x', [-4]: 'd' }, 2: { [-1]: 'crv', [-2]: 'x', [-3]: 'y', [-4]: 'd' }, 3: { [-1]: 'n', [-2]: 'e' }, 7: { [-1]: 'pub' } };
@@ -89,49 +120,69 @@ function bytesAt(key: Map<number | string, CborValue>, label: number, what: stri
   return v;
 }
 
+/** A DER length */
+function derLen(n: number): number[] {
+  return n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+}
+function derOid(oid: string): number[] {
+  const parts = oid.split('.').map(Number);
+  const body = [40 * parts[0]! + parts[1]!];
+  for (const p of parts.slice(2)) {
+    const bytes = [p & 0x7f];
+    for (let v = p >> 7; v; v >>= 7) bytes.unshift(0x80 | (v & 0x7f));
+    body.push(...bytes);
+  }
+  return [0x06, ...derLen(body.length), ...body];
+}
+/** SubjectPublicKeyInfo of an EC point on a named curve (RFC 5480 §2): for curves node:crypto has no JWK name for */
+function ecSpki(curveOid: string, x: Uint8Array, y: Uint8Array): Buffer {
+  const algId = [...derOid('1.2.840.10045.2.1'), ...derOid(curveOid)];
+  const bits = [0x00, 0x04, ...x, ...y];
+  const body = [0x30, ...derLen(algId.length), ...algId, 0x03, ...derLen(bits.length), ...bits];
+  return Buffer.from([0x30, ...derLen(body.length), ...body]);
+}
+
 /**
  * COSE_Key (RFC 9052 §7, RFC 9053) to a node:crypto KeyObject. Checks the parameters the
- * key type requires and that `alg` fits the key type (WebAuthn L3 §5.8.5).
+ * key type requires and that `alg` fits the key type and curve (WebAuthn L3 §5.8.5, RFC 9864).
+ * A well-formed key under a registered algorithm this harness cannot verify throws
+ * UNSUPPORTED_ALGORITHM (not judged), never BAD_COSE_KEY (the key's defect).
  */
 export function coseKeyToPublicKey(key: Map<number | string, CborValue>): PublicKeyInfo {
   const kty = key.get(1);
   const alg = key.get(3);
   if (typeof kty !== 'number') throw new HarnessError('BAD_COSE_KEY', 'COSE_Key has no integer kty (label 1)');
   if (typeof alg !== 'number') throw new HarnessError('BAD_COSE_KEY', 'COSE_Key has no integer alg (label 3)');
-  const algName = COSE_ALG_NAMES[alg] ?? `COSE ${alg}`;
   const ktyName = KTY_NAMES[kty] ?? `kty ${kty}`;
+  const a = coseAlgorithm(alg);
+  if (!a || !isVerifiableAlgorithm(alg)) throw new HarnessError('UNSUPPORTED_ALGORITHM', `credential key (${ktyName}) under ${notVerifiableReason(alg)}`);
+  const algName = a.name;
+  if (a.kty !== kty) throw new HarnessError('BAD_COSE_KEY', `${ktyName} key declares alg ${coseAlgorithmLabel(alg)}, an algorithm for ${KTY_NAMES[a.kty]} keys`);
   try {
-    if (kty === 2) {
-      const crv = key.get(-1);
-      const curve = typeof crv === 'number' ? EC_CURVES[crv] : undefined;
-      if (!curve) throw new HarnessError('BAD_COSE_KEY', `EC2 key with unsupported curve ${String(crv)} (expected 1 P-256, 2 P-384 or 3 P-521)`);
-      if (curve.alg !== alg) throw new HarnessError('BAD_COSE_KEY', `EC2 key on ${curve.jwk} declares alg ${algName}; expected ${COSE_ALG_NAMES[curve.alg]}`);
+    if (kty === 2 || kty === 1) {
+      const crvLabel = key.get(-1);
+      const curve = typeof crvLabel === 'number' ? coseCurve(crvLabel) : undefined;
+      if (!curve || curve.kty !== kty) throw new HarnessError('BAD_COSE_KEY', `${ktyName} key with unsupported curve ${String(crvLabel)} (expected ${COSE_CURVES.filter((c) => c.kty === kty).map((c) => `${c.crv} ${c.name}`).join(', ')})`);
+      if (!a.curves!.includes(curve.crv)) {
+        const twins = COSE_ALGORITHMS.filter((t) => t.curves?.includes(curve.crv)).map((t) => coseAlgorithmLabel(t.id));
+        throw new HarnessError('BAD_COSE_KEY', `${curve.name} key declares alg ${coseAlgorithmLabel(alg)}, which names ${a.curves!.map((c) => coseCurve(c)?.name).join('/')} keys only (${a.source}); a ${curve.name} key is labelled ${twins.join(' or ')}`);
+      }
       const x = bytesAt(key, -2, 'x');
+      if (kty === 1) {
+        if (x.length !== curve.size) throw new HarnessError('BAD_COSE_KEY', `${curve.name} public key must be ${curve.size} bytes, got ${x.length}`);
+        const keyObject = crypto.createPublicKey({ key: { kty: 'OKP', crv: curve.jwk!, x: Buffer.from(x).toString('base64url') }, format: 'jwk' });
+        return { kty: ktyName, alg, algName, crv: curve.name, keyObject };
+      }
       const y = bytesAt(key, -3, 'y');
       if (x.length !== curve.size || y.length !== curve.size) {
-        throw new HarnessError('BAD_COSE_KEY', `EC2 ${curve.jwk} coordinates must be ${curve.size} bytes, got x=${x.length} y=${y.length}`);
+        throw new HarnessError('BAD_COSE_KEY', `EC2 ${curve.name} coordinates must be ${curve.size} bytes, got x=${x.length} y=${y.length}`);
       }
-      const keyObject = crypto.createPublicKey({
-        key: { kty: 'EC', crv: curve.jwk, x: Buffer.from(x).toString('base64url'), y: Buffer.from(y).toString('base64url') },
-        format: 'jwk',
-      });
-      return { kty: ktyName, alg, algName, crv: curve.jwk, size: curve.size * 8, keyObject };
-    }
-    if (kty === 1) {
-      // RFC 9053 §7.2: OKP curves 6 Ed25519 and 7 Ed448, both signing with EdDSA (-8)
-      const crv = key.get(-1);
-      const curve = crv === 6 ? { name: 'Ed25519', size: 32 } : crv === 7 ? { name: 'Ed448', size: 57 } : undefined;
-      if (!curve) throw new HarnessError('BAD_COSE_KEY', `OKP key with unsupported curve ${String(crv)} (expected 6 Ed25519 or 7 Ed448)`);
-      if (alg !== COSE_ALG.EdDSA) throw new HarnessError('BAD_COSE_KEY', `${curve.name} key declares alg ${algName}; expected EdDSA (-8)`);
-      const x = bytesAt(key, -2, 'x');
-      if (x.length !== curve.size) throw new HarnessError('BAD_COSE_KEY', `${curve.name} public key must be ${curve.size} bytes, got ${x.length}`);
-      const keyObject = crypto.createPublicKey({ key: { kty: 'OKP', crv: curve.name, x: Buffer.from(x).toString('base64url') }, format: 'jwk' });
-      return { kty: ktyName, alg, algName, crv: curve.name, keyObject };
+      const keyObject = curve.jwk
+        ? crypto.createPublicKey({ key: { kty: 'EC', crv: curve.jwk, x: Buffer.from(x).toString('base64url'), y: Buffer.from(y).toString('base64url') }, format: 'jwk' })
+        : crypto.createPublicKey({ key: ecSpki(curve.oid!, x, y), format: 'der', type: 'spki' });
+      return { kty: ktyName, alg, algName, crv: curve.name, size: curve.size * 8, keyObject };
     }
     if (kty === 3) {
-      if (![COSE_ALG.RS256, COSE_ALG.RS384, COSE_ALG.RS512, COSE_ALG.PS256, COSE_ALG.RS1].includes(alg as -257)) {
-        throw new HarnessError('BAD_COSE_KEY', `RSA key declares alg ${algName}; expected RS256/RS384/RS512/PS256/RS1`);
-      }
       const n = bytesAt(key, -1, 'n');
       const e = bytesAt(key, -2, 'e');
       const keyObject = crypto.createPublicKey({
@@ -140,61 +191,47 @@ export function coseKeyToPublicKey(key: Map<number | string, CborValue>): Public
       });
       return { kty: ktyName, alg, algName, size: keyObject.asymmetricKeyDetails?.modulusLength, keyObject };
     }
-    if (kty === 7) {
-      const name = ML_DSA[alg];
-      if (!name) throw new HarnessError('BAD_COSE_KEY', `AKP key declares alg ${algName}; expected ML-DSA-44/65/87`);
-      const pub = bytesAt(key, -1, 'pub');
-      const keyObject = crypto.createPublicKey({ key: { kty: 'AKP', alg: name, pub: Buffer.from(pub).toString('base64url') } as crypto.JsonWebKey, format: 'jwk' });
-      return { kty: ktyName, alg, algName: name, keyObject };
-    }
+    const pub = bytesAt(key, -1, 'pub');
+    const keyObject = crypto.createPublicKey({ key: { kty: 'AKP', alg: algName, pub: Buffer.from(pub).toString('base64url') } as crypto.JsonWebKey, format: 'jwk' });
+    return { kty: ktyName, alg, algName, keyObject };
   } catch (e) {
     if (e instanceof HarnessError) throw e;
     throw new HarnessError('BAD_COSE_KEY', `COSE_Key (${ktyName}, ${algName}) is not a valid public key: ${(e as Error).message}`, { cause: e });
   }
-  throw new HarnessError('BAD_COSE_KEY', `unsupported COSE key type ${ktyName}`);
 }
 
-const ALG_KEY_TYPE: Record<number, string> = {
-  [COSE_ALG.ES256]: 'ec', [COSE_ALG.ES384]: 'ec', [COSE_ALG.ES512]: 'ec',
-  [COSE_ALG.RS256]: 'rsa', [COSE_ALG.RS384]: 'rsa', [COSE_ALG.RS512]: 'rsa', [-65535]: 'rsa', [COSE_ALG.PS256]: 'rsa',
-  [COSE_ALG.EdDSA]: 'eddsa',
-  [COSE_ALG.ML_DSA_44]: 'ml-dsa-44', [COSE_ALG.ML_DSA_65]: 'ml-dsa-65', [COSE_ALG.ML_DSA_87]: 'ml-dsa-87',
-};
+/** the node:crypto key types an algorithm's key may have */
+const KEY_TYPES: Record<number, readonly string[]> = { 1: ['ed25519', 'ed448'], 2: ['ec'], 3: ['rsa', 'rsa-pss'] };
 
 /**
  * Verify a WebAuthn signature with a COSE algorithm (WebAuthn L3 §6.5.5 signature formats).
  * The algorithm must fit the key: node:crypto would otherwise happily check an "RS256"
- * signature as ECDSA because the key is EC, hiding an alg/key mismatch.
+ * signature as ECDSA because the key is EC, hiding an alg/key mismatch. An EdDSA-family or
+ * ECDSA algorithm must also fit the key's curve (Ed448 under Ed25519 is a mismatch). Callers
+ * ask isVerifiableAlgorithm first: an algorithm this harness cannot verify answers false.
  */
 export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
-  const kt = key.asymmetricKeyType;
-  if (ALG_KEY_TYPE[alg] !== (kt === 'rsa-pss' ? 'rsa' : kt === 'ed25519' || kt === 'ed448' ? 'eddsa' : kt)) return false;
+  const a = coseAlgorithm(alg);
+  if (!a) return false;
+  const kt = key.asymmetricKeyType ?? '';
+  if (a.kty === 7 ? kt !== a.name.toLowerCase() : !KEY_TYPES[a.kty]!.includes(kt)) return false;
+  if (a.kty === 1 && !a.curves!.some((c) => coseCurve(c)!.name.toLowerCase() === kt)) return false;
+  if (a.kty === 2) {
+    const named = key.asymmetricKeyDetails?.namedCurve;
+    const want = a.curves!.map((c) => coseCurve(c)!);
+    if (!want.some((c) => named === NODE_CURVE[c.name] || named === c.name)) return false;
+  }
   try {
-    switch (alg) {
-      case COSE_ALG.ES256:
-      case COSE_ALG.RS256:
-        return crypto.verify('sha256', data, key, sig);
-      case COSE_ALG.ES384:
-      case COSE_ALG.RS384:
-        return crypto.verify('sha384', data, key, sig);
-      case COSE_ALG.ES512:
-      case COSE_ALG.RS512:
-        return crypto.verify('sha512', data, key, sig);
-      case -65535:
-        // RS1: RSASSA-PKCS1-v1_5 with SHA-1: TPM attestation statements (§8.3), and credentials of RPs that still offer it
-        return crypto.verify('sha1', data, key, sig);
-      case COSE_ALG.PS256:
-        return crypto.verify('sha256', data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
-      case COSE_ALG.EdDSA:
-      case COSE_ALG.ML_DSA_44:
-      case COSE_ALG.ML_DSA_65:
-      case COSE_ALG.ML_DSA_87:
-        return crypto.verify(null, data, key, sig);
-      default:
-        return false;
+    if (a.pss) {
+      const saltLength = a.hash === 'sha256' ? 32 : a.hash === 'sha384' ? 48 : 64;
+      return crypto.verify(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength }, sig);
     }
+    return crypto.verify(a.hash ?? null, data, key, sig);
   } catch {
     // malformed DER signatures make node:crypto throw; for the RP that is simply "does not verify"
     return false;
   }
 }
+
+/** node:crypto's namedCurve for the NIST curves (OpenSSL names) */
+const NODE_CURVE: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };

@@ -1,11 +1,10 @@
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
 import { verdict } from '../../findings/Finding.ts';
-import { verifyCoseSignature } from '../../webauthn/coseKey.ts';
 import type { Finding } from '../../findings/Finding.ts';
 import { readTlv, children, contents, decodeInteger, type Tlv } from '../../asn1/der.ts';
 import { OID } from '../../pki/parseCertificate.ts';
-import { signedData } from './signedData.ts';
+import { signedData, signatureVerdict } from './signedData.ts';
 
 const SPEC = 'WebAuthn L3 §8.4';
 // Android KeyMint AuthorizationList tags (context-specific, explicit), see the Android key attestation schema
@@ -43,7 +42,7 @@ export function verifyAndroidKey(input: FormatInput): FormatResult {
   if (!x5c) return { findings, type: 'basic', trustPath: [], anchorSet: 'android-key' };
   const leaf = x5c[0]!;
   if (alg !== undefined && sig) {
-    findings.push(verdict('ATT_ANDROID_KEY_SIGNATURE', verifyCoseSignature(alg, leaf.publicKey, signedData(input), sig), `${SPEC} step 2`, 'sig verifies with the leaf certificate key', 'valid signature', 'does not verify'));
+    findings.push(signatureVerdict('ATT_ANDROID_KEY_SIGNATURE', `${SPEC} step 2`, alg, leaf.publicKey, signedData(input), sig, 'sig verifies with the leaf certificate key'));
   }
   const k = input.credentialKey;
   findings.push(verdict('ATT_ANDROID_KEY_KEY_MATCH', !!k && leaf.publicKey.equals(k.keyObject), `${SPEC} step 3`, 'leaf certificate public key equals the credential public key', 'same key', 'different key'));

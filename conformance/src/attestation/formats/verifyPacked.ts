@@ -1,11 +1,11 @@
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
-import { verdict } from '../../findings/Finding.ts';
-import { verifyCoseSignature, COSE_ALG_NAMES } from '../../webauthn/coseKey.ts';
+import { verdict, skipped } from '../../findings/Finding.ts';
+import { coseAlgorithmLabel } from '../../webauthn/coseAlgorithms.ts';
 import { formatAaguid } from '../../encoding/formatAaguid.ts';
 import type { ParsedCertificate } from '../../pki/parseCertificate.ts';
 import type { Finding } from '../../findings/Finding.ts';
-import { signedData } from './signedData.ts';
+import { signedData, signatureVerdict } from './signedData.ts';
 
 function withEvidence(evidence: string, f: Finding): Finding {
   return { ...f, evidence };
@@ -27,8 +27,7 @@ export function verifyPacked(input: FormatInput): FormatResult {
     if (!x5c) return { findings, type: 'basic', trustPath: [] };
     const leaf = x5c[0]!;
     if (alg !== undefined && sig) {
-      const ok = verifyCoseSignature(alg, leaf.publicKey, data, sig);
-      findings.push(withEvidence(`sig ${Buffer.from(sig).toString('hex')}`, verdict('ATT_PACKED_SIGNATURE', ok, `${SPEC} step 2 (x5c)`, `sig verifies over authenticatorData || clientDataHash with the attestation certificate key using ${COSE_ALG_NAMES[alg] ?? alg}`, 'valid signature', `does not verify (${leaf.publicKey.asymmetricKeyType} key, alg ${alg})`)));
+      findings.push(withEvidence(`sig ${Buffer.from(sig).toString('hex')}`, signatureVerdict('ATT_PACKED_SIGNATURE', `${SPEC} step 2 (x5c)`, alg, leaf.publicKey, data, sig, `sig verifies over authenticatorData || clientDataHash with the attestation certificate key using ${coseAlgorithmLabel(alg)}`, `does not verify (${leaf.publicKey.asymmetricKeyType} key${leaf.publicKey.asymmetricKeyDetails?.namedCurve ? ` on ${leaf.publicKey.asymmetricKeyDetails.namedCurve}` : ''}, alg ${coseAlgorithmLabel(alg)})`)));
     }
     findings.push(...packedCertificateRequirements(leaf, input.authData.attestedCredentialData?.aaguid));
     return { findings, type: 'basic', trustPath: x5c };
@@ -36,12 +35,14 @@ export function verifyPacked(input: FormatInput): FormatResult {
   findings.push(...f.findings);
   // self attestation: alg must match the credential key's, and the credential key signs
   const key = input.credentialKey;
-  if (alg !== undefined && key) {
-    findings.push(verdict('ATT_PACKED_SELF_ALG', alg === key.alg, `${SPEC} step 3 (self)`, 'attStmt.alg equals the credential public key algorithm', key.algName, COSE_ALG_NAMES[alg] ?? String(alg)));
+  const keyAlg = input.authData.attestedCredentialData?.publicKey.get(3);
+  if (alg !== undefined && typeof keyAlg === 'number') {
+    findings.push(verdict('ATT_PACKED_SELF_ALG', alg === keyAlg, `${SPEC} step 3 (self)`, 'attStmt.alg equals the credential public key algorithm', coseAlgorithmLabel(keyAlg), coseAlgorithmLabel(alg)));
   }
   if (alg !== undefined && sig && key) {
-    const ok = verifyCoseSignature(key.alg, key.keyObject, data, sig);
-    findings.push(verdict('ATT_PACKED_SIGNATURE', ok, `${SPEC} step 3 (self)`, 'sig verifies over authenticatorData || clientDataHash with the credential key (self attestation)', 'valid signature', 'does not verify'));
+    findings.push(signatureVerdict('ATT_PACKED_SIGNATURE', `${SPEC} step 3 (self)`, key.alg, key.keyObject, data, sig, 'sig verifies over authenticatorData || clientDataHash with the credential key (self attestation)'));
+  } else if (alg !== undefined && sig && input.credentialKeyUnverifiable) {
+    findings.push(skipped('ATT_PACKED_SIGNATURE', `${SPEC} step 3 (self)`, input.credentialKeyUnverifiable));
   }
   return { findings, type: 'self', trustPath: [] };
 }

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { FormatInput, FormatResult } from '../FormatVerifier.ts';
 import { StatementFields } from '../statementFields.ts';
 import { verdict } from '../../findings/Finding.ts';
-import { verifyCoseSignature, COSE_ALG_NAMES } from '../../webauthn/coseKey.ts';
+import { coseAlgorithmLabel } from '../../webauthn/coseAlgorithms.ts';
+import { signatureVerdict } from './signedData.ts';
 import type { Finding } from '../../findings/Finding.ts';
 import { HarnessError } from '../../errors/HarnessError.ts';
 import { OID, type ParsedCertificate } from '../../pki/parseCertificate.ts';
@@ -152,7 +153,7 @@ export function verifyTpm(input: FormatInput): FormatResult {
   if (!x5c) return { findings, type: 'attca', trustPath: [] };
   const aik = x5c[0]!;
   if (alg !== undefined && sig && certInfoBytes) {
-    findings.push(verdict('ATT_TPM_SIGNATURE', verifyCoseSignature(alg, aik.publicKey, certInfoBytes, sig), `${SPEC} step 3`, `sig over certInfo verifies with the AIK certificate key (${COSE_ALG_NAMES[alg] ?? (alg === -65535 ? 'RS1' : alg)})`, 'valid signature', 'does not verify'));
+    findings.push(signatureVerdict('ATT_TPM_SIGNATURE', `${SPEC} step 3`, alg, aik.publicKey, certInfoBytes, sig, `sig over certInfo verifies with the AIK certificate key (${coseAlgorithmLabel(alg)})`));
   }
   findings.push(...aikCertificateRequirements(aik, input.authData.attestedCredentialData?.aaguid));
   return { findings, type: 'attca', trustPath: x5c };

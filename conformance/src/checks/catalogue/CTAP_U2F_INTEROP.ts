@@ -51,7 +51,7 @@ export const CTAP_U2F_INTEROP = defineCheck({
     }
     if (p.viaCtap2?.status !== 'OK' || !p.viaCtap2.authData) problems.push(`the U2F credential through CTAP2 getAssertion: ${bare(p.viaCtap2?.status ?? 'not tried')}`);
     else if (userKey && !verify(userKey, Uint8Array.from([...fromBase64url(p.viaCtap2.authData, 'authData'), ...fromBase64url(p.viaCtap2.clientDataHash, 'hash')]), fromBase64url(p.viaCtap2.signature!, 'signature'))) problems.push('the CTAP2 assertion with the U2F credential does not verify');
-    if (!p.ctap2ViaU2f?.sw.includes('0x6985')) problems.push(`a CTAP2 credential checked through U2F answered ${p.ctap2ViaU2f?.sw ?? 'nothing'} (SW_CONDITIONS_NOT_SATISFIED expected: "this key handle is mine")`);
+    if (p.ctap2ViaU2f && !p.ctap2ViaU2f.sw.includes('0x6985')) problems.push(`a CTAP2 credential checked through U2F answered ${p.ctap2ViaU2f?.sw ?? 'nothing'} (SW_CONDITIONS_NOT_SATISFIED expected: "this key handle is mine")`);
     return problems.length ? fail('CTAP1/U2F interop is broken', 'verifying U2F signatures and credentials usable across CTAP1 and CTAP2', problems.join('; '), ['ctap:u2f']) : pass('U2F register and authenticate verify; credentials cross between U2F and CTAP2', ['ctap:u2f']);
   },
 });

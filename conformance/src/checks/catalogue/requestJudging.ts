@@ -3,6 +3,7 @@ import type { EvaluationContext } from '../EvaluationContext.ts';
 import type { RequestCase } from '../ctap/requestCases.ts';
 import { isResult } from './helpers.ts';
 import { bare, ctapProbe } from './ctapHelpers.ts';
+import { coseAlgorithmLabel } from '../../webauthn/coseAlgorithms.ts';
 
 /**
  * The requests probe's records against what each case must get (the MUST part: refused, processed,
@@ -27,7 +28,7 @@ export function judgeRequestCases(ctx: EvaluationContext, cases: Record<string, 
       if (got !== 'OK' && !/^CTAP[12]_ERR_/.test(got)) problems.push(`${c.what}: ${got} (a status expected, either way; ${c.clause})`);
     } else if (c.expect === 'accepted') {
       if (got !== 'OK') problems.push(`${c.what}: ${got} (processed expected; ${c.clause})`);
-      else if (id === 'mc.paramsUnsupportedFirst' && r.alg !== undefined && r.alg !== -7) problems.push(`${c.what}: the credential uses algorithm ${r.alg} (ES256, the first supported, expected)`);
+      else if (id === 'mc.paramsUnsupportedFirst' && r.alg !== undefined && r.alg !== (p.alg ?? -7)) problems.push(`${c.what}: the credential uses algorithm ${coseAlgorithmLabel(r.alg)} (${coseAlgorithmLabel(p.alg ?? -7)}, the first supported, expected)`);
     } else {
       if (got !== c.expect.status) problems.push(`${c.what}: ${got} (${c.expect.status} expected; ${c.clause})`);
       else if (c.expect.status === 'CTAP2_ERR_NO_CREDENTIALS' && r.upNeeded) problems.push(`${c.what}: the key asked for a touch before answering CTAP2_ERR_NO_CREDENTIALS (${c.clause})`);

@@ -143,6 +143,8 @@ export interface RequestRecord {
 export interface RequestsProbe extends ProbeOutcome {
   /** by case id (checks/ctap/requestCases.ts) */
   cases?: Record<string, RequestRecord>;
+  /** the algorithm the valid requests listed (the key's first in getInfo; ES256 when it lists none) */
+  alg?: number;
 }
 
 /** One answer as the key sent it (base64url, the bytes after the status) and what was asked. */

@@ -41,7 +41,7 @@ export const MAKE_CREDENTIAL_CASES = {
   'mc.paramNoType': { what: 'a pubKeyCredParams element without type, before a valid ES256 one', clause: '§6.1.2 step 3.1 (an element missing a required member: an error, "for example CTAP2_ERR_INVALID_CBOR"), Authr-MakeCred-Req-4', expect: 'refused' },
   'mc.paramAlgText': { what: 'a pubKeyCredParams element whose alg is text, before a valid ES256 one', clause: '§6.1.2 step 3.1, Authr-MakeCred-Req-4', expect: 'refused' },
   'mc.paramsUnsupportedOnly': { what: 'pubKeyCredParams naming only an algorithm no key implements (-1)', clause: '§6.1.2 step 3.2 (CTAP2_ERR_UNSUPPORTED_ALGORITHM), Authr-MakeCred-Req-4', expect: { status: 'CTAP2_ERR_UNSUPPORTED_ALGORITHM' } },
-  'mc.paramsUnsupportedFirst': { what: 'an unsupported algorithm listed before ES256', clause: '§6.1.2 step 3.1.3 (passed over; the first supported is used), Authr-MakeCred-Req-4 P-1', expect: 'accepted' },
+  'mc.paramsUnsupportedFirst': { what: 'an unsupported algorithm listed before the key\'s own', clause: '§6.1.2 step 3.1.3 (passed over; the first supported is used), Authr-MakeCred-Req-4 P-1', expect: 'accepted' },
   'mc.paramsUnknownType': { what: 'a pubKeyCredParams element of an unknown type before ES256', clause: '§6.1.2 step 3.1.2 (elements of another type are ignored), Authr-MakeCred-Req-4', expect: 'accepted' },
   'mc.excludeNoId': { what: 'an excludeList descriptor without id', clause: '§6.1 (PublicKeyCredentialDescriptor: type and id required), Authr-MakeCred-Req-5', expect: 'refused' },
   'mc.excludeIdText': { what: 'an excludeList descriptor whose id is text', clause: '§6.1, Authr-MakeCred-Req-5', expect: 'refused' },

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isVerifiableAlgorithm } from '../../webauthn/coseKey.ts';
 import type { CtapDevice } from '../../ctap/CtapDevice.ts';
 import { CtapError } from '../../ctap/CtapError.ts';
 import { CTAP_STATUS, statusName } from '../../ctap/status.ts';
@@ -75,6 +76,14 @@ export class CtapSession {
   }
 
   /** getInfo as the CTAP2 client last read it: always current (it reads it again after setPIN, config, reset…) */
+  /**
+   * The algorithm the probes create credentials with: the first one the key lists in getInfo
+   * (0x0a, its order of preference) that the harness verifies; ES256 when it lists none.
+   */
+  get probeAlgorithm(): number {
+    return this.info.algorithms.find((a) => a.type === 'public-key' && isVerifiableAlgorithm(a.alg))?.alg ?? -7;
+  }
+
   get info(): AuthenticatorInfo {
     return this.device.info!;
   }
@@ -196,7 +205,7 @@ export class CtapSession {
    * makeCredential on the probes' RP with a fresh user, ES256. `verified`: with a token (or the uv
    * option); a discoverable credential is recorded so the run removes it and reports it.
    */
-  async makeCredential(p: { by: string; rk?: boolean; extensions?: MakeCredentialParams['extensions']; verified?: PinUvAuthToken | 'uv-option' | 'auto' | 'none'; excludeList?: MakeCredentialParams['excludeList']; rpId?: string; up?: boolean }, call = this.call()): Promise<MakeCredentialResult & { credentialId: Uint8Array }> {
+  async makeCredential(p: { by: string; alg?: number; rk?: boolean; extensions?: MakeCredentialParams['extensions']; verified?: PinUvAuthToken | 'uv-option' | 'auto' | 'none'; excludeList?: MakeCredentialParams['excludeList']; rpId?: string; up?: boolean }, call = this.call()): Promise<MakeCredentialResult & { credentialId: Uint8Array }> {
     const rpId = p.rpId ?? PROBE_RP_ID;
     const clientDataHash = new Uint8Array(crypto.randomBytes(32));
     // a protected key wants verification for a discoverable credential, and for any unless it says
@@ -210,7 +219,7 @@ export class CtapSession {
       clientDataHash,
       rp: { id: rpId, name: 'fido2-harness CTAP probes' },
       user: { id: Uint8Array.from([...new TextEncoder().encode('fido2-harness-probe-'), ...crypto.randomBytes(8)]), name: `probe-${p.by}`, displayName: `fido2-harness probe (${p.by})` },
-      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      pubKeyCredParams: [{ type: 'public-key', alg: p.alg ?? this.probeAlgorithm }],
       excludeList: p.excludeList,
       extensions: p.extensions,
       options: { rk: p.rk || undefined, uv: verified === 'uv-option' ? true : undefined, ...(p.up === false ? { up: false } : {}) },

@@ -85,7 +85,8 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
     credProtect: () => probeCredProtect(s),
     excludeList: async () => probeExcludeList(s, await needsA()),
     credentialManagement: () => probeCredentialManagement(s, o.planCredentials),
-    u2f: async () => probeU2f(s, await needsA()),
+    // the CTAP2 credential that crosses to U2F must be ES256 (CTAP 2.1 §11): credential A when the key makes those, else one of its own when it lists ES256
+    u2f: async () => probeU2f(s, s.probeAlgorithm === -7 ? await needsA() : s.info.algorithms.some((a) => a.alg === -7) ? (await s.makeCredential({ by: 'u2f', alg: -7 })).credentialId : undefined),
   };
   for (const name of CTAP_PROBES) {
     if (name === 'pinSetup' || name === 'reset') continue;

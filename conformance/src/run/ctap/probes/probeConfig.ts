@@ -43,7 +43,7 @@ export async function probeConfig(s: CtapSession): Promise<ConfigProbe> {
         clientDataHash: new Uint8Array(crypto.randomBytes(32)),
         rp: { id: PROBE_RP_ID, name: 'fido2-harness CTAP probes' },
         user: { id: Uint8Array.from([...HARNESS_USER_PREFIX, ...crypto.randomBytes(8)]), name: 'probe-config', displayName: 'fido2-harness probe (config)' },
-        pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        pubKeyCredParams: [{ type: 'public-key', alg: s.probeAlgorithm }],
       }, s.call()).then((r) => (parseAuthenticatorData(r.authData, { allowTrailing: true }).flags.UV ? 'OK with UV' : 'OK'), statusOf);
       await (await cfg()).toggleAlwaysUv(s.call()).catch(() => {});
       if ((s.info.options.alwaysUv as boolean | undefined) === false) change.restored();

@@ -22,7 +22,7 @@ export async function probeEnterprise(s: CtapSession): Promise<EnterpriseProbe> 
       clientDataHash,
       rp: { id: PROBE_RP_ID, name: 'fido2-harness CTAP probes' },
       user: { id: Uint8Array.from([...HARNESS_USER_PREFIX, ...crypto.randomBytes(8)]), name: 'probe-ep', displayName: 'fido2-harness probe (enterprise attestation)' },
-      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      pubKeyCredParams: [{ type: 'public-key', alg: s.probeAlgorithm }],
       enterpriseAttestation: value,
       ...(t.token ? { pinUvAuthParam: pinUvAuthParam(t.token, clientDataHash), pinUvAuthProtocol: t.token.protocol.version } : {}),
     }, s.call()));

@@ -11,20 +11,21 @@ import { HARNESS_USER_PREFIX, PROBE_RP_ID, statusOf, type CtapSession } from '..
 
 type Params = Map<number, CanonicalValue>;
 const cdh = () => new Uint8Array(crypto.randomBytes(32));
-const ES256 = { type: 'public-key', alg: -7 };
+/** a pubKeyCredParams element of the algorithm the probes create credentials with: the key's own (CtapSession.probeAlgorithm) */
+type Param = { type: string; alg: number };
 
-/** A valid makeCredential request for the probes' RP: one new user, ES256, nothing discoverable. */
-function validMakeCredential(): Params {
+/** A valid makeCredential request for the probes' RP: one new user, the key's algorithm, nothing discoverable. */
+function validMakeCredential(param: Param): Params {
   return new Map<number, CanonicalValue>([
     [0x01, cdh()],
     [0x02, { id: PROBE_RP_ID, name: 'fido2-harness CTAP probes' }],
     [0x03, { id: Uint8Array.from([...HARNESS_USER_PREFIX, ...crypto.randomBytes(8)]), name: 'probe-requests', displayName: 'fido2-harness probe (requests)' }],
-    [0x04, [ES256]],
+    [0x04, [param]],
   ]);
 }
 
 /** Each makeCredential case: the valid request with exactly one thing changed. */
-const MC_MUTATIONS: Record<MakeCredentialCaseId, (m: Params) => void> = {
+const MC_MUTATIONS: Record<MakeCredentialCaseId, (m: Params, param: Param) => void> = {
   'mc.noClientDataHash': (m) => m.delete(0x01),
   'mc.clientDataHashText': (m) => m.set(0x01, 'not a byte string'),
   'mc.noRp': (m) => m.delete(0x02),
@@ -43,11 +44,11 @@ const MC_MUTATIONS: Record<MakeCredentialCaseId, (m: Params) => void> = {
   'mc.userNameNumber': (m) => m.set(0x03, { id: Uint8Array.from(HARNESS_USER_PREFIX), name: 42 }),
   'mc.userDisplayNameNumber': (m) => m.set(0x03, { id: Uint8Array.from(HARNESS_USER_PREFIX), name: 'x', displayName: 42 }),
   'mc.userNoId': (m) => m.set(0x03, { name: 'no id' }),
-  'mc.paramNoType': (m) => m.set(0x04, [{ alg: -7 }, ES256]),
-  'mc.paramAlgText': (m) => m.set(0x04, [{ type: 'public-key', alg: 'ES256' }, ES256]),
+  'mc.paramNoType': (m, p) => m.set(0x04, [{ alg: p.alg }, p]),
+  'mc.paramAlgText': (m, p) => m.set(0x04, [{ type: 'public-key', alg: 'ES256' }, p]),
   'mc.paramsUnsupportedOnly': (m) => m.set(0x04, [{ type: 'public-key', alg: -1 }]),
-  'mc.paramsUnsupportedFirst': (m) => m.set(0x04, [{ type: 'public-key', alg: -1 }, ES256]),
-  'mc.paramsUnknownType': (m) => m.set(0x04, [{ type: 'fido2-harness-unknown', alg: -7 }, ES256]),
+  'mc.paramsUnsupportedFirst': (m, p) => m.set(0x04, [{ type: 'public-key', alg: -1 }, p]),
+  'mc.paramsUnknownType': (m, p) => m.set(0x04, [{ type: 'fido2-harness-unknown', alg: p.alg }, p]),
   'mc.excludeNoId': (m) => m.set(0x05, [{ type: 'public-key' }]),
   'mc.excludeIdText': (m) => m.set(0x05, [{ type: 'public-key', id: 'text id' }]),
   'mc.excludeUnknownType': (m) => m.set(0x05, [{ type: 'fido2-harness-unknown', id: new Uint8Array(16) }]),
@@ -86,6 +87,7 @@ const GA_MUTATIONS: Record<GetAssertionCaseId, (m: Params) => void> = {
  * meant. A touch is asked for by the requests that must be processed (six).
  */
 export async function probeRequests(s: CtapSession, credentialA: Uint8Array): Promise<RequestsProbe> {
+  const param: Param = { type: 'public-key', alg: s.probeAlgorithm };
   const o = s.info.options;
   const needsToken = (o.clientPin === true || o.uv === true) && (o.makeCredUvNotRqd !== true || o.alwaysUv === true);
   let token: PinUvAuthToken | undefined;
@@ -117,14 +119,14 @@ export async function probeRequests(s: CtapSession, credentialA: Uint8Array): Pr
     return rec;
   };
   const cases: Record<string, RequestRecord> = {};
-  const out: RequestsProbe = { cases };
+  const out: RequestsProbe = { cases, alg: param.alg };
   for (const id of Object.keys(MAKE_CREDENTIAL_CASES) as MakeCredentialCaseId[]) {
-    const m = validMakeCredential();
+    const m = validMakeCredential(param);
     if (token) {
       m.set(0x08, pinUvAuthParam(token, m.get(0x01) instanceof Uint8Array ? (m.get(0x01) as Uint8Array) : cdh()));
       m.set(0x09, token.protocol.version);
     }
-    MC_MUTATIONS[id](m);
+    MC_MUTATIONS[id](m, param);
     if (token && m.get(0x01) instanceof Uint8Array) m.set(0x08, pinUvAuthParam(token, m.get(0x01) as Uint8Array));
     const rec = await send(CTAP2.makeCredential, m);
     cases[id] = rec;
@@ -134,7 +136,7 @@ export async function probeRequests(s: CtapSession, credentialA: Uint8Array): Pr
   // how the key is protected: the zero-length pinUvAuthParam, credentials without verification
   const pinUv = o.clientPin !== undefined || o.pinUvAuthToken === true;
   if (pinUv) {
-    const m = validMakeCredential();
+    const m = validMakeCredential(param);
     m.set(0x08, new Uint8Array());
     m.set(0x09, s.protocols()[0]?.version ?? 1);
     cases['mc.emptyPinUvAuthParam'] = await send(CTAP2.makeCredential, m);
@@ -142,13 +144,13 @@ export async function probeRequests(s: CtapSession, credentialA: Uint8Array): Pr
     cases['ga.emptyPinUvAuthParam'] = await send(CTAP2.getAssertion, g);
   }
   if (o.clientPin === true || o.uv === true) {
-    const rk = validMakeCredential();
+    const rk = validMakeCredential(param);
     rk.set(0x07, { rk: true });
     const rec = await send(CTAP2.makeCredential, rk);
     cases['mc.rkWithoutUv'] = rec;
     // a key that made it anyway holds a discoverable credential: the run removes it
     if (rec.status === 'OK' && rec.credentialId) s.changes.created.push({ rpId: PROBE_RP_ID, credentialId: rec.credentialId, by: 'probe requests (a discoverable credential without verification)' });
-    if (o.makeCredUvNotRqd !== true) cases['mc.withoutUv'] = await send(CTAP2.makeCredential, validMakeCredential());
+    if (o.makeCredUvNotRqd !== true) cases['mc.withoutUv'] = await send(CTAP2.makeCredential, validMakeCredential(param));
   }
   for (const id of Object.keys(GET_ASSERTION_CASES) as GetAssertionCaseId[]) {
     const m = new Map<number, CanonicalValue>([

@@ -34,7 +34,7 @@ export async function probeTokens(s: CtapSession): Promise<TokensProbe> {
       clientDataHash,
       rp: { id: PROBE_RP_ID, name: 'fido2-harness CTAP probes' },
       user: { id: Uint8Array.from([...HARNESS_USER_PREFIX, ...crypto.randomBytes(8)]), name: 'probe-tokens', displayName: 'fido2-harness probe (tokens)' },
-      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      pubKeyCredParams: [{ type: 'public-key', alg: s.probeAlgorithm }],
       pinUvAuthParam: pinUvAuthParam(t, clientDataHash),
       pinUvAuthProtocol: t.protocol.version,
     }, s.call()));

@@ -14,7 +14,7 @@ const sha256 = (b: Uint8Array | string) => new Uint8Array(crypto.createHash('sha
  * that could have been a U2F one (ES256, not discoverable) is recognised through U2F (check-only
  * answers SW_CONDITIONS_NOT_SATISFIED). U2F credentials live in their key handles: nothing stays.
  */
-export async function probeU2f(s: CtapSession, ctap2Credential: Uint8Array): Promise<U2fProbe> {
+export async function probeU2f(s: CtapSession, ctap2Credential: Uint8Array | undefined): Promise<U2fProbe> {
   const u2f = s.device.ctap1;
   if (!s.info.versions.includes('U2F_V2')) return { skipped: 'getInfo does not list U2F_V2', notApplicable: true };
   if (!u2f) return { skipped: 'getInfo lists U2F_V2 but the key refuses CTAPHID_MSG (its INIT capabilities say NMSG)' };
@@ -46,6 +46,8 @@ export async function probeU2f(s: CtapSession, ctap2Credential: Uint8Array): Pro
       out.viaCtap2 = { status: statusOf(e), clientDataHash: toBase64url(clientDataHash) };
     }
   }
+  // only an ES256 credential could have been a U2F one (CTAP 2.1 §11): a key that creates none has nothing to cross
+  if (!ctap2Credential) return out;
   try {
     await u2f.authenticate(new Uint8Array(32), appParam, ctap2Credential, { ...s.call(), p1: U2F_P1.CHECK_ONLY });
     out.ctap2ViaU2f = { sw: swName(0x9000) };

@@ -1,0 +1,20 @@
+import { defineCheck, fail, pass, skip } from '../Check.ts';
+
+export const DECL_MULTI_DEVICE = defineCheck({
+  id: 'DECL_MULTI_DEVICE',
+  title: 'Multi-device credentials as the metadata declares them (MDS 3.1 multiDeviceCredentialSupport against the BE flag)',
+  area: 'declared-vs-observed',
+  needsMetadata: true,
+  severity: 'recommended',
+  source: 'FIDO Metadata Statement 3.1 §4 (multiDeviceCredentialSupport: unsupported, the default when absent; explicit; implicit); WebAuthn L3 §6.1.3 (the BE flag)',
+  covers: ['Metadata-Stmt-1'],
+  needs: 'the MDS entry and a registration',
+  fix: 'Declare multiDeviceCredentialSupport as the key behaves: "unsupported" (or omit it) for a security key whose credentials never leave it (BE=0), "explicit" when BE tells per credential, "implicit" only when every credential is synced.',
+  evaluate(ctx) {
+    const r = ctx.registrations[0];
+    if (!r || !ctx.entry) return skip(r ? 'no MDS entry' : 'no registration');
+    const f = r.analysis.findings.find((x) => x.code === 'MDS_MULTI_DEVICE');
+    if (!f) return skip('the registration did not show its BE flag');
+    return f.status === 'pass' ? pass(f.message, ['mds', r.ceremony.step]) : fail(f.message, f.expected ?? '', f.actual ?? '', ['mds', r.ceremony.step]);
+  },
+});
