@@ -1,11 +1,11 @@
-import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseAreas, parseShard, outputsFromArgs, writeAllReports, type CheckArea, type RunReport, type CliIo, type Shard } from '../conformance/src/index.ts';
+import { HarnessError, CHECK_AREAS, evaluateRun, parseCommandArgs, parseAreas, parseShard, readTenantProfiles, outputsFromArgs, writeAllReports, type CheckArea, type PasskeyProfile, type RunReport, type CliIo, type Shard } from '../conformance/src/index.ts';
 import { launchChromium } from './chromium.ts';
 import { startBlankOrigin, runVirtualProfile } from './runVirtual.ts';
 import { VIRTUAL_PROFILES, type VirtualProfile } from './virtualProfiles.ts';
 
 const AREAS: readonly CheckArea[] = CHECK_AREAS;
 
-export const VIRTUAL_USAGE = `usage: fido2-harness check --virtual [--profile NAME]... [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]
+export const VIRTUAL_USAGE = `usage: fido2-harness check --virtual [--profile NAME]... [--tenant-profile FILE] [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]
 
 Runs the conformance plan in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH)
 against CDP virtual authenticators, one browser context per profile, all in parallel.
@@ -19,7 +19,7 @@ exit: 0 every required check passed in every profile, 1 a required check failed,
 `;
 
 /** All profiles in parallel contexts of one browser; reports in profile order. */
-export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: CheckArea[]; shard?: Shard; progress?: (line: string) => void } = {}): Promise<{ profile: VirtualProfile; report: RunReport }[]> {
+export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: CheckArea[]; shard?: Shard; passkeyProfiles?: { profiles: readonly PasskeyProfile[]; source: string }; progress?: (line: string) => void } = {}): Promise<{ profile: VirtualProfile; report: RunReport }[]> {
   const origin = await startBlankOrigin();
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   try {
@@ -32,8 +32,8 @@ export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: 
   try {
     return await Promise.all(profiles.map(async (profile) => {
       const run = await runVirtualProfile(browser, origin.origin, profile);
-      const report = evaluateRun(run, { areas: o.areas, shard: o.shard });
-      o.progress?.(`${profile.name}: ${report.verdict === 'pass' ? 'pass' : 'FAIL'} (${report.counts.pass} passed, ${report.counts.fail} failed, ${report.counts.skip} skipped)`);
+      const report = evaluateRun(run, { areas: o.areas, shard: o.shard, passkeyProfiles: o.passkeyProfiles });
+      o.progress?.(`${profile.name}: ${report.verdict === 'pass' ? 'pass' : report.verdict === 'incomplete' ? 'INCOMPLETE (load metadata)' : 'FAIL'} (${report.counts.pass} passed, ${report.counts.fail} failed, ${report.counts.skip} skipped)`);
       return { profile, report };
     }));
   } finally {
@@ -43,7 +43,7 @@ export async function runVirtualMatrix(profiles: VirtualProfile[], o: { areas?: 
 }
 
 export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
-  const { values: v, positionals } = parseCommandArgs(argv, { profile: { type: 'string', multiple: true }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true } }, VIRTUAL_USAGE);
+  const { values: v, positionals } = parseCommandArgs(argv, { profile: { type: 'string', multiple: true }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, 'tenant-profile': { type: 'string' } }, VIRTUAL_USAGE);
   if (v.help) {
     io.out.write(VIRTUAL_USAGE);
     return 0;
@@ -53,12 +53,13 @@ export async function checkVirtual(argv: string[], io: CliIo): Promise<number> {
   const areas = parseAreas(v.areas);
   const shard = parseShard(v.shard);
   const outputs = outputsFromArgs(v.out, v.format);
+  const passkeyProfiles = readTenantProfiles(v['tenant-profile']);
   if (outputs.some((o) => o.format === 'html') && names.length !== 1) throw new HarnessError('BAD_USAGE', 'the HTML report is one file per key: add --profile NAME');
   const profiles = names.length ? names.map((n) => VIRTUAL_PROFILES.find((p) => p.name === n) ?? (() => { throw new HarnessError('BAD_USAGE', `unknown profile ${n}; profiles are ${VIRTUAL_PROFILES.map((p) => p.name).join(', ')}`); })()) : VIRTUAL_PROFILES;
   const t0 = Date.now();
   let results: Awaited<ReturnType<typeof runVirtualMatrix>>;
   try {
-    results = await runVirtualMatrix(profiles, { areas, shard, progress: (l) => io.err.write(`  ${l}\n`) });
+    results = await runVirtualMatrix(profiles, { areas, shard, passkeyProfiles, progress: (l) => io.err.write(`  ${l}\n`) });
   } catch (e) {
     throw new HarnessError('RUN_FAILED', `the virtual run could not be performed: ${(e as Error).message}`, { cause: e });
   }

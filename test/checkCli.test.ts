@@ -93,6 +93,33 @@ describe('fido2-harness check --emulate', { timeout: 120_000 }, () => {
     expect(report.outcomes.find((o: { id: string }) => o.id === 'CTAP_MC_REQUEST')?.status).toBe('pass');
   });
 
+  it('--tenant-profile: each Entra passkey profile predicted at registration and sign-in, with its reason, in every format', () => {
+    const aaguid = 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b'; // the compliant profile's
+    const profiles = { passkeyProfiles: [
+      { id: 'enforced', name: 'Enforced allow', attestationEnforcement: 'registrationOnly', passkeyTypes: 'deviceBound', keyRestrictions: { isEnforcementEnabled: true, enforcementType: 'allow', aaguids: [aaguid] } },
+      { id: 'block', name: 'Blocks it', attestationEnforcement: 'disabled', passkeyTypes: 'deviceBound,synced', keyRestrictions: { isEnforcementEnabled: true, enforcementType: 'block', aaguids: [aaguid] } },
+      { id: 'synced', name: 'Synced only', attestationEnforcement: 'disabled', passkeyTypes: 'synced', keyRestrictions: { isEnforcementEnabled: false, enforcementType: 'allow', aaguids: [] } },
+    ] };
+    fs.writeFileSync(path.join(dir, 'tenant.json'), JSON.stringify(profiles));
+    const json = run(['--emulate', 'fixtures/example-compliant-profile.json', '--tenant-profile', path.join(dir, 'tenant.json'), '--format', 'json', '--areas', 'entra-enforced,entra-not-enforced']);
+    const p = JSON.parse(json.stdout).passkeyProfiles;
+    expect(p).toMatchObject({ source: 'tenant.json', registration: 'accepted', acceptedBy: ['Enforced allow'] });
+    expect(p.profiles.map((x: { name: string; registration: { verdict: string }; signIn: { verdict: string } }) => [x.name, x.registration.verdict, x.signIn.verdict])).toEqual([['Enforced allow', 'accepted', 'accepted'], ['Blocks it', 'refused', 'refused'], ['Synced only', 'refused', 'accepted']]);
+    expect(p.profiles[2].registration.reasons).toEqual(['a device-bound passkey (BE=0), and the profile targets synced passkeys only']);
+    const text = run(['--emulate', 'fixtures/example-compliant-profile.json', '--tenant-profile', path.join(dir, 'tenant.json'), '--areas', 'entra-enforced,entra-not-enforced']).stdout;
+    expect(text).toMatch(/Entra passkey profiles \(tenant\.json\): registration accepted \(accepted by Enforced allow\)/);
+    expect(text).toMatch(/Blocks it \[attestation not enforced; deviceBound \+ synced\]: registration refused \(AAGUID e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b is on the profile's block list\); sign-in refused/);
+    const md = run(['--emulate', 'fixtures/example-compliant-profile.json', '--tenant-profile', path.join(dir, 'tenant.json'), '--format', 'md', '--areas', 'entra-enforced']).stdout;
+    expect(md).toMatch(/## Predictions[\s\S]*- Entra passkey profiles \(tenant\.json\)[\s\S]*  - Synced only/);
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const bad = run(['--emulate', 'fixtures/example-compliant-profile.json', '--tenant-profile', write('tenant-bad.json', '{"id":"x","attestationEnforcement":"sometimes","passkeyTypes":"synced"}')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/attestationEnforcement must be "disabled" or "registrationOnly", got "sometimes"/);
+  });
+
   it('bad profiles and usage: exit 2 with the problem named', () => {
     const write = (name: string, text: string) => {
       fs.writeFileSync(path.join(dir, name), text);

@@ -27,7 +27,7 @@ describe('softkey --udp and probe --device udp:', { timeout: 120_000 }, () => {
       const json = harness(['probe', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--json', '--statement', st]);
       expect(json.status, json.stderr).toBe(0);
       const r = JSON.parse(json.stdout);
-      expect(r).toMatchObject({ agrees: true, differences: [], getInfo: { aaguid: 'e7a3b1c24d5e4f608a9b0c1d2e3f4a5b', versions: ['U2F_V2', 'FIDO_2_0', 'FIDO_2_1', 'FIDO_2_2', 'FIDO_2_3'], extensions: ['credBlob', 'credProtect', 'hmac-secret', 'hmac-secret-mc', 'largeBlobKey', 'minPinLength', 'pinComplexityPolicy', 'thirdPartyPayment'], transports: ['usb', 'nfc'] }, metadata: { description: 'Example Vendor Key NFC', origin: { kind: 'draft' } } });
+      expect(r).toMatchObject({ agrees: true, differences: [], getInfo: { aaguid: 'e7a3b1c2-4d5e-4f60-8a9b-0c1d2e3f4a5b', versions: ['U2F_V2', 'FIDO_2_0', 'FIDO_2_1', 'FIDO_2_2', 'FIDO_2_3'], extensions: ['credBlob', 'credProtect', 'hmac-secret', 'hmac-secret-mc', 'largeBlobKey', 'minPinLength', 'pinComplexityPolicy', 'thirdPartyPayment'], transports: ['usb', 'nfc'] }, metadata: { description: 'Example Vendor Key NFC', origin: { kind: 'draft' } } });
       expect(r.comparison.filter((c: { verdict: string }) => c.verdict === 'same').length).toBeGreaterThan(10);
       const text = harness(['probe', '--device', `udp:127.0.0.1:${port}`, '--udp-client-port', '0', '--statement', st]);
       expect(text.status).toBe(0);

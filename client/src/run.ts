@@ -57,10 +57,18 @@ function remember() {
 
 function renderReport(r: RunReport) {
   const v = $('verdict');
-  v.textContent = r.run.finishedAt ? (r.verdict === 'pass' ? 'PASS' : 'FAIL') : `(${r.counts.pass} passing so far)`;
+  v.textContent = r.run.finishedAt ? (r.verdict === 'pass' ? 'PASS' : r.verdict === 'incomplete' ? 'INCOMPLETE: load metadata' : 'FAIL') : `(${r.counts.pass} passing so far)`;
   v.dataset.verdict = r.run.finishedAt ? r.verdict : 'running';
   const row = r.predictedRow;
-  $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no'], ['metadata', r.mds?.generated ? `generated from the profile ${r.mds.generated} (not from MDS)` : r.mds?.draft ? `draft statement ${r.mds.draft} (not from MDS)` : `MDS BLOB no ${r.mds?.no}`]], 'predicted-row') : el('p', { class: 'muted' }, r.aaguid ? `AAGUID ${r.aaguid} is not in the MDS BLOB the server has loaded.` : 'The key has not registered yet.'));
+  $('row').replaceChildren(row ? table([['predicted Microsoft table row', `${row.description} | ${row.aaguid} | Bio ${row.bio ? 'yes' : 'no'} | USB ${row.usb ? 'yes' : 'no'} | NFC ${row.nfc ? 'yes' : 'no'} | BLE ${row.ble ? 'yes' : 'no'}`], ['eligible', row.eligible ? 'yes' : 'no'], ['metadata', r.mds?.generated ? `generated from the profile ${r.mds.generated} (not from MDS)` : r.mds?.draft ? `draft statement ${r.mds.draft} (not from MDS)` : `MDS BLOB no ${r.mds?.no}`]], 'predicted-row') : el('p', { class: 'muted' }, !r.aaguid ? 'The key has not registered yet.' : r.mds ? `AAGUID ${r.aaguid} is not in the metadata the server has loaded.` : 'Predicted Microsoft table row: incomplete: no metadata is loaded (start the server with --mds or --statements).'));
+  // a tenant's passkey profiles (serve --tenant-profile): each one's verdict, with the reasons
+  const pp = r.passkeyProfiles;
+  if (pp) {
+    $('row').append(el('div', { 'data-testid': 'passkey-profiles' },
+      el('h3', {}, `Entra passkey profiles (${pp.source}): registration ${pp.registration}${pp.acceptedBy.length ? `, accepted by ${pp.acceptedBy.join(', ')}` : ''}`),
+      el('ul', {}, ...pp.profiles.map((x) => el('li', { 'data-profile': x.id, class: x.registration.verdict === 'accepted' ? 'ok' : x.registration.verdict === 'refused' ? 'bad' : '' },
+        `${x.name} (attestation ${x.attestationEnforcement === 'registrationOnly' ? 'enforced' : 'not enforced'}; ${x.passkeyTypes.join(' + ')}): registration ${x.registration.verdict}${x.registration.reasons.length ? `: ${x.registration.reasons.join('; ')}` : ''}; sign-in ${x.signIn.verdict}${x.signIn.reasons.length ? `: ${x.signIn.reasons.join('; ')}` : ''}`)))));
+  }
   const t = el('table', { 'data-testid': 'checks' });
   for (const o of r.outcomes) {
     const shown = o.pending ? 'pending' : o.notApplicable ? 'n/a' : o.status;
@@ -70,7 +78,7 @@ function renderReport(r: RunReport) {
       el('td', {}, o.severity),
       el('td', {}, o.message, o.status === 'fail' && !o.pending ? ` (expected ${o.expected}, got ${o.actual})` : '', o.status === 'fail' && !o.pending ? el('div', { class: 'muted' }, `fix: ${o.fix}`) : '')));
   }
-  $('checks').replaceChildren(...(r.metadataMissing ? [el('p', { class: 'status error', 'data-testid': 'no-metadata' }, `The metadata checks fail for one reason: ${r.metadataMissing}.`)] : []), t);
+  $('checks').replaceChildren(...(r.metadataMissing ? [el('p', { class: 'status error', 'data-testid': 'no-metadata' }, r.mds ? `The metadata checks fail for one reason: ${r.metadataMissing}.` : `The metadata checks were not judged: ${r.metadataMissing}.`)] : []), t);
   if (r.keyChanges) {
     // the same lines every report format ends with (the report carries them)
     const lines = r.keyChangeLines ?? [];
@@ -308,7 +316,7 @@ async function startUsb() {
     }
   }
   if (st.report) renderReport(st.report as unknown as RunReport);
-  if (st.state === 'done') usbStatus('ok', `Done: ${(st.report as unknown as RunReport | undefined)?.verdict === 'pass' ? 'PASS' : 'FAIL'}. The run is stored with the others; the report below ends with what changed on the key.`);
+  if (st.state === 'done') usbStatus('ok', `Done: ${{ pass: 'PASS', fail: 'FAIL', incomplete: 'INCOMPLETE (load metadata)' }[(st.report as unknown as RunReport | undefined)?.verdict ?? 'fail']}. The run is stored with the others; the report below ends with what changed on the key.`);
   else usbStatus('error', `The run did not finish: ${st.error ?? 'unknown error'}`);
   btn.disabled = false;
   await refreshRuns();

@@ -144,5 +144,6 @@ export { RUN_REPORT_SCHEMA } from './report/runReportSchema.ts';
 
 // the command line
 export { main as runCli, USAGE, type CliIo, type CliOptions, type ExternalCommand } from './cli/main.ts';
-export { parseCommandArgs, parseTime, oneOf, closestFlag, readPemCertificates, readTextFile, parseAreas, parseShard, type OptionSpecs, type ParsedOptions } from './cli/args.ts';
+export { readPasskeyProfiles, predictPasskeyProfiles, passkeyProfileLines, PASSKEY_PROFILE_SOURCE, type PasskeyProfile, type PasskeyProfilesPrediction, type PasskeyProfilePrediction, type PasskeyFacts } from './mds/passkeyProfiles.ts';
+export { parseCommandArgs, parseTime, oneOf, closestFlag, readPemCertificates, readTextFile, parseAreas, parseShard, readTenantProfiles, type OptionSpecs, type ParsedOptions } from './cli/args.ts';
 export { writeReports, writeAllReports, outputsFromArgs, formatForFile, parseReportFormat } from './cli/writeReports.ts';

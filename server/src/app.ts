@@ -13,7 +13,7 @@ import { accessPlugin } from './plugins/access.ts';
 import { accountsPlugin } from './plugins/accounts.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { metadataPlugin } from './plugins/metadata.ts';
-import { HarnessError, isHarnessError, loadNodeHid, loadPcsc, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
+import { HarnessError, isHarnessError, loadNodeHid, loadPcsc, readTenantProfiles, type PasskeyProfile, type MetadataBlob, type MetadataProvider } from '../../conformance/src/index.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './jsonDepth.ts';
 import { findControlCharacter } from './textControl.ts';
 import { registrationRoutes } from './routes/registration.ts';
@@ -30,6 +30,8 @@ declare module 'fastify' {
     now: () => number;
     supportedAlgorithms: number[];
     defaultAlgorithms: number[];
+    /** serve --tenant-profile: the tenant's passkey profiles every run report predicts against */
+    passkeyProfiles: { profiles: PasskeyProfile[]; source: string } | undefined;
   }
 }
 
@@ -80,6 +82,14 @@ const configPlugin = fp(
     app.decorate('now', o.now);
     app.decorate('supportedAlgorithms', SUPPORTED_ALGORITHMS);
     app.decorate('defaultAlgorithms', DEFAULT_ALGORITHMS);
+    // a tenant's passkey profiles: read once at start; a bad file stops the server with its problem named
+    let profiles: ReturnType<typeof readTenantProfiles>;
+    try {
+      profiles = readTenantProfiles(o.config.tenantProfile);
+    } catch (e) {
+      throw e instanceof HarnessError ? new HarnessError('BAD_CONFIG', `--tenant-profile: ${e.message}`) : e;
+    }
+    app.decorate('passkeyProfiles', profiles);
   },
   { name: 'config' },
 );

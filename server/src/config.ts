@@ -24,6 +24,8 @@ export interface Config {
   mdsCacheDir?: string;
   /** vendors' draft metadata statements, each the MDS entry of its AAGUID (before the key is in MDS) */
   statements?: string[];
+  /** a tenant's Entra passkey profiles, read at start (Microsoft Graph JSON) */
+  tenantProfile?: string;
   /** the whole request (headers and body) must arrive within this time */
   requestTimeoutMs: number;
   /** required on every request when the server listens beyond loopback (generated at start when not given) */
@@ -57,6 +59,7 @@ const FLAGS: Record<string, { env: string; key: keyof Config | 'tlsCert' | 'tlsK
   '--mds-root': { env: 'MDS_ROOT', key: 'mdsRoot', arg: 'PEM', help: 'root that BLOB must chain to (default: the FIDO MDS GlobalSign roots)' },
   '--mds-cache-dir': { env: 'FIDO2_HARNESS_CACHE', key: 'mdsCacheDir', arg: 'DIR', help: 'MDS cache (default ~/.cache/fido2-harness/mds)' },
   '--statements': { env: 'STATEMENTS', key: 'statements', arg: 'FILE,FILE', help: 'draft metadata statements (JSON), each used as the MDS entry of its AAGUID: a key not in MDS yet' },
+  '--tenant-profile': { env: 'TENANT_PROFILE', key: 'tenantProfile', arg: 'FILE', help: 'a tenant\'s Entra passkey profiles (Microsoft Graph JSON): every run report predicts, per profile, registration and sign-in acceptance' },
   '--token': { env: 'FIDO2_HARNESS_TOKEN', key: 'token', arg: 'TEXT', help: 'access token required off loopback (default: generated at start and printed in the URL)' },
   '--store': { env: 'STORE', key: 'store', arg: 'sqlite|memory|URL', help: 'where credentials and runs live: sqlite (the file in the data dir, default), sqlite:FILE, memory, or postgres://… (also DATABASE_URL): several instances can share one PostgreSQL' },
   '--accounts': { env: 'ACCOUNTS', key: 'accounts', arg: 'on|off', help: 'people sign in to the harness with a passkey; runs and credentials belong to their team (default off on loopback, on beyond it)' },
@@ -156,6 +159,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     mdsRoot: raw.mdsRoot ? path.resolve(cwd, raw.mdsRoot) : undefined,
     mdsCacheDir: raw.mdsCacheDir ? path.resolve(cwd, raw.mdsCacheDir) : undefined,
     statements: raw.statements ? raw.statements.split(',').map((f) => f.trim()).filter(Boolean).map((f) => path.resolve(cwd, f)) : undefined,
+    tenantProfile: raw.tenantProfile ? path.resolve(cwd, raw.tenantProfile) : undefined,
     requestTimeoutMs,
     token: raw.token,
     originsDefaulted: !raw.origins,

@@ -7,8 +7,11 @@ import { loadMetadataBlob } from '../mds/MetadataBlob.ts';
 import { blobMetadata } from '../mds/MetadataProvider.ts';
 import { runWithSoftAuthenticator } from '../run/runWithSoftAuthenticator.ts';
 import { attachMetadata } from './attachMetadata.ts';
-import { evaluateRun } from './evaluateRun.ts';
+import { evaluateRun, summarizeOutcomes } from './evaluateRun.ts';
 import { CHECKS } from './registry.ts';
+import { renderText } from '../report/renderText.ts';
+import { renderMarkdown } from '../report/renderMarkdown.ts';
+import { renderHtml } from '../report/renderHtml.ts';
 
 const AAGUID = 'a77ac4ed-0000-4000-8000-0000000000e1';
 
@@ -62,14 +65,27 @@ describe('evaluateRun: a run in progress and a key without metadata', () => {
 
     const none = evaluateRun(attachMetadata(structuredClone(run), undefined));
     expect(none.metadataMissing).toContain('no metadata is loaded');
-    // each metadata check names which of the two it is: nothing loaded, or not in what was loaded
+    // nothing loaded: the metadata checks are not judged (said once, not a failure each), the verdict
+    // is incomplete and nothing of them is in the to-fix list; not in what was loaded: failures naming it
+    expect(notListed.verdict).toBe('fail');
+    // (this key also misses hmac-secret-mc: CTAP_WIN_PRF_AT_CREATE, a recommended check, fails whatever the metadata)
+    expect(none.toFix.map((f) => f.id)).toEqual(['CTAP_WIN_PRF_AT_CREATE']);
+    expect(none.verdict).toBe('incomplete');
+    expect(summarizeOutcomes(none.outcomes).verdict).toBe('incomplete');
+    expect(none.toFix.filter((f) => needs.has(f.id))).toEqual([]);
     for (const id of ['MDS_FIDO_CERTIFIED', 'MDS_NO_COMPROMISE', 'MDS_DECLARES_RK', 'ATT_AAGUID_MATCHES_CERT_AND_MDS', 'ATT_PACKED_CHAIN_TO_MDS_ROOT'] as const) {
       const n = none.outcomes.find((x) => x.id === id)!;
       const u = notListed.outcomes.find((x) => x.id === id)!;
-      expect([n.status, u.status], id).toEqual(['fail', 'fail']);
-      expect(n.message, id).toMatch(/^no metadata was loaded/);
+      expect([n.status, u.status], id).toEqual(['skip', 'fail']);
+      expect(n.message, id).toBe('not judged: no metadata loaded');
       expect(u.message, id).toMatch(new RegExp(`^the key \\(AAGUID ${AAGUID}\\) is not in MDS BLOB no 4`));
     }
+    // every format says incomplete, and the predicted row is "incomplete: load metadata"
+    const incomplete = none;
+    expect(renderText(incomplete, false)).toMatch(/INCOMPLETE: load metadata[\s\S]*predicted Microsoft table row: incomplete: load metadata/);
+    expect(renderText(incomplete, false)).not.toMatch(/not in MDS/);
+    expect(renderMarkdown(incomplete)).toMatch(/\*\*Verdict: INCOMPLETE \(load metadata\)\*\*/);
+    expect(renderHtml(incomplete)).toMatch(/data-verdict="incomplete">INCOMPLETE: load metadata</);
     // before the key has registered there is nothing to look up: no banner
     const empty = structuredClone(run);
     empty.ceremonies = [];

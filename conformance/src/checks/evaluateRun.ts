@@ -8,6 +8,7 @@ import { STEP_NAMES, type StepName } from './ceremonyPlan.ts';
 import { compareGetInfo, getInfoDisagreements } from '../ctap/ctap2/compareGetInfo.ts';
 import type { KeyChanges } from './ctap/CtapEvidence.ts';
 import { describeKeyChanges } from './keyChangeLines.ts';
+import { predictPasskeyProfiles, type PasskeyProfile, type PasskeyProfilesPrediction } from '../mds/passkeyProfiles.ts';
 
 export const REPORT_SCHEMA = 'https://fido2-harness.dev/schemas/run-report/v1';
 
@@ -29,8 +30,12 @@ export interface RunReport {
   /** `draft`: the entry is the vendor's draft statement (that file), not a BLOB's; `generated`: made from that emulation profile */
   mds?: { no: number; nextUpdate: string; listed: boolean; draft?: string; generated?: string };
   aaguid?: string;
-  /** pass: every required check passed; fail: a required check failed or could not be shown (skipped) */
-  verdict: 'pass' | 'fail';
+  /**
+   * pass: every required check passed; fail: a required check failed or could not be shown
+   * (skipped); incomplete: none failed, but required metadata checks were not judged because no
+   * metadata was loaded (load it: metadataMissing says how)
+   */
+  verdict: 'pass' | 'fail' | 'incomplete';
   counts: { pass: number; fail: number; skip: number };
   /**
    * the row Microsoft's eligible-keys table would show, read from MDS as Microsoft reads it;
@@ -45,6 +50,8 @@ export interface RunReport {
   keyChangeLines?: string[];
   /** how the key was reached over CTAP, and where the run broke off if it did */
   ctap?: { transport: string; brokenOff?: string };
+  /** a tenant's Entra passkey profiles (check --tenant-profile): will each accept this key, at registration and at sign-in, and why */
+  passkeyProfiles?: PasskeyProfilesPrediction;
   /** no metadata entry for the key: the one cause of every metadata check's failure, and how to fix it */
   metadataMissing?: string;
   /** one slice of the catalogue (--shard i/n): the checks this shard judged; `report merge` joins the shards */
@@ -62,15 +69,43 @@ export interface RunReport {
  * at all (notApplicable), or one the person did not allow to change the key (notRun: "needs
  * --destructive"), is not held against it; a pending check is not yet a thing to fix.
  */
-export function summarizeOutcomes(outcomes: readonly CheckOutcome[]): { counts: RunReport['counts']; requiredFailed: boolean; toFix: RunReport['toFix'] } {
-  const counted = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable && !x.notRun);
+export function summarizeOutcomes(outcomes: readonly CheckOutcome[]): { counts: RunReport['counts']; requiredFailed: boolean; verdict: RunReport['verdict']; toFix: RunReport['toFix'] } {
+  const requiredFailed = outcomes.some((x) => x.severity === 'required' && counted(x));
+  const incomplete = outcomes.some((x) => x.severity === 'required' && x.status === 'skip' && x.notRun === 'metadata');
+  return { ...summary(outcomes), requiredFailed, verdict: requiredFailed ? 'fail' : incomplete ? 'incomplete' : 'pass' };
+}
+
+const counted = (x: CheckOutcome) => x.status === 'fail' || (x.status === 'skip' && !x.notApplicable && !x.notRun);
+
+function summary(outcomes: readonly CheckOutcome[]): { counts: RunReport['counts']; toFix: RunReport['toFix'] } {
   return {
     counts: { pass: outcomes.filter((x) => x.status === 'pass').length, fail: outcomes.filter((x) => x.status === 'fail').length, skip: outcomes.filter((x) => x.status === 'skip').length },
-    requiredFailed: outcomes.some((x) => x.severity === 'required' && counted(x)),
     toFix: outcomes
       .filter((x) => !x.pending && (x.status === 'fail' || (x.status === 'skip' && x.severity === 'required' && !x.notApplicable && !x.notRun)))
       .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'required' ? -1 : 1))
       .map((x) => ({ id: x.id, severity: x.severity, fix: x.fix, actual: x.actual ?? (x.status === 'skip' ? `not shown: ${x.message}` : undefined) })),
+  };
+}
+
+/**
+ * What the run shows for the passkey-profile prediction: the AAGUID, synced or device-bound (BE),
+ * and why a registration would be refused with attestation enforced (Entra's vendor criteria:
+ * the entra-enforced checks) and without (the entra-not-enforced checks). A check of those areas
+ * that could not be shown makes the verdict incomplete, not a refusal; without metadata it says so.
+ */
+function passkeyFacts(outcomes: readonly CheckOutcome[], be: boolean | undefined, aaguid: string | undefined, metadataMissing: string | undefined) {
+  const problems = (area: CheckArea) => {
+    const of = outcomes.filter((x) => x.area === area);
+    if (!of.length) return undefined;
+    if (of.some((x) => x.status === 'skip' && !x.notApplicable)) return undefined;
+    return of.filter((x) => x.status === 'fail').map((x) => `${x.id}: ${x.actual ?? x.message}`);
+  };
+  return {
+    aaguid,
+    synced: be,
+    enforcedProblems: problems('entra-enforced'),
+    unenforcedProblems: problems('entra-not-enforced'),
+    incomplete: metadataMissing ? 'incomplete: load metadata (the key has no metadata entry, so attestation to the MDS root cannot be judged)' : 'the attestation checks could not all be shown in this run',
   };
 }
 
@@ -92,7 +127,7 @@ export function shardOf<T>(checks: readonly T[], shard: Shard | undefined): T[] 
  * Evaluate a run against the catalogue. Pure: the same evidence and time give the same
  * report, so a stored run can be re-evaluated with a newer catalogue or MDS entry.
  */
-export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[]; areas?: readonly CheckArea[]; shard?: Shard } = {}): RunReport {
+export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly CheckDefinition[]; areas?: readonly CheckArea[]; shard?: Shard; passkeyProfiles?: { profiles: readonly PasskeyProfile[]; source: string } } = {}): RunReport {
   const at = o.at ?? new Date(run.finishedAt ?? run.startedAt);
   const ctx = buildContext(run, at);
   // the ctap area judges the key's own CTAP answers: a browser run has none, so it is not run there
@@ -135,7 +170,7 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
   } catch {
     row = undefined;
   }
-  const { counts, requiredFailed, toFix } = summarizeOutcomes(outcomes);
+  const { counts, requiredFailed, verdict, toFix } = summarizeOutcomes(outcomes);
   const info = ctx.ctap?.info;
   const declared = entry?.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined;
   const getInfoDisagrees = info && declared ? getInfoDisagreements(compareGetInfo(declared, info)).map((d) => d.member) : undefined;
@@ -155,11 +190,12 @@ export function evaluateRun(run: RunEvidence, o: { at?: Date; checks?: readonly 
     mds: run.mds ? { no: run.mds.no, nextUpdate: run.mds.nextUpdate, listed: !!entry, ...(entry?.draftFrom ? { draft: entry.draftFrom } : {}), ...(entry?.generatedFrom ? { generated: entry.generatedFrom } : {}) } : undefined,
     // the key's AAGUID from its first registration, else from its getInfo (a run over CTAP that made none)
     aaguid: reg?.analysis.aaguid ?? ctx.ctap?.info?.aaguidText,
-    verdict: requiredFailed ? 'fail' : 'pass',
+    verdict,
     counts,
     predictedRow: row ? { ...row.row, eligible: row.eligible && !requiredFailed, ...(getInfoDisagrees?.length ? { getInfoDisagrees } : {}) } : undefined,
     ...(notRun.length ? { notRun } : {}),
     ...(metadataMissing ? { metadataMissing } : {}),
+    ...(o.passkeyProfiles ? { passkeyProfiles: predictPasskeyProfiles(o.passkeyProfiles.profiles, passkeyFacts(outcomes, reg?.parsed.authData.flags.BE, reg?.analysis.aaguid ?? ctx.ctap?.info?.aaguidText, metadataMissing), o.passkeyProfiles.source) } : {}),
     ...(o.shard ? { shard: { ...o.shard, checks: wanted.map((c) => c.id) } } : {}),
     ...(run.ctap ? { keyChanges: run.ctap.changes, keyChangeLines: describeKeyChanges(run.ctap.changes), ctap: { transport: run.ctap.transport, ...(run.ctap.brokenOff ? { brokenOff: run.ctap.brokenOff } : {}) } } : {}),
     outcomes,

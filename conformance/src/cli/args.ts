@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { closestWord } from '../encoding/closestWord.ts';
 import { CHECK_AREAS, type CheckArea } from '../checks/checkIds.ts';
 import { certificatesFromPem } from '../pki/TrustAnchors.ts';
+import { readPasskeyProfiles, type PasskeyProfile } from '../mds/passkeyProfiles.ts';
 
 /** One option of a command: a flag (boolean) or one that takes a value; repeatable when `multiple`. */
 export interface OptionSpec {
@@ -109,4 +111,10 @@ export function readTextFile(file: string, what: string, max: number): string {
   if (!st.isFile()) throw new HarnessError('BAD_INPUT', `${what} ${file} is not a file`);
   if (st.size > max) throw new HarnessError('BAD_INPUT', `${what} ${file} is ${st.size} bytes; the limit is ${max}`);
   return fs.readFileSync(file, 'utf8');
+}
+
+/** --tenant-profile FILE: a tenant's Entra passkey profiles (Microsoft Graph JSON), read and checked; undefined without the flag. */
+export function readTenantProfiles(file: string | undefined): { profiles: PasskeyProfile[]; source: string } | undefined {
+  if (file === undefined) return undefined;
+  return { profiles: readPasskeyProfiles(readTextFile(file, 'tenant profile', 1024 * 1024), file), source: path.basename(file) };
 }

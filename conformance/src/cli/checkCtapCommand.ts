@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors/HarnessError.ts';
-import { parseAreas, parseShard, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
+import { parseAreas, parseShard, parseCommandArgs, parseTime, readPemCertificates, readTenantProfiles } from './args.ts';
 import { deviceFromArgs, DEVICE_HELP, DEVICE_OPTIONS, POWER_CYCLE_HELP, POWER_CYCLE_OPTIONS } from './deviceArgs.ts';
 import { changesAllowed } from '../checks/changesAllowed.ts';
 import { metadataFromArgs } from './metadataArgs.ts';
@@ -13,6 +13,7 @@ import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
 export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] [--set-pin]
                            [--destructive] [--allow-reset] [--power-cycle-hook URL]
                            [--mds BLOB]... [--mds-root PEM] [--statement FILE]... [--label NAME] [--firmware VER]
+                           [--tenant-profile FILE]
                            [--areas LIST] [--shard i/n] [--format text|json|junit|md|html] [--out FILE]... [--at TIME]
 
 Runs the conformance catalogue on a key over CTAP 2.3, as a browser would drive it (the same
@@ -56,7 +57,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   const { values: v, positionals } = parseCommandArgs(argv, {
     ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, ...POWER_CYCLE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' }, 'allow-reset': { type: 'boolean' },
     mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true },
-    label: { type: 'string' }, firmware: { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
+    label: { type: 'string' }, firmware: { type: 'string' }, 'tenant-profile': { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
   }, CHECK_CTAP_USAGE);
   if (v.help) {
     io.out.write(CHECK_CTAP_USAGE);
@@ -67,6 +68,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   const areas = parseAreas(v.areas);
   const shard = parseShard(v.shard);
   const at = v.at === undefined ? undefined : parseTime(v.at);
+  const passkeyProfiles = readTenantProfiles(v['tenant-profile']);
   let pin: string | undefined;
   if (v['pin-env'] !== undefined) {
     pin = io.env[v['pin-env']];
@@ -78,7 +80,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
     if (!device.ctap2 || !device.info) throw new HarnessError('BAD_USAGE', `${device.description} speaks only CTAP1/U2F: check --ctap needs a CTAP2 key (a U2F-only key can be judged through the browser: the guided page)`);
     if (pin === undefined && (device.info.options.clientPin === true || v['set-pin'])) pin = await askSecret(v['set-pin'] ? 'new PIN for the key: ' : 'the key\'s PIN: ', { input: io.input, err: io.err });
     const entry = metadata?.byAaguid(device.info.aaguidText);
-    if (!metadata) io.err.write('no metadata given (--mds BLOB or --statement FILE): the metadata checks will fail as for a key not in MDS\n');
+    if (!metadata) io.err.write('no metadata given (--mds BLOB or --statement FILE): the metadata checks are not judged, and the verdict is at best incomplete\n');
     else if (!entry) io.err.write(`${metadata.description} has no entry for AAGUID ${device.info.aaguidText}\n`);
     const label = v.label ?? entry?.metadataStatement?.description ?? `key ${device.info.aaguidText}`;
     io.err.write(`check --ctap: ${label} on ${device.description}\n`);
@@ -106,7 +108,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
       },
     });
     if (v.firmware) run.subject.firmware = v.firmware;
-    const report = evaluateRun(run, { at, areas, shard });
+    const report = evaluateRun(run, { at, areas, shard, passkeyProfiles });
     const code = writeAllReports([report], outputs, { wrap: false, out: io.out, env: io.env });
     const broken = run.interrupted ?? run.ctap?.brokenOff;
     if (broken) {

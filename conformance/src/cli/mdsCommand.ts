@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import { builtinAnchors } from '../pki/TrustAnchors.ts';
-import { oneOf, parseCommandArgs, parseTime, readPemCertificates } from './args.ts';
+import { oneOf, parseCommandArgs, parseTime, readPemCertificates, readTenantProfiles } from './args.ts';
 import { loadMetadataBlob, type MetadataBlob, type MetadataEntry, type MetadataStatusReport } from '../mds/MetadataBlob.ts';
 import { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions } from '../mds/MetadataSource.ts';
 import { certificationDetails, interpretStatus } from '../mds/interpretStatus.ts';
+import { predictPasskeyProfiles, type PasskeyFacts, type PasskeyProfilePrediction, type PasskeyProfilesPrediction } from '../mds/passkeyProfiles.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraVerdict } from '../mds/entraEligibility.ts';
 import { lintStatement } from '../mds/lintStatement.ts';
 import { bundledCrlChecker, checkBlobRevocation, crlCheckerFor, type CrlChecker } from '../mds/crl.ts';
@@ -20,7 +21,8 @@ subcommands:
   search <text>          entries whose description, AAGUID, AAID or key identifier contains the text
   eligible               every FIDO2 key evaluated against Microsoft Entra's attestation criteria,
                          printed as Microsoft prints its table (Description, AAGUID, Bio, USB, NFC, BLE)
-  lint <statement.json>  check a draft metadata statement against the MDS 3.0 schema and Entra's criteria
+  lint <statement.json>  check a draft metadata statement (or a whole BLOB entry) against the Metadata
+                         Statement 3.1 schema, MDS 3.1 status reports and Entra's criteria
 
 options:
   --blob <file|url>      the BLOB (default: the cached official BLOB; "mds update" fills the cache)
@@ -36,6 +38,8 @@ options:
   --json                 machine-readable output (show, search, verify, lint)
   --format <f>           eligible: table (default), csv, md or json
   --why                  eligible: also list ineligible keys with the criterion they fail
+  --tenant-profile FILE  eligible: a tenant's Entra passkey profiles (Microsoft Graph JSON); every key
+                         gets one column per profile: would registration be accepted, and why not
   --no-color             plain output
 
 exit: 0 ok, 1 the BLOB or statement has problems (verify, lint) or nothing matched (show), 2 bad input or usage
@@ -65,6 +69,7 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     'cache-dir': { type: 'string' },
     timeout: { type: 'string' },
     json: { type: 'boolean' },
+    'tenant-profile': { type: 'string' },
     why: { type: 'boolean' },
     crl: { type: 'string' },
     'no-color': { type: 'boolean' },
@@ -162,8 +167,12 @@ export async function mdsCommand(argv: string[], io: Io): Promise<number> {
     case 'eligible': {
       const blob = await open();
       const all = blob.entries.map((e) => ({ e, v: entraEligibility(e, when()) }));
-      const shown = all.filter((x) => x.v.eligible || why).sort((a, b) => a.v.row.description.localeCompare(b.v.row.description));
-      io.out.write(`${renderEligible(shown.map((x) => x.v), format, why)}\n`);
+      const tenant = readTenantProfiles(v['tenant-profile']);
+      // with profiles, a key a profile without enforced attestation accepts is shown too
+      const predict = (e: MetadataEntry, x: EntraVerdict) => (tenant ? predictPasskeyProfiles(tenant.profiles, metadataFacts(e, x), tenant.source) : undefined);
+      const rows = all.map((x) => ({ ...x, p: predict(x.e, x.v) }));
+      const shown = rows.filter((x) => x.v.eligible || why || x.p?.registration === 'accepted').sort((a, b) => a.v.row.description.localeCompare(b.v.row.description));
+      io.out.write(`${renderEligible(shown.map((x) => ({ ...x.v, profiles: x.p })), format, why)}\n`);
       if (format !== 'json') io.err.write(`${all.filter((x) => x.v.eligible).length} of ${all.length} entries meet Microsoft Entra's attestation-enforced criteria (BLOB no ${blob.no}, as of ${when().toISOString().slice(0, 10)})\n`);
       return 0;
     }
@@ -221,10 +230,23 @@ function renderEntry(e: MetadataEntry, status: ReturnType<typeof interpretStatus
   return lines.join('\n');
 }
 
-function renderEligible(rows: EntraVerdict[], format: string, why: boolean): string {
-  const cols = ['Description', 'AAGUID', 'Bio', 'USB', 'NFC', 'BLE', ...(why ? ['Eligible', 'Failed criteria'] : [])];
-  const cells = (v: EntraVerdict, md: boolean) => [v.row.description, v.row.aaguid, yes(v.row.bio, md), yes(v.row.usb, md), yes(v.row.nfc, md), yes(v.row.ble, md), ...(why ? [yes(v.eligible, md), v.failed.map((f) => `${f.criterion} (${f.why})`).join('; ')] : [])];
-  if (format === 'json') return JSON.stringify(rows.map((v) => ({ ...v.row, eligible: v.eligible, failed: v.failed })), null, 2);
+/**
+ * What a metadata entry says for a passkey-profile prediction: synced from multiDeviceCredentialSupport
+ * (MDS 3.1; absent is "unsupported": device-bound; "explicit" leaves it to each credential's BE),
+ * enforced attestation from Entra's vendor criteria; the format rule for unenforced attestation is
+ * the key's to show in a run (a statement says nothing of it), so it is not held against the entry.
+ */
+function metadataFacts(e: MetadataEntry, v: EntraVerdict): PasskeyFacts {
+  const mdcs = e.metadataStatement?.multiDeviceCredentialSupport ?? 'unsupported';
+  return { aaguid: e.aaguid, synced: mdcs === 'explicit' ? undefined : mdcs === 'implicit', enforcedProblems: v.failed.map((f) => `${f.criterion} (${f.why})`), unenforcedProblems: e.aaguid ? [] : ['not a FIDO2 authenticator (no AAGUID)'] };
+}
+
+function renderEligible(rows: (EntraVerdict & { profiles?: PasskeyProfilesPrediction })[], format: string, why: boolean): string {
+  const names = rows[0]?.profiles?.profiles.map((x) => x.name) ?? [];
+  const cols = ['Description', 'AAGUID', 'Bio', 'USB', 'NFC', 'BLE', ...(why ? ['Eligible', 'Failed criteria'] : []), ...names.map((n) => `Profile ${n}`)];
+  const profileCell = (x: PasskeyProfilePrediction) => `${x.registration.verdict}${why && x.registration.reasons.length ? ` (${x.registration.reasons.join('; ')})` : ''}`;
+  const cells = (v: EntraVerdict & { profiles?: PasskeyProfilesPrediction }, md: boolean) => [v.row.description, v.row.aaguid, yes(v.row.bio, md), yes(v.row.usb, md), yes(v.row.nfc, md), yes(v.row.ble, md), ...(why ? [yes(v.eligible, md), v.failed.map((f) => `${f.criterion} (${f.why})`).join('; ')] : []), ...(v.profiles?.profiles.map(profileCell) ?? [])];
+  if (format === 'json') return JSON.stringify(rows.map((v) => ({ ...v.row, eligible: v.eligible, failed: v.failed, ...(v.profiles ? { passkeyProfiles: v.profiles } : {}) })), null, 2);
   if (format === 'csv') return [cols.join(','), ...rows.map((v) => cells(v, false).map(csvCell).join(','))].join('\n');
   if (format === 'md') {
     const esc = (s: string) => s.replace(/\|/g, '\\|');

@@ -113,7 +113,8 @@ export async function probeCommand(argv: string[], io: CliIo & { nodeHid?: NodeH
     if (v.json) {
       io.out.write(`${JSON.stringify({
         device: { transport: device.description, link },
-        getInfo: getInfoToJson(info),
+        // the AAGUID as everywhere else (8-4-4-4-12), not as statements write it
+        getInfo: { ...getInfoToJson(info), aaguid: info.aaguidText },
         problems: info.problems,
         nonCanonical: info.nonCanonical,
         metadata: entry ? { aaguid: entry.aaguid, description: entry.metadataStatement?.description, origin: metadata!.originOf(entry) } : null,

@@ -76,7 +76,7 @@ function pairs(a: RunReport[], b: RunReport[]): { pairs: [RunReport, RunReport][
 
 function renderDiff(d: ReportDiff, colour: boolean): string {
   const p = palette(colour);
-  const side = (s: ReportDiff['a']) => `${s.label}${s.firmware ? ` firmware ${s.firmware}` : ''} (run ${s.id}): ${s.verdict === 'pass' ? p.green('PASS') : p.red('FAIL')}`;
+  const side = (s: ReportDiff['a']) => `${s.label}${s.firmware ? ` firmware ${s.firmware}` : ''} (run ${s.id}): ${s.verdict === 'pass' ? p.green('PASS') : s.verdict === 'incomplete' ? p.yellow('INCOMPLETE') : p.red('FAIL')}`;
   const lines = [`a: ${side(d.a)}`, `b: ${side(d.b)}`];
   if (d.a.aaguid !== d.b.aaguid) lines.push(p.yellow(`note: different AAGUIDs (${d.a.aaguid ?? 'none'} and ${d.b.aaguid ?? 'none'}): these are different models`));
   if (!d.changed.length) lines.push('no check changed');

@@ -67,7 +67,7 @@ export function writeReports(reports: RunReport[], o: { format: ReportFormat; ou
     }
     // a CI log shows what failed, not only where the report went
     const failing = [...new Set(reports.flatMap((r) => r.outcomes.filter((x) => x.status === 'fail').map((x) => x.id)))];
-    o.out.write(`${ok ? 'PASS' : 'FAIL'}: report written to ${o.outFile}${ok ? '' : `${failing.length ? `; failing: ${failing.join(', ')}` : ''}`}\n`);
+    o.out.write(`${ok ? 'PASS' : reports.some((r) => r.verdict === 'fail') ? 'FAIL' : 'INCOMPLETE (load metadata)'}: report written to ${o.outFile}${ok ? '' : `${failing.length ? `; failing: ${failing.join(', ')}` : ''}`}\n`);
   } else o.out.write(text);
   return ok ? 0 : 1;
 }

@@ -58,13 +58,13 @@ function mergeKey(parts: RunReport[]): RunReport {
   }
   outcomes.sort((a, b) => (ORDER.get(a.id) ?? 1e9) - (ORDER.get(b.id) ?? 1e9));
 
-  const { counts, requiredFailed, toFix } = summarizeOutcomes(outcomes);
+  const { counts, requiredFailed, verdict, toFix } = summarizeOutcomes(outcomes);
   const notRun = [...new Map(sorted.flatMap((p) => p.notRun ?? []).map((n) => [n.area, n])).values()];
   const rows = sorted.map((p) => p.predictedRow).filter((r) => r !== undefined);
   const merged: RunReport = {
     ...first,
     run: { ...first.run, finishedAt: sorted.map((p) => p.run.finishedAt).filter((t): t is string => !!t).sort().at(-1) ?? first.run.finishedAt },
-    verdict: requiredFailed ? 'fail' : 'pass',
+    verdict,
     counts,
     // each shard's eligible is "the row is eligible and my required checks passed": all of them together is the whole answer
     predictedRow: rows.length ? { ...rows[0]!, eligible: rows.every((r) => r.eligible) && !requiredFailed } : undefined,

@@ -54,7 +54,7 @@ export function readReportDocument(text: string, name: string): { reports: RunRe
       if (o.notRun !== undefined && o.status !== 'skip') throw edited(`${o.id} is marked not run but says ${o.status}`);
     }
     const { requiredFailed } = derived;
-    if ((report.verdict === 'pass') === requiredFailed) throw edited(`verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : 'every required check passed'})`);
+    if (report.verdict !== derived.verdict) throw edited(`verdict "${report.verdict}" contradicts its outcomes (${requiredFailed ? 'a required check did not pass' : derived.verdict === 'incomplete' ? 'required metadata checks were not judged' : 'every required check passed'})`);
     if (report.predictedRow?.eligible && requiredFailed) throw edited('the predicted row says eligible although a required check did not pass');
     const toFix = new Set(derived.toFix.map((f) => f.id));
     const listed = new Set(report.toFix.map((f) => f.id));

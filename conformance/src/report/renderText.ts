@@ -1,13 +1,14 @@
 import type { RunReport } from '../checks/evaluateRun.ts';
 import { palette } from '../terminal/palette.ts';
-import { keyChangeLines, metadataSource, runNotes } from './reportNotes.ts';
+import { keyChangeLines, metadataSource, predictionLines, runNotes } from './reportNotes.ts';
 
 /** Terminal rendering: one line per check, failures with expected/actual and the fix. */
 export function renderText(r: RunReport, colour: boolean): string {
   const p = palette(colour);
-  const lines = [`${p.bold(r.run.subject.label)}: ${r.verdict === 'pass' ? p.green('PASS') : p.red('FAIL')} (${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped)`];
+  const lines = [`${p.bold(r.run.subject.label)}: ${r.verdict === 'pass' ? p.green('PASS') : r.verdict === 'incomplete' ? p.yellow('INCOMPLETE: load metadata') : p.red('FAIL')} (${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped)`];
   lines.push(`  ${p.dim(`metadata: ${metadataSource(r)}`)}`);
   if (r.predictedRow) lines.push(`  predicted Microsoft table row: ${r.predictedRow.description} | ${r.predictedRow.aaguid} | Bio ${r.predictedRow.bio ? 'yes' : 'no'} | USB ${r.predictedRow.usb ? 'yes' : 'no'} | NFC ${r.predictedRow.nfc ? 'yes' : 'no'} | BLE ${r.predictedRow.ble ? 'yes' : 'no'}${r.predictedRow.eligible ? '' : p.red('  (not eligible)')}`);
+  for (const l of predictionLines(r)) lines.push(`  ${l}`);
   const w = Math.max(...r.outcomes.map((o) => o.id.length));
   for (const o of r.outcomes) {
     const st = o.status === 'pass' ? p.green('pass') : o.status === 'fail' ? p.red('FAIL') : p.dim(o.notApplicable ? 'n/a ' : o.notRun ? 'off ' : 'skip');

@@ -15,6 +15,9 @@ const status = { enum: ['pass', 'fail', 'skip'] } as const;
 const severity = { enum: ['required', 'recommended', 'info'] } as const;
 const change = { type: 'object', required: ['rpId', 'credentialId', 'by'], properties: { rpId: { type: 'string', maxLength: 512 }, credentialId: { type: 'string', maxLength: 2048 }, by: { type: 'string', maxLength: 256 } } } as const;
 
+const verdict3 = { enum: ['accepted', 'refused', 'incomplete'] } as const;
+const profileVerdict = { type: 'object', required: ['verdict', 'reasons'], properties: { verdict: verdict3, reasons: { type: 'array', maxItems: 50, items: text } } } as const;
+
 export const RUN_REPORT_SCHEMA = {
   $id: REPORT_SCHEMA,
   type: 'object',
@@ -46,7 +49,7 @@ export const RUN_REPORT_SCHEMA = {
     evaluatedAt: time,
     mds: { type: 'object', required: ['no', 'nextUpdate', 'listed'], properties: { no: { type: 'integer' }, nextUpdate: { type: 'string', maxLength: 64 }, listed: { type: 'boolean' }, draft: { type: 'string', maxLength: 1024 }, generated: { type: 'string', maxLength: 1024 } } },
     aaguid,
-    verdict: { enum: ['pass', 'fail'] },
+    verdict: { enum: ['pass', 'fail', 'incomplete'] },
     counts: {
       type: 'object',
       required: ['pass', 'fail', 'skip'],
@@ -56,6 +59,31 @@ export const RUN_REPORT_SCHEMA = {
       type: 'object',
       required: ['description', 'aaguid', 'bio', 'usb', 'nfc', 'ble', 'eligible'],
       properties: { description: { type: 'string', maxLength: 512 }, aaguid, bio: { type: 'boolean' }, usb: { type: 'boolean' }, nfc: { type: 'boolean' }, ble: { type: 'boolean' }, eligible: { type: 'boolean' }, getInfoDisagrees: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 128 } } },
+    },
+    passkeyProfiles: {
+      type: 'object',
+      required: ['source', 'registration', 'acceptedBy', 'profiles'],
+      properties: {
+        source: { type: 'string', maxLength: 1024 },
+        registration: verdict3,
+        acceptedBy: { type: 'array', maxItems: 3, items: { type: 'string', maxLength: 256 } },
+        profiles: {
+          type: 'array',
+          maxItems: 3,
+          items: {
+            type: 'object',
+            required: ['id', 'name', 'attestationEnforcement', 'passkeyTypes', 'registration', 'signIn'],
+            properties: {
+              id: { type: 'string', maxLength: 256 },
+              name: { type: 'string', maxLength: 256 },
+              attestationEnforcement: { enum: ['disabled', 'registrationOnly'] },
+              passkeyTypes: { type: 'array', maxItems: 2, items: { enum: ['deviceBound', 'synced'] } },
+              registration: profileVerdict,
+              signIn: profileVerdict,
+            },
+          },
+        },
+      },
     },
     notRun: { type: 'array', maxItems: 20, items: { type: 'object', required: ['area', 'reason'], properties: { area: { enum: CHECK_AREAS }, reason: text } } },
     keyChangeLines: { type: 'array', maxItems: 2200, items: text },

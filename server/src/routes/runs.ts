@@ -36,7 +36,7 @@ export async function runRoutes(app: FastifyInstance) {
     return stored;
   };
   // the MDS entry as the server knows it now, by the AAGUID the key registered with
-  const evaluate = (run: RunEvidence): RunReport => evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
+  const evaluate = (run: RunEvidence): RunReport => evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()), passkeyProfiles: app.passkeyProfiles });
   const save = async (run: RunEvidence, report: RunReport, meta: { label: string; firmware: string | null; team: string | null }) => {
     await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run, team: meta.team });
   };

@@ -133,7 +133,7 @@ export async function usbRunRoutes(app: FastifyInstance, o: { nodeHid: NodeHidLo
     })
       .then(async (run: RunEvidence) => {
         if (body.firmware) run.subject.firmware = body.firmware;
-        const report = evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()) });
+        const report = evaluateRun(attachMetadata(run, app.metadata.current()), { at: new Date(app.now()), passkeyProfiles: app.passkeyProfiles });
         await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label, firmware: body.firmware ?? null, via: 'ctap', startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run, team: job.team });
         Object.assign(job.status, { state: run.interrupted || run.ctap?.brokenOff ? 'failed' : 'done', runId: run.id, report, touchNow: false, ...(run.interrupted || run.ctap?.brokenOff ? { error: run.interrupted ?? run.ctap?.brokenOff } : {}) });
       })

@@ -8,7 +8,7 @@ export interface StoredRun {
   firmware: string | null;
   via: string;
   startedAt: string;
-  verdict: 'pass' | 'fail' | null;
+  verdict: 'pass' | 'fail' | 'incomplete' | null;
   evidence: RunEvidence;
   /** the team whose run it is (accounts on); null or absent: nobody's */
   team?: string | null;

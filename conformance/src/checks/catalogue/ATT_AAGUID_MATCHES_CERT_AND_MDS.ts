@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass } from '../Check.ts';
-import { ENTRA, firstRegistration, isResult, noEntry } from './helpers.ts';
+import { ENTRA, firstRegistration, isResult, failNoEntry } from './helpers.ts';
 
 export const ATT_AAGUID_MATCHES_CERT_AND_MDS = defineCheck({
   id: 'ATT_AAGUID_MATCHES_CERT_AND_MDS',
@@ -20,10 +20,7 @@ export const ATT_AAGUID_MATCHES_CERT_AND_MDS = defineCheck({
     // §8.2.1 compares the certificate's AAGUID only when the extension is there: absent, it is no mismatch
     const noExtension = leafExt?.status === 'warn';
     if (!leafExt || (leafExt.status !== 'pass' && !noExtension)) return fail('the attestation certificate does not carry the same AAGUID', `certificate extension ${aaguid}`, leafExt ? (leafExt.actual ?? leafExt.message) : 'no packed certificate', [r.ceremony.step]);
-    if (!ctx.entry) {
-      const n = noEntry(ctx);
-      return fail(n.message, `an MDS entry for ${aaguid}`, n.actual, [r.ceremony.step, 'mds']);
-    }
+    if (!ctx.entry) return failNoEntry(ctx, `an MDS entry for ${aaguid}`, [r.ceremony.step, 'mds']);
     if (ctx.entry.aaguid?.toLowerCase() !== aaguid) return fail('the AAGUID is not listed in MDS', `an MDS entry for ${aaguid}`, `entry for ${ctx.entry.aaguid}`, [r.ceremony.step, 'mds']);
     return pass(noExtension ? `${aaguid} in authData and MDS; the certificate has no AAGUID extension (WebAuthn L3 §8.2.1 compares it only when present)` : `${aaguid} in authData, certificate and MDS`, [r.ceremony.step, 'mds']);
   },

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
-import { ENTRA, firstRegistration, isResult, noEntry } from './helpers.ts';
+import { ENTRA, firstRegistration, isResult, failNoEntry } from './helpers.ts';
 import { findingCodesIn } from '../../findings/findingCodes.ts';
 
 /** the attestation statement's rules and its certificate chain's */
@@ -18,7 +18,7 @@ export const ATT_PACKED_CHAIN_TO_MDS_ROOT = defineCheck({
   evaluate(ctx) {
     const r = firstRegistration(ctx);
     if (isResult(r)) return r;
-    if (!ctx.entry) return fail(`${noEntry(ctx).message}, so there is no MDS root to chain to`, 'an MDS entry with attestationRootCertificates', noEntry(ctx).actual, [r.ceremony.step]);
+    if (!ctx.entry) return failNoEntry(ctx, 'an MDS entry with attestationRootCertificates', [r.ceremony.step], (m) => `${m}, so there is no MDS root to chain to`);
     if (r.analysis.attestationType !== 'basic') return skip(`no certificate chain to check (${r.analysis.fmt}, ${r.analysis.attestationType})`);
     // the statement's own rules; ceremony steps (rpIdHash, flags) have their own checks
     const broken = r.analysis.findings.filter((f) => f.status === 'fail' && STATEMENT.has(f.code));

@@ -1,5 +1,5 @@
 import type { AssertionView, EvaluationContext, RegistrationView } from '../EvaluationContext.ts';
-import { defineCheck, fail, pass, skip, type CheckId, type CheckResult } from '../Check.ts';
+import { defineCheck, fail, pass, skip, type CheckId, type CheckResult, type Evidence } from '../Check.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraCriterion } from '../../mds/entraEligibility.ts';
 
 /** The first registration of the run (account 1), or a skip result saying why there is none. */
@@ -45,11 +45,19 @@ export function noEntry(ctx: EvaluationContext): { message: string; actual: stri
   return { message: `the key${aaguid ? ` (AAGUID ${aaguid})` : ''} is not in ${given}`, actual: `no entry in ${given}` };
 }
 
-/** A metadata check's failure when the key has no entry: says which of the two reasons it is. */
-export function failNoEntry(ctx: EvaluationContext, expected: string): CheckResult {
+/**
+ * A metadata check without the key's entry: with no metadata loaded at all, not judged (said once
+ * in the report's metadataMissing note; the verdict is "incomplete"); with metadata loaded and
+ * looked up, a failure saying the key is not in it.
+ */
+export function failNoEntry(ctx: EvaluationContext, expected: string, evidence?: Evidence[], message = (m: string) => m): CheckResult {
+  if (!ctx.run.mds) return NOT_JUDGED_NO_METADATA;
   const n = noEntry(ctx);
-  return fail(n.message, expected, n.actual);
+  return fail(message(n.message), expected, n.actual, evidence);
 }
+
+/** A metadata check when no metadata was loaded: not judged, never a failure repeating the same fix. */
+export const NOT_JUDGED_NO_METADATA: CheckResult = { status: 'skip', message: 'not judged: no metadata loaded', notRun: 'metadata' };
 
 export const ENTRA = 'Microsoft Entra ID, attestation for passkey (FIDO2) vendors (concept-fido2-hardware-vendor)';
 export const WINDOWS = 'Windows, Microsoft-compatible security key (microsoft-compatible-security-key)';

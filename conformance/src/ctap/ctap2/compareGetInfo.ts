@@ -34,6 +34,12 @@ const canonical = (member: string, v: unknown): unknown => {
   return v;
 };
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** an AAGUID as a person and a script read it everywhere: 8-4-4-4-12 (statements write 32 hex digits) */
+const shown = (member: string, v: unknown): unknown => {
+  if (member !== 'aaguid' || typeof v !== 'string') return v;
+  const h = v.replace(/-/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(h) ? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` : v;
+};
 
 /**
  * The statement's authenticatorGetInfo against the key's own, member by member (FIDO MDS 3.0 §4:
@@ -47,13 +53,13 @@ export function compareGetInfo(declared: Record<string, unknown> | undefined, ac
   const members = [...new Set([...Object.keys(dec), ...Object.keys(act)])];
   for (const member of members) {
     if (member === 'options') continue;
-    const d = canonical(member, dec[member]);
-    const a = canonical(member, act[member]);
+    const d = canonical(member, shown(member, dec[member]));
+    const a = canonical(member, shown(member, act[member]));
     if (d === undefined && a === undefined) continue;
-    if (d === undefined) out.push({ member, declared: undefined, actual: act[member], verdict: STATE_MEMBERS.has(member) ? 'state' : 'only-actual' });
-    else if (a === undefined) out.push({ member, declared: dec[member], actual: undefined, verdict: 'only-declared' });
-    else if (same(d, a)) out.push({ member, declared: dec[member], actual: act[member], verdict: 'same' });
-    else out.push({ member, declared: dec[member], actual: act[member], verdict: STATE_MEMBERS.has(member) ? 'state' : 'differs', note: SETS.has(member) ? setDifference(d as string[], a as string[]) : undefined });
+    if (d === undefined) out.push({ member, declared: undefined, actual: shown(member, act[member]), verdict: STATE_MEMBERS.has(member) ? 'state' : 'only-actual' });
+    else if (a === undefined) out.push({ member, declared: shown(member, dec[member]), actual: undefined, verdict: 'only-declared' });
+    else if (same(d, a)) out.push({ member, declared: shown(member, dec[member]), actual: shown(member, act[member]), verdict: 'same' });
+    else out.push({ member, declared: shown(member, dec[member]), actual: shown(member, act[member]), verdict: STATE_MEMBERS.has(member) ? 'state' : 'differs', note: SETS.has(member) ? setDifference(d as string[], a as string[]) : undefined });
   }
   const dOpts = (dec.options ?? {}) as Record<string, unknown>;
   const aOpts = (act.options ?? {}) as Record<string, unknown>;
