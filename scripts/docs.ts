@@ -9,7 +9,7 @@ import { COMPLIANT_VARIANTS, FAULT_CASES, faultMatrixMarkdown, softFaultTableMar
 import { CHECKS } from '../conformance/src/checks/registry.ts';
 import { featureTableMarkdown } from '../conformance/src/emulation/device/features.ts';
 import { synopsisMarkdown } from '../conformance/src/cli/synopsis.ts';
-import { algorithmTableMarkdown } from '../conformance/src/webauthn/coseAlgorithms.ts';
+import { algorithmTableMarkdown, COSE_ALGORITHMS } from '../conformance/src/webauthn/coseAlgorithms.ts';
 import { VERIFIABLE_ALGORITHMS } from '../conformance/src/webauthn/coseKey.ts';
 
 /** The sizes the architecture page quotes, counted from the code. */
@@ -20,12 +20,13 @@ function countsMarkdown(): string {
   return `Today: ${CHECKS.length} checks, ${ctap.size} of them in the \`ctap\` area; a fault matrix of ${FAULT_CASES.length} defect cases (${ctapCases} of them at the CTAP and CTAPHID level, run in process and again over a real UDP socket; ${nfcCases} of the NFC card, run over its APDUs) and ${COMPLIANT_VARIANTS.length} compliant variants that must pass.`;
 }
 
-export const GENERATED_BLOCKS: { file: string; marker: string; make: () => string }[] = [
+export const GENERATED_BLOCKS: { file: string; marker: string; make: () => string; inline?: boolean }[] = [
   { file: 'docs/cli.md', marker: 'synopsis', make: synopsisMarkdown },
   { file: 'docs/architecture.md', marker: 'counts', make: countsMarkdown },
   { file: 'docs/checks.md', marker: 'catalogue', make: () => catalogueMarkdown() },
   { file: 'docs/checks.md', marker: 'coverage', make: () => coverageMarkdown() },
   { file: 'docs/verification.md', marker: 'algorithms', make: () => algorithmTableMarkdown(VERIFIABLE_ALGORITHMS) },
+  { file: 'README.md', marker: 'readme-algorithms', make: () => COSE_ALGORITHMS.filter((a) => VERIFIABLE_ALGORITHMS.includes(a.id)).map((a) => a.name).join(', '), inline: true },
   { file: 'docs/software-key.md', marker: 'features', make: featureTableMarkdown },
   { file: 'docs/software-key.md', marker: 'soft-faults', make: softFaultTableMarkdown },
   { file: 'docs/software-key.md', marker: 'fault-matrix', make: faultMatrixMarkdown },
@@ -46,7 +47,8 @@ export function writeBlocks(): string[] {
     const start = `<!-- ${b.marker}:start -->`;
     const end = `<!-- ${b.marker}:end -->`;
     if (blockIn(text, b.marker) === undefined) throw new Error(`${b.file} has no ${start} … ${end}`);
-    const next = text.slice(0, text.indexOf(start) + start.length) + `\n${b.make()}\n` + text.slice(text.indexOf(end));
+    const nl = b.inline ? '' : '\n';
+    const next = text.slice(0, text.indexOf(start) + start.length) + `${nl}${b.make()}${nl}` + text.slice(text.indexOf(end));
     if (next !== text) {
       fs.writeFileSync(b.file, next);
       changed.push(`${b.file} (${b.marker})`);

@@ -144,6 +144,21 @@ describe('fido2-harness mds', { timeout: 120_000 }, () => {
       'Revoked Key': ['NOT_COMPROMISED'],
       'Uncertified Key': ['FIDO_CERTIFIED'],
     });
+    // a tenant's passkey profiles: one column per profile; a key an unenforced profile accepts is listed too
+    const tenant = path.join(dir, 'tenant.json');
+    fs.writeFileSync(tenant, JSON.stringify([
+      { id: 'e', name: 'Enforced', attestationEnforcement: 'registrationOnly', passkeyTypes: 'deviceBound', keyRestrictions: { isEnforcementEnabled: false, enforcementType: 'allow', aaguids: [] } },
+      { id: 'o', name: 'Open but blocks', attestationEnforcement: 'disabled', passkeyTypes: 'deviceBound,synced', keyRestrictions: { isEnforcementEnabled: true, enforcementType: 'block', aaguids: [A.good] } },
+    ]));
+    const withProfiles = JSON.parse(run(['eligible', '--format', 'json', '--tenant-profile', tenant, '--blob', files.good!, '--root', root, '--at', '2026-01-01']).stdout) as { description: string; passkeyProfiles: { profiles: { name: string; registration: { verdict: string; reasons: string[] } }[] } }[];
+    const by = Object.fromEntries(withProfiles.map((r) => [r.description, r.passkeyProfiles.profiles.map((x) => x.registration.verdict)]));
+    expect(by).toMatchObject({ 'Good Key NFC': ['accepted', 'refused'], 'Uncertified Key': ['refused', 'accepted'], 'No Resident Key': ['refused', 'accepted'], 'MDS 3.1 Statement Authenticator': ['accepted', 'accepted'] });
+    expect(withProfiles.find((r) => r.description === 'Uncertified Key')!.passkeyProfiles.profiles[0]!.registration.reasons[0]).toMatch(/^attestation is enforced: FIDO_CERTIFIED \(latest status is NOT_FIDO_CERTIFIED/);
+    const table2 = run(['eligible', '--why', '--tenant-profile', tenant, '--blob', files.good!, '--root', root, '--at', '2026-01-01']).stdout;
+    expect(table2.split('\n')[0]).toMatch(/Profile Enforced\s+Profile Open but blocks$/);
+    const badTenant = run(['eligible', '--tenant-profile', path.join(dir, 'missing.json'), '--blob', files.good!, '--root', root]);
+    expect(badTenant.status).toBe(2);
+    expect(badTenant.stderr).toMatch(/cannot read tenant profile .*missing\.json: ENOENT/);
     const csv = run(['eligible', '--format', 'csv', '--blob', files.good!, '--root', root]).stdout.trim().split('\n');
     expect(csv[0]).toBe('Description,AAGUID,Bio,USB,NFC,BLE');
     const md = run(['eligible', '--format', 'md', '--blob', files.good!, '--root', root]).stdout;

@@ -124,6 +124,29 @@ describe('guided runs through the API', () => {
     }
   });
 
+  it('serve --tenant-profile: every guided run report predicts the tenant\'s passkey profiles; a bad file stops the server naming its problem', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-tenant-'));
+    try {
+      const tenant = path.join(dir, 'tenant.json');
+      fs.writeFileSync(tenant, JSON.stringify({ value: [
+        { id: 'a', name: 'Allow this key', attestationEnforcement: 'registrationOnly', passkeyTypes: 'deviceBound', keyRestrictions: { isEnforcementEnabled: true, enforcementType: 'allow', aaguids: [AAGUID] } },
+        { id: 'b', name: 'Allow others', attestationEnforcement: 'disabled', passkeyTypes: 'deviceBound,synced', keyRestrictions: { isEnforcementEnabled: true, enforcementType: 'allow', aaguids: ['00000000-0000-4000-8000-000000000001'] } },
+      ] }));
+      s = await startTestServer({ metadata: mds, flags: ['--tenant-profile', tenant] });
+      const { report } = await guidedRun(new ApiSession(s.app), await key(), 'tenant');
+      expect(report.passkeyProfiles).toMatchObject({ source: 'tenant.json', registration: 'accepted', acceptedBy: ['Allow this key'] });
+      expect(report.passkeyProfiles.profiles[1]).toMatchObject({ registration: { verdict: 'refused' }, signIn: { verdict: 'refused', reasons: [expect.stringMatching(/key restrictions apply at sign-in: AAGUID a11ce000-.* is not on the profile's allow list/)] } });
+      // the report read back (a download from the page) keeps the prediction and passes the reader's checks
+      expect(readReports(JSON.stringify(report), 'r.json')[0]!.passkeyProfiles?.acceptedBy).toEqual(['Allow this key']);
+      await s.close();
+      s = undefined;
+      fs.writeFileSync(tenant, JSON.stringify({ id: 'x', attestationEnforcement: 'registrationOnly', passkeyTypes: 'passwords' }));
+      await expect(startTestServer({ flags: ['--tenant-profile', tenant] })).rejects.toThrow(/--tenant-profile: .*passkeyTypes must be "deviceBound", "synced" or "deviceBound,synced"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('bad input: unknown run, unknown step, malformed results, replays, another run\'s challenge', async () => {
     s = await startTestServer({ metadata: mds });
     const api = new ApiSession(s.app);

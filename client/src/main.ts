@@ -4,7 +4,7 @@ import { api, ApiError } from './api.ts';
 import { textToBase64url } from './binary.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError, explainServerError } from './explainError.ts';
-import { renderDecoded, renderCredentials, ALG_NAMES } from './render.ts';
+import { renderDecoded, renderCredentials, ALG_NAMES, learnAlgorithmNames } from './render.ts';
 import { showAccountBadge } from './accountBadge.ts';
 import type { ApiConfig, AuthenticationOptionsRequest, CredentialList, RegistrationOptionsRequest, VerifyResult } from '../../server/src/schemas/api.ts';
 
@@ -125,6 +125,7 @@ async function init() {
   $('rp-info').textContent = `RP ID ${cfg.rpId}; origins ${cfg.origins.join(', ')}; MDS: ${cfg.mds?.state === 'loaded' ? `BLOB no ${cfg.mds.no} (nextUpdate ${cfg.mds.nextUpdate})` : (cfg.mds?.note ?? 'none')}${cfg.mds?.drafts ? `; ${cfg.mds.drafts}` : ''}`;
   // a BLOB past its nextUpdate may miss revocations and new keys: said where everything else is judged from
   if (cfg.mds?.stale) $('mds-warning').replaceChildren(el('span', { class: 'hdr-warn', 'data-testid': 'mds-stale' }, `Stale metadata: MDS BLOB no ${cfg.mds.no} was due for replacement on ${cfg.mds.nextUpdate}; statuses and keys added since are missing. Run "fido2-harness mds update" and restart.`));
+  learnAlgorithmNames(cfg.algorithmNames as Record<string, string> | undefined);
   const box = $('algorithms');
   for (const alg of cfg.algorithms as number[]) {
     const cb = el('input', { type: 'checkbox', value: String(alg) });

@@ -1,5 +1,4 @@
 import { el, table } from './dom.ts';
-import { COSE_ALGORITHMS } from '../../conformance/src/webauthn/coseAlgorithms.ts';
 
 type Obj = Record<string, any>;
 
@@ -10,8 +9,13 @@ function flags(f: Obj): HTMLElement {
   return span;
 }
 
-/** the same names the verdicts use (one table, conformance/src/webauthn/coseAlgorithms.ts) */
-export const ALG_NAMES: Record<number, string> = Object.fromEntries(COSE_ALGORITHMS.map((a) => [a.id, a.name]));
+/** COSE algorithm names: the ones the verdicts use, from the server's /api/config (algorithmNames) */
+export const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA', [-257]: 'RS256' };
+
+/** Take the server's names (one table, conformance/src/webauthn/coseAlgorithms.ts), so the page never differs from the report. */
+export function learnAlgorithmNames(names: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(names ?? {})) ALG_NAMES[Number(k)] = v;
+}
 export const algLabel = (alg: number) => (ALG_NAMES[alg] ? `${ALG_NAMES[alg]} (${alg})` : `COSE ${alg}`);
 
 /** A check or finding code: breaks only after its underscores, never mid-word */

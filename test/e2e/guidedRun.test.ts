@@ -32,7 +32,7 @@ describe('guided conformance run in the page', () => {
       if (step.kind === 'authentication' && step.account) await withOnlyAccount(k, step.account, click);
       else await click();
     }
-    await k.page.waitForSelector('#verdict[data-verdict=fail], #verdict[data-verdict=pass]');
+    await k.page.waitForSelector('#verdict[data-verdict=fail], #verdict[data-verdict=pass], #verdict[data-verdict=incomplete]');
     const page = Object.fromEntries(await k.page.locator('[data-testid=checks] tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-status')])));
     fs.mkdirSync('test-artifacts', { recursive: true });
     await k.page.screenshot({ path: 'test-artifacts/guided-run.png', fullPage: true });

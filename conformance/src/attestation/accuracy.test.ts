@@ -172,6 +172,21 @@ describe('4. COSE algorithms: every signature algorithm node:crypto verifies, fu
   });
 });
 
+describe('4b. unregistered attestation formats are not verified (WebAuthn L3 §7.1 steps 19-20)', () => {
+  it('renaming fmt of a valid packed statement does not make it pass: ATT_FORMAT fails naming the format, for short and long names alike', async () => {
+    const reg = await (await key()).create(options(), ORIGIN);
+    expect(inspect(reg).verified).toBe(true);
+    const att = decodeCbor(new Uint8Array(Buffer.from(reg.response.attestationObject, 'base64url')), 'a').value as Map<string, CborValue>;
+    for (const fmt of ['packed2', 'x'.repeat(40), 'PACKED']) {
+      const renamed = new Map<string, CanonicalValue>([['fmt', fmt], ['attStmt', new RawCbor(encodeCanonical(att.get('attStmt') as never))], ['authData', att.get('authData') as Uint8Array]]);
+      const r = inspect({ ...reg, response: { ...reg.response, attestationObject: Buffer.from(encodeCanonical(renamed)).toString('base64url') } });
+      expect(r.verified, fmt).toBe(false);
+      expect(finding(r, 'ATT_FORMAT'), fmt).toMatchObject({ status: 'fail', message: expect.stringMatching(/is not a registered WebAuthn format: no verification procedure exists for it, so the statement is not verified/), actual: fmt });
+      expect(failing(r), fmt).toEqual(['ATT_FORMAT']);
+    }
+  });
+});
+
 /** A packed registration built by hand around a given credential key (the attestation key signs; `self`: an unverifiable self signature). */
 async function handBuilt(coseKey: Map<number, CanonicalValue>, kind: 'full' | 'self' = 'full') {
   const leaf = await ca.issueLeaf({ aaguid: AAGUID });

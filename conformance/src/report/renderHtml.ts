@@ -11,7 +11,7 @@ const idHtml = (id: string) => `<code class="id">${esc(id).replace(/_/g, '_<wbr>
 
 const STYLE = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1f24;margin:24px auto;max-width:1100px;padding:0 16px}
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.1rem;margin:24px 0 8px}.muted{color:#5b6570}
-.verdict{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:700}.pass{background:#e6f6ea;color:#116329}.fail{background:#fde8e6;color:#b42318}.incomplete{background:#fff4e0;color:#8a5300}.predictions li.sub{margin-left:1.5em}.skip{background:#eef0f3;color:#5b6570}
+.verdict{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:700}.pass{background:#e6f6ea;color:#116329}.fail{background:#fde8e6;color:#b42318}.incomplete{background:#fff4e0;color:#8a5300}.predictions li{overflow-wrap:anywhere}.predictions li.sub{margin-left:1.5em}.skip{background:#eef0f3;color:#5b6570}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}th{background:#f6f7f9}
 code{font-family:ui-monospace,Menlo,monospace;font-size:12px;word-break:break-all}code.id{word-break:normal;overflow-wrap:normal}.yes{color:#116329;font-weight:600}.no{color:#5b6570}.s{font-weight:600;text-transform:uppercase;font-size:11px}
 .note{background:#fff8e1;border-left:3px solid #f2b600;padding:6px 10px}.changes li.left{color:#b42318;font-weight:600}`;

@@ -1,3 +1,4 @@
+import { COSE_ALG_NAMES } from '../../../conformance/src/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { credentialListResponse, configResponse, errorResponses } from '../schemas/api.ts';
 import { presentCredential } from './present.ts';
@@ -55,6 +56,7 @@ export async function credentialRoutes(app: FastifyInstance) {
     challengeTtlMs: app.config.challengeTtlMs,
     algorithms: app.supportedAlgorithms,
     defaultAlgorithms: app.defaultAlgorithms,
+    algorithmNames: COSE_ALG_NAMES,
     mds: mdsState(),
   }));
   // stale: past the BLOB's nextUpdate by the server's clock (the page warns in its header)

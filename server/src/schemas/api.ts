@@ -210,6 +210,8 @@ export const configResponse = {
     challengeTtlMs: { type: 'integer' },
     algorithms: { type: 'array', items: { type: 'integer' } },
     defaultAlgorithms: { type: 'array', items: { type: 'integer' } },
+    /** COSE algorithm names by identifier: the names the verdicts use, for the page to show */
+    algorithmNames: { type: 'object', additionalProperties: { type: 'string' } },
     mds: { type: 'object', required: ['state', 'note'], properties: { state: { type: 'string' }, note: { type: 'string' }, no: { type: 'integer' }, nextUpdate: { type: 'string' }, stale: { type: 'boolean' }, drafts: { type: 'string' } } },
   },
 } as const;
