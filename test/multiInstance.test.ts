@@ -78,6 +78,25 @@ describe.skipIf(!cluster)('two instances, one PostgreSQL database', { timeout: 1
     expect(regs.map((r) => r.status).sort()).toEqual([200, 422]);
   });
 
+  it('guided-run step results for one run posted at once, half to each instance: every acknowledged result is in the stored run', async () => {
+    const browser = new HttpBrowser(base(a));
+    const { id, plan } = (await browser.post('/api/runs', { label: 'race' }, base(a))).json as { id: string; plan: { step: string }[] };
+    // each step's options first (a challenge each), then all the results at once: 20 rounds of every step
+    let acknowledged = 0;
+    for (let round = 0; round < 5; round++) {
+      const steps = plan.slice(0, 8).map((p) => p.step);
+      const challenges = await Promise.all(steps.map(async (step) => (await browser.post(`/api/runs/${id}/steps/${step}/options`, {}, base(a))).json.challenge as string));
+      const results = await Promise.all(steps.map((step, i) => browser.post(`/api/runs/${id}/steps/${step}/result`, { error: { name: 'NotAllowedError', message: `round ${round}` }, challenge: challenges[i] }, i % 2 ? base(b) : base(a))));
+      expect(results.map((r) => r.status)).toEqual(steps.map(() => 200));
+      acknowledged += results.length;
+      const stored = (await browser.get(`/api/runs/${id}/report.json`, base(b))).json as { run: { ceremonies: { step: string; error?: string }[] } };
+      // every step answered in this round is there, each with this round's result (a redo replaces, nothing is lost)
+      expect(stored.run.ceremonies.map((c) => c.step).sort()).toEqual([...steps].sort());
+      expect(stored.run.ceremonies.every((c) => c.error?.endsWith(`round ${round}`))).toBe(true);
+    }
+    expect(acknowledged).toBe(40);
+  });
+
   it('200 parallel sign-ins split over both instances keep every counter consistent', async () => {
     const users = Array.from({ length: 20 }, (_, i) => ({ name: `load${i}`, key: new SoftAuthenticator(), browser: new HttpBrowser(base(a)) }));
     for (const u of users) expect((await register(u.browser, u.key, u.name, base(a))).status).toBe(200);

@@ -98,9 +98,16 @@ export async function runRoutes(app: FastifyInstance) {
         return reply.code(422).send({ error: { code: 'WRONG_ACCOUNT_PICKED', message: `the account chooser picked account ${other.account}; this step wants account ${step.account} (account-${step.account}): do the step again and pick account-${step.account}` } });
       }
     }
-    recordStep(run, step, ctx.options, req.body.response ? { response: req.body.response } : { error: req.body.error! }, new Date(app.now()));
-    const report = evaluate(run);
-    await save(run, report, { label: stored.label, firmware: stored.firmware, team: stored.team ?? null });
+    // recorded on the run as stored now, under the store's lock: a result posted at the same time
+    // for another step of this run is not lost (the run read above may already be stale)
+    let report: RunReport | undefined;
+    const result = req.body.response ? { response: req.body.response } : { error: req.body.error! };
+    const written = await app.runs.updateRun(run.id, (current) => {
+      recordStep(current.evidence, step, ctx.options, result, new Date(app.now()));
+      report = evaluate(current.evidence);
+      return { ...current, aaguid: report.aaguid ?? null, verdict: current.evidence.finishedAt ? report.verdict : null };
+    });
+    if (!written || !report) throw new HarnessError('RUN_UNKNOWN', `no run ${run.id}: it was deleted while this step was recorded`, { status: 404 });
     return report;
   });
 

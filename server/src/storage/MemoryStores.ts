@@ -97,6 +97,15 @@ export class MemoryRunStore implements RunStore {
     return r && copy(r);
   }
 
+  async updateRun(id: string, change: (current: StoredRun) => StoredRun) {
+    const current = this.runs.get(id);
+    if (!current) return undefined;
+    const changed = change(copy(current));
+    const next = copy({ ...changed, team: changed.team ?? null });
+    this.runs.set(id, next);
+    return copy(next);
+  }
+
   async deleteRun(id: string) {
     return this.runs.delete(id);
   }

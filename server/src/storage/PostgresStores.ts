@@ -299,6 +299,17 @@ export class PostgresRunStore implements RunStore {
     );
   }
 
+  async updateRun(id: string, change: (current: StoredRun) => StoredRun) {
+    // the row locked from read to write: a second result for the same run waits, then sees the first
+    return inTransaction(this.pool, async (c) => {
+      const current = toRun((await c.query('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [id])).rows[0]);
+      if (!current) return undefined;
+      const r = change(current);
+      await c.query('UPDATE runs SET aaguid = $2, label = $3, firmware = $4, via = $5, started_at = $6, verdict = $7, evidence = $8, team = $9 WHERE id = $1', [r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence), r.team ?? null]);
+      return r;
+    });
+  }
+
   async deleteRun(id: string) {
     return ((await this.pool.query('DELETE FROM runs WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }

@@ -19,6 +19,13 @@ export interface RunStore {
   /** insert or replace; resolves once committed */
   saveRun(run: StoredRun): Promise<void>;
   getRun(id: string): Promise<StoredRun | undefined>;
+  /**
+   * Read, change and write one run as one atomic step (a row lock on PostgreSQL, an immediate
+   * transaction on SQLite): two step results posted at once both land. `change` is synchronous
+   * and may throw (nothing is written). Resolves to the run as written, undefined when there is
+   * no such run.
+   */
+  updateRun(id: string, change: (current: StoredRun) => StoredRun): Promise<StoredRun | undefined>;
   /** newest first (at most 500); by AAGUID when given */
   listRuns(aaguid?: string): Promise<StoredRun[]>;
   /** true when there was such a run */

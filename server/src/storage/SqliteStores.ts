@@ -317,7 +317,9 @@ export class SqliteCredentialStore implements CredentialStore {
 
 export class SqliteRunStore implements RunStore {
   private readonly q: Record<string, StatementSync>;
+  private readonly db: DatabaseSync;
   constructor(db: DatabaseSync) {
+    this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       saveRun: p('INSERT OR REPLACE INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -330,6 +332,18 @@ export class SqliteRunStore implements RunStore {
 
   async saveRun(r: StoredRun) {
     this.q.saveRun!.run(r.id, r.aaguid, r.label, r.firmware, r.via, r.startedAt, r.verdict, JSON.stringify(r.evidence), r.team ?? null);
+  }
+
+  async updateRun(id: string, change: (current: StoredRun) => StoredRun) {
+    let out: StoredRun | undefined;
+    // synchronous from read to write: nothing in this process interleaves; BEGIN IMMEDIATE keeps other processes out
+    tx(this.db, () => {
+      const current = toRun(this.q.run!.get(id) as Row | undefined);
+      if (!current) return;
+      out = change(current);
+      this.q.saveRun!.run(out.id, out.aaguid, out.label, out.firmware, out.via, out.startedAt, out.verdict, JSON.stringify(out.evidence), out.team ?? null);
+    });
+    return out;
   }
 
   async deleteRun(id: string) {

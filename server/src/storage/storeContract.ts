@@ -166,6 +166,21 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       }
     });
 
+    it('runs: 40 step results recorded on one run at once all land (read, change and write are one step); a missing run is undefined', async () => {
+      const s = await fresh();
+      const r = s.stores.runs;
+      await r.saveRun(run('race', '2026-04-01T00:00:00.000Z'));
+      const step = (i: number) => ({ step: `step-${i}`, kind: 'registration' as const, options: {}, error: { name: 'NotAllowedError', message: `${i}` }, at: '2026-04-01T00:00:00.000Z' });
+      const written = await Promise.all(Array.from({ length: 40 }, (_, i) => r.updateRun('race', (cur) => ({ ...cur, evidence: { ...cur.evidence, ceremonies: [...cur.evidence.ceremonies, step(i) as never] } }))));
+      expect(written.every((w) => w?.id === 'race')).toBe(true);
+      const stored = await r.getRun('race');
+      expect(stored!.evidence.ceremonies.map((c) => c.step).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `step-${i}`).sort());
+      expect(await r.updateRun('no-such-run', (cur) => cur)).toBeUndefined();
+      // a change that throws writes nothing
+      await expect(r.updateRun('race', () => { throw new Error('refused'); })).rejects.toThrow('refused');
+      expect((await r.getRun('race'))!.evidence.ceremonies).toHaveLength(40);
+    });
+
     it('teams: a user, its credentials and a run carry the team they were made by; runs are deleted', async () => {
       const s = await fresh();
       await s.stores.credentials.addCredential({ ...user, team: 'red' }, cred('t1'));
