@@ -18,7 +18,7 @@ import { startVirtualReader, virtualReaderUnavailable } from '../test/helpers/vi
  */
 interface Figure { name: string; value: number; unit: string; ratio: number; floor: number | null }
 const json = process.argv.includes('--json');
-/** --only a,b: just those sections (assertion, registration, mds, virtual, ctap, check-ctap, route, route-postgres) */
+/** --only a,b: just those sections (assertion, registration, mds, virtual, ctap, check-ctap, route, route-postgres, runs-list) */
 const onlyAt = process.argv.indexOf('--only');
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const want = (section: string) => !only || only.includes(section);
@@ -289,6 +289,55 @@ if (want('route')) {
   figures.push({ name: 'the route against its physical limit (HTTP floor time + one P-256 verify per request)', value: Math.round(limit), unit: 'req/s', ratio: limit / F, floor: null });
   log(`  (the route reaches ${((best.rps / floor.rps) * 100).toFixed(0)}% of the HTTP floor and ${((best.rps / limit) * 100).toFixed(0)}% of floor + one verify)`);
   log(`  (route runs: ${runs.map((r) => `${r.ok} verified in ${r.seconds.toFixed(2)} s = ${Math.round(r.rps)}/s`).join('; ')}; 0 rejected)`);
+}
+
+// the run list against padded evidence: 500 runs of 240 KB evidence each in SQLite, listed a page of
+// 500 at a time, as a ratio to the same server's smallest JSON route (GET /api/plan): the list reads
+// the summary columns only, so its cost must not grow with the evidence the runs carry
+if (want('runs-list')) {
+  const { startTestServer } = await import('../test/helpers/testServer.ts');
+  /** a server whose store holds 500 runs, each with `bytes` of evidence */
+  const serverWith = async (bytes: number) => {
+    const s = await startTestServer({ flags: ['--store', 'sqlite'] });
+    const pad = 'x'.repeat(bytes);
+    for (let i = 0; i < 500; i++) {
+      const id = `bench-${String(i).padStart(3, '0')}`;
+      const startedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+      await s.app.runs.saveRun({ id, aaguid: null, label: id, firmware: null, via: 'physical', startedAt, verdict: null, evidence: { schemaVersion: 1, id, startedAt, subject: { label: pad, via: 'physical' }, rpId: 'localhost', origin: 'http://localhost', ceremonies: [] } as never });
+    }
+    return s;
+  };
+  /** requests per second for 1 s, in process */
+  const rate = async (s: Awaited<ReturnType<typeof serverWith>>, url: string) => {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 1000) {
+      const r = await s.app.inject({ method: 'GET', url });
+      if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body.slice(0, 300)}`);
+      n++;
+    }
+    return n / ((performance.now() - t0) / 1000);
+  };
+  const padded = await serverWith(240 * 1024);
+  const small = await serverWith(16);
+  try {
+    const page = JSON.parse((await padded.app.inject({ method: 'GET', url: '/api/runs?limit=500' })).body) as { runs: unknown[] };
+    if (page.runs.length !== 500) throw new Error('the bench list did not return 500 runs');
+    // alternated, best of three each: warm-up and garbage from one server do not count against the other
+    const best = { padded: 0, small: 0, floor: 0 };
+    for (let round = 0; round < 3; round++) {
+      best.small = Math.max(best.small, await rate(small, '/api/runs?limit=500'));
+      best.padded = Math.max(best.padded, await rate(padded, '/api/runs?limit=500'));
+      best.floor = Math.max(best.floor, await rate(padded, '/api/plan'));
+    }
+    figures.push({ name: 'GET /api/runs, a page of 500 runs with 240 KB evidence each (SQLite, in process)', value: Math.round(best.padded), unit: 'req/s', ratio: best.padded / F, floor: null });
+    figures.push({ name: 'the same list with 16-byte evidence', value: Math.round(best.small), unit: 'req/s', ratio: best.small / F, floor: null });
+    figures.push({ name: 'padded list rate as a share of the small one (1 = the evidence costs nothing)', value: Math.round((best.padded / best.small) * 100) / 100, unit: 'x', ratio: best.padded / best.small, floor: 0.8 });
+    log(`  (GET /api/plan on the padded server: ${Math.round(best.floor)} req/s; the padded list of 500 is ${(best.padded / best.floor).toFixed(3)} x that floor)`);
+  } finally {
+    await padded.close();
+    await small.close();
+  }
 }
 
 // the same route with the team store: two server processes on one throw-away PostgreSQL database

@@ -147,6 +147,30 @@ describe('guided runs through the API', () => {
     }
   });
 
+  it('the run list pages with a cursor; a step result over 64 KB is refused naming the limit, and the run keeps what it had', async () => {
+    s = await startTestServer({ metadata: mds });
+    const api = new ApiSession(s.app);
+    for (let i = 0; i < 7; i++) expect((await api.post('/api/runs', { label: `run ${i}` })).statusCode).toBe(200);
+    const first = (await api.get('/api/runs?limit=3')).json();
+    expect(first.runs).toHaveLength(3);
+    const second = (await api.get(`/api/runs?limit=3&cursor=${first.next}`)).json();
+    const third = (await api.get(`/api/runs?limit=3&cursor=${second.next}`)).json();
+    expect(third.next).toBeUndefined();
+    const ids = [...first.runs, ...second.runs, ...third.runs].map((r: { id: string }) => r.id);
+    expect(new Set(ids).size).toBe(7);
+    for (const bad of ['limit=0', 'limit=501', 'limit=abc', 'cursor=bm9wZQ', `cursor=${'A'.repeat(500)}`, 'cursor=W10']) {
+      const r = await api.get(`/api/runs?${bad}`);
+      expect(r.statusCode, bad).toBe(400);
+      expect(r.json().error.message, bad).toMatch(/limit|cursor/);
+    }
+    const { id } = first.runs[0];
+    const o = (await api.post(`/api/runs/${id}/steps/register-basic/options`)).json();
+    const padded = await api.post(`/api/runs/${id}/steps/register-basic/result`, { error: { name: 'NotAllowedError', message: 'x'.repeat(70 * 1024) }, challenge: o.challenge });
+    expect(padded.statusCode).toBe(413);
+    expect(padded.json().error).toEqual({ code: 'BODY_TOO_LARGE', message: 'request body is larger than the 65536 byte limit of this route' });
+    expect((await api.get(`/api/runs/${id}`)).json().run.ceremonies).toEqual([]);
+  });
+
   it('bad input: unknown run, unknown step, malformed results, replays, another run\'s challenge', async () => {
     s = await startTestServer({ metadata: mds });
     const api = new ApiSession(s.app);

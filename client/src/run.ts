@@ -91,8 +91,13 @@ function renderReport(r: RunReport) {
 
 let pastRuns: RunList['runs'] = [];
 
-async function refreshRuns() {
-  const { runs } = await api<RunList>('GET', '/api/runs');
+let nextRuns: string | undefined;
+
+/** the newest page of runs again, or (older) the page after the ones shown */
+async function refreshRuns(older = false) {
+  const page = await api<RunList>('GET', `/api/runs${older && nextRuns ? `?cursor=${encodeURIComponent(nextRuns)}` : ''}`);
+  nextRuns = page.next;
+  const runs = older ? [...pastRuns, ...page.runs] : page.runs;
   pastRuns = runs;
   if (!runs.length) {
     $('runs').replaceChildren(el('p', { class: 'muted' }, 'No runs yet.'));
@@ -112,7 +117,9 @@ async function refreshRuns() {
       t.append(el('tr', { 'data-run': r.id }, el('td', {}, cb), el('td', {}, r.label), el('td', {}, r.firmware ?? ''), el('td', {}, r.startedAt), el('td', {}, r.verdict ?? 'unfinished'), el('td', {}, open)));
     }
   }
-  $('runs').replaceChildren(t);
+  const more = nextRuns ? el('button', { type: 'button', class: 'small', 'data-testid': 'older-runs' }, 'Show older runs') : undefined;
+  more?.addEventListener('click', () => void refreshRuns(true));
+  $('runs').replaceChildren(t, ...(more ? [more] : []));
 }
 
 /** a stored run: its report, and (unfinished, browser runs) its steps to go on with */

@@ -29,6 +29,8 @@ export interface Teams {
   owner(req: FastifyRequest): string | null;
   /** whether this request may read, change or delete what `team` owns (an admin may; nobody else's) */
   canSee(req: FastifyRequest, team: string | null | undefined): boolean;
+  /** the one team whose things this request may list (undefined: every team's, accounts off or an admin) */
+  listedTeam(req: FastifyRequest): string | undefined;
   /** who did it, for the record of deletions */
   actor(req: FastifyRequest): { byAccount: string | null; byName: string };
 }
@@ -45,6 +47,8 @@ export const accountsPlugin = fp(
       on,
       owner: (req) => (on ? req.account!.team : null),
       canSee: (req, team) => !on || req.account?.role === 'admin' || (!!req.account && team === req.account.team),
+      // no account on a server with accounts: the empty team name, which no team has, so nothing is listed
+      listedTeam: (req) => (!on || req.account?.role === 'admin' ? undefined : (req.account?.team ?? '')),
       actor: (req) => (on && req.account ? { byAccount: req.account.id, byName: req.account.name } : { byAccount: null, byName: `${req.ip} (accounts off)` }),
     };
     app.decorate('teams', teams);

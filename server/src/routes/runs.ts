@@ -27,6 +27,23 @@ const DOWNLOADS = (Object.keys(REPORT_FORMATS) as ReportFormat[]).filter((f) => 
  * bookkeeping (options from earlier steps, recording a result) are the library's runPlan
  * helpers, the same ones every other driver uses.
  */
+/** A run-list cursor (base64url JSON [startedAt, id]) as the list wrote it; anything else is a 400 naming it. */
+function readCursor(cursor: string): { startedAt: string; id: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    v = undefined;
+  }
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string' || v[0].length > 64 || v[1].length > 128) {
+    throw new HarnessError('BAD_REQUEST', 'cursor is not one this list gave out: pass the "next" of the previous page as it came', { status: 400 });
+  }
+  return { startedAt: v[0], id: v[1] };
+}
+
+/** the largest step result a run takes (a TPM or Android statement with its chain is well under 16 KB) */
+export const STEP_RESULT_LIMIT = 64 * 1024;
+
 export async function runRoutes(app: FastifyInstance) {
   // another team's run is, to this person, no run at all
   const load = async (id: string, req: FastifyRequest) => {
@@ -67,6 +84,9 @@ export async function runRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Params: { id: string; step: StepName }; Body: StepResultRequest }>('/api/runs/:id/steps/:step/result', {
+    // one step's result: a key's answer with its certificate chain is a few KB; padding beyond
+    // this would only make every later read of the run slower
+    bodyLimit: STEP_RESULT_LIMIT,
     schema: {
       params: { type: 'object', properties: { id: ID, step: STEP } },
       body: stepResultBody,
@@ -111,14 +131,25 @@ export async function runRoutes(app: FastifyInstance) {
     return report;
   });
 
-  app.get<{ Querystring: { aaguid?: string } }>('/api/runs', {
+  // one page of the runs this person may see, newest first; `next` (when there are more) asks for the page after
+  app.get<{ Querystring: { aaguid?: string; limit?: string; cursor?: string } }>('/api/runs', {
     schema: {
-      querystring: { type: 'object', additionalProperties: false, properties: { aaguid: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { aaguid: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, limit: { type: 'string', pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' }, cursor: { type: 'string', maxLength: 400 } } },
       response: { 200: runListResponse, ...errorResponses },
     },
-  }, async (req) => ({
-    runs: (await app.runs.listRuns(req.query.aaguid)).filter((r) => app.teams.canSee(req, r.team)).map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
-  }));
+  }, async (req) => {
+    // a query string is text: the page size as digits, 1-500
+    const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+    const after = req.query.cursor === undefined ? undefined : readCursor(req.query.cursor);
+    // one more than asked: whether there is a next page, without counting
+    const rows = await app.runs.listRuns({ aaguid: req.query.aaguid, team: app.teams.listedTeam(req), after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      runs: page.map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
+      ...(rows.length > limit && last ? { next: Buffer.from(JSON.stringify([last.startedAt, last.id])).toString('base64url') } : {}),
+    };
+  });
 
   app.get<{ Querystring: { a: string; b: string } }>('/api/runs/diff', {
     schema: { querystring: { type: 'object', additionalProperties: false, required: ['a', 'b'], properties: { a: ID, b: ID } }, response: { 200: anyObject, ...errorResponses } },

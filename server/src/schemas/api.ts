@@ -242,7 +242,7 @@ export const stepResultBody = {
 export type StepResultRequest = { response: Record<string, any>; error?: undefined; challenge?: string } | { response?: undefined; error: { name: string; message: string }; challenge: string };
 
 export const runSummarySchema = { type: 'object', required: ['id', 'label', 'firmware', 'aaguid', 'via', 'startedAt', 'verdict'], properties: { id: { type: 'string' }, label: { type: 'string' }, firmware: { type: ['string', 'null'] }, aaguid: { type: ['string', 'null'] }, via: { type: 'string' }, startedAt: { type: 'string' }, verdict: { type: ['string', 'null'] } } } as const;
-export const runListResponse = { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: runSummarySchema } } } as const;
+export const runListResponse = { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: runSummarySchema }, next: { type: 'string' } } } as const;
 export type RunList = FromSchema<typeof runListResponse>;
 
 // ---------------------------------------------------------------- guided runs over USB (the server drives the key)

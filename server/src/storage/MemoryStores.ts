@@ -1,5 +1,5 @@
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
-import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 import { counterAccepted } from './counterRule.ts';
 
@@ -110,12 +110,14 @@ export class MemoryRunStore implements RunStore {
     return this.runs.delete(id);
   }
 
-  async listRuns(aaguid?: string) {
+  async listRuns(q: RunQuery) {
+    const a = q.after;
     return [...this.runs.values()]
-      .filter((r) => aaguid === undefined || r.aaguid === aaguid)
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id))
-      .slice(0, 500)
-      .map(copy);
+      .filter((r) => (q.aaguid === undefined || r.aaguid === q.aaguid) && (q.team === undefined || r.team === q.team))
+      .sort((x, y) => (x.startedAt < y.startedAt ? 1 : x.startedAt > y.startedAt ? -1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+      .filter((r) => !a || r.startedAt < a.startedAt || (r.startedAt === a.startedAt && r.id > a.id))
+      .slice(0, q.limit)
+      .map(({ evidence: _, ...summary }): RunSummary => ({ ...summary, team: summary.team ?? null }));
   }
 
   async close() {}

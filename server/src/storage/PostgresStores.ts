@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { HarnessError } from '../../../conformance/src/index.ts';
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
-import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 import { CHALLENGE_UNKNOWN, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_PER_SESSION, judgeTaken, tooManyChallenges, type ChallengeLimits, type ChallengeRecord, type Challenges } from '../challenges/ChallengeStore.ts';
 
@@ -318,11 +318,16 @@ export class PostgresRunStore implements RunStore {
     return toRun((await this.pool.query('SELECT * FROM runs WHERE id = $1', [id])).rows[0]);
   }
 
-  async listRuns(aaguid?: string) {
-    const rows = aaguid === undefined
-      ? (await this.pool.query('SELECT * FROM runs ORDER BY started_at DESC, id LIMIT 500')).rows
-      : (await this.pool.query('SELECT * FROM runs WHERE aaguid = $1 ORDER BY started_at DESC, id LIMIT 500', [aaguid])).rows;
-    return rows.map((r) => toRun(r)!);
+  async listRuns(q: RunQuery) {
+    // filtered before the page is cut; the summary columns only (never the evidence)
+    const rows = (await this.pool.query(
+      `SELECT id, aaguid, label, firmware, via, started_at, verdict, team FROM runs
+       WHERE ($1::text IS NULL OR aaguid = $1) AND ($2::text IS NULL OR team = $2)
+         AND ($3::text IS NULL OR started_at COLLATE "C" < $3 OR (started_at = $3 AND id COLLATE "C" > $4))
+       ORDER BY started_at COLLATE "C" DESC, id COLLATE "C" LIMIT $5`,
+      [q.aaguid ?? null, q.team ?? null, q.after?.startedAt ?? null, q.after?.id ?? null, q.limit],
+    )).rows;
+    return rows.map((r): RunSummary => ({ id: r.id, aaguid: r.aaguid ?? null, label: r.label, firmware: r.firmware ?? null, via: r.via, startedAt: r.started_at, verdict: r.verdict ?? null, team: r.team ?? null }));
   }
 
   async close() {}

@@ -14,6 +14,20 @@ export interface StoredRun {
   team?: string | null;
 }
 
+/** What the run list shows: the summary columns kept at write time, never the evidence. */
+export type RunSummary = Omit<StoredRun, 'evidence'>;
+
+/** Which runs, and which page of them: newest first (startedAt descending, then id). */
+export interface RunQuery {
+  aaguid?: string;
+  /** only this team's runs (undefined: every team's, as an admin or with accounts off) */
+  team?: string;
+  /** the last run of the previous page: this page starts after it */
+  after?: { startedAt: string; id: string };
+  /** page size, 1-500 */
+  limit: number;
+}
+
 /** Guided and uploaded conformance runs (SQLite, in-memory, PostgreSQL; the same contract suite). */
 export interface RunStore {
   /** insert or replace; resolves once committed */
@@ -26,8 +40,12 @@ export interface RunStore {
    * no such run.
    */
   updateRun(id: string, change: (current: StoredRun) => StoredRun): Promise<StoredRun | undefined>;
-  /** newest first (at most 500); by AAGUID when given */
-  listRuns(aaguid?: string): Promise<StoredRun[]>;
+  /**
+   * One page of runs, newest first: filtered (AAGUID, team) before the page is cut, so another
+   * team's runs never push one's own out; read from the summary columns, so the cost does not
+   * grow with the evidence runs carry.
+   */
+  listRuns(q: RunQuery): Promise<RunSummary[]>;
   /** true when there was such a run */
   deleteRun(id: string): Promise<boolean>;
   close(): Promise<void>;

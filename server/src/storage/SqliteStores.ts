@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
-import type { RunStore, StoredRun, Stores } from './RunStore.ts';
+import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { counterAccepted } from './counterRule.ts';
 import { HarnessError } from '../../../conformance/src/index.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
@@ -65,6 +65,10 @@ export const SQLITE_MIGRATIONS = [
   CREATE TABLE invites (code_hash TEXT PRIMARY KEY, team TEXT NOT NULL, role TEXT NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, used_by TEXT);
   CREATE TABLE deletions (kind TEXT NOT NULL, object_id TEXT NOT NULL, label TEXT NOT NULL, team TEXT, by_account TEXT, by_name TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE INDEX deletions_team ON deletions(team, at);`,
+  // 3: the run list reads a covering index of the summary columns: never a row's evidence (the
+  // team column sits after it in the row, so reading it from the table walks the evidence's pages)
+  `CREATE INDEX runs_list ON runs(started_at DESC, id, team, aaguid, label, firmware, via, verdict);
+  CREATE INDEX runs_list_aaguid ON runs(aaguid, started_at DESC, id, team, label, firmware, via, verdict);`,
 ];
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
@@ -315,6 +319,9 @@ export class SqliteCredentialStore implements CredentialStore {
   }
 }
 
+const SUMMARY_COLUMNS = 'id, aaguid, label, firmware, via, started_at, verdict, team';
+const toSummary = (r: Row): RunSummary => ({ id: r.id as string, aaguid: (r.aaguid as string | null) ?? null, label: r.label as string, firmware: (r.firmware as string | null) ?? null, via: r.via as string, startedAt: r.started_at as string, verdict: (r.verdict as StoredRun['verdict']) ?? null, team: (r.team as string | null) ?? null });
+
 export class SqliteRunStore implements RunStore {
   private readonly q: Record<string, StatementSync>;
   private readonly db: DatabaseSync;
@@ -325,8 +332,9 @@ export class SqliteRunStore implements RunStore {
       saveRun: p('INSERT OR REPLACE INTO runs (id, aaguid, label, firmware, via, started_at, verdict, evidence, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       deleteRun: p('DELETE FROM runs WHERE id = ?'),
       run: p('SELECT * FROM runs WHERE id = ?'),
-      runsAll: p('SELECT * FROM runs ORDER BY started_at DESC, id LIMIT 500'),
-      runsOf: p('SELECT * FROM runs WHERE aaguid = ? ORDER BY started_at DESC, id LIMIT 500'),
+      // one statement for every filter: a NULL parameter switches its condition off
+      runs: p(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE (?1 IS NULL OR aaguid = ?1) AND (?2 IS NULL OR team = ?2)
+        AND (?3 IS NULL OR started_at < ?3 OR (started_at = ?3 AND id > ?4)) ORDER BY started_at DESC, id LIMIT ?5`),
     };
   }
 
@@ -354,8 +362,8 @@ export class SqliteRunStore implements RunStore {
     return toRun(this.q.run!.get(id) as Row | undefined);
   }
 
-  async listRuns(aaguid?: string) {
-    return ((aaguid === undefined ? this.q.runsAll!.all() : this.q.runsOf!.all(aaguid)) as Row[]).map((r) => toRun(r)!);
+  async listRuns(q: RunQuery) {
+    return (this.q.runs!.all(q.aaguid ?? null, q.team ?? null, q.after?.startedAt ?? null, q.after?.id ?? null, q.limit) as Row[]).map(toSummary);
   }
 
   async close() {}

@@ -157,13 +157,44 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       await r.saveRun({ ...run('r1', '2026-01-01T00:00:00.000Z'), verdict: 'pass', firmware: '1.2' });
       expect(await r.getRun('r1')).toMatchObject({ id: 'r1', verdict: 'pass', firmware: '1.2', evidence: { id: 'r1', subject: { label: 'run r1' } } });
       expect(await r.getRun('nope')).toBeUndefined();
-      expect((await r.listRuns()).map((x) => x.id)).toEqual(['r2', 'r1']);
-      expect((await r.listRuns('a')).map((x) => x.id)).toEqual(['r1']);
+      expect((await r.listRuns({ limit: 500 })).map((x) => x.id)).toEqual(['r2', 'r1']);
+      expect((await r.listRuns({ aaguid: 'a', limit: 500 })).map((x) => x.id)).toEqual(['r1']);
+      // the list is summaries: no evidence travels with it
+      expect((await r.listRuns({ limit: 500 }))[0]).not.toHaveProperty('evidence');
       if (s.reopen) {
         await s.stores.close();
         s.stores = await s.reopen();
         expect((await s.stores.runs.getRun('r2'))?.evidence.startedAt).toBe('2026-01-02T00:00:00.000Z');
       }
+    });
+
+    it('runs: filtered by team before the page is cut (another team\'s new runs never push one\'s own out); pages follow each other without gaps or repeats', async () => {
+      const s = await fresh();
+      const r = s.stores.runs;
+      // team red: 30 older runs; team blue: 600 newer ones, two of them at the same instant as a red one
+      for (let i = 0; i < 30; i++) await r.saveRun({ ...run(`red-${String(i).padStart(2, '0')}`, `2026-05-01T00:00:${String(i).padStart(2, '0')}.000Z`), team: 'red' });
+      for (let i = 0; i < 600; i++) await r.saveRun({ ...run(`blue-${String(i).padStart(3, '0')}`, `2026-06-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, 'b'), team: 'blue' });
+      await r.saveRun({ ...run('blue-same', '2026-05-01T00:00:07.000Z'), team: 'blue' });
+      const red = await r.listRuns({ team: 'red', limit: 500 });
+      expect(red.map((x) => x.id)).toEqual(Array.from({ length: 30 }, (_, i) => `red-${String(29 - i).padStart(2, '0')}`));
+      // every team's runs, page by page: 631 runs in pages of 100, each once, newest first
+      const seen: string[] = [];
+      let after: { startedAt: string; id: string } | undefined;
+      for (;;) {
+        const page = await r.listRuns({ limit: 100, after });
+        seen.push(...page.map((x) => x.id));
+        if (page.length < 100) break;
+        after = { startedAt: page[99]!.startedAt, id: page[99]!.id };
+      }
+      expect(seen).toHaveLength(631);
+      expect(new Set(seen).size).toBe(631);
+      expect(seen.slice(0, 2)).toEqual(['blue-599', 'blue-598']);
+      // runs of one instant are ordered by id, and the cursor continues between them
+      const tie = seen.indexOf('blue-same');
+      expect(seen.slice(tie, tie + 2)).toEqual(['blue-same', 'red-07']);
+      const cut = await r.listRuns({ limit: 1, after: { startedAt: '2026-05-01T00:00:07.000Z', id: 'blue-same' } });
+      expect(cut.map((x) => x.id)).toEqual(['red-07']);
+      expect(await r.listRuns({ team: 'nobody', limit: 10 })).toEqual([]);
     });
 
     it('runs: 40 step results recorded on one run at once all land (read, change and write are one step); a missing run is undefined', async () => {
