@@ -13,10 +13,12 @@ export class ApiError extends Error {
 }
 
 export async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  // every POST carries a JSON body, {} when there is nothing to say: the server refuses state changes without one (CSRF)
+  const sent = body === undefined && method !== 'GET' && method !== 'DELETE' ? {} : body;
   const res = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: sent === undefined ? {} : { 'content-type': 'application/json' },
+    body: sent === undefined ? undefined : JSON.stringify(sent),
     credentials: 'same-origin',
   });
   if (res.status === 204) return undefined as T;

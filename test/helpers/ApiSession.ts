@@ -25,7 +25,8 @@ export class ApiSession {
     return res;
   }
 
-  post(url: string, body?: unknown, headers?: Record<string, string>) {
+  /** as the page does: a POST without a body sends {} (the server refuses body-less state changes) */
+  post(url: string, body: unknown = {}, headers?: Record<string, string>) {
     return this.request('POST', url, body, headers);
   }
 

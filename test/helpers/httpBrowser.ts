@@ -5,7 +5,7 @@ export class HttpBrowser {
   constructor(base: string) {
     this.base = base;
   }
-  async post(p: string, body: unknown, base = this.base) {
+  async post(p: string, body: unknown = {}, base = this.base) {
     const res = await fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) }, body: JSON.stringify(body) });
     this.keep(res);
     return { status: res.status, json: (await res.json()) as Record<string, any> };

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLoopbackHost } from '../config.ts';
 
 const TOKEN_COOKIE = 'fh_token';
+/** the methods that change something: refused cross-site, and (but DELETE) only with a JSON body */
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FIND_TOKEN = /(?:^|;\s*)fh_token=([\x21-\x3a\x3c-\x7e]{16,256})(?:;|$)/;
 
 /** The hostname of a Host header ("[::1]:8080" -> "::1", "Example.test:80" -> "example.test"). */
@@ -43,6 +45,23 @@ export const accessPlugin = fp(
     const allowed = (h: string) => h.endsWith('.localhost') || hosts().has(h);
     const token = c.token;
     const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ error: { code, message } });
+    // cross-site request forgery: SameSite=Strict cookies still travel from a same-site sibling
+    // (another host of the lab's domain), so every state-changing API request must come from this
+    // server's own pages or from no browser at all (the CLI, scripts: no Origin, no Sec-Fetch-Site),
+    // and carry a JSON body (a cross-site form or a no-cors fetch cannot send application/json)
+    app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
+      if (!STATE_CHANGING.has(req.method) || !req.url.startsWith('/api/')) return done();
+      const site = req.headers['sec-fetch-site'];
+      const origin = req.headers.origin;
+      const own = new Set([...c.origins, `${c.tls ? 'https' : 'http'}://${req.headers.host ?? ''}`]);
+      if ((site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !own.has(origin))) {
+        return refuse(reply, 403, 'CROSS_SITE_REFUSED', `a ${req.method} from ${origin ?? `a ${site} page`} is refused: this server changes state only for its own pages (${[...c.origins].join(', ')}) and for clients outside a browser`);
+      }
+      if (req.method !== 'DELETE' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+        return refuse(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', `${req.method} ${req.url.split('?')[0]} takes a JSON body (content-type application/json; send {} when there is nothing to say)`);
+      }
+      done();
+    });
     app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
       if (loopback) {
         const h = hostnameOf(req.headers.host);
