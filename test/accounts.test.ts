@@ -81,10 +81,12 @@ describe('accounts', () => {
     expect((await register(s, { name: 'x', invite: await invite(admin, {}), team: 'admins' })).status).toBe(400);
     // a member makes no invites
     expect((await rita.api.post('/api/account/invites', {})).json().error.code).toBe('ADMIN_REQUIRED');
-    // with a name, sign-in offers that person's passkeys only; an unknown name gets the discoverable form
+    // with a name, sign-in offers that person's passkeys only; an unknown name gets an answer of the same
+    // shape (a decoy ID, against enumeration), and no name the discoverable form
     const named = await new ApiSession(s.app).post('/api/account/signin/options', { name: 'rita' });
     expect(named.json().allowCredentials.map((c: { id: string }) => c.id)).toHaveLength(1);
-    expect((await new ApiSession(s.app).post('/api/account/signin/options', { name: 'nobody' })).json().allowCredentials).toEqual([]);
+    expect((await new ApiSession(s.app).post('/api/account/signin/options', { name: 'nobody' })).json().allowCredentials).toHaveLength(1);
+    expect((await new ApiSession(s.app).post('/api/account/signin/options', {})).json().allowCredentials).toEqual([]);
     expect((await new ApiSession(s.app).post('/api/account/signin/options', { name: '' })).statusCode).toBe(400);
     // sign in again with the passkey, in a fresh browser
     const again = new ApiSession(s.app);
@@ -173,6 +175,32 @@ describe('accounts', () => {
     expect(log).toEqual([expect.objectContaining({ kind: 'credential', objectId: id, label: 'red-key', team: 'red', byName: 'rita' })]);
     expect((await blue.api.get('/api/account/deletions')).json().deletions).toEqual([]);
     expect((await admin.api.get('/api/account/deletions')).json().deletions).toHaveLength(1);
+    // a deleted credential's regression history is nobody's to read through its ID, another team's least
+    expect((await blue.api.get(`/api/credentials/${id}/counter-regressions`)).statusCode).toBe(404);
+    expect((await red.api.get(`/api/credentials/${id}/counter-regressions`)).statusCode).toBe(404);
+  });
+
+  it('names: look-alikes are one name (NFKC, case-folded), invisible and bidi characters refused; sign-in options answer a known and an unknown name alike', async () => {
+    const { server, admin } = await lab();
+    const again = await register(server, { name: 'Rita', invite: await invite(admin, { team: 'red' }) });
+    expect([again.status, again.json.error.code]).toEqual([409, 'ACCOUNT_EXISTS']);
+    const wide = await register(server, { name: 'ｒｉｔａ', invite: await invite(admin, { team: 'red' }) });
+    expect([wide.status, wide.json.error.code]).toEqual([409, 'ACCOUNT_EXISTS']);
+    for (const [name, cp] of [['rita\u200b', '200B'], ['rita\u202e', '202E'], ['\u2066rita', '2066'], ['ri\u00adta', '00AD']]) {
+      const r = await register(server, { name, invite: await invite(admin, { team: 'red' }) });
+      expect(r.status, name).toBe(400);
+      expect(r.json.error.message, name).toContain(`U+${cp}`);
+    }
+    // signed out: "rita" (a person with one passkey) and "nobody-here" both get one credential ID; the unknown one's is the same each time
+    const anon = new ApiSession(server.app);
+    const known = (await anon.post('/api/account/signin/options', { name: 'Rita' })).json();
+    const unknown1 = (await anon.post('/api/account/signin/options', { name: 'nobody-here' })).json();
+    const unknown2 = (await anon.post('/api/account/signin/options', { name: 'nobody-here' })).json();
+    expect(known.allowCredentials).toHaveLength(1);
+    expect(unknown1.allowCredentials).toHaveLength(1);
+    expect(Object.keys(unknown1).sort()).toEqual(Object.keys(known).sort());
+    expect(unknown1.allowCredentials).toEqual(unknown2.allowCredentials);
+    expect(unknown1.allowCredentials[0].id).not.toEqual(known.allowCredentials[0].id);
   });
 
   it('runs: another team\'s are not listed, read, stepped, diffed, downloaded or deleted; deletions recorded with who', async () => {

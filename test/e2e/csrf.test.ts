@@ -70,7 +70,7 @@ describe('CSRF: state changes only from the server\'s own pages', () => {
   it('over the API: a foreign Origin or Sec-Fetch-Site is 403 CROSS_SITE_REFUSED; a POST without a JSON body is 415; the own origin and clients outside a browser go through', async () => {
     const api = new ApiSession(s.app);
     const post = (headers: Record<string, string>, body: unknown = { label: 'x' }) => api.request('POST', '/api/runs', body, headers);
-    for (const h of [{ origin: siblingOrigin }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }]) {
+    for (const h of [{ origin: siblingOrigin }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
       const r = await post(h);
       expect(r.statusCode, JSON.stringify(h)).toBe(403);
       expect(r.json().error.code).toBe('CROSS_SITE_REFUSED');

@@ -26,7 +26,8 @@ export async function credentialRoutes(app: FastifyInstance) {
     },
   }, async (req, reply) => {
     const c = await app.credentials.getCredential(req.params.id);
-    if (c && !app.teams.canSee(req, c.team)) return reply.code(404).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: `no credential ${req.params.id}` } });
+    // a deleted credential's history went with it: nobody reads it through an ID any more
+    if (!c || !app.teams.canSee(req, c.team)) return reply.code(404).send({ error: { code: 'CREDENTIAL_UNKNOWN', message: `no credential ${req.params.id}` } });
     return { regressions: (await app.credentials.listCounterRegressions(req.params.id)).map((r) => ({ ...r, at: new Date(r.at).toISOString() })) };
   });
 
