@@ -3,11 +3,13 @@ import { HarnessError } from '../../../conformance/src/index.ts';
 /**
  * Issued challenges, server-side. Single use: `take` removes the record whatever the
  * outcome, so a response can never be replayed, not even after a failed attempt. Bound to
- * the session that asked for it. Expire after the TTL. Bounded in memory and shared fairly: a
- * session keeps at most `maxPerSession` (its own oldest dropped), a client address at most
- * `maxPerClient` (more is refused: cookieless requests cannot mint sessions to get round it), and
- * when the whole store is full the oldest challenge of the address holding the most goes, so one
- * client asking for options in a loop cannot evict another's pending ceremony.
+ * the session that asked for it. Expire after the TTL. Bounded and shared fairly: a session keeps
+ * at most `maxPerSession` (its own oldest dropped), a client address at most `maxPerClient` (more
+ * is refused: cookieless requests cannot mint sessions to get round it), and the whole store at
+ * most `maxEntries`: when it is full, the asking session's own oldest challenge makes room, and a
+ * session with none is refused. Nothing ever evicts a challenge of another session, so a client
+ * asking for options in a loop (on loopback every client shares 127.0.0.1) cannot end someone
+ * else's pending ceremony. The same rules hold in PostgreSQL, exactly, under concurrency.
  */
 export interface ChallengeRecord<T> {
   challenge: string;
@@ -46,8 +48,8 @@ export interface ChallengeLimits {
 export const DEFAULT_MAX_PER_SESSION = 64;
 export const DEFAULT_MAX_PER_CLIENT = 20_000;
 
-export const tooManyChallenges = (pending: number, ttlMs: number) =>
-  new HarnessError('TOO_MANY_CHALLENGES', `${pending} challenges are pending for this client address: finish those ceremonies or wait ${Math.round(ttlMs / 1000)} s for them to expire`, { status: 429 });
+export const tooManyChallenges = (pending: number, ttlMs: number, where = 'this client address') =>
+  new HarnessError('TOO_MANY_CHALLENGES', `${pending} challenges are pending for ${where}: finish those ceremonies or wait ${Math.round(ttlMs / 1000)} s for them to expire`, { status: 429 });
 
 export const CHALLENGE_UNKNOWN = { ok: false, code: 'CHALLENGE_UNKNOWN', message: 'this challenge was never issued or was already used: ask for new options and try again' } as const;
 
@@ -100,6 +102,9 @@ export class ChallengeStore<T> {
   issue(challenge: string, sessionId: string, context: T, client = 'unknown'): ChallengeRecord<T> {
     const mine = this.perClient.get(client);
     if (mine && mine.size >= this.maxPerClient) throw tooManyChallenges(mine.size, this.ttlMs);
+    const own = this.perSession.get(sessionId);
+    // full: room is made from this session's own challenges only, or the request is refused
+    if (this.byChallenge.size >= this.maxEntries && !own?.length) throw tooManyChallenges(this.byChallenge.size, this.ttlMs, 'the server');
     const t = this.now();
     const rec = { challenge, sessionId, client, issuedAt: t, expiresAt: t + this.ttlMs, context };
     this.byChallenge.set(challenge, rec);
@@ -109,13 +114,7 @@ export class ChallengeStore<T> {
     const set = mine ?? new Set<string>();
     set.add(challenge);
     this.perClient.set(client, set);
-    if (list.length > this.maxPerSession) this.forget(this.byChallenge.get(list[0]!)!);
-    while (this.byChallenge.size > this.maxEntries) {
-      // the oldest challenge of the address holding the most
-      let heaviest: Set<string> | undefined;
-      for (const s of this.perClient.values()) if (!heaviest || s.size > heaviest.size) heaviest = s;
-      this.forget(this.byChallenge.get(heaviest!.values().next().value as string)!);
-    }
+    if (list.length > this.maxPerSession || this.byChallenge.size > this.maxEntries) this.forget(this.byChallenge.get(list[0]!)!);
     return rec;
   }
 

@@ -99,6 +99,32 @@ describe.skipIf(!cluster)('PostgreSQL', () => {
       await s.close();
     });
 
+    it('challenges: the caps are exact under concurrency across two instances; full, a new session is refused and nobody\'s pending challenge is evicted', async () => {
+      const a = await openPostgresStores(url);
+      const b = await openPostgresStores(url);
+      await a.pool.query('DELETE FROM challenges');
+      const clock = { now: 9_000 };
+      const limits = { ttlMs: 10_000, now: () => clock.now, maxPerClient: 50, maxEntries: 120, maxPerSession: 64 };
+      const ca = a.challenges!<null>(limits);
+      const cb = b.challenges!<null>(limits);
+      // one address, 200 cookieless requests at once over both instances: exactly 50 issued
+      const one = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => (i % 2 ? ca : cb).issue(`c${i}`, `cookieless${i}`, null, '198.51.100.1')));
+      expect(one.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+      expect(one.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.code === 'TOO_MANY_CHALLENGES')).toBe(true);
+      // a victim's pending ceremony, then eight addresses flood at once: the store stops at 120, the victim's challenge stays
+      await ca.issue('victim', 'alice', null, '198.51.100.9');
+      const flood = await Promise.allSettled(Array.from({ length: 400 }, (_, i) => (i % 2 ? ca : cb).issue(`f${i}`, `flood${i}`, null, `203.0.113.${i % 8}`)));
+      expect(flood.filter((r) => r.status === 'fulfilled')).toHaveLength(120 - 51);
+      expect(Number((await a.pool.query('SELECT count(*) AS n FROM challenges')).rows[0].n)).toBe(120);
+      // full: a session with challenges of its own makes room from them only
+      await cb.issue('alice-2', 'alice', null, '198.51.100.9');
+      expect(Number((await a.pool.query('SELECT count(*) AS n FROM challenges')).rows[0].n)).toBe(120);
+      expect((await cb.take('alice-2', 'alice')).ok).toBe(true);
+      await a.pool.query('DELETE FROM challenges');
+      await a.close();
+      await b.close();
+    });
+
     it('200 concurrent sign-ins over two pools presenting increasing counters: the stored counter is the highest accepted', async () => {
       const a = await openPostgresStores(url);
       const b = await openPostgresStores(url);

@@ -338,6 +338,9 @@ export class PostgresRunStore implements RunStore {
  * statement that inserts; a session keeps its newest `maxPerSession`. Take is one DELETE … RETURNING:
  * of two instances verifying the same challenge at once, exactly one gets the row.
  */
+/** the advisory lock that makes issuing a challenge one step across every instance */
+const CHALLENGE_LOCK = 0x66686331;
+
 export class PostgresChallenges<T> implements Challenges<T> {
   private readonly maxPerSession: number;
   private readonly maxPerClient: number;
@@ -353,17 +356,23 @@ export class PostgresChallenges<T> implements Challenges<T> {
   async issue(challenge: string, sessionId: string, context: T, client = 'unknown'): Promise<ChallengeRecord<T>> {
     const t = this.limits.now();
     const rec = { challenge, sessionId, client, issuedAt: t, expiresAt: t + this.limits.ttlMs, context };
-    const r = await this.pool.query(
-      `INSERT INTO challenges (challenge, session_id, client, issued_at, expires_at, context)
-       SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM challenges WHERE client = $3 AND expires_at >= $4) < $7`,
-      [challenge, sessionId, client, rec.issuedAt, rec.expiresAt, JSON.stringify(context), this.maxPerClient],
-    );
-    if (!r.rowCount) throw tooManyChallenges(this.maxPerClient, this.limits.ttlMs);
-    await this.pool.query(
-      `DELETE FROM challenges WHERE session_id = $1 AND challenge NOT IN
-        (SELECT challenge FROM challenges WHERE session_id = $1 ORDER BY seq DESC LIMIT $2)`,
-      [sessionId, this.maxPerSession],
-    );
+    const maxEntries = this.limits.maxEntries ?? 100_000;
+    // one transaction under one lock (all instances share it): the counts and the insert cannot
+    // interleave, so the caps are exact under concurrency; room is made only from the asking
+    // session's own challenges, never another's
+    await inTransaction(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [CHALLENGE_LOCK]);
+      const n = (await c.query('SELECT count(*) FILTER (WHERE client = $1) AS mine, count(*) FILTER (WHERE session_id = $2) AS session, count(*) AS total FROM challenges WHERE expires_at >= $3', [client, sessionId, t])).rows[0]!;
+      if (Number(n.mine) >= this.maxPerClient) throw tooManyChallenges(Number(n.mine), this.limits.ttlMs);
+      if (Number(n.total) >= maxEntries && Number(n.session) === 0) throw tooManyChallenges(Number(n.total), this.limits.ttlMs, 'the server');
+      await c.query('INSERT INTO challenges (challenge, session_id, client, issued_at, expires_at, context) VALUES ($1, $2, $3, $4, $5, $6)', [challenge, sessionId, client, rec.issuedAt, rec.expiresAt, JSON.stringify(context)]);
+      const keep = Number(n.total) >= maxEntries ? Math.min(this.maxPerSession, Number(n.session)) : this.maxPerSession;
+      await c.query(
+        `DELETE FROM challenges WHERE session_id = $1 AND challenge NOT IN
+          (SELECT challenge FROM challenges WHERE session_id = $1 ORDER BY seq DESC LIMIT $2)`,
+        [sessionId, keep],
+      );
+    });
     return rec;
   }
 

@@ -51,7 +51,7 @@ describe('SQLite store specifics', () => {
     expect(await s.accounts.hasAccounts()).toBe(false);
     await s.close();
     expect(Number((new DatabaseSync(file).prepare('PRAGMA user_version').get() as { user_version: number }).user_version)).toBe(SQLITE_SCHEMA_VERSION);
-    expect(SQLITE_SCHEMA_VERSION).toBe(2);
+    expect(SQLITE_SCHEMA_VERSION).toBe(3);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });
