@@ -37,3 +37,16 @@ export function table(rows: [string, Child][], testid?: string): HTMLTableElemen
   }
   return t;
 }
+
+/**
+ * A status line: its kind (a CSS class and data-kind) and text. An outcome (ok, error) is brought
+ * into view, as little as needed, since the person pressed a button elsewhere on the page and the
+ * answer must not land out of sight; the focus stays where it was (aria-live reads it out).
+ */
+export function showStatus(id: string, kind: string, text: string): void {
+  const s = $(id);
+  s.className = `status ${kind}`;
+  s.dataset.kind = kind;
+  s.textContent = text;
+  if (kind === 'ok' || kind === 'error') s.scrollIntoView({ block: 'nearest', behavior: 'instant' as ScrollBehavior });
+}

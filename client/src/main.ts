@@ -1,5 +1,5 @@
 import { browserSupportsWebAuthn } from '@simplewebauthn/browser';
-import { $, el, input, select } from './dom.ts';
+import { $, el, input, select, showStatus } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { textToBase64url } from './binary.ts';
 import { performCeremony } from './ceremony.ts';
@@ -10,10 +10,7 @@ import type { ApiConfig, AuthenticationOptionsRequest, CredentialList, Registrat
 
 
 function setStatus(kind: 'idle' | 'busy' | 'ok' | 'error', text: string) {
-  const s = $('status');
-  s.className = `status ${kind}`;
-  s.dataset.kind = kind;
-  s.textContent = text;
+  showStatus('status', kind, text);
 }
 
 function showDecoded(d: Record<string, any> | undefined, findings?: Record<string, any>[]) {
@@ -69,6 +66,8 @@ function authenticationRequest(discoverable: boolean): AuthenticationOptionsRequ
 }
 
 async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
+  // the pressed button is disabled while the ceremony runs (which drops the focus): it gets it back after
+  const pressed = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
   busy(true);
   try {
     if (kind === 'register' && !input('username').value.trim()) {
@@ -106,8 +105,11 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
   } catch (e) {
     if (e instanceof ApiError) setStatus('error', `${e.code}: ${e.message}`);
     else setStatus('error', `Unexpected error: ${(e as Error).message}`);
+    // refused before the key was asked: nothing is on its way
+    if ($('decoded').querySelector('[data-testid=decoded-waiting]')) $('decoded').replaceChildren(el('p', { class: 'muted', 'data-testid': 'decoded-none' }, 'Nothing was sent to the key: the server refused the request before the ceremony (see the message above).'));
   } finally {
     busy(false);
+    pressed?.focus({ preventScroll: true });
   }
 }
 

@@ -146,5 +146,6 @@ export function renderCredentials(creds: Obj[], onDelete: (id: string) => void):
       el('td', {}, c.lastUsedAt ?? 'never'),
       el('td', {}, del)));
   }
-  return t;
+  // seven columns do not fit a phone: the table scrolls sideways in its box, the page does not
+  return el('div', { class: 'wide' }, t);
 }

@@ -1,4 +1,4 @@
-import { $, el, input, select, table } from './dom.ts';
+import { $, el, input, select, table, showStatus } from './dom.ts';
 import { api, ApiError } from './api.ts';
 import { performCeremony } from './ceremony.ts';
 import { explainBrowserError } from './explainError.ts';
@@ -17,10 +17,7 @@ let plan: { step: string; kind: string; instruction: string }[] = [];
 let next = 0;
 
 function status(kind: 'idle' | 'busy' | 'ok' | 'error', text: string) {
-  const s = $('run-status');
-  s.className = `status ${kind}`;
-  s.dataset.kind = kind;
-  s.textContent = text;
+  showStatus('run-status', kind, text);
 }
 
 let busy = false;
@@ -70,6 +67,7 @@ function renderReport(r: RunReport) {
         `${x.name} (attestation ${x.attestationEnforcement === 'registrationOnly' ? 'enforced' : 'not enforced'}; ${x.passkeyTypes.join(' + ')}): registration ${x.registration.verdict}${x.registration.reasons.length ? `: ${x.registration.reasons.join('; ')}` : ''}; sign-in ${x.signIn.verdict}${x.signIn.reasons.length ? `: ${x.signIn.reasons.join('; ')}` : ''}`)))));
   }
   const t = el('table', { 'data-testid': 'checks' });
+  t.append(el('tr', { class: 'head' }, ...['result', 'check', 'severity', 'what was seen'].map((h) => el('th', { scope: 'col' }, h))));
   for (const o of r.outcomes) {
     const shown = o.pending ? 'pending' : o.notApplicable ? 'n/a' : o.status;
     t.append(el('tr', { class: `finding ${o.pending ? 'pending' : o.status}`, 'data-check': o.id, 'data-status': o.status, 'data-shown': shown },
@@ -242,10 +240,7 @@ async function diff() {
 // ------------------------------------------------------------ over USB: the server drives the key
 
 function usbStatus(kind: 'idle' | 'busy' | 'ok' | 'error' | 'touch', text: string) {
-  const s = $('usb-status');
-  s.className = `status ${kind}`;
-  s.dataset.kind = kind;
-  s.textContent = text;
+  showStatus('usb-status', kind, text);
 }
 
 async function refreshUsb() {

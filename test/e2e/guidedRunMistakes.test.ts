@@ -50,7 +50,7 @@ describe('guided run: the mistakes a person makes', () => {
     await doStepRight(k, 0);
 
     // half a run: checks about steps not run yet are pending, and no pending row carries a fix
-    const shown = await k.page.locator('[data-testid=checks] tr').evaluateAll((rows) => rows.map((r) => ({ id: r.getAttribute('data-check'), shown: r.getAttribute('data-shown'), text: r.textContent ?? '' })));
+    const shown = await k.page.locator('[data-testid=checks] tr[data-check]').evaluateAll((rows) => rows.map((r) => ({ id: r.getAttribute('data-check'), shown: r.getAttribute('data-shown'), text: r.textContent ?? '' })));
     const pending = shown.filter((r) => r.shown === 'pending');
     expect(pending.length).toBeGreaterThan(0);
     expect(pending.map((r) => r.id)).toContain('EXT_HMAC_SECRET_OR_PRF');

@@ -66,7 +66,7 @@ describe('guided page: test over USB', () => {
     await page.screenshot({ path: path.join(dir, 'touch.png') });
     await page.waitForSelector('#usb-status[data-kind=ok]', { timeout: 60_000 });
     expect(await page.textContent('#usb-status')).toMatch(/^Done: PASS/);
-    const rows = await page.locator('[data-testid=checks] tr').evaluateAll((trs) => trs.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-status')]));
+    const rows = await page.locator('[data-testid=checks] tr[data-check]').evaluateAll((trs) => trs.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-status')]));
     const ctapArea = new Set<string>(CHECKS.filter((c) => c.area === 'ctap').map((c) => c.id));
     expect(rows.filter(([id]) => ctapArea.has(id ?? '')).length).toBe(ctapArea.size);
     expect(rows.filter(([, st]) => st === 'fail')).toEqual([]);
@@ -143,7 +143,7 @@ describe('guided page: test over USB', () => {
     expect(replugs).toBeGreaterThanOrEqual(2);
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     expect(seen.some((t) => /^Put a finger on the sensor/.test(t))).toBe(true);
-    const rows = await page.locator('[data-testid=checks] tr').evaluateAll((trs) => Object.fromEntries(trs.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-status')])));
+    const rows = await page.locator('[data-testid=checks] tr[data-check]').evaluateAll((trs) => Object.fromEntries(trs.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-status')])));
     // the checks that need a replug or --destructive ran and passed
     for (const id of ['CTAP_POWER_CYCLE', 'CTAP_PIN_BLOCKING', 'CTAP_BIO_ENROLLMENT']) expect(rows[id], id).toBe('pass');
     const changed = await page.textContent('[data-testid=key-changes]');
