@@ -171,6 +171,29 @@ describe('guided runs through the API', () => {
     expect((await api.get(`/api/runs/${id}`)).json().run.ceremonies).toEqual([]);
   });
 
+  it('a run resumed with another key: its answers are not recorded as the first key\'s failures, the reason is said', async () => {
+    s = await startTestServer({ metadata: mds });
+    const api = new ApiSession(s.app);
+    const { id } = (await api.post('/api/runs', { label: 'two keys' })).json();
+    const k1 = await key();
+    const o1 = (await api.post(`/api/runs/${id}/steps/register-basic/options`)).json();
+    expect((await api.post(`/api/runs/${id}/steps/register-basic/result`, { response: await k1.create(o1, s.origin) })).statusCode).toBe(200);
+    // another model (another AAGUID) registers the next account
+    const other = new SoftAuthenticator({ aaguid: Buffer.from('0123456789abcdef0123456789abcdef', 'hex') });
+    const o2 = (await api.post(`/api/runs/${id}/steps/register-account-1/options`)).json();
+    const r2 = await api.post(`/api/runs/${id}/steps/register-account-1/result`, { response: await other.create(o2, s.origin) });
+    expect(r2.statusCode).toBe(422);
+    expect(r2.json().error).toMatchObject({ code: 'KEY_CHANGED', message: expect.stringMatching(/began with a key of AAGUID a11ce000-0000-4000-8000-00000000b0b0, and this answer came from AAGUID 01234567-89ab-cdef-0123-456789abcdef/) });
+    // a sign-in with a credential this run never registered (the same model, another key)
+    const twin = await key();
+    const twinId = (await twin.create({ ...o1, challenge: 'dHdpbg' }, s.origin)).id;
+    const o3 = (await api.post(`/api/runs/${id}/steps/sign-in-uv/options`)).json();
+    const r3 = await api.post(`/api/runs/${id}/steps/sign-in-uv/result`, { response: await twin.get({ ...o3, allowCredentials: [{ id: twinId, type: 'public-key' }] }, s.origin) });
+    expect(r3.json().error).toMatchObject({ code: 'KEY_CHANGED', message: expect.stringMatching(/a credential this run did not register/) });
+    // nothing of either was recorded: the run has its one step
+    expect((await api.get(`/api/runs/${id}`)).json().run.ceremonies.map((c: { step: string }) => c.step)).toEqual(['register-basic']);
+  });
+
   it('bad input: unknown run, unknown step, malformed results, replays, another run\'s challenge', async () => {
     s = await startTestServer({ metadata: mds });
     const api = new ApiSession(s.app);

@@ -183,6 +183,8 @@ async function doStep(i = next, redo = false) {
     renderReport(report);
     doneSteps.add(p.step);
     if (body.response) status('ok', `Step ${p.step} done.`);
+    // the past-runs list shows this run as it now stands (its AAGUID, unfinished or its verdict)
+    void refreshRuns().catch(() => {});
   } catch (e) {
     // the wrong account picked in the chooser is the person's slip, not the key's: the step stays open
     status('error', e instanceof ApiError ? (e.code === 'WRONG_ACCOUNT_PICKED' ? `${e.message}.` : `${e.code}: ${e.message}`) : String(e));
@@ -191,7 +193,7 @@ async function doStep(i = next, redo = false) {
   next = firstOpen();
   renderSteps();
   if (next >= plan.length && !redo) {
-    status('ok', 'Run complete. Download the report below; the run is stored with the others.');
+    status('ok', 'Run complete. The report downloads are under the verdict ("Checks"); the run is stored with the others.');
     runId = undefined;
     remember();
     renderSteps();
@@ -233,7 +235,8 @@ async function diff() {
     el('p', { 'data-testid': 'diff-sides' }, `a: ${side(a!)} → b: ${side(b!)}`),
     d.changed.length
       ? table(d.changed.map((c) => [c.id, `${c.a} → ${c.b}${c.change === 'changed' ? '' : ` (${c.change})`}`] as [string, string]), 'diff')
-      : el('p', {}, 'The two runs agree on every check.'),
+      : el('p', {}, 'The two runs agree on every check they both judged.'),
+    ...(d.notCompared?.length ? [el('p', { class: 'muted', 'data-testid': 'diff-not-compared' }, `Not compared (a step not run yet in an unfinished run): ${d.notCompared.map((c) => c.id).join(', ')}.`)] : []),
   );
 }
 

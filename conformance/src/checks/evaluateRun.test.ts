@@ -10,6 +10,7 @@ import { attachMetadata } from './attachMetadata.ts';
 import { evaluateRun, summarizeOutcomes } from './evaluateRun.ts';
 import { CHECKS } from './registry.ts';
 import { renderText } from '../report/renderText.ts';
+import { diffReports } from '../report/diffReports.ts';
 import { renderMarkdown } from '../report/renderMarkdown.ts';
 import { renderHtml } from '../report/renderHtml.ts';
 
@@ -45,6 +46,13 @@ describe('evaluateRun: a run in progress and a key without metadata', () => {
     const whole = evaluateRun(attachMetadata(run, listed));
     expect(whole.outcomes.filter((o) => o.pending)).toEqual([]);
     expect(whole.metadataMissing).toBeUndefined();
+    // report diff of the finished run against the unfinished one: pending checks are not compared,
+    // so a pass against "not run yet" is no regression
+    const d = diffReports(whole, r);
+    expect(d.regressions).toBe(0);
+    expect(d.notCompared.map((c) => c.id).sort()).toEqual(pending.map((o) => o.id).sort());
+    expect(d.changed.filter((c) => pending.some((p) => p.id === c.id))).toEqual([]);
+    expect(d.notCompared[0]!.why).toMatch(/judges a step not run yet in run /);
     // the same half run broken off (interrupted) is judged as it stands: nothing pending
     expect(evaluateRun({ ...half, interrupted: 'the key went away' } as typeof half).outcomes.filter((o) => o.pending)).toEqual([]);
   });

@@ -85,6 +85,7 @@ function renderDiff(d: ReportDiff, colour: boolean): string {
     const tag = c.change === 'regressed' ? p.red('REGRESSED') : c.change === 'fixed' ? p.green('fixed    ') : p.yellow('changed  ');
     lines.push(`  ${tag}  ${c.id.padEnd(w)}  ${c.severity.padEnd(11)} ${c.a} -> ${c.b}  ${p.dim(c.title)}`);
   }
+  if (d.notCompared?.length) lines.push(p.dim(`  ${d.notCompared.length} check(s) not compared: they judge steps not run yet in an unfinished run (${d.notCompared.map((c) => c.id).join(', ')})`));
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, createRunBody, createRunResponse, planResponse, stepResultBody, runListResponse, type CreateRunRequest, type StepResultRequest } from '../schemas/api.ts';
 import {
   CEREMONY_PLAN, STEP_NAMES, userIdFor, newRun, stepOptions, recordStep, evaluateRun, parseAuthenticationResponse, parseRegistrationResponse, diffReports, attachMetadata,
-  REPORT_FORMATS, renderReports, HarnessError, type RunEvidence, type RunReport, type StepName, type ReportFormat,
+  REPORT_FORMATS, renderReports, HarnessError, formatAaguid, toBase64url, type RunEvidence, type RunReport, type StepName, type ReportFormat,
 } from '../../../conformance/src/index.ts';
 
 /** What a run step's challenge carries between options and result. */
@@ -58,6 +58,31 @@ export async function runRoutes(app: FastifyInstance) {
     await app.runs.saveRun({ id: run.id, aaguid: report.aaguid ?? null, label: meta.label, firmware: meta.firmware, via: run.subject.via, startedAt: run.startedAt, verdict: run.finishedAt ? report.verdict : null, evidence: run, team: meta.team });
   };
   const rp = () => ({ id: app.config.rpId, name: app.config.rpName });
+  /**
+   * Whether an answer came from a key other than the one this run began with: a registration with
+   * another AAGUID, or a sign-in with a credential this run did not register (a harness account
+   * passkey named as such). Undefined when it is the same key, or nothing is known yet.
+   */
+  const anotherKey = async (run: RunEvidence, answer: { aaguid?: Uint8Array; credentialId?: string }): Promise<string | undefined> => {
+    const regs = run.ceremonies.filter((c) => c.kind === 'registration' && c.response).flatMap((c) => {
+      try {
+        return [parseRegistrationResponse(c.response!, { lenient: true }).authData.attestedCredentialData].filter((x) => x !== undefined);
+      } catch {
+        return [];
+      }
+    });
+    if (!regs.length) return undefined;
+    if (answer.aaguid) {
+      const first = formatAaguid(regs[0]!.aaguid);
+      const now = formatAaguid(answer.aaguid);
+      return now === first ? undefined : `this run began with a key of AAGUID ${first}, and this answer came from AAGUID ${now}: another key model. Use the key the run began with, or start a new run for this one (nothing was recorded)`;
+    }
+    if (answer.credentialId && !regs.some((r) => toBase64url(r.credentialId) === answer.credentialId)) {
+      const own = app.config.accounts ? await app.stores.accounts.getPasskey(answer.credentialId) : undefined;
+      return own ? 'the browser signed in with your own harness passkey, not with the key under test: do the step again and pick the key under test in the browser\'s chooser (nothing was recorded)' : `this sign-in used a credential this run did not register (another key, or the key was reset since): use the key the run began with, or start a new run (nothing was recorded)`;
+    }
+    return undefined;
+  };
 
   const plan = () => CEREMONY_PLAN.map((s) => ({ step: s.step, kind: s.kind, instruction: s.instruction }));
   // the guided plan on its own: a page resuming a run it did not start (another tab, a reload) needs it
@@ -97,10 +122,12 @@ export async function runRoutes(app: FastifyInstance) {
     const run = stored.evidence;
     const step = CEREMONY_PLAN.find((s) => s.step === req.params.step)!;
     let challenge = req.body.challenge;
+    let keyChanged: string | undefined;
     if (req.body.response) {
       // a response that does not even parse is bad input, not evidence
-      const parsed = step.kind === 'registration' ? parseRegistrationResponse(req.body.response) : parseAuthenticationResponse(req.body.response);
+      const parsed = step.kind === 'registration' ? parseRegistrationResponse(req.body.response, { lenient: true }) : parseAuthenticationResponse(req.body.response);
       challenge = parsed.clientData.challenge;
+      keyChanged = await anotherKey(run, step.kind === 'registration' ? { aaguid: (parsed as ReturnType<typeof parseRegistrationResponse>).authData.attestedCredentialData?.aaguid } : { credentialId: toBase64url(parsed.rawId) });
     }
     const taken = await app.challenges.take(challenge!, req.sessionId);
     if (!taken.ok) return reply.code(422).send({ error: { code: taken.code, message: taken.message } });
@@ -108,6 +135,9 @@ export async function runRoutes(app: FastifyInstance) {
     if (ctx.ceremony !== 'run-step' || ctx.runId !== run.id || ctx.step !== step.step) {
       return reply.code(422).send({ error: { code: 'CHALLENGE_WRONG_STEP', message: 'this challenge was issued for another run or step' } });
     }
+    // a resumed run answered by another key (or a passkey of the person's own): not this key's
+    // firmware failing, so not recorded; said as what it is
+    if (keyChanged) return reply.code(422).send({ error: { code: 'KEY_CHANGED', message: keyChanged } });
     // a discoverable sign-in answered with the other account: the person picked the wrong one in the
     // browser's account chooser; that is not the key's fault, so the step is not recorded: do it again
     if (step.account && req.body.response) {
