@@ -222,3 +222,22 @@ describe('credentials routes', () => {
     expect4xx(await api.get('/api/nothing-here'), 'NOT_FOUND', 404);
   });
 });
+
+describe('POST /api/inspect (the page\'s "open a captured response")', () => {
+  it('not a response, not JSON, hostile members: a 400 naming the problem; nothing stored', async () => {
+    const s2 = await startTestServer();
+    try {
+      const api = new ApiSession(s2.app);
+      for (const body of [{}, { response: 7 }, { response: { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: '!!', attestationObject: 'AA' } } }, { captureTime: 'soon', response: { id: 'x' } }]) {
+        const r = await api.post('/api/inspect', body);
+        expect(r.statusCode, JSON.stringify(body)).toBe(400);
+        expect(r.json().error.code, JSON.stringify(body)).toMatch(/^BAD_/);
+      }
+      expect((await api.request('POST', '/api/inspect', '[1,2]', { 'content-type': 'application/json' })).statusCode).toBe(400);
+      expect((await api.request('POST', '/api/inspect', '{"a":', { 'content-type': 'application/json' })).statusCode).toBe(400);
+    } finally {
+      await s2.close();
+    }
+  });
+});
+

@@ -116,6 +116,8 @@ function generator(seed: number) {
       ['POST', '/api/authentication/options', valid.authOptions],
       ['POST', '/api/authentication/verify', valid.auth],
       ['POST', '/api/runs', valid.run],
+      ['POST', '/api/inspect', pick([valid.reg, valid.auth, { response: valid.reg, expectedChallenge: 'x', expectedOrigin: 'http://localhost', captureTime: '2026-01-01T00:00:00Z' }])],
+      ['GET', `/api/runs?limit=${pick(['1', '500', '0', '-1', 'x', '1e3'])}&cursor=${pick(['W10', '%00', id(), 'WyIyMDI2IiwiYSJd'])}`, undefined],
       ['POST', `/api/runs/${pick([runId, id()])}/steps/${step}/options`, {}],
       ['POST', `/api/runs/${pick([runId, id()])}/steps/${step}/result`, valid.stepResult],
       ['POST', '/api/usb/runs', valid.usbRun],

@@ -65,6 +65,46 @@ function authenticationRequest(discoverable: boolean): AuthenticationOptionsRequ
   };
 }
 
+/**
+ * The last response with its context, exactly as `fido2-harness inspect` takes it: the response,
+ * the challenge, origin and RP ID it was made for, what the RP asked, and when it was captured.
+ */
+let lastCapture: Record<string, unknown> | undefined;
+
+function offerCapture(capture: Record<string, unknown>) {
+  lastCapture = capture;
+  const text = () => `${JSON.stringify(lastCapture, null, 2)}\n`;
+  const copy = el('button', { type: 'button', class: 'small', 'data-testid': 'copy-capture' }, 'Copy for inspect');
+  copy.addEventListener('click', () => {
+    void navigator.clipboard.writeText(text()).then(() => setStatus('idle', 'Copied: paste it into a file and run "fido2-harness inspect FILE", or open it here later.'), () => setStatus('error', 'The browser did not allow copying: use Download instead.'));
+  });
+  const download = el('button', { type: 'button', class: 'small', 'data-testid': 'download-capture' }, 'Download .json');
+  download.addEventListener('click', () => {
+    const a = el('a', { href: URL.createObjectURL(new Blob([text()], { type: 'application/json' })), download: `${capture.kind}-${String(capture.captureTime).replace(/[:.]/g, '-')}.json` });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  });
+  $('capture-actions').replaceChildren(copy, ' ', download);
+}
+
+/** a captured response (a file from Download, or any inspect input), judged by the server and shown decoded */
+async function openCapture(file: File) {
+  try {
+    if (file.size > 256 * 1024) throw new Error(`${file.name} is ${file.size} bytes: a captured response is far smaller`);
+    let input: unknown;
+    try {
+      input = JSON.parse(await file.text());
+    } catch (e) {
+      throw new Error(`${file.name} is not JSON: ${(e as Error).message}`);
+    }
+    const r = await api<{ kind: string; verified: boolean; findings: Record<string, any>[]; decoded: Record<string, any> }>('POST', '/api/inspect', input);
+    showDecoded(r.decoded, r.findings);
+    setStatus(r.verified ? 'ok' : 'error', `${file.name}: a ${r.kind} response, ${r.verified ? 'verified' : 'not verified'} (the steps below; nothing was stored).`);
+  } catch (e) {
+    setStatus('error', e instanceof ApiError ? `${file.name}: ${e.code}: ${e.message}` : (e as Error).message);
+  }
+}
+
 async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
   // the pressed button is disabled while the ceremony runs (which drops the focus): it gets it back after
   const pressed = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
@@ -88,6 +128,16 @@ async function ceremony(kind: 'register' | 'sign in', discoverable = false) {
       $('decoded').replaceChildren(el('p', { class: 'muted', 'data-testid': 'decoded-none' }, 'No response to decode: the browser answered with an error (above), the key sent nothing.'));
       return;
     }
+    offerCapture({
+      kind: isReg ? 'registration' : 'authentication',
+      response,
+      expectedChallenge: options.challenge,
+      expectedOrigin: location.origin,
+      expectedRPID: isReg ? options.rp?.id : options.rpId,
+      requireUserVerification: (isReg ? options.authenticatorSelection?.userVerification : options.userVerification) === 'required',
+      ...(isReg ? { expectedAlgorithms: (options.pubKeyCredParams ?? []).map((p: { alg: number }) => p.alg) } : {}),
+      captureTime: new Date().toISOString(),
+    });
     try {
       const r = await api<VerifyResult>('POST', isReg ? '/api/registration/verify' : '/api/authentication/verify', response);
       const c = r.credential;
@@ -135,6 +185,10 @@ async function init() {
     box.append(el('label', { class: 'inline' }, cb, ` ${ALG_NAMES[alg] ?? alg}`));
   }
   $('register').addEventListener('click', () => void ceremony('register'));
+  $('open-capture').addEventListener('change', () => {
+    const f = (input('open-capture').files ?? [])[0];
+    if (f) void openCapture(f).finally(() => (input('open-capture').value = ''));
+  });
   $('signin').addEventListener('click', () => void ceremony('sign in'));
   $('signin-discoverable').addEventListener('click', () => void ceremony('sign in', true));
   $('refresh').addEventListener('click', () => void refreshCredentials());

@@ -19,6 +19,7 @@ import { findControlCharacter } from './textControl.ts';
 import { registrationRoutes } from './routes/registration.ts';
 import { authenticationRoutes } from './routes/authentication.ts';
 import { credentialRoutes } from './routes/credentials.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 import { runRoutes } from './routes/runs.ts';
 import { usbRunRoutes, type NodeHidLoader, type PcscLoader } from './routes/usbRuns.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms.ts';
@@ -184,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authenticationRoutes);
   await app.register(credentialRoutes);
   await app.register(runRoutes);
+  await app.register(inspectRoutes);
   await app.register(accountRoutes);
   await app.register(usbRunRoutes, { nodeHid: deps.nodeHid ?? loadNodeHid, pcsc: deps.pcsc ?? loadPcsc });
 
