@@ -1,3 +1,4 @@
+import { refuseNul } from './refuseNul.ts';
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
@@ -10,7 +11,7 @@ import { counterAccepted } from './counterRule.ts';
 export function openMemoryStores(): Stores {
   const credentials = new MemoryCredentialStore();
   const runs = new MemoryRunStore();
-  return { credentials, runs, accounts: new MemoryAccountStore(), close: async () => {} };
+  return { credentials: refuseNul(credentials, 'credentials'), runs: refuseNul(runs, 'runs'), accounts: refuseNul(new MemoryAccountStore(), 'accounts'), close: async () => {} };
 }
 
 const copy = <T>(v: T): T => structuredClone(v);

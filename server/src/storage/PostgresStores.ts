@@ -1,3 +1,4 @@
+import { refuseNul } from './refuseNul.ts';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { HarnessError } from '../../../conformance/src/index.ts';
 import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
@@ -194,9 +195,9 @@ export async function openPostgresStores(url: string, o: { poolSize?: number } =
   let closed = false;
   return {
     pool,
-    credentials,
-    runs,
-    accounts: new PostgresAccountStore(pool),
+    credentials: refuseNul(credentials, 'credentials'),
+    runs: refuseNul(runs, 'runs'),
+    accounts: refuseNul(new PostgresAccountStore(pool), 'accounts'),
     describe: describePostgresUrl(url),
     challenges: <T>(limits: ChallengeLimits) => new PostgresChallenges<T>(pool, limits),
     async close() {

@@ -1,3 +1,4 @@
+import { refuseNul } from './refuseNul.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -112,9 +113,9 @@ export function openSqliteStores(file: string): Stores & { credentials: SqliteCr
   const runs = new SqliteRunStore(db);
   return {
     file,
-    credentials,
-    runs,
-    accounts: new SqliteAccountStore(db),
+    credentials: refuseNul(credentials, 'credentials'),
+    runs: refuseNul(runs, 'runs'),
+    accounts: refuseNul(new SqliteAccountStore(db), 'accounts'),
     async close() {
       credentials.flushNow();
       if (db.isOpen) db.close();

@@ -197,6 +197,19 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect(await r.listRuns({ team: 'nobody', limit: 10 })).toEqual([]);
     });
 
+    it('U+0000 in any text is refused alike on every store (400, naming where), and nothing is written', async () => {
+      const s = await fresh();
+      const bad = (p: Promise<unknown>) => p.then(() => 'written', (e: { code?: string; message?: string }) => `${e.code}: ${e.message}`);
+      expect(await bad(s.stores.credentials.addCredential({ ...user, username: 'nul\u0000user' }, cred('nul-cred')))).toMatch(/^BAD_INPUT: credentials\.addCredential: argument 1\.username holds U\+0000/);
+      expect(await s.stores.credentials.getCredential('nul-cred')).toBeUndefined();
+      expect(await bad(s.stores.runs.saveRun({ ...run('nul-run', '2026-01-01T00:00:00.000Z'), label: 'a\u0000b' }))).toMatch(/^BAD_INPUT: runs\.saveRun: argument 1\.label holds U\+0000/);
+      expect(await s.stores.runs.getRun('nul-run')).toBeUndefined();
+      expect(await bad(s.stores.credentials.getUserByName('x\u0000'))).toMatch(/^BAD_INPUT/);
+      // text that merely looks odd is kept as it is
+      await s.stores.runs.saveRun({ ...run('odd', '2026-01-01T00:00:00.000Z'), label: 'tab\there \u202e' });
+      expect((await s.stores.runs.getRun('odd'))!.label).toBe('tab\there \u202e');
+    });
+
     it('runs: 40 step results recorded on one run at once all land (read, change and write are one step); a missing run is undefined', async () => {
       const s = await fresh();
       const r = s.stores.runs;
