@@ -194,6 +194,20 @@ describe('guided runs through the API', () => {
     expect((await api.get(`/api/runs/${id}`)).json().run.ceremonies.map((c: { step: string }) => c.step)).toEqual(['register-basic']);
   });
 
+  it('history of a key model: runs oldest first with every check\'s outcome, and the regression between firmware versions', async () => {
+    s = await startTestServer({ metadata: mds });
+    const api = new ApiSession(s.app);
+    await guidedRun(api, await key(), 'fw 1');
+    // the next firmware lost hmac-secret
+    await guidedRun(api, await key({ hmacSecret: false, credProtect: true, transports: ['usb', 'nfc'] } as never), 'fw 2');
+    const h = (await api.get(`/api/history?aaguid=${AAGUID}`)).json();
+    expect(h.runs.map((r: { label: string; finished: boolean }) => [r.label, r.finished])).toEqual([['fw 1', true], ['fw 2', true]]);
+    expect(h.regressions).toContainEqual({ check: 'EXT_HMAC_SECRET_OR_PRF', from: 0, to: 1 });
+    expect(h.checks.find((c: { id: string }) => c.id === 'EXT_HMAC_SECRET_OR_PRF').outcomes).toEqual(['pass', 'fail']);
+    expect((await api.get('/api/history?aaguid=nope')).statusCode).toBe(400);
+    expect((await api.get('/api/history?aaguid=00000000-0000-4000-8000-000000000000')).json()).toMatchObject({ runs: [], checks: [], regressions: [] });
+  });
+
   it('bad input: unknown run, unknown step, malformed results, replays, another run\'s challenge', async () => {
     s = await startTestServer({ metadata: mds });
     const api = new ApiSession(s.app);

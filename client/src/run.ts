@@ -107,7 +107,9 @@ async function refreshRuns(older = false) {
   const t = el('table', { 'data-testid': 'runs' });
   t.append(el('tr', {}, ...['', 'key', 'firmware', 'started', 'verdict', ''].map((h) => el('th', {}, h))));
   for (const [aaguid, list] of groups) {
-    t.append(el('tr', { class: 'group' }, el('td', { colspan: '6' }, 'AAGUID ', el('code', {}, aaguid), ` (${list.length} run${list.length > 1 ? 's' : ''})`)));
+    const hist = /^[0-9a-f-]{36}$/.test(aaguid) ? el('button', { type: 'button', class: 'small', 'data-history': aaguid }, 'history') : undefined;
+    hist?.addEventListener('click', () => void showHistory(aaguid));
+    t.append(el('tr', { class: 'group' }, el('td', { colspan: '6' }, 'AAGUID ', el('code', {}, aaguid), ` (${list.length} run${list.length > 1 ? 's' : ''}) `, ...(hist ? [hist] : []))));
     for (const r of list) {
       const cb = el('input', { type: 'checkbox', value: r.id, class: 'run-pick', 'aria-label': `select run ${r.id}` });
       const open = el('button', { type: 'button', class: 'small open-run', 'data-open': r.id }, r.verdict ? 'open' : 'resume');
@@ -118,6 +120,38 @@ async function refreshRuns(older = false) {
   const more = nextRuns ? el('button', { type: 'button', class: 'small', 'data-testid': 'older-runs' }, 'Show older runs') : undefined;
   more?.addEventListener('click', () => void refreshRuns(true));
   $('runs').replaceChildren(t, ...(more ? [more] : []));
+}
+
+interface History {
+  aaguid: string;
+  runs: { id: string; label: string; firmware: string | null; startedAt: string; finished: boolean; verdict: string }[];
+  checks: { id: string; title: string; severity: string; outcomes: string[] }[];
+  regressions: { check: string; from: number; to: number }[];
+}
+
+/**
+ * A key model's history as a picture: one column per run (oldest first, by firmware and date), one
+ * row per check, each cell coloured by its outcome; a cell that regressed from the run before it is
+ * marked, and the rows with a regression come first.
+ */
+async function showHistory(aaguid: string) {
+  const h = await api<History>('GET', `/api/history?aaguid=${encodeURIComponent(aaguid)}`);
+  const regressed = new Set(h.regressions.map((r) => `${r.check}@${r.to}`));
+  const rows = [...h.checks].sort((a, b) => Number(h.regressions.some((r) => r.check === b.id)) - Number(h.regressions.some((r) => r.check === a.id)));
+  const t = el('table', { class: 'history', 'data-testid': 'history' });
+  t.append(el('tr', {}, el('th', { scope: 'col' }, 'check'), ...h.runs.map((r) => el('th', { scope: 'col', title: `${r.label} ${r.startedAt}` }, r.firmware ?? r.label, el('br', {}), el('span', { class: 'muted' }, r.startedAt.slice(0, 10)), r.finished ? '' : el('span', { class: 'muted' }, ' (unfinished)')))));
+  for (const c of rows) {
+    t.append(el('tr', { 'data-check': c.id }, el('td', {}, codeId(c.id)), ...c.outcomes.map((o, i) => {
+      const down = regressed.has(`${c.id}@${i}`);
+      return el('td', { class: `cell ${o.replace('/', '')}${down ? ' regressed' : ''}`, 'data-outcome': o, ...(down ? { 'data-regressed': 'true', title: `regressed since ${h.runs[i - 1]?.firmware ?? 'the run before'}` } : {}) }, `${down ? '▼ ' : ''}${o}`);
+    })));
+  }
+  $('history').replaceChildren(
+    el('h3', {}, 'History of AAGUID ', el('code', {}, aaguid)),
+    el('p', { 'data-testid': 'history-summary' }, h.regressions.length ? `${h.regressions.length} regression(s) between consecutive runs (marked ▼, listed first).` : `No regression between consecutive runs (${h.runs.length} run${h.runs.length === 1 ? '' : 's'}).`),
+    el('div', { class: 'wide' }, t),
+  );
+  $('history').scrollIntoView({ block: 'nearest' });
 }
 
 /** a stored run: its report, and (unfinished, browser runs) its steps to go on with */

@@ -43,6 +43,8 @@ function readCursor(cursor: string): { startedAt: string; id: string } {
 
 /** the largest step result a run takes (a TPM or Android statement with its chain is well under 16 KB) */
 export const STEP_RESULT_LIMIT = 64 * 1024;
+/** how many of a key model's latest runs its history shows */
+const HISTORY_RUNS = 30;
 
 export async function runRoutes(app: FastifyInstance) {
   // another team's run is, to this person, no run at all
@@ -178,6 +180,30 @@ export async function runRoutes(app: FastifyInstance) {
     return {
       runs: page.map((r) => ({ id: r.id, label: r.label, firmware: r.firmware, aaguid: r.aaguid, via: r.via, startedAt: r.startedAt, verdict: r.verdict })),
       ...(rows.length > limit && last ? { next: Buffer.from(JSON.stringify([last.startedAt, last.id])).toString('base64url') } : {}),
+    };
+  });
+
+  // one key model's history: its latest runs (oldest first), every check's outcome in each, and the
+  // regressions between consecutive runs (what changed from one firmware version to the next)
+  app.get<{ Querystring: { aaguid: string } }>('/api/history', {
+    schema: { querystring: { type: 'object', additionalProperties: false, required: ['aaguid'], properties: { aaguid: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } } }, response: { 200: anyObject, ...errorResponses } },
+  }, async (req) => {
+    const summaries = (await app.runs.listRuns({ aaguid: req.query.aaguid, team: app.teams.listedTeam(req), limit: HISTORY_RUNS })).reverse();
+    const reports = (await Promise.all(summaries.map(async (s) => (await app.runs.getRun(s.id))))).filter((r) => r !== undefined).map((r) => evaluate(r.evidence));
+    const ids = [...new Set(reports.flatMap((r) => r.outcomes.map((o) => o.id)))];
+    const cell = (r: RunReport, id: string) => {
+      const o = r.outcomes.find((x) => x.id === id);
+      return !o ? 'absent' : o.pending ? 'pending' : o.notApplicable ? 'n/a' : o.status;
+    };
+    const regressions = reports.slice(1).flatMap((b, i) => diffReports(reports[i]!, b).changed.filter((c) => c.change === 'regressed').map((c) => ({ check: c.id, from: i, to: i + 1 })));
+    return {
+      aaguid: req.query.aaguid,
+      runs: reports.map((r) => ({ id: r.run.id, label: r.run.subject.label, firmware: r.run.subject.firmware ?? null, startedAt: r.run.startedAt, finished: !!r.run.finishedAt, verdict: r.verdict })),
+      checks: ids.map((id) => {
+        const o = reports.map((r) => r.outcomes.find((x) => x.id === id)).find((x) => x)!;
+        return { id, title: o.title, severity: o.severity, outcomes: reports.map((r) => cell(r, id)) };
+      }),
+      regressions,
     };
   });
 
