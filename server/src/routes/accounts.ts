@@ -25,18 +25,22 @@ const INVITE_MS = 7 * 24 * 3600_000;
 const NAME = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
 
 /**
- * An account or team name as it is stored and compared: NFKC, then case-folded (RFC 8265's
- * UsernameCaseMapped in spirit), so "Alice", "ａｌｉｃｅ" and "alice" are one person; names with
- * invisible or direction-changing characters (format characters such as U+200B, U+202E, U+2066)
- * are refused, so no two accounts look alike on screen.
+ * An account or team name as people read it: NFKC (full-width and compatibility forms folded), kept
+ * as typed for display; names with invisible or direction-changing characters (format characters
+ * such as U+200B, U+202E, U+2066, the soft hyphen) are refused, so no two accounts look alike on
+ * screen. Two names are the same name when their case-folded forms are (nameKey): RFC 8265's
+ * UsernameCaseMapped comparison, "Alice", "ａｌｉｃｅ" and "alice" being one person.
  */
 export function accountName(raw: string, what = 'name'): string {
   const bad = /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0]/u.exec(raw);
   if (bad) throw new HarnessError('BAD_REQUEST', `${what} contains U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, an invisible or direction-changing character: names are what people read, so they may not hide anything`);
-  const n = raw.normalize('NFKC').toLowerCase().normalize('NFKC').trim();
+  const n = raw.normalize('NFKC').trim();
   if (!n || n.length > 64) throw new HarnessError('BAD_REQUEST', `${what} is empty or longer than 64 characters once normalised`);
   return n;
 }
+
+/** what two names are compared by: NFKC, case-folded */
+export const nameKey = (name: string) => name.normalize('NFKC').toLowerCase().normalize('NFKC');
 const accountJson = (a: AccountRecord) => ({ name: a.name, team: a.team, role: a.role });
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const verifyBody = (response: { required: readonly string[]; properties: object }) => ({ ...authenticatorResponseBody, properties: { ...authenticatorResponseBody.properties, response: { type: 'object', ...response } } });
@@ -53,6 +57,8 @@ export async function accountRoutes(app: FastifyInstance) {
   // the key of the decoy credential IDs: from the start-up token when there is one (so every
   // instance of a shared server answers alike), else this process's own
   const decoyKey = crypto.createHash('sha256').update(`fido2-harness decoy ${config.token ?? crypto.randomBytes(32).toString('hex')}`).digest();
+  /** the account a name names, compared as people read names (nameKey) */
+  const namedAccount = async (name: string) => (await app.stores.accounts.listAccounts()).find((a) => nameKey(a.name) === nameKey(name));
   const off = () => {
     if (!config.accounts) throw new HarnessError('ACCOUNTS_OFF', 'accounts are off on this server (serve --accounts on, or listen beyond loopback)', { status: 409 });
   };
@@ -81,6 +87,8 @@ export async function accountRoutes(app: FastifyInstance) {
   }, async (req) => {
     off();
     const b = { ...req.body, name: accountName(req.body.name), ...(req.body.team !== undefined ? { team: accountName(req.body.team, 'team') } : {}) };
+    // a name already taken in any case or width is taken (said before the person's key makes a passkey)
+    if (await namedAccount(b.name)) throw new HarnessError('ACCOUNT_EXISTS', `the name ${JSON.stringify(b.name)} is taken on this harness (names are compared without case): choose another`, { status: 409 });
     const first = !(await app.stores.accounts.hasAccounts());
     let ctx: AccountRegistrationContext;
     const accountId = crypto.randomUUID();
@@ -125,6 +133,7 @@ export async function accountRoutes(app: FastifyInstance) {
     if (!v.verified || !v.registrationInfo) return reply.code(422).send({ error: { code: 'BAD_RESPONSE', message: 'the passkey\'s registration did not verify' } });
     const passkey = { id: v.registrationInfo.credential.id, accountId: ctx.accountId, publicKey: v.registrationInfo.credential.publicKey, counter: v.registrationInfo.credential.counter, createdAt: app.now() };
     let account: AccountRecord;
+    if (await namedAccount(ctx.name)) return reply.code(409).send({ error: { code: 'ACCOUNT_EXISTS', message: `the name ${JSON.stringify(ctx.name)} was taken meanwhile (names are compared without case): choose another` } });
     try {
       if (ctx.inviteHash) {
         account = await app.stores.accounts.createWithInvite(ctx.inviteHash, app.now(), { id: ctx.accountId, name: ctx.name, createdAt: app.now() }, passkey);
@@ -148,10 +157,11 @@ export async function accountRoutes(app: FastifyInstance) {
   }, async (req) => {
     off();
     const name = req.body?.name ? accountName(req.body.name) : undefined;
-    const real = name ? await app.stores.accounts.passkeyIdsOf(name) : [];
+    const owner = name ? await namedAccount(name) : undefined;
+    const real = owner ? await app.stores.accounts.passkeyIdsOf(owner.name) : [];
     // a name nobody has gets the same answer as a name somebody has (against enumeration, as RPs
     // do): one credential ID derived from the name under this server's secret, the same each time
-    const ids = name && !real.length ? [crypto.createHmac('sha256', decoyKey).update(name).digest().subarray(0, 16).toString('base64url')] : real;
+    const ids = name && !real.length ? [crypto.createHmac('sha256', decoyKey).update(nameKey(name)).digest().subarray(0, 16).toString('base64url')] : real;
     const opts = await generateAuthenticationOptions({ rpID: config.rpId, allowCredentials: ids.map((id) => ({ id })), userVerification: 'preferred' });
     await app.challenges.issue(opts.challenge, req.sessionId, { ceremony: 'account-signin' }, req.ip);
     return opts;
@@ -217,7 +227,7 @@ export async function accountRoutes(app: FastifyInstance) {
     const me = signedIn(req);
     if (me.role !== 'admin') throw new HarnessError('ADMIN_REQUIRED', 'only an admin removes people: ask one', { status: 403 });
     const all = await app.stores.accounts.listAccounts();
-    const target = all.find((a) => a.name === accountName(req.params.name));
+    const target = all.find((a) => nameKey(a.name) === nameKey(accountName(req.params.name)));
     if (!target) throw new HarnessError('ACCOUNT_FORBIDDEN', `no account named ${JSON.stringify(req.params.name)}`, { status: 404 });
     // the harness must keep someone who can invite: the last admin cannot be removed
     if (target.role === 'admin' && all.filter((a) => a.role === 'admin').length === 1) throw new HarnessError('ACCOUNT_FORBIDDEN', 'that is the last admin: make another admin first (an invite with role admin)', { status: 409 });
