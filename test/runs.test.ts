@@ -198,7 +198,8 @@ describe('guided runs through the API', () => {
     s = await startTestServer({ metadata: mds });
     const api = new ApiSession(s.app);
     await guidedRun(api, await key(), 'fw 1');
-    // the next firmware lost hmac-secret
+    // the next firmware, a day later (the test clock stands still otherwise), lost hmac-secret
+    s.clock.now += 86_400_000;
     await guidedRun(api, await key({ hmacSecret: false, credProtect: true, transports: ['usb', 'nfc'] } as never), 'fw 2');
     const h = (await api.get(`/api/history?aaguid=${AAGUID}`)).json();
     expect(h.runs.map((r: { label: string; finished: boolean }) => [r.label, r.finished])).toEqual([['fw 1', true], ['fw 2', true]]);

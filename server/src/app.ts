@@ -170,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_JSON',
         FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
       }[err.code] ?? (err instanceof SyntaxError ? 'BAD_JSON' : 'BAD_REQUEST');
-      const message = code === 'BODY_TOO_LARGE' ? `request body is larger than the ${req.routeOptions.bodyLimit ?? deps.config.bodyLimit} byte limit${req.routeOptions.bodyLimit && req.routeOptions.bodyLimit < deps.config.bodyLimit ? ' of this route' : ''}` : err.message;
+      const message = code === 'BODY_TOO_LARGE' ? `request body is larger than the ${deps.config.bodyLimit} byte limit` : err.message;
       return reply.code(status).send({ error: { code, message } });
     }
     req.log.error({ err }, 'unhandled error');

@@ -44,6 +44,8 @@ describe('history of a key model on the guided page', () => {
   it('firmware 1.0 then 1.1 (which lost hmac-secret): the grid shows both, the regression marked and listed first', async () => {
     const api = new ApiSession(s.app);
     await run(api, { hmacSecret: true, credProtect: true, transports: ['usb', 'nfc'] }, '1.0');
+    // a day later (the test clock stands still otherwise)
+    s.clock.now += 86_400_000;
     await run(api, { hmacSecret: false, credProtect: true, transports: ['usb', 'nfc'] }, '1.1');
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${s.origin}/run.html`);

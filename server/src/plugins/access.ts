@@ -48,8 +48,10 @@ export const accessPlugin = fp(
     // cross-site request forgery: SameSite=Strict cookies still travel from a same-site sibling
     // (another host of the lab's domain), so every state-changing API request must come from this
     // server's own pages or from no browser at all (the CLI, scripts: no Origin, no Sec-Fetch-Site),
-    // and carry a JSON body (a cross-site form or a no-cors fetch cannot send application/json)
-    app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done) => {
+    // and carry a JSON body (a cross-site form or a no-cors fetch cannot send application/json).
+    // Judged once the body is read (preValidation): an answer sent before it is read would make
+    // the connection close under a keep-alive client's next request
+    app.addHook('preValidation', (req: FastifyRequest, reply: FastifyReply, done) => {
       if (!STATE_CHANGING.has(req.method) || !req.url.startsWith('/api/')) return done();
       const site = req.headers['sec-fetch-site'];
       const origin = req.headers.origin;

@@ -112,8 +112,17 @@ export async function runRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; step: StepName }; Body: StepResultRequest }>('/api/runs/:id/steps/:step/result', {
     // one step's result: a key's answer with its certificate chain is a few KB; padding beyond
-    // this would only make every later read of the run slower
-    bodyLimit: STEP_RESULT_LIMIT,
+    // this would only make every later read of the run slower. Refused once the body is read (the
+    // server's own limit stops anything larger before): an answer before it would close the
+    // connection under a keep-alive client's next request
+    preValidation: (req, reply, done) => {
+      const size = Number(req.headers['content-length'] ?? JSON.stringify(req.body ?? '').length);
+      if (size > STEP_RESULT_LIMIT) {
+        reply.code(413).send({ error: { code: 'BODY_TOO_LARGE', message: `request body is larger than the ${STEP_RESULT_LIMIT} byte limit of this route` } });
+        return;
+      }
+      done();
+    },
     schema: {
       params: { type: 'object', properties: { id: ID, step: STEP } },
       body: stepResultBody,
