@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { encodeCanonical, RawCbor, type CanonicalValue } from '../cbor/encodeCanonical.ts';
 import { COSE_ALG, VERIFIABLE_ALGORITHMS } from '../webauthn/coseKey.ts';
-import { coseAlgorithm, coseCurve } from '../webauthn/coseAlgorithms.ts';
+import { coseAlgorithm, coseCurve, opensslCurve, HASH_BYTES } from '../webauthn/coseAlgorithms.ts';
 
 /** How the software key attests: the format a vendor's key would send. */
 export type SoftAttestationKind = 'none' | 'packed-self' | 'packed-full' | 'fido-u2f';
@@ -17,13 +17,10 @@ export interface AttestationMaterial {
 export function signWith(alg: number, key: crypto.KeyObject, data: Uint8Array): Uint8Array {
   const a = coseAlgorithm(alg);
   if (!a) throw new Error(`the software authenticator does not implement COSE algorithm ${alg}`);
-  if (a.pss) return new Uint8Array(crypto.sign(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[a.hash!] }));
+  if (a.pss) return new Uint8Array(crypto.sign(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[a.hash!] }));
   return new Uint8Array(crypto.sign(a.hash ?? null, data, key));
 }
 
-const PSS_SALT: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
-/** OpenSSL's names of the COSE curves */
-const OPENSSL_CURVE: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
 
 /** Every COSE algorithm the software key can create credentials with: all the harness verifies. */
 export const SOFT_ALGORITHMS: readonly number[] = VERIFIABLE_ALGORITHMS;
@@ -40,7 +37,7 @@ export function generateCredentialKey(alg: number, o: { eddsaCurve?: 'Ed25519' |
   if (!a || !SOFT_ALGORITHMS.includes(alg)) throw new Error(`the software authenticator does not implement COSE algorithm ${alg}`);
   if (a.kty === 2) {
     const curve = coseCurve(a.curves![0]!)!;
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: OPENSSL_CURVE[curve.name] ?? curve.name });
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: opensslCurve(curve) });
     let x: Uint8Array;
     let y: Uint8Array;
     if (curve.jwk) {

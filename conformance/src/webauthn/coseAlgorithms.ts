@@ -13,6 +13,9 @@
 
 export type CoseHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
+/** a hash's output length: RSASSA-PSS's salt length (RFC 8230 §2) */
+export const HASH_BYTES: Readonly<Record<CoseHash, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+
 export interface CoseAlgorithm {
   id: number;
   name: string;
@@ -42,13 +45,18 @@ export interface CoseCurve {
   oid?: string;
   /** node:crypto's JWK crv name, when it has one */
   jwk?: string;
+  /** OpenSSL's name (node:crypto's namedCurve), when it is not `name` */
+  openssl?: string;
 }
+
+/** the curve as node:crypto names it (generateKeyPair, asymmetricKeyDetails.namedCurve) */
+export const opensslCurve = (c: CoseCurve) => c.openssl ?? c.name;
 
 /** COSE Elliptic Curves (IANA): the signing curves. */
 export const COSE_CURVES: readonly CoseCurve[] = [
-  { crv: 1, name: 'P-256', kty: 2, size: 32, jwk: 'P-256' },
-  { crv: 2, name: 'P-384', kty: 2, size: 48, jwk: 'P-384' },
-  { crv: 3, name: 'P-521', kty: 2, size: 66, jwk: 'P-521' },
+  { crv: 1, name: 'P-256', kty: 2, size: 32, jwk: 'P-256', openssl: 'prime256v1' },
+  { crv: 2, name: 'P-384', kty: 2, size: 48, jwk: 'P-384', openssl: 'secp384r1' },
+  { crv: 3, name: 'P-521', kty: 2, size: 66, jwk: 'P-521', openssl: 'secp521r1' },
   { crv: 6, name: 'Ed25519', kty: 1, size: 32, jwk: 'Ed25519' },
   { crv: 7, name: 'Ed448', kty: 1, size: 57, jwk: 'Ed448' },
   { crv: 8, name: 'secp256k1', kty: 2, size: 32, jwk: 'secp256k1' },

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
 import type { CborValue } from '../cbor/decodeCbor.ts';
-import { COSE_ALGORITHMS, COSE_CURVES, UNVERIFIED_COSE_ALGORITHMS, coseAlgorithm, coseAlgorithmLabel, coseCurve, type CoseAlgorithm } from './coseAlgorithms.ts';
+import { COSE_ALGORITHMS, COSE_CURVES, UNVERIFIED_COSE_ALGORITHMS, coseAlgorithm, coseAlgorithmLabel, coseCurve, opensslCurve, HASH_BYTES, type CoseAlgorithm } from './coseAlgorithms.ts';
 
 /** COSE algorithm identifiers by name (IANA COSE registry; the table in coseAlgorithms.ts says how each verifies). */
 export const COSE_ALG = {
@@ -219,12 +219,11 @@ export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Ui
   if (a.kty === 2) {
     const named = key.asymmetricKeyDetails?.namedCurve;
     const want = a.curves!.map((c) => coseCurve(c)!);
-    if (!want.some((c) => named === NODE_CURVE[c.name] || named === c.name)) return false;
+    if (!want.some((c) => named === opensslCurve(c))) return false;
   }
   try {
     if (a.pss) {
-      const saltLength = a.hash === 'sha256' ? 32 : a.hash === 'sha384' ? 48 : 64;
-      return crypto.verify(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength }, sig);
+      return crypto.verify(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[a.hash!] }, sig);
     }
     return crypto.verify(a.hash ?? null, data, key, sig);
   } catch {
@@ -232,6 +231,3 @@ export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Ui
     return false;
   }
 }
-
-/** node:crypto's namedCurve for the NIST curves (OpenSSL names) */
-const NODE_CURVE: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };

@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
 import { compareGetInfo, getInfoDisagreements } from '../../ctap/ctap2/compareGetInfo.ts';
-import { isResult, NOT_JUDGED_NO_METADATA } from './helpers.ts';
+import { isResult, skipNoEntry } from './helpers.ts';
 import { CTAP21, ctapInfo } from './ctapHelpers.ts';
 
 const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
@@ -19,7 +19,7 @@ export const CTAP_GETINFO_MATCHES_METADATA = defineCheck({
     const info = ctapInfo(ctx);
     if (isResult(info)) return info;
     const declared = ctx.entry?.metadataStatement?.authenticatorGetInfo as Record<string, unknown> | undefined;
-    if (!ctx.entry) return ctx.run.mds ? skip('no MDS entry or draft statement for this AAGUID: pass --mds or --statement') : NOT_JUDGED_NO_METADATA;
+    if (!ctx.entry) return skipNoEntry(ctx, 'no MDS entry or draft statement for this AAGUID: pass --mds or --statement');
     if (!declared) return fail('the statement has no authenticatorGetInfo', 'the key\'s getInfo in the statement', 'absent', ['mds']);
     const differences = getInfoDisagreements(compareGetInfo(declared, info));
     if (!differences.length) return pass('every member the statement declares is what the key answers', ['mds', 'ctap:getInfo']);

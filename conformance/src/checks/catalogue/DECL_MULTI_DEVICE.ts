@@ -1,5 +1,5 @@
-import { defineCheck, fail, pass, skip } from '../Check.ts';
-import { NOT_JUDGED_NO_METADATA } from './helpers.ts';
+import { defineCheck } from '../Check.ts';
+import { registrationMetadataFinding } from './helpers.ts';
 
 export const DECL_MULTI_DEVICE = defineCheck({
   id: 'DECL_MULTI_DEVICE',
@@ -12,11 +12,6 @@ export const DECL_MULTI_DEVICE = defineCheck({
   needs: 'the MDS entry and a registration',
   fix: 'Declare multiDeviceCredentialSupport as the key behaves: "unsupported" (or omit it) for a security key whose credentials never leave it (BE=0), "explicit" when BE tells per credential, "implicit" only when every credential is synced.',
   evaluate(ctx) {
-    const r = ctx.registrations[0];
-    if (!r) return skip('no registration');
-    if (!ctx.entry) return ctx.run.mds ? skip('no MDS entry') : NOT_JUDGED_NO_METADATA;
-    const f = r.analysis.findings.find((x) => x.code === 'MDS_MULTI_DEVICE');
-    if (!f) return skip('the registration did not show its BE flag');
-    return f.status === 'pass' ? pass(f.message, ['mds', r.ceremony.step]) : fail(f.message, f.expected ?? '', f.actual ?? '', ['mds', r.ceremony.step]);
+    return registrationMetadataFinding(ctx, 'MDS_MULTI_DEVICE', 'the registration did not show its BE flag');
   },
 });

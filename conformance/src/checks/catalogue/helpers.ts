@@ -1,3 +1,4 @@
+import type { FindingCode } from '../../findings/findingCodes.ts';
 import type { AssertionView, EvaluationContext, RegistrationView } from '../EvaluationContext.ts';
 import { defineCheck, fail, pass, skip, type CheckId, type CheckResult, type Evidence } from '../Check.ts';
 import { entraEligibility, ENTRA_CRITERIA, type EntraCriterion } from '../../mds/entraEligibility.ts';
@@ -58,6 +59,24 @@ export function failNoEntry(ctx: EvaluationContext, expected: string, evidence?:
 
 /** A metadata check when no metadata was loaded: not judged, never a failure repeating the same fix. */
 export const NOT_JUDGED_NO_METADATA: CheckResult = { status: 'skip', message: 'not judged: no metadata loaded', notRun: 'metadata' };
+
+/** A check that reads the key's entry and cannot without one: skipped (`why`) when metadata was loaded, not judged when none was. */
+export function skipNoEntry(ctx: EvaluationContext, why: string): CheckResult {
+  return ctx.run.mds ? skip(why) : NOT_JUDGED_NO_METADATA;
+}
+
+/**
+ * A declared-vs-observed check that is the first registration's metadata finding (`code`, from
+ * analyzeRegistration) as a check result; skipped with `absent` when the analysis made none.
+ */
+export function registrationMetadataFinding(ctx: EvaluationContext, code: FindingCode, absent: string): CheckResult {
+  const r = ctx.registrations[0];
+  if (!r) return skip('no registration');
+  if (!ctx.entry) return skipNoEntry(ctx, 'no MDS entry');
+  const f = r.analysis.findings.find((x) => x.code === code);
+  if (!f) return skip(absent);
+  return f.status === 'pass' ? pass(f.message, ['mds', r.ceremony.step]) : fail(f.message, f.expected ?? '', f.actual ?? '', ['mds', r.ceremony.step]);
+}
 
 export const ENTRA = 'Microsoft Entra ID, attestation for passkey (FIDO2) vendors (concept-fido2-hardware-vendor)';
 export const WINDOWS = 'Windows, Microsoft-compatible security key (microsoft-compatible-security-key)';
