@@ -136,7 +136,7 @@ export async function runRoutes(app: FastifyInstance) {
     let keyChanged: string | undefined;
     if (req.body.response) {
       // a response that does not even parse is bad input, not evidence
-      const parsed = step.kind === 'registration' ? parseRegistrationResponse(req.body.response, { lenient: true }) : parseAuthenticationResponse(req.body.response);
+      const parsed = step.kind === 'registration' ? parseRegistrationResponse(req.body.response) : parseAuthenticationResponse(req.body.response);
       challenge = parsed.clientData.challenge;
       keyChanged = await anotherKey(run, step.kind === 'registration' ? { aaguid: (parsed as ReturnType<typeof parseRegistrationResponse>).authData.attestedCredentialData?.aaguid } : { credentialId: toBase64url(parsed.rawId) });
     }
