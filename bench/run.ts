@@ -18,7 +18,7 @@ import { startVirtualReader, virtualReaderUnavailable } from '../test/helpers/vi
  */
 interface Figure { name: string; value: number; unit: string; ratio: number; floor: number | null }
 const json = process.argv.includes('--json');
-/** --only a,b: just those sections (assertion, registration, mds, virtual, ctap, check-ctap, route, route-postgres, runs-list) */
+/** --only a,b: just those sections (assertion, registration, mds, mds-server, virtual, ctap, check-ctap, route, route-postgres, runs-list) */
 const onlyAt = process.argv.indexOf('--only');
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (onlyAt > 0 ? process.argv[onlyAt + 1] : undefined))?.split(',');
 const want = (section: string) => !only || only.includes(section);
@@ -97,6 +97,19 @@ if (want('mds')) {
   } else {
     log('  (no ../shared/corpus: MDS BLOB figures skipped)');
   }
+}
+
+// a server loading a 47 MB BLOB (generated, test-signed): the event loop's longest stall while the
+// worker loads it, as a share of the same load on the main thread (what the server did before)
+if (want('mds-server')) {
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', path.join(here, 'mdsServer.ts')], { timeout: 180_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)));
+  });
+  const m = JSON.parse(out.trim().split('\n').pop()!) as { bytes: number; workerLoadMs: number; stallMs: number; longestWait: number; mainThreadMs: number; workerPeakMB: number };
+  const mb = m.bytes / 1024 / 1024;
+  figures.push({ name: `serve --mds of a ${mb.toFixed(0)} MB BLOB: longest event-loop stall while it loads, vs the load on the main thread`, value: Number(m.stallMs.toFixed(1)), unit: 'ms', ratio: m.stallMs / m.mainThreadMs, floor: 0.1 });
+  figures.push({ name: `the same load: peak RSS growth of the server process (worker included), per MB of BLOB`, value: Number(m.workerPeakMB.toFixed(0)), unit: 'MB', ratio: m.workerPeakMB / mb / 4, floor: 1 });
+  log(`  (worker load ${Math.round(m.workerLoadMs)} ms, /api/config answered meanwhile within ${m.longestWait.toFixed(1)} ms; on the main thread the load is one ${Math.round(m.mainThreadMs)} ms stall; peak RSS +${Math.round(m.workerPeakMB)} MB = ${(m.workerPeakMB / mb).toFixed(1)} x the BLOB, goal <= 4 x)`);
 }
 
 // check --virtual: every profile in parallel browser contexts, including the browser's start

@@ -41,7 +41,9 @@ export { describeRegistration, describeAssertion, cborToJson } from './webauthn/
 // FIDO Metadata Service
 export { loadMetadataBlob, entryRoots, type MetadataBlob, type MetadataEntry, type MetadataStatusReport } from './mds/MetadataBlob.ts';
 export { blobMetadata, mergedMetadata, withDraftStatements, snapshotMetadata, describeOrigin, type MetadataProvider, type MetadataOrigin } from './mds/MetadataProvider.ts';
-export { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions, type OpenedMetadata } from './mds/MetadataSource.ts';
+export { openMetadata, updateMetadata, defaultCacheDir, OFFICIAL_MDS_URL, type SourceOptions, type OpenedMetadata, type LoadedBlob, type BlobLoader } from './mds/MetadataSource.ts';
+export { openMetadataInWorker, type OpenedInWorker } from './mds/openMetadataInWorker.ts';
+export { loadPackedBlob, packedBlobMetadata, type PackedBlob } from './mds/packedBlob.ts';
 export { crlChecker, crlCheckerFor, bundledCrlChecker, fetchingCrlChecker, directoryCrlChecker, bundledCrlSource, directoryCrlSource, networkCrlSource, checkBlobRevocation, SKIP_CRL, NotHeld, type CrlChecker, type CrlSource, type CrlResult } from './mds/crl.ts';
 export { readDraftStatement } from './mds/draftStatements.ts';
 export { entraEligibility, ENTRA_CRITERIA, type EntraCriterion, type EntraRow, type EntraVerdict } from './mds/entraEligibility.ts';

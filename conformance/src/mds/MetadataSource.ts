@@ -25,8 +25,13 @@ export interface SourceOptions {
   crl?: CrlChecker;
 }
 
-export interface OpenedMetadata {
-  blob: MetadataBlob;
+/** What any BLOB loader gives back that opening and caching one needs. */
+export type LoadedBlob = Pick<MetadataBlob, 'no' | 'nextUpdate' | 'findings' | 'verified' | 'verifiedAt' | 'chain'>;
+/** loadMetadataBlob (the whole BLOB as objects) or loadPackedBlob (its bytes, entries parsed on demand) */
+export type BlobLoader<B extends LoadedBlob> = (jwt: string, roots: X509Certificate[], o: { at?: Date; now?: Date }) => B;
+
+export interface OpenedMetadata<B extends LoadedBlob = MetadataBlob> {
+  blob: B;
   /** file path or URL */
   source: string;
   /** downloaded | not-modified | offline-cached | cached | file */
@@ -80,9 +85,9 @@ function readCache(cacheDir: string, url: string): { meta: CacheMeta; jwt: strin
   }
 }
 
-async function verifyOrThrow(jwt: string, where: string, o: SourceOptions): Promise<MetadataBlob> {
+async function verifyOrThrow<B extends LoadedBlob>(jwt: string, where: string, o: SourceOptions, load: BlobLoader<B>): Promise<B> {
   const roots = o.roots ?? builtinAnchors('mds');
-  const blob = loadMetadataBlob(jwt, roots, { at: o.at, now: o.now?.() });
+  const blob = load(jwt, roots, { at: o.at, now: o.now?.() });
   if (blob.verified) await checkBlobRevocation(blob, blob.chain, roots, o.crl ?? bundledCrlChecker());
   const bad = blob.findings.filter((f) => f.status === 'fail');
   if (bad.length) {
@@ -96,7 +101,7 @@ async function verifyOrThrow(jwt: string, where: string, o: SourceOptions): Prom
  * it, refuse one whose `no` is lower than the cached one, and cache it atomically. Offline
  * with a cached copy: the cached copy, and a note that says so. Offline without: an error.
  */
-export async function updateMetadata(url: string, o: SourceOptions): Promise<OpenedMetadata> {
+export async function updateMetadata<B extends LoadedBlob = MetadataBlob>(url: string, o: SourceOptions, load: BlobLoader<B> = loadMetadataBlob as unknown as BlobLoader<B>): Promise<OpenedMetadata<B>> {
   const f = o.fetch ?? fetch;
   const cached = readCache(o.cacheDir, url);
   const headers: Record<string, string> = {};
@@ -108,12 +113,12 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
   } catch (e) {
     const why = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
     if (cached) {
-      return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'offline-cached', note: `offline: could not reach ${url} (${why}); using the cached BLOB no ${cached.meta.no} fetched ${cached.meta.fetchedAt}` };
+      return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o, load), source: url, how: 'offline-cached', note: `offline: could not reach ${url} (${why}); using the cached BLOB no ${cached.meta.no} fetched ${cached.meta.fetchedAt}` };
     }
     throw new HarnessError('MDS_UNREACHABLE', `cannot reach ${url} (${why}) and there is no cached copy: connect to the network and run "fido2-harness mds update", or pass --blob <file>`);
   }
   if (res.status === 304 && cached) {
-    return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
+    return { blob: await verifyOrThrow(cached.jwt, `the cache (${url})`, o, load), source: url, how: 'not-modified', note: `not modified since ${cached.meta.fetchedAt}: cached BLOB no ${cached.meta.no}` };
   }
   if (!res.ok) throw new HarnessError('MDS_HTTP', `${url} answered HTTP ${res.status}${cached ? '; the cached BLOB is kept' : ''}`);
   // capped while it streams: a chunked (or lying) body is cut off at the limit, not read to the end;
@@ -127,7 +132,7 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
   }
   if (!body) throw new HarnessError('MDS_HTTP', `${url} sent more than ${MAX_BLOB_BYTES} bytes; an MDS BLOB is far smaller: the download was stopped${cached ? '; the cached BLOB is kept' : ''}`);
   const jwt = Buffer.from(body).toString('utf8').trim();
-  const blob = await verifyOrThrow(jwt, url, o);
+  const blob = await verifyOrThrow(jwt, url, o, load);
   if (cached && blob.no < cached.meta.no) {
     throw new HarnessError('MDS_NO_REGRESSION', `${url} served BLOB no ${blob.no}, older than the cached no ${cached.meta.no}: refusing to go backwards (FIDO MDS 3.0 §3.1.6); the cached BLOB is kept`);
   }
@@ -156,8 +161,8 @@ export async function updateMetadata(url: string, o: SourceOptions): Promise<Ope
  * --blob <file|url>, or nothing: the cached official BLOB (no network unless asked: the
  * harness must work offline; `mds update` refreshes it).
  */
-export async function openMetadata(spec: string | undefined, o: SourceOptions): Promise<OpenedMetadata> {
-  if (spec && /^https?:\/\//i.test(spec)) return updateMetadata(spec, o);
+export async function openMetadata<B extends LoadedBlob = MetadataBlob>(spec: string | undefined, o: SourceOptions, load: BlobLoader<B> = loadMetadataBlob as unknown as BlobLoader<B>): Promise<OpenedMetadata<B>> {
+  if (spec && /^https?:\/\//i.test(spec)) return updateMetadata(spec, o, load);
   if (spec) {
     let text: string;
     try {
@@ -168,11 +173,11 @@ export async function openMetadata(spec: string | undefined, o: SourceOptions): 
       if (e instanceof HarnessError) throw e;
       throw new HarnessError('BAD_INPUT', `cannot read MDS BLOB ${spec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { blob: await verifyOrThrow(text, spec, o), source: spec, how: 'file', note: `read from ${spec}` };
+    return { blob: await verifyOrThrow(text, spec, o, load), source: spec, how: 'file', note: `read from ${spec}` };
   }
   const cached = readCache(o.cacheDir, OFFICIAL_MDS_URL);
   if (!cached) {
     throw new HarnessError('MDS_NOT_CACHED', `no cached official MDS BLOB in ${o.cacheDir}: run "fido2-harness mds update" (needs the network), or pass --blob <file|url>`);
   }
-  return { blob: await verifyOrThrow(cached.jwt, `the cache (${OFFICIAL_MDS_URL})`, o), source: OFFICIAL_MDS_URL, how: 'cached', note: `cached official BLOB no ${cached.meta.no}, fetched ${cached.meta.fetchedAt}` };
+  return { blob: await verifyOrThrow(cached.jwt, `the cache (${OFFICIAL_MDS_URL})`, o, load), source: OFFICIAL_MDS_URL, how: 'cached', note: `cached official BLOB no ${cached.meta.no}, fetched ${cached.meta.fetchedAt}` };
 }

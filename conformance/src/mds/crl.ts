@@ -201,7 +201,7 @@ const FINDING_STATUS: Record<CrlResult['status'], Finding['status']> = { revoked
 const UNTRUSTED_CHAIN = new Set(['CERT_PARSE', 'MDS_JWS_X5C', 'CHAIN_LINK', 'CHAIN_ISSUER_IS_CA', 'MDS_CHAIN_TRUSTED']);
 
 /** Add the revocation outcome of the BLOB's signing chain to its findings (a revoked signer fails it). */
-export async function checkBlobRevocation(blob: MetadataBlob, chain: ParsedCertificate[], roots: X509Certificate[], checker: CrlChecker): Promise<CrlResult[]> {
+export async function checkBlobRevocation(blob: Pick<MetadataBlob, 'findings' | 'verified' | 'verifiedAt'>, chain: ParsedCertificate[], roots: X509Certificate[], checker: CrlChecker): Promise<CrlResult[]> {
   const broken = blob.findings.find((f) => f.status === 'fail' && UNTRUSTED_CHAIN.has(f.code));
   const results = broken
     ? chain.map((c) => ({ subject: c.subject, status: 'skipped' as const, detail: `the chain itself does not verify (${broken.code})` }))

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { openMetadata, defaultCacheDir, certificatesFromPem, interpretStatus, readDraftStatement, withDraftStatements, blobMetadata, HarnessError, type MetadataBlob, type MetadataEntry, type MetadataProvider } from '../../../conformance/src/index.ts';
+import { openMetadataInWorker, defaultCacheDir, certificatesFromPem, interpretStatus, readDraftStatement, withDraftStatements, blobMetadata, HarnessError, type MetadataBlob, type MetadataEntry, type MetadataProvider } from '../../../conformance/src/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -103,10 +103,12 @@ export const metadataPlugin = fp(
         throw new HarnessError('BAD_CONFIG', `cannot read the MDS BLOB ${mds}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (give a BLOB file, an https:// URL, or leave --mds out to use the cached official one)`);
       }
     }
-    let roots: ReturnType<typeof certificatesFromPem> | undefined;
+    let rootsPem: string | undefined;
     if (mdsRoot) {
+      let roots: ReturnType<typeof certificatesFromPem>;
       try {
-        roots = certificatesFromPem(fs.readFileSync(mdsRoot, 'utf8'));
+        rootsPem = fs.readFileSync(mdsRoot, 'utf8');
+        roots = certificatesFromPem(rootsPem);
       } catch (e) {
         throw new HarnessError('BAD_CONFIG', `cannot read the MDS root ${mdsRoot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
@@ -114,13 +116,18 @@ export const metadataPlugin = fp(
     }
     const cacheDir = mdsCacheDir ?? defaultCacheDir();
     if (!mds && !fs.existsSync(cacheDir)) return;
+    let load: ReturnType<typeof openMetadataInWorker> | undefined;
+    // a server closed while the BLOB loads ends the worker with it
+    app.addHook('onClose', async () => load?.stop());
     app.addHook('onReady', async () => {
       svc.state = 'loading';
       svc.note = 'loading the MDS BLOB';
-      // not awaited: the server answers while the BLOB loads
-      void openMetadata(mds, { cacheDir, roots })
+      // not awaited, and in a worker thread: the server answers while the BLOB is read, verified
+      // and indexed; only the finished index and the payload's bytes come back
+      load = openMetadataInWorker({ spec: mds, cacheDir, rootsPem });
+      void load.done
         .then((m) => {
-          svc.use(m.blob, `${m.note}; BLOB no ${m.blob.no}, nextUpdate ${m.blob.nextUpdate}`);
+          svc.use(m.metadata, `${m.note}; BLOB no ${m.blob.no}, nextUpdate ${m.blob.nextUpdate}`);
           app.log.info(`MDS: ${svc.note}`);
         })
         .catch((e: Error) => {
