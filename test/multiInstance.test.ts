@@ -78,6 +78,39 @@ describe.skipIf(!cluster)('two instances, one PostgreSQL database', { timeout: 1
     expect(regs.map((r) => r.status).sort()).toEqual([200, 422]);
   });
 
+  it('an instance judging on its own copies: a replay, two copies of one response at once, a refused attempt and a credential deleted on the other instance are all caught', async () => {
+    const browser = new HttpBrowser(base(a));
+    const key = new SoftAuthenticator();
+    expect((await register(browser, key, 'carol', base(a))).status).toBe(200);
+    // the first sign-in on A reads the credential (the long way); from then on A has its own copies
+    expect((await browser.post('/api/authentication/verify', await assertion(browser, key, 'carol', base(a)), base(a))).status).toBe(200);
+    const signed = await assertion(browser, key, 'carol', base(a));
+    const ok = await browser.post('/api/authentication/verify', signed, base(a));
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(ok.json.credential.counter).toBe(2);
+    const replay = await browser.post('/api/authentication/verify', signed, base(a));
+    expect([replay.status, replay.json.error.code]).toEqual([422, 'CHALLENGE_UNKNOWN']);
+    // the same response twice at once on the instance that issued it: exactly one 200
+    for (let i = 0; i < 5; i++) {
+      const once = await assertion(browser, key, 'carol', base(a));
+      const both = await Promise.all([browser.post('/api/authentication/verify', once, base(a)), browser.post('/api/authentication/verify', once, base(a))]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 422]);
+    }
+    // a refused attempt uses the challenge up: the honest response to it is refused afterwards
+    const honest = await assertion(browser, key, 'carol', base(a));
+    const sig = Buffer.from(honest.response.signature, 'base64url');
+    sig[sig.length - 1]! ^= 1;
+    const forged = { ...honest, response: { ...honest.response, signature: sig.toString('base64url') } };
+    expect((await browser.post('/api/authentication/verify', forged, base(a))).json.error.code).toBe('SIGNATURE');
+    expect((await browser.post('/api/authentication/verify', honest, base(a))).json.error.code).toBe('CHALLENGE_UNKNOWN');
+    // deleted on B while A holds its copy: A refuses the key, as B would
+    const pending = await assertion(browser, key, 'carol', base(a));
+    const del = await fetch(`${base(b)}/api/credentials/${encodeURIComponent(pending.id)}`, { method: 'DELETE', headers: { cookie: browser.cookie } });
+    expect(del.status).toBe(204);
+    const gone = await browser.post('/api/authentication/verify', pending, base(a));
+    expect([gone.status, gone.json.error.code]).toEqual([422, 'CREDENTIAL_UNKNOWN']);
+  });
+
   it('guided-run step results for one run posted at once, half to each instance: every acknowledged result is in the stored run', async () => {
     const browser = new HttpBrowser(base(a));
     const { id, plan } = (await browser.post('/api/runs', { label: 'race' }, base(a))).json as { id: string; plan: { step: string }[] };

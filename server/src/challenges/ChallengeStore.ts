@@ -1,3 +1,4 @@
+import type { CredentialRecord } from '../storage/CredentialStore.ts';
 import { HarnessError } from '../../../conformance/src/index.ts';
 
 /**
@@ -34,6 +35,27 @@ export type TakeResult<T> =
 export interface Challenges<T> {
   issue(challenge: string, sessionId: string, context: T, client?: string): Promise<ChallengeRecord<T>>;
   take(challenge: string, sessionId: string): Promise<TakeResult<T>>;
+  /**
+   * Where the challenges live with the credentials (a shared database): take the challenge and read
+   * the credential the response names in one round trip. The same outcome as take, then
+   * getCredential when the take succeeded (the store contract holds the two to that).
+   */
+  takeWithCredential?(challenge: string, sessionId: string, credentialId: string): Promise<{ taken: TakeResult<T>; credential: CredentialRecord | undefined }>;
+  /**
+   * A sign-in this instance can judge on its own copies, without a round trip: a challenge it issued
+   * itself and a credential it read before (the shared-database store). Nothing is consumed: the
+   * caller either commits with commitSignIn or, on any refusal, consumes the challenge with take.
+   * Undefined when this instance lacks either copy.
+   */
+  ownCopies?(challenge: string, sessionId: string, credentialId: string): { taken: TakeResult<T>; credential: CredentialRecord } | undefined;
+  /**
+   * Commit a sign-in judged on own copies in one statement: the challenge consumed and the counter
+   * moved (counter rule), only while the stored credential is still the one judged (same key, same
+   * user). 'stale': it is not (deleted, or re-registered), nothing consumed, judge again the long
+   * way; 'used': the challenge was consumed meanwhile (a replay); 'regressed': the counter rule
+   * refused, the challenge is consumed.
+   */
+  commitSignIn?(challenge: string, credential: CredentialRecord, counter: number, backupState: boolean, at: number): Promise<{ outcome: 'ok'; counterRegressions: number } | { outcome: 'stale' | 'used' | 'regressed' }>;
   sweep(): Promise<void>;
 }
 

@@ -4,6 +4,9 @@ import { optionsRouteSchema, verifyRouteSchema, authenticationOptionsBody, authe
 import { parseAuthenticationResponse, verifyAssertion, describeAssertion, firstFailure, authDataDefectFinding } from '../../../conformance/src/index.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
+import { CHALLENGE_UNKNOWN } from '../challenges/ChallengeStore.ts';
+
+const CHALLENGE_UNKNOWN_ERROR = { code: CHALLENGE_UNKNOWN.code, message: CHALLENGE_UNKNOWN.message };
 
 export interface AuthenticationContext {
   ceremony: 'authentication';
@@ -56,62 +59,90 @@ export async function authenticationRoutes(app: FastifyInstance) {
   }, async (req, reply) => {
     const parsed = parseAuthenticationResponse(req.body, { lenient: true });
     rejectCanonical(parsed.nonCanonical);
-    const fail = (status: number, code: string, message: string, extra: object = {}) =>
-      reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
-    const taken = await app.challenges.take(parsed.clientData.challenge, req.sessionId);
-    if (!taken.ok) return fail(422, taken.code, taken.message);
-    const ctx = taken.record.context as AuthenticationContext;
-    if (ctx.ceremony !== 'authentication') return fail(422, 'CHALLENGE_WRONG_CEREMONY', 'this challenge was issued for registration, not sign-in');
-    // authenticator data that does not parse: the key's (or browser's) defect, a failed verification naming the byte
-    if (parsed.authData.defect) {
-      const f = authDataDefectFinding(parsed.authData.defect);
-      return fail(422, f.code, f.message, { findings: [f] });
-    }
+    const challenge = parsed.clientData.challenge;
     const id = Buffer.from(parsed.rawId).toString('base64url');
-    // §7.2 step 5: the credential must be one the RP allowed
-    if (ctx.allowCredentials.length && !ctx.allowCredentials.includes(id)) {
-      return fail(422, 'CREDENTIAL_NOT_ALLOWED', 'the authenticator answered with a credential that was not in allowCredentials (WebAuthn L3 §7.2 step 5)');
-    }
-    const found = await app.credentials.getCredential(id);
-    const cred = found && app.teams.canSee(req, found.team) ? found : undefined;
-    if (!cred) {
-      // the same key may hold the person's passkey for signing in to the harness itself (accounts on)
-      if (app.teams.on && (await app.stores.accounts.getPasskey(id))) return fail(422, 'CREDENTIAL_UNKNOWN', 'that is your passkey for signing in to the harness, not a credential under test: sign in again and pick the key\'s own account in the browser\'s chooser, or sign in with a username');
-      return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
-    }
-    // §7.2 step 6: discoverable sign-in must name the owner
-    if (!ctx.allowCredentials.length && !parsed.userHandle) {
-      return fail(422, 'USER_HANDLE_MISSING', 'discoverable sign-in returned no userHandle (WebAuthn L3 §7.2 step 6): the key did not store the account as a resident credential');
-    }
-    const key = app.keyCache.get(cred);
-    const v = verifyAssertion(parsed, { challenge: taken.record.challenge, origins: config.origins, rpId: config.rpId, requireUserVerification: ctx.requireUserVerification }, {
-      alg: cred.alg,
-      keyObject: key,
-      counter: cred.counter,
-      userHandle: Buffer.from(cred.userId, 'base64url'),
-    });
-    const now = app.now();
-    if (v.counterRegression && v.findings.filter((f) => f.status === 'fail').every((f) => f.code === 'SIGN_COUNT')) {
-      // only a correctly signed response proves the authenticator sent this counter
-      await app.credentials.recordCounterRegression({ credentialId: id, stored: cred.counter, received: parsed.authData.signCount, at: now });
-    }
-    const failed = firstFailure(v.findings);
-    if (failed) return fail(422, failed.code, explain(failed), { findings: v.findings });
-    // stored only if still greater than the stored counter (a concurrent sign-in may have won),
-    // and acknowledged only once committed
-    const use = await app.credentials.recordUse(id, v.newCounter, parsed.authData.flags.BS, now);
-    if (use === 'unknown') return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential was deleted while the sign-in was being verified: register the key again');
-    if (use === 'regressed') {
-      const latest = await app.credentials.getCredential(id);
-      await app.credentials.recordCounterRegression({ credentialId: id, stored: latest?.counter ?? cred.counter, received: parsed.authData.signCount, at: now });
-      const findings = v.findings.map((f) => (f.code === 'SIGN_COUNT' ? { ...f, status: 'fail' as const, expected: `> ${latest?.counter ?? cred.counter}`, actual: String(parsed.authData.signCount) } : f));
-      return fail(422, 'SIGN_COUNT', explain(findings.find((f) => f.code === 'SIGN_COUNT')!), { findings });
-    }
-    return {
-      verified: true,
-      credential: presentCredential({ ...cred, counter: v.newCounter, lastUsedAt: now, backupState: parsed.authData.flags.BS }, cred.username ?? ''),
-      findings: v.findings,
-      decoded: describeAssertion(parsed),
+    const { challenges } = app;
+
+    /**
+     * One attempt. On a shared database an instance judges on its own copies when it has them (the
+     * challenge it issued, the credential it read before) and commits in one statement; otherwise
+     * (or when that statement finds its copy stale) it takes the challenge and reads the credential
+     * in one round trip, and moves the counter in another. Elsewhere: take, read, record.
+     */
+    const attempt = async (useOwn: boolean): Promise<unknown> => {
+      const own = useOwn ? challenges.ownCopies?.(challenge, req.sessionId, id) : undefined;
+      const first = own ?? (challenges.takeWithCredential ? await challenges.takeWithCredential(challenge, req.sessionId, id) : { taken: await challenges.take(challenge, req.sessionId), credential: undefined });
+      // on own copies nothing is consumed yet: any refusal is judged again the long way, which takes
+      // the challenge (single use, even after a failed attempt) and reads the stored credential afresh
+      const fail = async (status: number, code: string, message: string, extra: object = {}): Promise<unknown> => {
+        if (own) return attempt(false);
+        return reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
+      };
+      const { taken } = first;
+      if (!taken.ok) return fail(422, taken.code, taken.message);
+      const ctx = taken.record.context as AuthenticationContext;
+      if (ctx.ceremony !== 'authentication') return fail(422, 'CHALLENGE_WRONG_CEREMONY', 'this challenge was issued for registration, not sign-in');
+      // authenticator data that does not parse: the key's (or browser's) defect, a failed verification naming the byte
+      if (parsed.authData.defect) {
+        const f = authDataDefectFinding(parsed.authData.defect);
+        return fail(422, f.code, f.message, { findings: [f] });
+      }
+      // §7.2 step 5: the credential must be one the RP allowed
+      if (ctx.allowCredentials.length && !ctx.allowCredentials.includes(id)) {
+        return fail(422, 'CREDENTIAL_NOT_ALLOWED', 'the authenticator answered with a credential that was not in allowCredentials (WebAuthn L3 §7.2 step 5)');
+      }
+      const found = own || challenges.takeWithCredential ? first.credential : await app.credentials.getCredential(id);
+      const cred = found && app.teams.canSee(req, found.team) ? found : undefined;
+      if (!cred) {
+        // the same key may hold the person's passkey for signing in to the harness itself (accounts on)
+        if (app.teams.on && (await app.stores.accounts.getPasskey(id))) return fail(422, 'CREDENTIAL_UNKNOWN', 'that is your passkey for signing in to the harness, not a credential under test: sign in again and pick the key\'s own account in the browser\'s chooser, or sign in with a username');
+        return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential is not registered here (deleted, or registered on another RP or data dir): register the key again');
+      }
+      // §7.2 step 6: discoverable sign-in must name the owner
+      if (!ctx.allowCredentials.length && !parsed.userHandle) {
+        return fail(422, 'USER_HANDLE_MISSING', 'discoverable sign-in returned no userHandle (WebAuthn L3 §7.2 step 6): the key did not store the account as a resident credential');
+      }
+      const key = app.keyCache.get(cred);
+      const v = verifyAssertion(parsed, { challenge: taken.record.challenge, origins: config.origins, rpId: config.rpId, requireUserVerification: ctx.requireUserVerification }, {
+        alg: cred.alg,
+        keyObject: key,
+        counter: cred.counter,
+        userHandle: Buffer.from(cred.userId, 'base64url'),
+      });
+      const now = app.now();
+      if (!own && v.counterRegression && v.findings.filter((f) => f.status === 'fail').every((f) => f.code === 'SIGN_COUNT')) {
+        // only a correctly signed response proves the authenticator sent this counter
+        await app.credentials.recordCounterRegression({ credentialId: id, stored: cred.counter, received: parsed.authData.signCount, at: now });
+      }
+      const failed = firstFailure(v.findings);
+      if (failed) return fail(422, failed.code, explain(failed), { findings: v.findings });
+      // stored only if still greater than the stored counter (a concurrent sign-in may have won),
+      // and acknowledged only once committed
+      let counterRegressions = cred.counterRegressions;
+      let use: 'ok' | 'regressed' | 'unknown';
+      if (own) {
+        const c = await challenges.commitSignIn!(challenge, cred, v.newCounter, parsed.authData.flags.BS, now);
+        if (c.outcome === 'stale') return attempt(false);
+        if (c.outcome === 'used') return reply.code(422).send({ error: CHALLENGE_UNKNOWN_ERROR, decoded: describeAssertion(parsed) });
+        use = c.outcome === 'ok' ? 'ok' : 'regressed';
+        if (c.outcome === 'ok') counterRegressions = c.counterRegressions;
+      } else {
+        use = await app.credentials.recordUse(id, v.newCounter, parsed.authData.flags.BS, now);
+      }
+      if (use === 'unknown') return fail(422, 'CREDENTIAL_UNKNOWN', 'this credential was deleted while the sign-in was being verified: register the key again');
+      if (use === 'regressed') {
+        const latest = await app.credentials.getCredential(id);
+        await app.credentials.recordCounterRegression({ credentialId: id, stored: latest?.counter ?? cred.counter, received: parsed.authData.signCount, at: now });
+        const findings = v.findings.map((f) => (f.code === 'SIGN_COUNT' ? { ...f, status: 'fail' as const, expected: `> ${latest?.counter ?? cred.counter}`, actual: String(parsed.authData.signCount) } : f));
+        return reply.code(422).send({ error: { code: 'SIGN_COUNT', message: explain(findings.find((f) => f.code === 'SIGN_COUNT')!) }, findings, decoded: describeAssertion(parsed) });
+      }
+      return {
+        verified: true,
+        credential: presentCredential({ ...cred, counter: v.newCounter, lastUsedAt: now, backupState: parsed.authData.flags.BS, counterRegressions }, cred.username ?? ''),
+        findings: v.findings,
+        decoded: describeAssertion(parsed),
+      };
     };
+    return attempt(true);
   });
 }

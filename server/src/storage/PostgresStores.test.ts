@@ -125,6 +125,85 @@ describe.skipIf(!cluster)('PostgreSQL', () => {
       await b.close();
     });
 
+    it('a sign-in judged on own copies commits in one statement: ok, used (replayed elsewhere), stale (credential replaced, nothing consumed), regressed', async () => {
+      const a = await openPostgresStores(url);
+      const b = await openPostgresStores(url);
+      const clock = { now: 20_000 };
+      const limits = { ttlMs: 60_000, now: () => clock.now };
+      const ca = a.challenges!<{ n: number }>(limits);
+      const cb = b.challenges!<{ n: number }>(limits);
+      const user = { id: 'b3du', username: 'own-copies', displayName: 'o', createdAt: 1 };
+      const cred = (id: string, key: number) => ({ id, userId: user.id, publicKey: new Uint8Array([key]), alg: -7, counter: 0, transports: ['usb'], aaguid: 'x', fmt: 'none', attestationObject: new Uint8Array([1]), clientDataJSON: new Uint8Array([1]), backupEligible: false, backupState: false, discoverable: null, createdAt: 1, lastUsedAt: null, counterRegressions: 0 });
+      await a.credentials.addCredential(user, cred('oc1', 1));
+      // no copies yet: a challenge this instance did not issue, a credential it never read
+      await cb.issue('x0', 's', { n: 0 });
+      expect(ca.ownCopies!('x0', 's', 'oc1')).toBeUndefined();
+      await ca.issue('x1', 's', { n: 1 });
+      expect(ca.ownCopies!('x1', 's', 'oc1')).toBeUndefined();
+      // the long way once: the challenge taken and the credential read in one statement
+      const first = await ca.takeWithCredential!('x1', 's', 'oc1');
+      expect(first).toMatchObject({ taken: { ok: true }, credential: { id: 'oc1', username: 'own-copies', counter: 0 } });
+      // now both copies: judged here (another session's is judged a mismatch, as take would)
+      await ca.issue('x2', 's', { n: 2 });
+      expect(ca.ownCopies!('x2', 'other', 'oc1')!.taken).toMatchObject({ ok: false, code: 'CHALLENGE_SESSION_MISMATCH' });
+      const own = ca.ownCopies!('x2', 's', 'oc1')!;
+      expect(own.taken).toMatchObject({ ok: true, record: { context: { n: 2 } } });
+      expect(await ca.commitSignIn!('x2', own.credential, 5, true, 21_000)).toEqual({ outcome: 'ok', counterRegressions: 0 });
+      expect(await b.credentials.getCredential('oc1')).toMatchObject({ counter: 5, backupState: true, lastUsedAt: 21_000 });
+      expect((await cb.take('x2', 's')).ok).toBe(false);
+      // replayed: another instance consumed the challenge first
+      await ca.issue('x3', 's', { n: 3 });
+      expect((await cb.take('x3', 's')).ok).toBe(true);
+      expect(await ca.commitSignIn!('x3', ca.ownCopies!('x3', 's', 'oc1')?.credential ?? own.credential, 6, false, 1)).toEqual({ outcome: 'used' });
+      // the counter rule: a counter not above the stored one is refused, and the challenge is used up
+      await ca.issue('x4', 's', { n: 4 });
+      expect(await ca.commitSignIn!('x4', own.credential, 5, false, 1)).toEqual({ outcome: 'regressed' });
+      expect((await cb.take('x4', 's')).ok).toBe(false);
+      // replaced on the other instance (deleted, registered again under the same ID with another key):
+      // the copy is stale, nothing is consumed, the counter untouched, and the copy is dropped
+      await b.credentials.deleteCredential('oc1');
+      await b.credentials.addCredential(user, cred('oc1', 2));
+      await ca.issue('x5', 's', { n: 5 });
+      expect(await ca.commitSignIn!('x5', own.credential, 9, false, 1)).toEqual({ outcome: 'stale' });
+      expect((await b.credentials.getCredential('oc1'))!.counter).toBe(0);
+      expect(ca.ownCopies!('x5', 's', 'oc1')).toBeUndefined();
+      expect((await ca.takeWithCredential!('x5', 's', 'oc1')).credential!.publicKey).toEqual(new Uint8Array([2]));
+      await a.close();
+      await b.close();
+    });
+
+    it('own-copy commits in one event-loop turn share one statement; a credential twice goes in order into the next', async () => {
+      const s = await openPostgresStores(url);
+      const limits = { ttlMs: 60_000, now: () => 30_000 };
+      const ch = s.challenges!<null>(limits);
+      const user = { id: 'Z3Jw', username: 'group-commit', displayName: 'g', createdAt: 1 };
+      const creds = [];
+      for (let i = 0; i < 40; i++) {
+        await s.credentials.addCredential(user, { id: `gc${i}`, userId: user.id, publicKey: new Uint8Array([i]), alg: -7, counter: 0, transports: [], aaguid: 'x', fmt: 'none', attestationObject: new Uint8Array([1]), clientDataJSON: new Uint8Array([1]), backupEligible: false, backupState: false, discoverable: null, createdAt: 1, lastUsedAt: null, counterRegressions: 0 });
+        await ch.issue(`warm${i}`, 's', null);
+        creds.push((await ch.takeWithCredential!(`warm${i}`, 's', `gc${i}`)).credential!);
+      }
+      for (let i = 0; i < 42; i++) await ch.issue(`g${i}`, 's', null);
+      // count the statements that reach the database (the pool is real; only counted)
+      const statements: string[] = [];
+      const query = s.pool.query.bind(s.pool);
+      (s.pool as { query: unknown }).query = (q: { name?: string }, ...rest: unknown[]) => {
+        statements.push(typeof q === 'object' && q?.name ? q.name : 'other');
+        return (query as (...a: unknown[]) => unknown)(q, ...rest);
+      };
+      const outcomes = await Promise.all([
+        ...creds.map((c, i) => ch.commitSignIn!(`g${i}`, c, 1, false, 1)),
+        // gc0 twice more in the same turn, counters rising: both accepted, in order, in later statements
+        ch.commitSignIn!('g40', creds[0]!, 2, false, 2),
+        ch.commitSignIn!('g41', creds[0]!, 3, false, 3),
+      ]);
+      expect(outcomes.every((o) => o.outcome === 'ok')).toBe(true);
+      expect(statements).toEqual(['fh_commit_sign_ins', 'fh_commit_sign_ins', 'fh_commit_sign_ins']);
+      expect((await s.credentials.getCredential('gc0'))!.counter).toBe(3);
+      expect((await s.credentials.getCredential('gc39'))!.counter).toBe(1);
+      await s.close();
+    });
+
     it('200 concurrent sign-ins over two pools presenting increasing counters: the stored counter is the highest accepted', async () => {
       const a = await openPostgresStores(url);
       const b = await openPostgresStores(url);

@@ -240,7 +240,7 @@ export class PostgresCredentialStore implements CredentialStore {
   }
 
   async getCredential(id: string) {
-    const r = (await this.pool.query(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = $1`, [id])).rows[0];
+    const r = (await this.pool.query({ name: 'fh_cred', text: `SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = $1`, values: [id] })).rows[0];
     return r && toCredential(r);
   }
 
@@ -261,10 +261,11 @@ export class PostgresCredentialStore implements CredentialStore {
 
   /** the counter rule (counterRule.ts) as the UPDATE's condition: checked and written in one statement */
   async recordUse(id: string, counter: number, backupState: boolean, at: number): Promise<'ok' | 'regressed' | 'unknown'> {
-    const r = await this.pool.query(
-      'UPDATE credentials SET counter = $2, backup_state = $3, last_used_at = $4 WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))',
-      [id, counter, backupState, at],
-    );
+    const r = await this.pool.query({
+      name: 'fh_use',
+      text: 'UPDATE credentials SET counter = $2, backup_state = $3, last_used_at = $4 WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))',
+      values: [id, counter, backupState, at],
+    });
     if (r.rowCount) return 'ok';
     const exists = await this.pool.query('SELECT 1 FROM credentials WHERE id = $1', [id]);
     return exists.rowCount ? 'regressed' : 'unknown';
@@ -342,11 +343,40 @@ export class PostgresRunStore implements RunStore {
 /** the advisory lock that makes issuing a challenge one step across every instance */
 const CHALLENGE_LOCK = 0x66686331;
 
+const OWN_COPIES_MAX = 10_000;
+
+type CommitOutcome = { outcome: 'ok'; counterRegressions: number } | { outcome: 'stale' | 'used' | 'regressed' };
+interface QueuedCommit {
+  challenge: string;
+  credential: CredentialRecord;
+  counter: number;
+  backupState: boolean;
+  at: number;
+  resolve: (o: CommitOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/** a bounded map that forgets its oldest entry when full */
+function remember<K, V>(m: Map<K, V>, k: K, v: V) {
+  m.delete(k);
+  if (m.size >= OWN_COPIES_MAX) m.delete(m.keys().next().value as K);
+  m.set(k, v);
+}
+
 export class PostgresChallenges<T> implements Challenges<T> {
   private readonly maxPerSession: number;
   private readonly maxPerClient: number;
   private readonly pool: Pool;
   private readonly limits: ChallengeLimits;
+  /**
+   * Copies, never the truth: the challenges this instance issued and the credentials it read. They
+   * let a sign-in be judged here and committed in one statement whose conditions (challenge still
+   * there, stored key and user still the ones judged) make a stale copy harmless.
+   */
+  private readonly issued = new Map<string, ChallengeRecord<T>>();
+  private readonly credentials = new Map<string, CredentialRecord>();
+  private commits: QueuedCommit[] = [];
+  private committing = false;
   constructor(pool: Pool, limits: ChallengeLimits) {
     this.pool = pool;
     this.limits = limits;
@@ -374,18 +404,127 @@ export class PostgresChallenges<T> implements Challenges<T> {
         [sessionId, keep],
       );
     });
+    remember(this.issued, challenge, rec);
     return rec;
   }
 
   async take(challenge: string, sessionId: string) {
-    const r = (await this.pool.query('DELETE FROM challenges WHERE challenge = $1 RETURNING *', [challenge])).rows[0];
+    this.issued.delete(challenge);
+    const r = (await this.pool.query({ name: 'fh_take', text: 'DELETE FROM challenges WHERE challenge = $1 RETURNING *', values: [challenge] })).rows[0];
+    return this.judge(challenge, sessionId, r);
+  }
+
+  /** a sign-in's reads in one statement (one round trip, prepared): the challenge taken, the credential joined to it */
+  async takeWithCredential(challenge: string, sessionId: string, credentialId: string) {
+    const r = (await this.pool.query({
+      name: 'fh_take_cred',
+      text: `WITH t AS (DELETE FROM challenges WHERE challenge = $1 RETURNING session_id, client, issued_at, expires_at, context)
+        SELECT t.session_id AS t_session_id, t.client AS t_client, t.issued_at AS t_issued_at, t.expires_at AS t_expires_at, t.context AS t_context, ${CRED_COLUMNS}
+        FROM t LEFT JOIN (credentials c JOIN users u ON u.id = c.user_id) ON c.id = $2`,
+      values: [challenge, credentialId],
+    })).rows[0];
+    this.issued.delete(challenge);
+    const taken = this.judge(challenge, sessionId, r && { session_id: r.t_session_id, client: r.t_client, issued_at: r.t_issued_at, expires_at: r.t_expires_at, context: r.t_context });
+    const credential = taken.ok && r?.id != null ? toCredential(r) : undefined;
+    if (credential) remember(this.credentials, credentialId, credential);
+    return { taken, credential: credential && { ...credential, transports: [...credential.transports] } };
+  }
+
+  ownCopies(challenge: string, sessionId: string, credentialId: string) {
+    const rec = this.issued.get(challenge);
+    const credential = this.credentials.get(credentialId);
+    if (!rec || !credential) return undefined;
+    return { taken: judgeTaken(rec, sessionId, this.limits.now(), this.limits.ttlMs), credential: { ...credential, transports: [...credential.transports] } };
+  }
+
+  /**
+   * Group-committed, as SQLite's counter writes are: the sign-ins committed while a statement is on
+   * its way go together in the next one (one round trip and one COMMIT for the lot), one statement
+   * at a time, so a credential's sign-ins commit in the order they came; two of one credential never
+   * share a statement.
+   */
+  commitSignIn(challenge: string, credential: CredentialRecord, counter: number, backupState: boolean, at: number): Promise<CommitOutcome> {
+    this.issued.delete(challenge);
+    return new Promise((resolve, reject) => {
+      this.commits.push({ challenge, credential, counter, backupState, at, resolve, reject });
+      if (!this.committing) {
+        this.committing = true;
+        setImmediate(() => void this.commitQueued());
+      }
+    });
+  }
+
+  private async commitQueued() {
+    try {
+      while (this.commits.length) {
+        // this statement's share: each credential once, the rest (in order) for the next statement
+        const batch: QueuedCommit[] = [];
+        const rest: QueuedCommit[] = [];
+        const ids = new Set<string>();
+        for (const q of this.commits) {
+          if (ids.has(q.credential.id)) rest.push(q);
+          else {
+            ids.add(q.credential.id);
+            batch.push(q);
+          }
+        }
+        this.commits = rest;
+        try {
+          const outcomes = await this.commitBatch(batch);
+          batch.forEach((q, i) => q.resolve(outcomes[i]!));
+        } catch (e) {
+          for (const q of batch) q.reject(e);
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /**
+   * t: each challenge consumed, only while the stored credential is the one judged (same key, same
+   * user); u: its counter moved under the counter rule, only if its challenge was consumed.
+   */
+  private async commitBatch(batch: QueuedCommit[]): Promise<CommitOutcome[]> {
+    const rows = (await this.pool.query({
+      name: 'fh_commit_sign_ins',
+      text: `WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[], $5::bigint[], $6::boolean[], $7::bigint[]) AS x(challenge, id, public_key, user_id, counter, bs, at)),
+        t AS (DELETE FROM challenges ch USING i WHERE ch.challenge = i.challenge
+              AND EXISTS (SELECT 1 FROM credentials c WHERE c.id = i.id AND c.public_key = i.public_key AND c.user_id = i.user_id) RETURNING ch.challenge),
+        u AS (UPDATE credentials c SET counter = i.counter, backup_state = i.bs, last_used_at = i.at FROM i
+              WHERE c.id = i.id AND c.public_key = i.public_key AND c.user_id = i.user_id AND i.challenge IN (SELECT challenge FROM t)
+              AND (c.counter < i.counter OR (c.counter = 0 AND i.counter = 0)) RETURNING i.challenge, c.counter_regressions)
+        SELECT i.challenge, t.challenge IS NOT NULL AS taken, u.challenge IS NOT NULL AS used, u.counter_regressions AS regressions,
+          EXISTS (SELECT 1 FROM credentials c WHERE c.id = i.id AND c.public_key = i.public_key AND c.user_id = i.user_id) AS same
+        FROM i LEFT JOIN t ON t.challenge = i.challenge LEFT JOIN u ON u.challenge = i.challenge`,
+      values: [batch.map((q) => q.challenge), batch.map((q) => q.credential.id), batch.map((q) => Buffer.from(q.credential.publicKey)), batch.map((q) => q.credential.userId), batch.map((q) => q.counter), batch.map((q) => q.backupState), batch.map((q) => q.at)],
+    })).rows;
+    const by = new Map(rows.map((r) => [r.challenge as string, r]));
+    return batch.map((q): CommitOutcome => {
+      const r = by.get(q.challenge);
+      if (!r?.taken) {
+        // not consumed: the challenge was used meanwhile, or the stored credential is not the one judged
+        if (r?.same) return { outcome: 'used' };
+        this.credentials.delete(q.credential.id);
+        return { outcome: 'stale' };
+      }
+      if (!r.used) return { outcome: 'regressed' };
+      const cached = this.credentials.get(q.credential.id);
+      if (cached && cached.counter < q.counter) Object.assign(cached, { counter: q.counter, backupState: q.backupState, lastUsedAt: q.at });
+      return { outcome: 'ok', counterRegressions: Number(r.regressions) };
+    });
+  }
+
+  private judge(challenge: string, sessionId: string, r: Row | undefined) {
     if (!r) return CHALLENGE_UNKNOWN;
     const rec: ChallengeRecord<T> = { challenge, sessionId: r.session_id, client: r.client, issuedAt: Number(r.issued_at), expiresAt: Number(r.expires_at), context: JSON.parse(r.context) as T };
     return judgeTaken(rec, sessionId, this.limits.now(), this.limits.ttlMs);
   }
 
   async sweep() {
-    await this.pool.query('DELETE FROM challenges WHERE expires_at < $1', [this.limits.now()]);
+    const now = this.limits.now();
+    for (const [k, rec] of this.issued) if (rec.expiresAt < now) this.issued.delete(k);
+    await this.pool.query('DELETE FROM challenges WHERE expires_at < $1', [now]);
   }
 }
 
