@@ -5,6 +5,8 @@ import { ApiSession } from './helpers/ApiSession.ts';
 import { SoftAuthenticator } from '../conformance/src/emulation/SoftAuthenticator.ts';
 import { seededRandom } from '../conformance/src/testing/seededRandom.ts';
 import { CEREMONY_PLAN } from '../conformance/src/checks/ceremonyPlan.ts';
+import { startTempPostgres, type TempPostgres } from './helpers/postgres.ts';
+import { openPostgresStores } from '../server/src/storage/PostgresStores.ts';
 
 /**
  * 100,000 generated hostile requests across every route the server has (seeded: a failure
@@ -23,15 +25,15 @@ const MAX_URL = 16_000;
 let s: TestServer;
 let valid: Record<string, unknown>;
 let runId: string;
-beforeAll(async () => {
-  s = await startTestServer({ listen: true, nodeHid: async () => { throw new Error('no USB here'); } });
-  const api = new ApiSession(s.app);
+/** the known-good requests the generator mutates, made against `server` */
+async function seedValid(server: TestServer) {
+  const api = new ApiSession(server.app);
   const key = new SoftAuthenticator();
   const regOptions = (await api.post('/api/registration/options', { username: 'alice', residentKey: 'required', userVerification: 'required' })).json();
-  const reg = await key.create(regOptions, s.origin);
+  const reg = await key.create(regOptions, server.origin);
   expect((await api.post('/api/registration/verify', reg)).statusCode).toBe(200);
   const authOptions = (await api.post('/api/authentication/options', { username: 'alice' })).json();
-  const auth = await key.get(authOptions, s.origin);
+  const auth = await key.get(authOptions, server.origin);
   runId = (await api.post('/api/runs', { label: 'hostile', firmware: '1.0' })).json().id;
   valid = {
     regOptions: { username: 'bob', displayName: 'Bob', residentKey: 'preferred', userVerification: 'preferred', attestation: 'direct', algorithms: [-7, -257], extensions: { credProps: true, prf: { eval: { first: 'AAAA' } } } },
@@ -43,9 +45,17 @@ beforeAll(async () => {
     usbRun: { device: '/dev/hidraw0', pin: '123456', setPin: false },
     accountOptions: { name: 'ada', team: 'lab', token: 'x'.repeat(30) },
   };
+}
+beforeAll(async () => {
+  s = await startTestServer({ listen: true, nodeHid: async () => { throw new Error('no USB here'); } });
+  await seedValid(s);
 });
+const pgStarted = await startTempPostgres();
+const cluster: TempPostgres | undefined = 'skip' in pgStarted ? undefined : pgStarted;
+if (!cluster) console.warn(`hostile requests on PostgreSQL skipped: ${(pgStarted as { skip: string }).skip}`);
 afterAll(async () => {
   await s?.close();
+  await cluster?.stop();
 });
 
 type Req = { method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH'; url: string; headers: Record<string, string>; payload?: string | Buffer };
@@ -250,6 +260,20 @@ describe('100,000 hostile requests', () => {
     for (const code of [200, 400, 404, 415]) expect(statuses.get(code) ?? 0, `status ${code}: ${JSON.stringify([...statuses])}`).toBeGreaterThan(100);
     if (process.env.HOSTILE_TIMING) console.log([...timing].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, t]) => `${k}: ${(t / 1000).toFixed(1)} s`).join('\n'));
     console.log(`hostile: ${done} requests in ${(elapsed / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; RSS +${(rss / 1e6).toFixed(0)} MB`);
+  }, 200_000);
+
+  it.skipIf(!cluster)('the same 100,000 on the PostgreSQL store (text cannot hold U+0000 there: refused as on SQLite, never a 500)', async () => {
+    const team = await startTestServer({ listen: true, stores: await openPostgresStores(await cluster!.createDatabase()), nodeHid: async () => { throw new Error('no USB here'); } });
+    const sqliteValid = { valid, runId };
+    try {
+      await seedValid(team);
+      const { statuses, done, elapsed } = await hammer(team, COUNT, SEED + 3);
+      for (const code of [200, 400, 404]) expect(statuses.get(code) ?? 0, `status ${code}: ${JSON.stringify([...statuses])}`).toBeGreaterThan(100);
+      console.log(`hostile on PostgreSQL: ${done} requests in ${(elapsed / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
+    } finally {
+      ({ valid, runId } = sqliteValid);
+      await team.close();
+    }
   }, 200_000);
 
   it('the same mix against a shared server with accounts on, signed in as a member of one team', async () => {

@@ -36,15 +36,16 @@ export interface TestServer {
 }
 
 /**
- * A real server on a real SQLite file in a temp dir. `listen: false` for app.inject tests;
+ * A real server on a real SQLite file in a temp dir (or on the stores given). `listen: false` for app.inject tests;
  * true for the browser. The clock starts at the wall time and only moves when a test says.
  */
-export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob | MetadataProvider; nodeHid?: () => Promise<NodeHidApi> } = {}): Promise<TestServer> {
+export async function startTestServer(o: { listen?: boolean; flags?: string[]; clock?: { now: number }; metadata?: MetadataBlob | MetadataProvider; nodeHid?: () => Promise<NodeHidApi>; stores?: Stores } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-test-'));
   const port = o.listen ? await freePort() : 8080;
   // an empty MDS cache: tests never pick up a BLOB this machine happens to have cached
   const config = { ...loadConfig(['--port', String(port), '--data-dir', dataDir, '--mds-cache-dir', path.join(dataDir, 'no-mds-cache'), ...(o.flags ?? [])], {}, process.cwd()), clientDir: clientDist() };
-  const stores = openSqliteStores(path.join(dataDir, 'fido2-harness.sqlite'));
+  // the SQLite file by default; the stores given (PostgreSQL) instead, closed with the server
+  const stores = o.stores ?? openSqliteStores(path.join(dataDir, 'fido2-harness.sqlite'));
   const clock = o.clock ?? { now: Date.now() };
   const app = await buildApp({ config, stores, now: () => clock.now, metadata: o.metadata, nodeHid: o.nodeHid });
   if (o.listen) await app.listen({ host: 'localhost', port });
