@@ -47,8 +47,8 @@ describe.skipIf(!!why)(`NFC through pcscd + vpcd${why ? ` (skipped: ${why})` : '
     expect(readers.slice(1).every((x: { fido: boolean; why: string }) => !x.fido && /6A82/.test(x.why))).toBe(true);
   });
 
-  it('check --ctap --device pcsc: passes the compliant profile over NFC; the report says NFC and what changed', () => {
-    const r = cli(['check', '--ctap', '--device', 'pcsc:', '--statement', statement, '--format', 'json']);
+  it('check --ctap --device pcsc: passes the compliant profile over NFC; the report says NFC and what changed; the key\'s USB side signs for the credential made over NFC', () => {
+    const r = cli(['check', '--ctap', '--device', 'pcsc:', '--other-interface', udp, '--statement', statement, '--format', 'json']);
     const report = JSON.parse(r.stdout || '{}');
     const failing = (report.outcomes ?? []).filter((o: { status: string }) => o.status === 'fail').map((o: { id: string; message: string; actual?: string }) => `${o.id}: ${o.message} ${o.actual ?? ''}`);
     expect(failing, r.stderr.slice(-3000)).toEqual([]);
@@ -59,6 +59,7 @@ describe.skipIf(!!why)(`NFC through pcscd + vpcd${why ? ` (skipped: ${why})` : '
     const byId = Object.fromEntries(report.outcomes.map((o: { id: string }) => [o.id, o]));
     expect(byId.CTAP_HID_INIT).toMatchObject({ status: 'skip', notApplicable: true });
     expect(byId.CTAP_USER_PRESENCE).toMatchObject({ status: 'pass', message: expect.stringMatching(/over NFC the tap is the presence/) });
+    expect(byId.NFC_USB_SAME_CREDENTIAL).toMatchObject({ status: 'pass', message: expect.stringMatching(/signs over udp:127\.0\.0\.1:\d+ too/) });
     expect(report.keyChanges.left).toEqual([]);
   }, 200_000);
 

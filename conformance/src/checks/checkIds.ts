@@ -83,6 +83,7 @@ export const CHECK_IDS = [
   'NFC_CHAINING',
   'NFC_EXTENDED_APDU',
   'NFC_TRANSPORTS',
+  'NFC_USB_SAME_CREDENTIAL',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

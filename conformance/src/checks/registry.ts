@@ -77,6 +77,7 @@ import { NFC_GET_RESPONSE } from './catalogue/NFC_GET_RESPONSE.ts';
 import { NFC_CHAINING } from './catalogue/NFC_CHAINING.ts';
 import { NFC_EXTENDED_APDU } from './catalogue/NFC_EXTENDED_APDU.ts';
 import { NFC_TRANSPORTS } from './catalogue/NFC_TRANSPORTS.ts';
+import { NFC_USB_SAME_CREDENTIAL } from './catalogue/NFC_USB_SAME_CREDENTIAL.ts';
 
 /** The catalogue, in report order: Entra (enforced, then not enforced), Windows, declared vs observed, hygiene. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -158,6 +159,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   NFC_CHAINING,
   NFC_EXTENDED_APDU,
   NFC_TRANSPORTS,
+  NFC_USB_SAME_CREDENTIAL,
 ];
 
 /** The checks a run without the key's own CTAP answers can judge (a browser run: physical or virtual key). */

@@ -9,8 +9,9 @@ import { runOverCtap } from '../run/runOverCtap.ts';
 import { evaluateRun } from '../checks/evaluateRun.ts';
 import type { CliIo } from './main.ts';
 import type { NodeHidApi } from '../ctap/transport/NodeHidTransport.ts';
+import { openDevice } from '../ctap/CtapDevice.ts';
 
-export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT] [--pin-env VAR] [--set-pin]
+export const CHECK_CTAP_USAGE = `usage: fido2-harness check --ctap [--device PATH|udp:HOST:PORT|pcsc:READER] [--other-interface SPEC] [--pin-env VAR] [--set-pin]
                            [--destructive] [--allow-reset] [--power-cycle-hook URL]
                            [--mds BLOB]... [--mds-root PEM] [--statement FILE]... [--label NAME] [--firmware VER]
                            [--tenant-profile FILE]
@@ -31,6 +32,11 @@ left (one wrong try, restored by the right PIN at once). What the flags allow is
 the run starts; what they changed (and put back) ends the report.
 
 ${DEVICE_HELP}
+  --other-interface PATH|udp:HOST:PORT|pcsc:READER
+                     the same key over its other interface (a key with USB and NFC: the key on the
+                     reader as --device, its USB side here, or the other way round): a credential
+                     made over --device must sign over this one too (NFC_USB_SAME_CREDENTIAL);
+                     nothing is created over it
   --pin-env VAR      the environment variable holding the key's PIN (without it, a terminal asks;
                      the PIN is never logged, stored or sent anywhere but the key)
   --set-pin          set that PIN on a key that has none yet (it stays: only a reset removes it)
@@ -55,7 +61,7 @@ stopped answering (the report says what ran), or bad usage
 /** What the run will change on the key with these flags, said before it starts (the checks' own words). */
 export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: NodeHidApi; input?: NodeJS.ReadStream; fetch?: typeof fetch }): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, {
-    ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, ...POWER_CYCLE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' }, 'allow-reset': { type: 'boolean' },
+    ctap: { type: 'boolean' }, ...DEVICE_OPTIONS, 'other-interface': { type: 'string' }, ...POWER_CYCLE_OPTIONS, 'pin-env': { type: 'string' }, 'set-pin': { type: 'boolean' }, destructive: { type: 'boolean' }, 'allow-reset': { type: 'boolean' },
     mds: { type: 'string', multiple: true }, 'mds-root': { type: 'string', multiple: true }, statement: { type: 'string', multiple: true },
     label: { type: 'string' }, firmware: { type: 'string' }, 'tenant-profile': { type: 'string' }, areas: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', multiple: true }, at: { type: 'string' },
   }, CHECK_CTAP_USAGE);
@@ -76,8 +82,15 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
   }
   const metadata = await metadataFromArgs({ mds: v.mds, mdsRoots: (v['mds-root'] ?? []).flatMap(readPemCertificates), statements: v.statement, err: io.err });
   const device = await deviceFromArgs(v, { nodeHid: io.nodeHid, fetch: io.fetch });
+  let other: Awaited<ReturnType<typeof openDevice>> | undefined;
   try {
     if (!device.ctap2 || !device.info) throw new HarnessError('BAD_USAGE', `${device.description} speaks only CTAP1/U2F: check --ctap needs a CTAP2 key (a U2F-only key can be judged through the browser: the guided page)`);
+    if (v['other-interface'] !== undefined) {
+      if (v['other-interface'] === v.device) throw new HarnessError('BAD_USAGE', '--other-interface names the same device as --device: give the key\'s other interface (its USB side beside the reader, or the reader beside USB)');
+      // any client port: the key's two interfaces may both be simulators over UDP
+      other = await openDevice(v['other-interface'], { nodeHid: io.nodeHid, udpClientPort: 0 });
+      io.err.write(`the same key's other interface: ${other.description}\n`);
+    }
     if (pin === undefined && (device.info.options.clientPin === true || v['set-pin'])) pin = await askSecret(v['set-pin'] ? 'new PIN for the key: ' : 'the key\'s PIN: ', { input: io.input, err: io.err });
     const entry = metadata?.byAaguid(device.info.aaguidText);
     if (!metadata) io.err.write('no metadata given (--mds BLOB or --statement FILE): the metadata checks are not judged, and the verdict is at best incomplete\n');
@@ -106,6 +119,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
         const e = metadata?.byAaguid(aaguid);
         return metadata && e ? { no: metadata.blob?.no ?? 0, nextUpdate: metadata.blob?.nextUpdate ?? '9999-12-31', entry: e } : undefined;
       },
+      ...(other ? { otherInterface: { device: other, transport: other.description } } : {}),
     });
     if (v.firmware) run.subject.firmware = v.firmware;
     const report = evaluateRun(run, { at, areas, shard, passkeyProfiles });
@@ -117,6 +131,7 @@ export async function checkCtapCommand(argv: string[], io: CliIo & { nodeHid?: N
     }
     return code;
   } finally {
+    await other?.close().catch(() => {});
     await device.close().catch(() => {});
   }
 }

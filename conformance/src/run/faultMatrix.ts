@@ -33,6 +33,8 @@ export interface FaultCase {
   run?: { destructive?: boolean; allowReset?: boolean; setPin?: string | false };
   /** the link the case needs (an NFC fault shows only over NFC); default in-process CTAPHID */
   link?: 'nfc';
+  /** over NFC, the same key's USB side too (in process): a key with both interfaces */
+  otherInterface?: boolean;
   /** exactly these checks fail */
   expect: CheckId[];
 }
@@ -94,6 +96,8 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { fault: 'getResponseIgnoresLe', what: NFC_FAULTS.getResponseIgnoresLe, faults: { getResponseIgnoresLe: true }, link: 'nfc', expect: ['NFC_GET_RESPONSE'] },
   { fault: 'chainingBroken', what: NFC_FAULTS.chainingBroken, faults: { chainingBroken: true }, link: 'nfc', expect: ['NFC_CHAINING'] },
   { fault: 'extendedClaimedNotAccepted', what: NFC_FAULTS.extendedClaimedNotAccepted, faults: { extendedClaimedNotAccepted: true }, link: 'nfc', expect: ['NFC_EXTENDED_APDU'] },
+  { fault: 'tapAlwaysPresence', what: NFC_FAULTS.tapAlwaysPresence, faults: { tapAlwaysPresence: true }, link: 'nfc', expect: ['CTAP_USER_PRESENCE'] },
+  { fault: 'credentialsPerTransport', what: 'a credential made over NFC is unknown over the same key\'s USB interface', faults: { credentialsPerTransport: true }, link: 'nfc', otherInterface: true, expect: ['NFC_USB_SAME_CREDENTIAL'] },
   { fault: 'nfcNotInTransports', what: 'getInfo transports leave out "nfc" on a key that answers over NFC', features: { transports: ['usb'] }, link: 'nfc', expect: ['NFC_TRANSPORTS'] },
   { fault: 'acceptWrongChannel', what: 'a report on a channel never allocated accepted', faults: { acceptWrongChannel: true }, expect: ['CTAP_HID_UNALLOCATED_CHANNEL'] },
   { fault: 'hidInitReusesChannel', what: 'CTAPHID_INIT handing out the same channel again', faults: { hidInitReusesChannel: true }, expect: ['CTAP_HID_INIT'] },
@@ -166,7 +170,7 @@ export const COMPLIANT_VARIANTS: readonly Scenario[] = [
   { fault: 'compliant (every CTAP 2.3 feature: fingerprints, config, large blobs, credBlob, thirdPartyPayment, minPinLength)', features: { bioEnrollment: { templates: 1 }, credBlob: true, largeBlob: 'command', minPinLength: 4, thirdPartyPayment: true, pinComplexityPolicy: 'on' }, run: { allowReset: true } },
   { fault: 'compliant (reset only over NFC, a long touch for it)', features: { transportsForReset: ['nfc'], longTouchForReset: true }, run: { allowReset: true } },
   { fault: 'compliant (an attestation certificate without the AAGUID extension: WebAuthn L3 §8.2.1 asks for it only when the root serves several models)', leaf: { noAaguidExtension: true } },
-  { fault: 'compliant over NFC (a card taking extended APDUs; the tap is the touch)', link: 'nfc', run: { allowReset: true } },
+  { fault: 'compliant over NFC (a card taking extended APDUs; the tap is the touch), its USB side beside it', link: 'nfc', otherInterface: true, run: { allowReset: true } },
   { fault: 'compliant (enterprise attestation enabled for one RP ID)', enterprise: { rpIds: ['enterprise.vendor.example'], enabled: true } },
 ];
 
@@ -201,10 +205,13 @@ export async function runFaultCase(ca: AttestationCa, c: Scenario = {}, o: { lin
   const nfc = (o.link ?? c.link) === 'nfc';
   if (nfc) key.nfc({ extendedApdus: true });
   const device = transport ? await connectDevice(transport, { power: udpPowerCycler(transport) }) : nfc ? await key.connectNfcDevice() : undefined;
+  const usbSide = nfc && c.otherInterface ? await key.connectDevice() : undefined;
   let run: RunEvidence;
   try {
-    run = await runWithSoftAuthenticator(key, { rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT, destructive: c.run?.destructive ?? true, allowReset: c.run?.allowReset ?? false, setPin: c.run?.setPin, resetWindowMs: MATRIX_RESET_WINDOW_MS, quietMs: 50, device });
+    run = await runWithSoftAuthenticator(key, {
+      ...(usbSide ? { otherInterface: { device: usbSide, transport: 'in-process (USB side)' } } : {}), rpId: 'vendor.example', origin: 'https://vendor.example', label: c.fault ?? 'compliant', mds: { no: 1, nextUpdate: '2031-01-01', entry: c.noEntry ? undefined : entry }, now: () => FAULT_AT, destructive: c.run?.destructive ?? true, allowReset: c.run?.allowReset ?? false, setPin: c.run?.setPin, resetWindowMs: MATRIX_RESET_WINDOW_MS, quietMs: 50, device });
   } finally {
+    await usbSide?.close();
     await device?.close();
     await udp?.close();
   }

@@ -53,6 +53,8 @@ export interface CtapRunOptions {
   /** false: the ceremony plan only (no CTAP probes, nothing judged in the ctap area) */
   probes?: boolean;
   userPresenceTimeoutMs?: number;
+  /** the same key over its other interface (a key with USB and NFC): credentials must work over both; opened and closed by the caller */
+  otherInterface?: { device: CtapDevice; transport: string };
   now?: () => Date;
 }
 
@@ -66,7 +68,7 @@ export interface CtapRunOptions {
 export async function runOverCtap(o: CtapRunOptions): Promise<RunEvidence> {
   const rp = o.rp ?? CONFORMANCE_RP;
   const origin = o.origin ?? CONFORMANCE_ORIGIN;
-  const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, allowReset: o.allowReset, onPrompt: o.onPrompt, powerCycles: o.powerCycles, resetWindowMs: o.resetWindowMs, quietMs: o.quietMs, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs });
+  const s = new CtapSession({ device: o.device, pin: o.pin, destructive: o.destructive, allowReset: o.allowReset, onPrompt: o.onPrompt, powerCycles: o.powerCycles, resetWindowMs: o.resetWindowMs, quietMs: o.quietMs, onTouch: o.onTouch, runRpId: rp.id, userPresenceTimeoutMs: o.userPresenceTimeoutMs, otherInterface: o.otherInterface });
   const probing = o.probes !== false;
   if (probing) {
     o.onProgress?.('preparing the key (PIN check, credentials an earlier run left)');

@@ -49,6 +49,8 @@ export interface SoftRunOptions {
   quietMs?: number;
   /** the key reached another way than in this process (the fault matrix over UDP); closed by the caller */
   device?: CtapDevice;
+  /** the same key over its other interface (USB beside NFC); closed by the caller */
+  otherInterface?: { device: CtapDevice; transport: string };
 }
 
 /** The PIN the emulated person sets on a key that has none (not trivial: it passes any complexity policy). */
@@ -78,6 +80,7 @@ export async function runWithSoftAuthenticator(key: SoftAuthenticator, o: SoftRu
       probes: o.ctap !== false,
       refuseUnverifiable: false,
       metadataFor: () => o.mds,
+      otherInterface: o.otherInterface,
     });
   } finally {
     if (!o.device) await device.close();

@@ -6,7 +6,7 @@
  */
 
 /** The probes, in the order they run. */
-export const CTAP_PROBES = ['pinSetup', 'hid', 'nfc', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs', 'enterprise', 'reset'] as const;
+export const CTAP_PROBES = ['pinSetup', 'hid', 'nfc', 'otherInterface', 'userPresence', 'cancel', 'errors', 'requests', 'responses', 'tokens', 'persistentToken', 'credentialExtensions', 'largeBlobExtension', 'bioInfo', 'pinProtocols', 'wrongPin', 'extensions', 'hmacSecret', 'credProtect', 'excludeList', 'credentialManagement', 'u2f', 'powerCycle', 'pinBlocking', 'pinPolicy', 'config', 'bioEnrollment', 'largeBlobs', 'enterprise', 'reset'] as const;
 export type CtapProbeName = (typeof CTAP_PROBES)[number];
 
 /** Every probe record may say it did not run (and why) or broke off (and where). */
@@ -101,6 +101,19 @@ export interface NfcProbe extends ProbeOutcome {
   transports?: string[];
   /** getInfo versions, to compare with SELECT's version string */
   versions?: string[];
+}
+
+/**
+ * The same key over its other interface (a key with USB and NFC: `--other-interface`): a
+ * credential made over the interface under test, asked for over the other one.
+ */
+export interface OtherInterfaceProbe extends ProbeOutcome {
+  /** how the other interface was reached ("udp:…", "usb:…", "pcsc:…") */
+  transport?: string;
+  /** the AAGUID the other interface's getInfo names (another AAGUID: another key) */
+  aaguid?: string;
+  /** getAssertion over the other interface for the credential made over this one: its status, and whether its signature verifies with the credential's key */
+  assertion?: { status: StatusName; signatureVerifies?: boolean; sameCredential?: boolean };
 }
 
 /** how long the cancel probe waits for the key's answer after its CANCEL */
@@ -497,6 +510,7 @@ export interface CtapEvidence {
     pinSetup?: PinSetupProbe;
     hid?: HidProbe;
     nfc?: NfcProbe;
+    otherInterface?: OtherInterfaceProbe;
     userPresence?: UserPresenceProbe;
     cancel?: CancelProbe;
     errors?: ErrorsProbe;

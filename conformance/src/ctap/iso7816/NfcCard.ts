@@ -2,6 +2,8 @@ import { PresenceCancelled, type AuthenticatorCore, type RequestContext } from '
 import { KEEPALIVE } from '../constants.ts';
 import { CTAP_STATUS } from '../status.ts';
 import { contactlessAtr } from './atr.ts';
+import { decodeCbor } from '../../cbor/decodeCbor.ts';
+import { encodeCbor } from '../../cbor/encodeCbor.ts';
 import { ApduFormatError, CLA_CHAINING, FIDO_AID, INS, P1_CANCEL, P1_GETRESPONSE_SUPPORTED, SW, encodeCommand, parseCommand, withStatus, type CommandApdu } from './apdu.ts';
 
 /** What an NFC card may get wrong, one switch each (the NFC checks catch every one). */
@@ -11,6 +13,7 @@ export const NFC_FAULTS = {
   extendedClaimedNotAccepted: 'the ATR claims extended Lc and Le fields (ISO 7816-4 card capabilities) and the card refuses extended APDUs with 6700',
   getResponseIgnoresLe: 'GET RESPONSE returns the whole rest, ignoring a short Le',
   chainingBroken: 'a chained command (CLA 0x90) is answered 6884 instead of being collected',
+  tapAlwaysPresence: 'over NFC the tap counts as user presence even for a getAssertion with up = false (UP set though the platform asked for no presence)',
 } as const;
 export type NfcFault = keyof typeof NFC_FAULTS;
 
@@ -143,9 +146,10 @@ export class NfcCard {
           if (abort.signal.aborted) throw new PresenceCancelled('cancelled');
         },
       };
+      const request = this.o.faults?.tapAlwaysPresence ? withoutUpFalse(c.data) : c.data;
       const inflight: NonNullable<NfcCard['inflight']> = {
         abort,
-        promise: this.core.cbor(c.data, ctx).catch((e) => (e instanceof PresenceCancelled ? Uint8Array.of(CTAP_STATUS.CTAP2_ERR_KEEPALIVE_CANCEL) : Uint8Array.of(CTAP_STATUS.CTAP1_ERR_OTHER))),
+        promise: this.core.cbor(request, ctx).catch((e) => (e instanceof PresenceCancelled ? Uint8Array.of(CTAP_STATUS.CTAP2_ERR_KEEPALIVE_CANCEL) : Uint8Array.of(CTAP_STATUS.CTAP1_ERR_OTHER))),
       };
       void inflight.promise.then((r) => (inflight.done = r));
       this.inflight = inflight;
@@ -175,6 +179,24 @@ export class NfcCard {
     if (!mayUpdate) return done(await inflight.promise);
     const r = await Promise.race([inflight.promise, new Promise<undefined>((resolve) => { (setTimeout(resolve, this.o.updateAfterMs ?? 100) as unknown as NodeJS.Timeout).unref?.(); })]);
     return r ? done(r) : { data: Uint8Array.of(KEEPALIVE.PROCESSING), sw: SW.UPDATE };
+  }
+}
+
+/** the tapAlwaysPresence fault: a getAssertion's options lose "up": false (the card treats the tap as presence regardless) */
+function withoutUpFalse(request: Uint8Array): Uint8Array {
+  if (request[0] !== 0x02 || request.length < 2) return request;
+  try {
+    const params = decodeCbor(request.subarray(1), 'getAssertion').value;
+    const options = params instanceof Map ? params.get(5) : undefined;
+    if (!(options instanceof Map) || options.get('up') !== false) return request;
+    options.delete('up');
+    const body = encodeCbor(params);
+    const out = new Uint8Array(body.length + 1);
+    out[0] = 0x02;
+    out.set(body, 1);
+    return out;
+  } catch {
+    return request;
   }
 }
 

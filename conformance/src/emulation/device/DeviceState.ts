@@ -19,6 +19,8 @@ export interface SoftCredential {
   userDisplayName?: string;
   signCount: number;
   discoverable: boolean;
+  /** the transport it was made over (kept only under the credentialsPerTransport fault) */
+  madeOver?: 'usb' | 'nfc';
   /** hmac-secret (CTAP 2.1 §12.5): one CredRandom with user verification, one without */
   credRandomWithUv?: Uint8Array;
   credRandomWithoutUv?: Uint8Array;

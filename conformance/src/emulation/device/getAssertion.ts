@@ -21,6 +21,7 @@ export const GET_ASSERTION_FAULTS = {
   userDetailsWithoutUv: 'user name and displayName returned without user verification (§6.2.2 step 12.3 MUST NOT)',
   numberOfCredentialsWithAllowList: 'numberOfCredentials returned for an allowList request (§6.2.2 step 11.2 deletes it)',
   presenceBeforeNoCredentials: 'a touch asked for before answering CTAP2_ERR_NO_CREDENTIALS (§6.2.2 step 7.6 answers first)',
+  credentialsPerTransport: 'a credential made over one of the key\'s transports (USB, NFC) is unknown over the other (CTAP2_ERR_NO_CREDENTIALS)',
 } as const;
 
 /** How long getNextAssertion may follow (CTAP 2.1 §6.3: the timer of step 12.2.2.3). */
@@ -89,7 +90,7 @@ export async function getAssertion(d: DeviceContext, p: Params): Promise<Map<num
   const rpIdHash = sha256(rpId);
   let list: SoftCredential[];
   if (allow.length) {
-    list = allow.filter((x) => x.type === 'public-key').map((x) => state.credentials.get(toBase64url(x.id))).filter((c): c is SoftCredential => !!c && eq(c.rpIdHash, rpIdHash));
+    list = allow.filter((x) => x.type === 'public-key').map((x) => state.credentials.get(toBase64url(x.id))).filter((c): c is SoftCredential => !!c && eq(c.rpIdHash, rpIdHash) && !(faults.credentialsPerTransport && c.madeOver && c.madeOver !== d.req.transport));
   } else {
     list = [...state.credentials.values()].filter((c) => c.discoverable && eq(c.rpIdHash, rpIdHash));
   }

@@ -163,6 +163,7 @@ export async function makeCredential(d: DeviceContext, p: Params): Promise<Map<n
     id, alg: alg!, privateKey, publicKeyCose, rpId, rpIdHash, rpName: str(rp.get('name')),
     userHandle: userId, userName: str(user.get('name')), userDisplayName: str(user.get('displayName')),
     signCount: 0, discoverable: rk, credProtect: 1, created: ++state.sequence,
+    ...(faults.credentialsPerTransport ? { madeOver: d.req.transport } : {}),
   };
   const x: McExtension = { cred, rpId, rk, uv, inputs: ext, signed: new Map(), unsigned: new Map(), response: new Map() };
   for (const e of DEVICE_EXTENSIONS) {

@@ -55,6 +55,8 @@ export interface CtapSessionOptions {
   userPresenceTimeoutMs?: number;
   /** the run's RP ID: the plan's credentials live there */
   runRpId: string;
+  /** the same key over its other interface (USB beside NFC): opened and closed by the caller */
+  otherInterface?: { device: CtapDevice; transport: string };
 }
 
 /**

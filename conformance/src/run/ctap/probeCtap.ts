@@ -5,6 +5,7 @@ import { CTAP_PROBES, type CtapEvidence, type CtapProbeName } from '../../checks
 import { statusOf, type CtapSession } from './CtapSession.ts';
 import { probeHid } from './probes/probeHid.ts';
 import { probeNfc } from './probes/probeNfc.ts';
+import { probeOtherInterface } from './probes/probeOtherInterface.ts';
 import { probeUserPresence } from './probes/probeUserPresence.ts';
 import { probeCancel } from './probes/probeCancel.ts';
 import { probeErrors } from './probes/probeErrors.ts';
@@ -61,6 +62,7 @@ export async function probeCtap(s: CtapSession, ev: CtapEvidence, o: { planCrede
   const steps: { [K in Exclude<CtapProbeName, 'pinSetup' | 'reset'>]: () => Promise<NonNullable<CtapEvidence['probes'][K]>> } = {
     hid: () => probeHid(s),
     nfc: () => probeNfc(s),
+    otherInterface: async () => (s.o.otherInterface ? probeOtherInterface(s, s.o.otherInterface, await needsA(), ev) : { skipped: 'no other interface of the key given (--other-interface: the same key over USB beside NFC)', notApplicable: true }),
     userPresence: async () => probeUserPresence(s, await needsA()),
     cancel: () => probeCancel(s),
     errors: () => probeErrors(s),
