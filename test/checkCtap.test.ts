@@ -190,6 +190,21 @@ describe('check --ctap against softkey --udp', { timeout: 180_000 }, () => {
         expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toMatch(msg);
       }
+      // --other-interface: the same device twice is bad usage; an interface that does not answer
+      // is exit 2 naming it, the key on --device closed again (the process ends)
+      const { key, statement, device } = await softkey();
+      try {
+        for (const [args, msg] of [
+          [['--device', device, '--other-interface', device], /names the same device as --device/],
+          [['--device', device, '--other-interface', `udp:127.0.0.1:${silent.address().port}`], /DEVICE_TIMEOUT: CTAPHID_INIT/],
+        ] as const) {
+          const r = await harnessAsync(['check', '--ctap', '--udp-client-port', '0', '--statement', statement, ...args], { timeout: 30_000 });
+          expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+          expect(r.stderr).toMatch(msg);
+        }
+      } finally {
+        await key.stop();
+      }
     } finally {
       silent.close();
     }
