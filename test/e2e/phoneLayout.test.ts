@@ -36,6 +36,14 @@ describe('on a 390 px phone', () => {
     expect(await pageWidth(k.page)).toBeLessThanOrEqual(390);
     expect(await k.page.evaluate(() => { const b = document.getElementById('status')!.getBoundingClientRect(); return b.top >= 0 && b.bottom <= window.innerHeight; })).toBe(true);
     expect(await k.page.evaluate(() => document.activeElement?.id)).toBe('register');
+    // the COSE key table: each label (-1, -2, -3), name and meaning (ES256) on one line, level with its row
+    const rows = await k.page.locator('[data-testid=cose-key] tr').evaluateAll((trs) => trs.map((tr) => {
+      const [label, name, , meaning] = [...tr.children] as HTMLElement[];
+      const lines = (e: HTMLElement) => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; };
+      return { label: label!.textContent, labelLines: lines(label!), nameLines: lines(name!), meaningLines: meaning!.textContent ? lines(meaning!) : 1, meaningTop: Math.round(meaning!.getBoundingClientRect().top), rowTop: Math.round(label!.getBoundingClientRect().top) };
+    }));
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const r of rows) expect(r, JSON.stringify(r)).toMatchObject({ labelLines: 1, nameLines: 1, meaningLines: 1, meaningTop: r.rowTop });
     // a refusal before any ceremony does not leave "Waiting for the key" behind
     await setRegistrationForm(k.page, { username: 'x'.repeat(300) });
     await press(k.page, '#register');
