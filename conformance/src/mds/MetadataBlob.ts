@@ -51,19 +51,11 @@ export interface MetadataEntry {
   generatedFrom?: string;
 }
 
-export interface MetadataBlob {
+export interface MetadataBlob extends BlobVerification {
   no: number;
   nextUpdate: string;
   legalHeader?: string;
   entries: MetadataEntry[];
-  /** the time the BLOB was verified as of, and why that time */
-  verifiedAt: Date;
-  verifiedAtBasis: string;
-  findings: Finding[];
-  verified: boolean;
-  signer?: ParsedCertificate;
-  /** the JWS x5c chain, signer first */
-  chain: ParsedCertificate[];
   byAaguid: Map<string, MetadataEntry>;
   byKeyId: Map<string, MetadataEntry>;
   byAaid: Map<string, MetadataEntry>;
@@ -141,11 +133,13 @@ export function entryKeys(e: MetadataEntry | null | undefined): ['aaguid' | 'aai
 
 /** What verifying a BLOB's JWS finds, however its payload is held. */
 export interface BlobVerification {
+  /** the time the BLOB was verified as of, and why that time */
   verifiedAt: Date;
   verifiedAtBasis: string;
   findings: Finding[];
   verified: boolean;
   signer?: ParsedCertificate;
+  /** the JWS x5c chain, signer first */
   chain: ParsedCertificate[];
 }
 

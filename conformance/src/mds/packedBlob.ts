@@ -1,8 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { HarnessError } from '../errors/HarnessError.ts';
-import type { Finding } from '../findings/Finding.ts';
 import type { ParsedCertificate } from '../pki/parseCertificate.ts';
-import { blobBody, entryKeys, readBlobJws, verifyBlobJws, type MetadataEntry } from './MetadataBlob.ts';
+import { blobBody, entryKeys, readBlobJws, verifyBlobJws, type BlobVerification, type MetadataEntry } from './MetadataBlob.ts';
 import type { MetadataOrigin, MetadataProvider } from './MetadataProvider.ts';
 
 /**
@@ -11,14 +10,10 @@ import type { MetadataOrigin, MetadataProvider } from './MetadataProvider.ts';
  * parsed when first looked up, so the main thread never parses tens of MB at once and holds
  * bytes, not an object graph several times their size.
  */
-export interface PackedBlob {
+export interface PackedBlob extends Omit<BlobVerification, 'signer' | 'chain'> {
   no: number;
   nextUpdate: string;
   legalHeader?: string;
-  verifiedAt: Date;
-  verifiedAtBasis: string;
-  findings: Finding[];
-  verified: boolean;
   /** the decoded JWS payload (UTF-8 JSON) */
   bytes: Uint8Array;
   /** entry i is bytes[starts[i], ends[i]) */
@@ -79,61 +74,53 @@ export function scanPayload(b: Uint8Array): { members: Map<string, [number, numb
     while (i < b.length && !WS.has(b[i]!) && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x5d) i++;
     if (i === from) throw bad('a value expected', i);
   };
+  // "open item (, item)* close" after the opening bracket: the one shape of the payload object and its entries array
+  const sequence = (close: string, item: () => void) => {
+    ws();
+    if (b[i] === close.charCodeAt(0)) {
+      i++;
+      return;
+    }
+    for (;;) {
+      ws();
+      item();
+      ws();
+      if (b[i] !== 0x2c) break;
+      i++;
+    }
+    expect(close);
+  };
   const members = new Map<string, [number, number]>();
   let entries: [number, number][] | undefined;
   ws();
   expect('{');
-  ws();
-  if (b[i] === 0x7d) i++;
-  else {
-    for (;;) {
-      ws();
-      if (b[i] !== 0x22) throw bad('a member name expected', i);
-      const k0 = i;
-      skipString();
-      const key = JSON.parse(Buffer.from(b.buffer, b.byteOffset + k0, i - k0).toString('utf8')) as string;
-      ws();
-      expect(':');
-      ws();
-      const v0 = i;
-      if (key === 'entries' && b[i] === 0x5b) {
-        // the array itself: its elements' extents, each parsed later
-        const list: [number, number][] = [];
-        i++;
-        ws();
-        if (b[i] === 0x5d) i++;
-        else {
-          for (;;) {
-            ws();
-            const e0 = i;
-            skipValue();
-            list.push([e0, i]);
-            ws();
-            if (b[i] === 0x2c) {
-              i++;
-              continue;
-            }
-            expect(']');
-            break;
-          }
-        }
-        entries = list;
-        members.delete(key);
-      } else {
+  sequence('}', () => {
+    if (b[i] !== 0x22) throw bad('a member name expected', i);
+    const k0 = i;
+    skipString();
+    const key = JSON.parse(Buffer.from(b.buffer, b.byteOffset + k0, i - k0).toString('utf8')) as string;
+    ws();
+    expect(':');
+    ws();
+    const v0 = i;
+    if (key === 'entries' && b[i] === 0x5b) {
+      // the array itself: its elements' extents, each parsed later
+      const list: [number, number][] = [];
+      i++;
+      sequence(']', () => {
+        const e0 = i;
         skipValue();
-        members.set(key, [v0, i]);
-        // a later "entries" that is not an array replaces an earlier one, as JSON.parse would
-        if (key === 'entries') entries = undefined;
-      }
-      ws();
-      if (b[i] === 0x2c) {
-        i++;
-        continue;
-      }
-      expect('}');
-      break;
+        list.push([e0, i]);
+      });
+      entries = list;
+      members.delete(key);
+    } else {
+      skipValue();
+      members.set(key, [v0, i]);
+      // a later "entries" that is not an array replaces an earlier one, as JSON.parse would
+      if (key === 'entries') entries = undefined;
     }
-  }
+  });
   ws();
   if (i < b.length) throw bad('more after the payload object', i);
   return { members, entries };
@@ -172,7 +159,8 @@ export function loadPackedBlob(jwt: string, roots: X509Certificate[], o: { at?: 
     for (const [map, key] of entryKeys(parse(r) as MetadataEntry)) index[map].push([key, n]);
   });
   const v = verifyBlobJws(jws, body, roots, o);
-  return { ...body, verifiedAt: v.verifiedAt, verifiedAtBasis: v.verifiedAtBasis, findings: v.findings, verified: v.verified, chain: v.chain, bytes, starts, ends, index };
+  const { signer: _signer, ...verification } = v;
+  return { ...body, ...verification, bytes, starts, ends, index };
 }
 
 /** The look-up over a packed BLOB: each entry parsed the first time it is asked for, then kept. */

@@ -6,8 +6,6 @@ import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
 import { CHALLENGE_UNKNOWN } from '../challenges/ChallengeStore.ts';
 
-const CHALLENGE_UNKNOWN_ERROR = { code: CHALLENGE_UNKNOWN.code, message: CHALLENGE_UNKNOWN.message };
-
 export interface AuthenticationContext {
   ceremony: 'authentication';
   requireUserVerification: boolean;
@@ -74,10 +72,8 @@ export async function authenticationRoutes(app: FastifyInstance) {
       const first = own ?? (challenges.takeWithCredential ? await challenges.takeWithCredential(challenge, req.sessionId, id) : { taken: await challenges.take(challenge, req.sessionId), credential: undefined });
       // on own copies nothing is consumed yet: any refusal is judged again the long way, which takes
       // the challenge (single use, even after a failed attempt) and reads the stored credential afresh
-      const fail = async (status: number, code: string, message: string, extra: object = {}): Promise<unknown> => {
-        if (own) return attempt(false);
-        return reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
-      };
+      const refuse = (status: number, code: string, message: string, extra: object = {}) => reply.code(status).send({ error: { code, message }, ...extra, decoded: describeAssertion(parsed) });
+      const fail = async (status: number, code: string, message: string, extra: object = {}): Promise<unknown> => (own ? attempt(false) : refuse(status, code, message, extra));
       const { taken } = first;
       if (!taken.ok) return fail(422, taken.code, taken.message);
       const ctx = taken.record.context as AuthenticationContext;
@@ -123,7 +119,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
       if (own) {
         const c = await challenges.commitSignIn!(challenge, cred, v.newCounter, parsed.authData.flags.BS, now);
         if (c.outcome === 'stale') return attempt(false);
-        if (c.outcome === 'used') return reply.code(422).send({ error: CHALLENGE_UNKNOWN_ERROR, decoded: describeAssertion(parsed) });
+        if (c.outcome === 'used') return refuse(422, CHALLENGE_UNKNOWN.code, CHALLENGE_UNKNOWN.message);
         use = c.outcome === 'ok' ? 'ok' : 'regressed';
         if (c.outcome === 'ok') counterRegressions = c.counterRegressions;
       } else {
@@ -134,7 +130,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
         const latest = await app.credentials.getCredential(id);
         await app.credentials.recordCounterRegression({ credentialId: id, stored: latest?.counter ?? cred.counter, received: parsed.authData.signCount, at: now });
         const findings = v.findings.map((f) => (f.code === 'SIGN_COUNT' ? { ...f, status: 'fail' as const, expected: `> ${latest?.counter ?? cred.counter}`, actual: String(parsed.authData.signCount) } : f));
-        return reply.code(422).send({ error: { code: 'SIGN_COUNT', message: explain(findings.find((f) => f.code === 'SIGN_COUNT')!) }, findings, decoded: describeAssertion(parsed) });
+        return refuse(422, 'SIGN_COUNT', explain(findings.find((f) => f.code === 'SIGN_COUNT')!), { findings });
       }
       return {
         verified: true,
