@@ -38,7 +38,7 @@ export interface Challenges<T> {
   /**
    * Where the challenges live with the credentials (a shared database): take the challenge and read
    * the credential the response names in one round trip. The same outcome as take, then
-   * getCredential when the take succeeded (the store contract holds the two to that).
+   * getCredential when the take succeeded (tested in PostgresStores.test.ts and the two-instance tests).
    */
   takeWithCredential?(challenge: string, sessionId: string, credentialId: string): Promise<{ taken: TakeResult<T>; credential: CredentialRecord | undefined }>;
   /**

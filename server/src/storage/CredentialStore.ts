@@ -35,6 +35,9 @@ export interface CredentialRecord {
 }
 
 /** what registration stores beyond the record: the raw response, for later re-analysis */
+/** A copy a caller may change without touching the cached record it came from. */
+export const copyCredential = (c: CredentialRecord): CredentialRecord => ({ ...c, transports: [...c.transports] });
+
 export interface RegistrationEvidence {
   attestationObject: Uint8Array;
   clientDataJSON: Uint8Array;

@@ -1,7 +1,7 @@
 import { refuseNul } from './refuseNul.ts';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { HarnessError } from '../../../conformance/src/index.ts';
-import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
+import { StoreConflict, copyCredential, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 import { CHALLENGE_UNKNOWN, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_PER_SESSION, judgeTaken, tooManyChallenges, type ChallengeLimits, type ChallengeRecord, type Challenges } from '../challenges/ChallengeStore.ts';
@@ -427,14 +427,14 @@ export class PostgresChallenges<T> implements Challenges<T> {
     const taken = this.judge(challenge, sessionId, r && { session_id: r.t_session_id, client: r.t_client, issued_at: r.t_issued_at, expires_at: r.t_expires_at, context: r.t_context });
     const credential = taken.ok && r?.id != null ? toCredential(r) : undefined;
     if (credential) remember(this.credentials, credentialId, credential);
-    return { taken, credential: credential && { ...credential, transports: [...credential.transports] } };
+    return { taken, credential: credential && copyCredential(credential) };
   }
 
   ownCopies(challenge: string, sessionId: string, credentialId: string) {
     const rec = this.issued.get(challenge);
     const credential = this.credentials.get(credentialId);
     if (!rec || !credential) return undefined;
-    return { taken: judgeTaken(rec, sessionId, this.limits.now(), this.limits.ttlMs), credential: { ...credential, transports: [...credential.transports] } };
+    return { taken: judgeTaken(rec, sessionId, this.limits.now(), this.limits.ttlMs), credential: copyCredential(credential) };
   }
 
   /**
@@ -495,7 +495,7 @@ export class PostgresChallenges<T> implements Challenges<T> {
               WHERE c.id = i.id AND c.public_key = i.public_key AND c.user_id = i.user_id AND i.challenge IN (SELECT challenge FROM t)
               AND (c.counter < i.counter OR (c.counter = 0 AND i.counter = 0)) RETURNING i.challenge, c.counter_regressions)
         SELECT i.challenge, t.challenge IS NOT NULL AS taken, u.challenge IS NOT NULL AS used, u.counter_regressions AS regressions,
-          EXISTS (SELECT 1 FROM credentials c WHERE c.id = i.id AND c.public_key = i.public_key AND c.user_id = i.user_id) AS same
+          t.challenge IS NULL AND EXISTS (SELECT 1 FROM credentials c WHERE c.id = i.id AND c.public_key = i.public_key AND c.user_id = i.user_id) AS same
         FROM i LEFT JOIN t ON t.challenge = i.challenge LEFT JOIN u ON u.challenge = i.challenge`,
       values: [batch.map((q) => q.challenge), batch.map((q) => q.credential.id), batch.map((q) => Buffer.from(q.credential.publicKey)), batch.map((q) => q.credential.userId), batch.map((q) => q.counter), batch.map((q) => q.backupState), batch.map((q) => q.at)],
     })).rows;

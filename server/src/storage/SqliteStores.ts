@@ -2,7 +2,7 @@ import { refuseNul } from './refuseNul.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { StoreConflict, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
+import { StoreConflict, copyCredential, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { counterAccepted } from './counterRule.ts';
 import { HarnessError } from '../../../conformance/src/index.ts';
@@ -231,7 +231,7 @@ export class SqliteCredentialStore implements CredentialStore {
 
   async getCredential(id: string) {
     const c = this.current(id);
-    return c && { ...c, transports: [...c.transports] };
+    return c && copyCredential(c);
   }
 
   async getRegistrationEvidence(id: string) {
