@@ -1,6 +1,5 @@
 import { defineCheck, fail, pass, skip } from '../Check.ts';
 import { isResult } from './helpers.ts';
-import { formatAaguid } from '../../encoding/formatAaguid.ts';
 import { CTAP21, bare, ctapProbe, fidoTest } from './ctapHelpers.ts';
 
 export const NFC_USB_SAME_CREDENTIAL = defineCheck({
@@ -16,7 +15,7 @@ export const NFC_USB_SAME_CREDENTIAL = defineCheck({
   evaluate(ctx) {
     const p = ctapProbe(ctx, 'otherInterface');
     if (isResult(p)) return p;
-    const here = ctx.ctap?.info ? formatAaguid(ctx.ctap.info.aaguid) : undefined;
+    const here = ctx.ctap?.info?.aaguidText;
     if (!p.assertion) return skip(`the device given as the other interface (${p.transport}) is another key (AAGUID ${p.aaguid}${here ? `, this one ${here}` : ''}): nothing to compare`);
     const a = p.assertion;
     const problems: string[] = [];

@@ -4,7 +4,6 @@ import type { CtapEvidence, OtherInterfaceProbe } from '../../../checks/ctap/Cta
 import { parseAuthenticatorData } from '../../../webauthn/parseAuthenticatorData.ts';
 import { coseKeyToPublicKey, verifyCoseSignature } from '../../../webauthn/coseKey.ts';
 import { fromBase64url } from '../../../encoding/base64url.ts';
-import { formatAaguid } from '../../../encoding/formatAaguid.ts';
 import { PROBE_RP_ID, attempt, type CtapSession } from '../CtapSession.ts';
 
 /**
@@ -16,8 +15,8 @@ import { PROBE_RP_ID, attempt, type CtapSession } from '../CtapSession.ts';
 export async function probeOtherInterface(s: CtapSession, other: { device: CtapDevice; transport: string }, credentialId: Uint8Array, ev: CtapEvidence): Promise<OtherInterfaceProbe> {
   const info = other.device.info;
   if (!other.device.ctap2 || !info) return { transport: other.transport, skipped: `${other.transport} does not speak CTAP2`, notApplicable: true };
-  const out: OtherInterfaceProbe = { transport: other.transport, aaguid: formatAaguid(info.aaguid) };
-  if (!Buffer.from(info.aaguid).equals(Buffer.from(s.info.aaguid))) return out;
+  const out: OtherInterfaceProbe = { transport: other.transport, aaguid: info.aaguidText };
+  if (info.aaguidText !== s.info.aaguidText) return out;
   const clientDataHash = new Uint8Array(crypto.randomBytes(32));
   const r = await attempt(() => other.device.ctap2!.getAssertion({ rpId: PROBE_RP_ID, clientDataHash, allowList: [{ type: 'public-key', id: credentialId }], options: { up: false } }));
   out.assertion = { status: r.status };
