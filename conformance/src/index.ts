@@ -32,10 +32,10 @@ export { peculiarX509 } from './pki/x509Provider.ts';
 export { parseRegistrationResponse, parseAuthenticationResponse, type ParsedRegistration, type ParsedAssertion, type ParseOptions } from './webauthn/parseResponse.ts';
 export { parseAuthenticatorData, type AuthenticatorData, type AuthDataFlags, type AttestedCredentialData } from './webauthn/parseAuthenticatorData.ts';
 export { parseClientDataJSON, type ClientData } from './webauthn/parseClientDataJSON.ts';
-export { COSE_ALG, COSE_ALG_NAMES, VERIFIABLE_ALGORITHMS, KNOWN_ALGORITHMS, isVerifiableAlgorithm, coseKeyToPublicKey, verifyCoseSignature, type PublicKeyInfo } from './webauthn/coseKey.ts';
+export { COSE_ALG, COSE_ALG_NAMES, VERIFIABLE_ALGORITHMS, KNOWN_ALGORITHMS, isVerifiableAlgorithm, coseKeyToPublicKey, verifyCoseSignature, verifyCoseSignatureOffThread, type PublicKeyInfo } from './webauthn/coseKey.ts';
 export { COSE_ALGORITHMS, COSE_CURVES, coseAlgorithm, coseAlgorithmLabel, type CoseAlgorithm, type CoseCurve } from './webauthn/coseAlgorithms.ts';
 export { checkCeremony, type CeremonyExpectations } from './webauthn/checkCeremony.ts';
-export { verifyAssertion, type StoredCredentialKey, type AssertionVerdict } from './webauthn/verifyAssertion.ts';
+export { verifyAssertion, verifyAssertionOffThread, type StoredCredentialKey, type AssertionVerdict } from './webauthn/verifyAssertion.ts';
 export { describeRegistration, describeAssertion, cborToJson } from './webauthn/describeResponse.ts';
 
 // FIDO Metadata Service

@@ -203,6 +203,28 @@ export function coseKeyToPublicKey(key: Map<number | string, CborValue>): Public
 /** the node:crypto key types an algorithm's key may have */
 const KEY_TYPES: Record<number, readonly string[]> = { 1: ['ed25519', 'ed448'], 2: ['ec'], 3: ['rsa', 'rsa-pss'] };
 
+/** node:crypto's algorithm and key for one COSE algorithm, or undefined when the key does not fit it */
+function signatureInputs(alg: number, key: crypto.KeyObject): { hash: string | null; key: crypto.KeyObject | crypto.VerifyKeyObjectInput } | undefined {
+  const a = coseAlgorithm(alg);
+  if (!a) return undefined;
+  const kt = key.asymmetricKeyType ?? '';
+  if (a.kty === 7 ? kt !== a.name.toLowerCase() : !KEY_TYPES[a.kty]!.includes(kt)) return undefined;
+  if (a.kty === 1 && !a.curves!.some((c) => coseCurve(c)!.name.toLowerCase() === kt)) return undefined;
+  if (a.kty === 2) {
+    const named = namedCurveOf(key);
+    const want = a.curves!.map((c) => coseCurve(c)!);
+    if (!want.some((c) => named === opensslCurve(c))) return undefined;
+  }
+  return a.pss ? { hash: a.hash!, key: { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[a.hash!] } } : { hash: a.hash ?? null, key };
+}
+
+/** a KeyObject's curve, read once per KeyObject (node:crypto builds a new details object on every read) */
+const namedCurves = new WeakMap<crypto.KeyObject, string | undefined>();
+function namedCurveOf(key: crypto.KeyObject): string | undefined {
+  if (!namedCurves.has(key)) namedCurves.set(key, key.asymmetricKeyDetails?.namedCurve);
+  return namedCurves.get(key);
+}
+
 /**
  * Verify a WebAuthn signature with a COSE algorithm (WebAuthn L3 §6.5.5 signature formats).
  * The algorithm must fit the key: node:crypto would otherwise happily check an "RS256"
@@ -211,23 +233,28 @@ const KEY_TYPES: Record<number, readonly string[]> = { 1: ['ed25519', 'ed448'], 
  * ask isVerifiableAlgorithm first: an algorithm this harness cannot verify answers false.
  */
 export function verifyCoseSignature(alg: number, key: crypto.KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
-  const a = coseAlgorithm(alg);
-  if (!a) return false;
-  const kt = key.asymmetricKeyType ?? '';
-  if (a.kty === 7 ? kt !== a.name.toLowerCase() : !KEY_TYPES[a.kty]!.includes(kt)) return false;
-  if (a.kty === 1 && !a.curves!.some((c) => coseCurve(c)!.name.toLowerCase() === kt)) return false;
-  if (a.kty === 2) {
-    const named = key.asymmetricKeyDetails?.namedCurve;
-    const want = a.curves!.map((c) => coseCurve(c)!);
-    if (!want.some((c) => named === opensslCurve(c))) return false;
-  }
+  const inputs = signatureInputs(alg, key);
+  if (!inputs) return false;
   try {
-    if (a.pss) {
-      return crypto.verify(a.hash!, data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[a.hash!] }, sig);
-    }
-    return crypto.verify(a.hash ?? null, data, key, sig);
+    return crypto.verify(inputs.hash, data, inputs.key, sig);
   } catch {
     // malformed DER signatures make node:crypto throw; for the RP that is simply "does not verify"
     return false;
   }
+}
+
+/**
+ * The same judgement as verifyCoseSignature, computed on libuv's thread pool: a server's event
+ * loop goes on with other requests while the signature is checked.
+ */
+export function verifyCoseSignatureOffThread(alg: number, key: crypto.KeyObject, data: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  const inputs = signatureInputs(alg, key);
+  if (!inputs) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      crypto.verify(inputs.hash, data, inputs.key, sig, (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { optionsRouteSchema, verifyRouteSchema, authenticationOptionsBody, authenticationVerifyResponse, type AuthenticationOptionsRequest } from '../schemas/api.ts';
-import { parseAuthenticationResponse, verifyAssertion, describeAssertion, firstFailure, authDataDefectFinding } from '../../../conformance/src/index.ts';
+import { parseAuthenticationResponse, verifyAssertionOffThread, describeAssertion, firstFailure, authDataDefectFinding } from '../../../conformance/src/index.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
 import { CHALLENGE_UNKNOWN } from '../challenges/ChallengeStore.ts';
@@ -99,7 +99,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
         return fail(422, 'USER_HANDLE_MISSING', 'discoverable sign-in returned no userHandle (WebAuthn L3 §7.2 step 6): the key did not store the account as a resident credential');
       }
       const key = app.keyCache.get(cred);
-      const v = verifyAssertion(parsed, { challenge: taken.record.challenge, origins: config.origins, rpId: config.rpId, requireUserVerification: ctx.requireUserVerification }, {
+      const v = await verifyAssertionOffThread(parsed, { challenge: taken.record.challenge, origins: config.origins, rpId: config.rpId, requireUserVerification: ctx.requireUserVerification }, {
         alg: cred.alg,
         keyObject: key,
         counter: cred.counter,
