@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp } from '../server/src/app.ts';
-import { loadConfig } from '../server/src/config.ts';
+import { sizeThreadPool } from '../server/src/threadPool.ts';
+
+// as `fido2-harness serve` does, before anything uses the pool (the server's modules do as they load)
+sizeThreadPool();
+const { buildApp } = await import('../server/src/app.ts');
+const { loadConfig } = await import('../server/src/config.ts');
 
 /**
  * The RP server for the route benchmark, in a process of its own (fresh heap, its own core):

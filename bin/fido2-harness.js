@@ -33,6 +33,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const at = (src, dist) => new URL(fromSource ? src : dist, import.meta.url).href;
+// the server's thread pool is sized before anything of this process uses it (importing does not)
+if (process.argv[2] === 'serve') (await import(at('../server/src/threadPool.ts', '../dist/server/src/threadPool.js'))).sizeThreadPool();
 const { runCli } = await import(at('../conformance/src/index.ts', '../dist/conformance/src/index.js'));
 /** an optional peer dependency that is not installed: say which and how, instead of a stack trace */
 const needs = (what) => (e) => {

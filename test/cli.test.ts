@@ -10,6 +10,9 @@ const BIN = path.resolve('bin/fido2-harness.js');
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
 
+/** a process's libuv thread-pool threads, by their names in /proc (Linux) */
+const libuvThreads = (pid: number) => fs.readdirSync(`/proc/${pid}/task`).filter((t) => fs.readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim() === 'libuv-worker').length;
+
 describe('fido2-harness CLI', { timeout: 120_000 }, () => {
   it('help and usage errors', () => {
     const help = run(['help']);
@@ -119,11 +122,35 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(await page.text()).toContain('fido2-harness');
+      // libuv's pool (the sign-in signatures) sized to the cores the event loop leaves free
+      expect(libuvThreads(child.pid!)).toBe(Number(process.env.UV_THREADPOOL_SIZE) || Math.max(1, os.availableParallelism() - 1));
       expect((await (await fetch(`${url}api/config`)).json()).rpId).toBe('localhost');
       expect(fs.existsSync(path.join(dir, 'fido2-harness.sqlite'))).toBe(true);
       const busy = run(['serve', '--port', String(port)], { DATA_DIR: dir });
       expect(busy.status).toBe(2);
       expect(busy.stderr).toContain('already in use');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serve keeps the UV_THREADPOOL_SIZE a person set', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-pool-'));
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], { env: { ...process.env, UV_THREADPOOL_SIZE: '3' } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+      });
+      expect((await fetch(url)).status).toBe(200);
+      expect(libuvThreads(child.pid!)).toBe(3);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

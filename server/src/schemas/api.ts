@@ -102,6 +102,14 @@ export function optionsRouteSchema(body: object) {
   return { body, response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses } };
 }
 
+/**
+ * The verify routes' serializer. Their replies are built member by member (presentCredential, the
+ * findings, the decoded response), and their findings and decoded parts are open objects, which a
+ * serializer compiled from the schema writes at about half JSON.stringify's speed: the schema
+ * documents the reply, JSON.stringify writes it.
+ */
+export const verifyRouteSerializer = () => (data: unknown) => JSON.stringify(data);
+
 /** Route schema of a verify route: a PublicKeyCredential JSON whose `response` has these members. */
 export function verifyRouteSchema(response: { required: readonly string[]; properties: object }) {
   return {

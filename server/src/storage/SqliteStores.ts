@@ -5,6 +5,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreConflict, copyCredential, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { counterAccepted } from './counterRule.ts';
+import { tx, COUNTER_UPDATE } from './sqliteTx.ts';
+import { inThreadCommitter, workerCommitter, type CounterCommitter, type CounterRow } from './sqliteCounterCommits.ts';
 import { HarnessError } from '../../../conformance/src/index.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 
@@ -109,7 +111,7 @@ const CRED_COLUMNS = 'c.id, c.user_id, c.public_key, c.alg, c.counter, c.transpo
 /** Opens (creating and migrating) the embedded SQLite file; `:memory:` for a throw-away one. */
 export function openSqliteStores(file: string): Stores & { credentials: SqliteCredentialStore; file: string } {
   const db = openDatabase(file);
-  const credentials = new SqliteCredentialStore(db);
+  const credentials = new SqliteCredentialStore(db, file);
   const runs = new SqliteRunStore(db);
   return {
     file,
@@ -117,7 +119,7 @@ export function openSqliteStores(file: string): Stores & { credentials: SqliteCr
     runs: refuseNul(runs, 'runs'),
     accounts: refuseNul(new SqliteAccountStore(db), 'accounts'),
     async close() {
-      credentials.flushNow();
+      await credentials.close();
       if (db.isOpen) db.close();
     },
   };
@@ -141,17 +143,6 @@ function openDatabase(file: string): DatabaseSync {
   return db;
 }
 
-function tx(db: DatabaseSync, fn: () => void) {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    fn();
-    db.exec('COMMIT');
-  } catch (e) {
-    db.exec('ROLLBACK');
-    throw e;
-  }
-}
-
 interface PendingUse {
   counter: number;
   backupState: boolean;
@@ -162,11 +153,16 @@ interface PendingUse {
 export class SqliteCredentialStore implements CredentialStore {
   private readonly db: DatabaseSync;
   private readonly q: Record<string, StatementSync>;
+  /** counter updates waiting for the next commit */
   private readonly pendingUse = new Map<string, PendingUse>();
+  /** the batch being committed (one at a time, in order), and when it ends */
+  private inFlight: { uses: Map<string, PendingUse>; done: Promise<void> } | undefined;
   private flushScheduled = false;
   private readonly cache = new Map<string, CredentialRecord>();
+  private readonly committer: CounterCommitter;
 
-  constructor(db: DatabaseSync) {
+  /** `file`: where the database is (its counter commits run on a thread of their own); `:memory:` commits on this one */
+  constructor(db: DatabaseSync, file = ':memory:') {
     this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.q = {
@@ -182,11 +178,12 @@ export class SqliteCredentialStore implements CredentialStore {
       credsAll: p(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id ORDER BY c.created_at, c.id`),
       credsOfUser: p(`SELECT ${CRED_COLUMNS} FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? ORDER BY c.created_at, c.id`),
       deleteCred: p('DELETE FROM credentials WHERE id = ?'),
-      use: p('UPDATE credentials SET counter = ?, backup_state = ?, last_used_at = ? WHERE id = ?'),
+      use: p(COUNTER_UPDATE),
       regress: p('UPDATE credentials SET counter_regressions = counter_regressions + 1 WHERE id = ?'),
       insertRegression: p('INSERT INTO counter_regressions (credential_id, stored, received, at) VALUES (?, ?, ?, ?)'),
       regressions: p('SELECT * FROM counter_regressions WHERE credential_id = ? ORDER BY at'),
     };
+    this.committer = file === ':memory:' ? inThreadCommitter(db, this.q.use!) : workerCommitter(file);
   }
 
   async getUserByName(username: string) {
@@ -221,7 +218,8 @@ export class SqliteCredentialStore implements CredentialStore {
       const r = this.q.cred!.get(id) as Row | undefined;
       if (!r) return undefined;
       c = toCredential(r);
-      const pending = this.pendingUse.get(id);
+      // a row read while its update waits, or is being committed elsewhere, is older than the update
+      const pending = this.pendingUse.get(id) ?? this.inFlight?.uses.get(id);
       if (pending) Object.assign(c, { counter: pending.counter, backupState: pending.backupState, lastUsedAt: pending.at });
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(id, c);
@@ -240,22 +238,24 @@ export class SqliteCredentialStore implements CredentialStore {
   }
 
   async listCredentials(userId?: string) {
-    this.flushNow();
+    await this.settle();
     const rows = (userId === undefined ? this.q.credsAll!.all() : this.q.credsOfUser!.all(userId)) as Row[];
     return rows.map(toCredential);
   }
 
   async deleteCredential(id: string) {
-    this.flushNow();
+    await this.settle();
     this.cache.delete(id);
     return Number(this.q.deleteCred!.run(id).changes) > 0;
   }
 
   /**
    * Counter updates are group-committed: checked and applied to the in-process view at once
-   * (so the next sign-in in this process sees them), written in one transaction at the end of
-   * the event-loop turn, and each caller's promise resolves only after that COMMIT: no reply
-   * acknowledges a counter a crash could lose. Under load this turns N autocommit writes into one.
+   * (so the next sign-in in this process sees them), written in one transaction per batch, and
+   * each caller's promise resolves only after that COMMIT: no reply acknowledges a counter a
+   * crash could lose. One batch is committed at a time (on its own thread, for a file), and the
+   * updates that arrive meanwhile make the next: under load N autocommit writes become one, and
+   * the event loop never waits for an fsync.
    */
   recordUse(id: string, counter: number, backupState: boolean, at: number): Promise<'ok' | 'regressed' | 'unknown'> {
     const c = this.current(id);
@@ -267,37 +267,42 @@ export class SqliteCredentialStore implements CredentialStore {
       const waiter = { resolve: () => resolve('ok'), reject };
       if (p) Object.assign(p, { counter, backupState, at, waiters: [...p.waiters, waiter] });
       else this.pendingUse.set(id, { counter, backupState, at, waiters: [waiter] });
-      if (!this.flushScheduled) {
+      if (!this.flushScheduled && !this.inFlight) {
         this.flushScheduled = true;
-        setImmediate(() => this.flushNow());
+        setImmediate(() => this.commitPending());
       }
     });
   }
 
-  /** write queued counter updates now (also before anything that reads rows in bulk, and at close) */
-  flushNow() {
+  /** sends the waiting updates as one batch, unless a batch is in flight (its end sends them) */
+  private commitPending() {
     this.flushScheduled = false;
-    if (this.pendingUse.size === 0) return;
-    const batch = [...this.pendingUse];
+    if (this.inFlight || this.pendingUse.size === 0) return;
+    const uses = new Map(this.pendingUse);
     this.pendingUse.clear();
-    try {
-      if (!this.db.isOpen) throw new Error('the store is closed');
-      tx(this.db, () => {
-        for (const [id, u] of batch) this.q.use!.run(u.counter, u.backupState ? 1 : 0, u.at, id);
-      });
-    } catch (e) {
-      // not committed: forget what the cache believes and fail every waiting reply
-      for (const [id, u] of batch) {
-        this.cache.delete(id);
-        for (const w of u.waiters) w.reject(e);
+    const rows: CounterRow[] = [...uses].map(([id, u]) => ({ id, counter: u.counter, backupState: u.backupState, at: u.at }));
+    const settled = (committed: boolean, error?: unknown) => {
+      this.inFlight = undefined;
+      for (const [id, u] of uses) {
+        // not committed: forget what the cache believes and fail every waiting reply
+        if (!committed) this.cache.delete(id);
+        for (const w of u.waiters) committed ? w.resolve() : w.reject(error);
       }
-      return;
+      this.commitPending();
+    };
+    this.inFlight = { uses, done: this.committer.commit(rows).then(() => settled(true), (e) => settled(false, e)) };
+  }
+
+  /** resolves once every update recorded so far is committed (or failed): before bulk reads, deletes and close */
+  private async settle() {
+    while (this.inFlight || this.pendingUse.size) {
+      this.commitPending();
+      await this.inFlight?.done;
     }
-    for (const [, u] of batch) for (const w of u.waiters) w.resolve();
   }
 
   async recordCounterRegression(r: CounterRegression) {
-    this.flushNow();
+    await this.settle();
     tx(this.db, () => {
       this.q.regress!.run(r.credentialId);
       this.q.insertRegression!.run(r.credentialId, r.stored, r.received, r.at);
@@ -316,7 +321,8 @@ export class SqliteCredentialStore implements CredentialStore {
   }
 
   async close() {
-    this.flushNow();
+    await this.settle();
+    await this.committer.close();
   }
 }
 
