@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SoftAuthenticator } from '../../conformance/src/emulation/SoftAuthenticator.ts';
 
 /**
  * The package as a vendor gets it: `npm pack`, then a fresh project elsewhere on disk installs
@@ -50,9 +52,14 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** `<cmd> <args> serve --port 0`, then the page and the API answer; stopped with SIGTERM. */
+/**
+ * `<cmd> <args> serve --port 0`, then the page and the API answer and a key registers and signs
+ * in (the packaged server's counter-commit thread writes the counter); stopped with SIGTERM.
+ */
 async function serveAndFetch(cmd: string, args: string[]) {
-  const child = spawn(cmd, [...args, 'serve', '--port', '0', '--data-dir', 'data'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const dataDir = fs.mkdtempSync(path.join(project, 'data-'));
+  const child = spawn(cmd, [...args, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let counter = 0;
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -71,10 +78,31 @@ async function serveAndFetch(cmd: string, args: string[]) {
     expect(await page.text()).toContain('fido2-harness');
     expect((await fetch(`http://localhost:${port}/run.html`)).status).toBe(200);
     expect((await fetch(`http://localhost:${port}/api/credentials`)).status).toBe(200);
+    const origin = `http://localhost:${port}`;
+    const post = async (route: string, body: unknown, cookie?: string) => {
+      const r = await fetch(`${origin}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+      return { status: r.status, json: (await r.json()) as any, cookie: r.headers.get('set-cookie')?.split(';')[0] ?? cookie };
+    };
+    const key = new SoftAuthenticator();
+    const o = await post('/api/registration/options', { username: 'packaged' });
+    expect((await post('/api/registration/verify', await key.create(o.json, origin), o.cookie)).status).toBe(200);
+    const a = await post('/api/authentication/options', { username: 'packaged' }, o.cookie);
+    const v = await post('/api/authentication/verify', await key.get(a.json, origin), a.cookie);
+    expect(v.status, JSON.stringify(v.json)).toBe(200);
+    counter = v.json.credential.counter;
+    expect(counter).toBeGreaterThan(0);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // a server that already exited (it failed to start) has no exit left to wait for
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
+  // acknowledged, so in the file
+  const db = new DatabaseSync(path.join(dataDir, 'fido2-harness.sqlite'), { readOnly: true });
+  expect(Number((db.prepare('SELECT counter FROM credentials').get() as { counter: number }).counter)).toBe(counter);
+  db.close();
 }
 
 describe('the packed package, installed in a fresh project', { timeout: 300_000 }, () => {
