@@ -5,6 +5,7 @@ import https from 'node:https';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './helpers/testServer.ts';
+import { startHarness } from './helpers/harnessProcess.ts';
 
 const BIN = path.resolve('bin/fido2-harness.js');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -106,54 +107,35 @@ describe('fido2-harness CLI', { timeout: 120_000 }, () => {
   it('serve starts, prints the URL, answers, keeps data in DATA_DIR, and refuses a busy port', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-cli-'));
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: { ...process.env, DATA_DIR: dir } });
+    const server = await startHarness(['serve', '--port', String(port)], /listening on (\S+)/, { env: { DATA_DIR: dir } });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /listening on (\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-      });
+      const url = server.match[1]!;
       expect(url).toBe(`http://localhost:${port}/`);
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(await page.text()).toContain('fido2-harness');
       // libuv's pool (the sign-in signatures) sized to the cores the event loop leaves free
-      expect(libuvThreads(child.pid!)).toBe(Number(process.env.UV_THREADPOOL_SIZE) || Math.max(1, os.availableParallelism() - 1));
+      expect(libuvThreads(server.child.pid!)).toBe(Number(process.env.UV_THREADPOOL_SIZE) || Math.max(1, os.availableParallelism() - 1));
       expect((await (await fetch(`${url}api/config`)).json()).rpId).toBe('localhost');
       expect(fs.existsSync(path.join(dir, 'fido2-harness.sqlite'))).toBe(true);
       const busy = run(['serve', '--port', String(port)], { DATA_DIR: dir });
       expect(busy.status).toBe(2);
       expect(busy.stderr).toContain('already in use');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('serve keeps the UV_THREADPOOL_SIZE a person set', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-pool-'));
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], { env: { ...process.env, UV_THREADPOOL_SIZE: '3' } });
+    const server = await startHarness(['serve', '--port', '0', '--data-dir', dir], /listening on (\S+)/, { env: { UV_THREADPOOL_SIZE: '3' } });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /listening on (\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-      });
-      expect((await fetch(url)).status).toBe(200);
-      expect(libuvThreads(child.pid!)).toBe(3);
+      expect((await fetch(server.match[1]!)).status).toBe(200);
+      expect(libuvThreads(server.child.pid!)).toBe(3);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
