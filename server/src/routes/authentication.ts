@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { optionsRouteSchema, verifyRouteSchema, verifyRouteSerializer, authenticationOptionsBody, authenticationVerifyResponse, type AuthenticationOptionsRequest } from '../schemas/api.ts';
+import { optionsRouteSchema, verifyRouteOptions, authenticationOptionsBody, authenticationVerifyResponse, type AuthenticationOptionsRequest } from '../schemas/api.ts';
 import { parseAuthenticationResponse, verifyAssertionOffThread, describeAssertion, firstFailure, authDataDefectFinding } from '../../../conformance/src/index.ts';
 import { presentCredential, rejectCanonical } from './present.ts';
 import { explain } from './registration.ts';
@@ -52,10 +52,7 @@ export async function authenticationRoutes(app: FastifyInstance) {
     };
   });
 
-  app.post('/api/authentication/verify', {
-    schema: verifyRouteSchema(authenticationVerifyResponse),
-    serializerCompiler: verifyRouteSerializer,
-  }, async (req, reply) => {
+  app.post('/api/authentication/verify', verifyRouteOptions(authenticationVerifyResponse), async (req, reply) => {
     const parsed = parseAuthenticationResponse(req.body, { lenient: true });
     rejectCanonical(parsed.nonCanonical);
     const challenge = parsed.clientData.challenge;

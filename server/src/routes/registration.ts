@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
-import { optionsRouteSchema, verifyRouteSchema, verifyRouteSerializer, registrationOptionsBody, registrationVerifyResponse, type RegistrationOptionsRequest } from '../schemas/api.ts';
+import { optionsRouteSchema, verifyRouteOptions, registrationOptionsBody, registrationVerifyResponse, type RegistrationOptionsRequest } from '../schemas/api.ts';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from '../algorithms.ts';
 import { parseRegistrationResponse, analyzeRegistration, describeRegistration, formatAaguid, firstFailure, toBase64url, HarnessError } from '../../../conformance/src/index.ts';
 import { StoreConflict } from '../storage/CredentialStore.ts';
@@ -70,10 +70,7 @@ export async function registrationRoutes(app: FastifyInstance) {
     return out;
   });
 
-  app.post('/api/registration/verify', {
-    schema: verifyRouteSchema(registrationVerifyResponse),
-    serializerCompiler: verifyRouteSerializer,
-  }, async (req, reply) => {
+  app.post('/api/registration/verify', verifyRouteOptions(registrationVerifyResponse), async (req, reply) => {
     // authenticator data that does not parse is the key's defect: a failed verification (422) naming the byte
     const parsed = parseRegistrationResponse(req.body, { lenient: true });
     rejectCanonical(parsed.nonCanonical);

@@ -103,18 +103,19 @@ export function optionsRouteSchema(body: object) {
 }
 
 /**
- * The verify routes' serializer. Their replies are built member by member (presentCredential, the
- * findings, the decoded response), and their findings and decoded parts are open objects, which a
- * serializer compiled from the schema writes at about half JSON.stringify's speed: the schema
- * documents the reply, JSON.stringify writes it.
+ * Route options of a verify route: its schema (a PublicKeyCredential JSON whose `response` has
+ * these members; the reply documented) and its serializer. The replies are built member by member
+ * (presentCredential, the findings, the decoded response), and their findings and decoded parts
+ * are open objects, which a serializer compiled from the schema writes at about half
+ * JSON.stringify's speed: the schema documents the reply, JSON.stringify writes it.
  */
-export const verifyRouteSerializer = () => (data: unknown) => JSON.stringify(data);
-
-/** Route schema of a verify route: a PublicKeyCredential JSON whose `response` has these members. */
-export function verifyRouteSchema(response: { required: readonly string[]; properties: object }) {
+export function verifyRouteOptions(response: { required: readonly string[]; properties: object }) {
   return {
-    body: { ...authenticatorResponseBody, properties: { ...authenticatorResponseBody.properties, response: { type: 'object', ...response } } },
-    response: { 200: verifyResultResponse, ...errorResponses },
+    schema: {
+      body: { ...authenticatorResponseBody, properties: { ...authenticatorResponseBody.properties, response: { type: 'object', ...response } } },
+      response: { 200: verifyResultResponse, ...errorResponses },
+    },
+    serializerCompiler: () => (data: unknown) => JSON.stringify(data),
   };
 }
 

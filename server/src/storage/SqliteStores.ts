@@ -5,8 +5,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { StoreConflict, copyCredential, type CounterRegression, type CredentialRecord, type CredentialStore, type RegistrationEvidence, type UserRecord } from './CredentialStore.ts';
 import type { RunQuery, RunStore, RunSummary, StoredRun, Stores } from './RunStore.ts';
 import { counterAccepted } from './counterRule.ts';
-import { tx, COUNTER_UPDATE } from './sqliteTx.ts';
-import { inThreadCommitter, workerCommitter, type CounterCommitter, type CounterRow } from './sqliteCounterCommits.ts';
+import { tx, COUNTER_UPDATE, type CounterRow } from './sqliteTx.ts';
+import { inThreadCommitter, workerCommitter, type CounterCommitter } from './sqliteCounterCommits.ts';
 import { HarnessError } from '../../../conformance/src/index.ts';
 import { firstAdminTaken, inviteInvalid, nameTaken, type AccountPasskey, type AccountRecord, type AccountStore, type DeletionRecord, type InviteRecord } from './AccountStore.ts';
 

@@ -1,14 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { writeCounters } from './sqliteTx.ts';
-
-/** one credential's counter update, as committed */
-export interface CounterRow {
-  id: string;
-  counter: number;
-  backupState: boolean;
-  at: number;
-}
+import { writeCounters, type CounterRow } from './sqliteTx.ts';
 /** a batch sent to the commit thread, and its answer */
 export interface CounterCommit {
   seq: number;

@@ -1,5 +1,4 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { CounterRow } from './sqliteCounterCommits.ts';
 
 /** fn in one write transaction (BEGIN IMMEDIATE): committed whole, or rolled back and rethrown */
 export function tx(db: DatabaseSync, fn: () => void) {
@@ -15,6 +14,14 @@ export function tx(db: DatabaseSync, fn: () => void) {
     }
     throw e;
   }
+}
+
+/** one credential's counter update, as committed */
+export interface CounterRow {
+  id: string;
+  counter: number;
+  backupState: boolean;
+  at: number;
 }
 
 /** the counter columns' update, one batch in one transaction */
