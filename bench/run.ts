@@ -25,6 +25,15 @@ const want = (section: string) => !only || only.includes(section);
 const log = (s: string) => !json && process.stdout.write(`${s}\n`);
 const figures: Figure[] = [];
 const CONNECTIONS = 32;
+/**
+ * Requests in flight on each connection (HTTP/1.1 pipelining). Each sign-in's reply waits for two
+ * hand-offs to other threads (its signature on the pool, its counter's commit); on a 2-core machine
+ * a woken thread may wait for a core, so with 4 in flight per connection (128 in all) the route was
+ * bound by that waiting, not by work: its event loop sat idle about a fifth of the time. Rates at
+ * 4 / 8 / 12 / 16 per connection, three interleaved runs each: about 7,600 / 8,600 / 8,900 / 9,300
+ * req/s. The floor does not wait on other threads; it is taken at 16 and at 4 and the better kept.
+ */
+const WINDOW = 16;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 log(`fido2-harness bench: Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
@@ -274,12 +283,12 @@ async function startPeer<T>(script: string, match: (out: string) => T | undefine
   return { value, stop: async () => { child.stdin.end(); await new Promise((r) => child.once('exit', r)); } };
 }
 
-async function routeRun(target = '/api/authentication/verify', o: { store?: string; instances?: number } = {}): Promise<{ ok: number; failed: number; seconds: number; rps: number }> {
+async function routeRun(target = '/api/authentication/verify', o: { store?: string; instances?: number; window?: number } = {}): Promise<{ ok: number; failed: number; seconds: number; rps: number }> {
   const servers = await Promise.all(Array.from({ length: o.instances ?? 1 }, () => startPeer('benchServer.ts', (out) => { const m = /port (\d+)/.exec(out); return m ? Number(m[1]) : undefined; }, o.store ? [o.store] : [])));
   try {
     const urls = servers.map((s) => `http://localhost:${s.value}/`).join(',');
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(here, 'loadAssertions.ts'), urls, String(CONNECTIONS), String(Math.ceil(10000 / CONNECTIONS)), '3000', target], { timeout: 120_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [path.join(here, 'loadAssertions.ts'), urls, String(CONNECTIONS), String(Math.ceil(10000 / CONNECTIONS)), '3000', target, String(o.window ?? WINDOW)], { timeout: 600_000 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`load generator failed: ${stderr || err.message}`));
         else resolve(stdout);
       });
@@ -301,14 +310,15 @@ if (want('route')) {
   for (let i = 0; i < 5; i++) {
     const f = measureF(300);
     const route = await routeRun();
-    const floor = await routeRun('/api/bench-noop');
+    // the better of two windows: a floor taken where it runs slower would flatter the route's share
+    const floor = [await routeRun('/api/bench-noop'), await routeRun('/api/bench-noop', { window: 4 })].sort((x, y) => y.rps - x.rps)[0]!;
     // what the route could reach at best on one thread: the HTTP floor's time plus one signature verify per request
     const limit = 1 / (1 / floor.rps + 1 / f);
     rounds.push({ f, route, floor, limit, share: route.rps / limit });
   }
   const mid = [...rounds].sort((x, y) => x.share - y.share)[2]!;
-  figures.push({ name: `HTTP floor: a no-op JSON route on the same server, same generator and bodies`, value: Math.round(mid.floor.rps), unit: 'req/s', ratio: mid.floor.rps / F, floor: null });
-  figures.push({ name: `POST /api/authentication/verify, counters durable before the reply (${CONNECTIONS} keep-alive connections, second process)`, value: Math.round(mid.route.rps), unit: 'req/s', ratio: mid.route.rps / F, floor: 0.5 });
+  figures.push({ name: `HTTP floor: a no-op JSON route on the same server, same generator and bodies (the better of ${WINDOW} and 4 in flight per connection)`, value: Math.round(mid.floor.rps), unit: 'req/s', ratio: mid.floor.rps / F, floor: null });
+  figures.push({ name: `POST /api/authentication/verify, counters durable before the reply (${CONNECTIONS} keep-alive connections, ${WINDOW} requests in flight on each, second process)`, value: Math.round(mid.route.rps), unit: 'req/s', ratio: mid.route.rps / F, floor: 0.5 });
   figures.push({ name: 'the route against its physical limit (HTTP floor time + one P-256 verify per request)', value: Math.round(mid.limit), unit: 'req/s', ratio: mid.limit / F, floor: null });
   figures.push({ name: 'the route as a share of that limit (median of five rounds)', value: Math.round(mid.share * 100) / 100, unit: 'x', ratio: mid.share, floor: 0.9 });
   sqliteRouteRps = Math.max(...rounds.map((r) => r.route.rps));
