@@ -22,6 +22,7 @@ const maxMs = Number(msArg ?? 4000);
  * optimises the route's code well past the first 8,000 (--trace-opt printed 299 lines during the
  * timed phase after one round, 40 after four), and that compiling ran on the core the timed phase
  * needs: V8's helper threads took 24 - 38 µs per sign-in after one round, 6 - 7 after four.
+ * The environment variable WARM_ROUNDS overrides the count, to measure the warm-up itself.
  */
 const warmUp = Math.ceil(8000 / connections);
 const WARM_ROUNDS = Number(process.env.WARM_ROUNDS ?? 4);
