@@ -5,6 +5,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoftAuthenticator } from '../../conformance/src/emulation/SoftAuthenticator.ts';
+import { HttpBrowser } from '../helpers/httpBrowser.ts';
 
 /**
  * The package as a vendor gets it: `npm pack`, then a fresh project elsewhere on disk installs
@@ -79,15 +80,12 @@ async function serveAndFetch(cmd: string, args: string[]) {
     expect((await fetch(`http://localhost:${port}/run.html`)).status).toBe(200);
     expect((await fetch(`http://localhost:${port}/api/credentials`)).status).toBe(200);
     const origin = `http://localhost:${port}`;
-    const post = async (route: string, body: unknown, cookie?: string) => {
-      const r = await fetch(`${origin}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
-      return { status: r.status, json: (await r.json()) as any, cookie: r.headers.get('set-cookie')?.split(';')[0] ?? cookie };
-    };
+    const browser = new HttpBrowser(origin);
     const key = new SoftAuthenticator();
-    const o = await post('/api/registration/options', { username: 'packaged' });
-    expect((await post('/api/registration/verify', await key.create(o.json, origin), o.cookie)).status).toBe(200);
-    const a = await post('/api/authentication/options', { username: 'packaged' }, o.cookie);
-    const v = await post('/api/authentication/verify', await key.get(a.json, origin), a.cookie);
+    const o = await browser.post('/api/registration/options', { username: 'packaged' });
+    expect((await browser.post('/api/registration/verify', await key.create(o.json, origin))).status).toBe(200);
+    const a = await browser.post('/api/authentication/options', { username: 'packaged' });
+    const v = await browser.post('/api/authentication/verify', await key.get(a.json, origin));
     expect(v.status, JSON.stringify(v.json)).toBe(200);
     counter = v.json.credential.counter;
     expect(counter).toBeGreaterThan(0);
